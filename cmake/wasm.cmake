@@ -1,0 +1,15 @@
+# The deployable module: one standalone .wasm that imports only wasi_snapshot_preview1
+# functions (see src/abi/README.md). Both toolchains build the same sources.
+add_executable(alphogen src/wasm_main.cpp)
+target_link_libraries(alphogen PRIVATE ag_core)
+set_target_properties(alphogen PROPERTIES SUFFIX ".wasm")
+
+if(CMAKE_SYSTEM_NAME STREQUAL "Emscripten")
+  target_link_options(alphogen PRIVATE
+    -sSTANDALONE_WASM --no-entry
+    -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB -sMAXIMUM_MEMORY=96MB
+    -sSTACK_SIZE=256KB
+    -sERROR_ON_UNDEFINED_SYMBOLS=1 -sFILESYSTEM=0)
+else()
+  target_link_options(alphogen PRIVATE -mexec-model=reactor -Wl,--max-memory=100663296 -Wl,-z,stack-size=262144)
+endif()
