@@ -1,0 +1,73 @@
+#include "api/app.hpp"
+
+#include "api/cors.hpp"
+#include "core/log.hpp"
+
+namespace ag::api {
+
+namespace {
+
+/// Keeps a caller's request id when it is short and plain; otherwise mints one.
+std::string request_id_for(const Ctx& ctx, const Request& request) {
+  if (auto given = request.header("x-request-id"); given && !given->empty() && given->size() <= 64) {
+    bool plain = true;
+    for (char c : *given) {
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '_' || c == '.';
+      plain = plain && ok;
+    }
+    if (plain) return std::string(*given);
+  }
+  return ctx.random_hex(16);
+}
+
+std::size_t body_size(const Response& response) {
+  const auto* text = std::get_if<std::string>(&response.body);
+  return text ? text->size() : 0;
+}
+
+}  // namespace
+
+Task<Response> App::handle(Ctx& ctx, Request& request) {
+  ctx.set_request_id(request_id_for(ctx, request));
+  if (request.method == "OPTIONS") {
+    std::string allow = router_.allowed_methods(request.path);
+    if (allow.empty()) co_return error_response(errors::not_found("no such endpoint"));
+    co_return preflight(ctx.config(), request, allow);
+  }
+  auto match = router_.match(request.method, request.path);
+  if (std::holds_alternative<Router::NotFound>(match))
+    co_return error_response(errors::not_found("no such endpoint"));
+  if (auto* wrong = std::get_if<Router::MethodNotAllowed>(&match))
+    co_return error_response(errors::method_not_allowed(wrong->allow));
+  auto& found = std::get<Router::Found>(match);
+  request.params = std::move(found.params);
+  ctx.set_route(found.route->pattern);
+  co_return co_await found.route->handler(ctx, request);
+}
+
+Task<Response> App::scheduled(Ctx& ctx, std::string cron) {
+  ctx.set_request_id(ctx.random_hex(16));
+  log::info("cron", {{"request_id", ctx.request_id()}, {"cron", cron}});
+  co_return json_response(200, {{"ok", true}});
+}
+
+void App::finish(Ctx& ctx, const Request& request, Response& response, std::int64_t started_ms) {
+  response.set_header("x-request-id", ctx.request_id());
+  response.set_header("x-content-type-options", "nosniff");
+  if (!response.header("cache-control")) response.set_header("cache-control", "no-store");
+  add_cors_headers(ctx.config(), request, response);
+  if (request.method == "HEAD" && std::holds_alternative<std::string>(response.body)) {
+    if (!response.header("content-length"))
+      response.set_header("content-length", std::to_string(body_size(response)));
+    response.body = std::monostate{};
+  }
+  log::info("request", {{"request_id", ctx.request_id()},
+                        {"method", request.method},
+                        {"route", ctx.route().empty() ? "-" : ctx.route()},
+                        {"path", request.path},
+                        {"status", response.status},
+                        {"duration_ms", ctx.now_ms() - started_ms}});
+}
+
+}  // namespace ag::api

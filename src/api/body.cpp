@@ -1,0 +1,25 @@
+#include "api/body.hpp"
+
+#include "core/effects.hpp"
+
+namespace ag::api {
+
+Task<std::string> read_body(Ctx& ctx, const Request& request, std::uint64_t max_bytes) {
+  if (auto length = request.content_length(); length && *length > max_bytes)
+    co_await ctx.raise(errors::payload_too_large(max_bytes));
+  if (!request.has_body) co_return std::string();
+  EffectResult result = co_await ctx.perform(effect::request_body(max_bytes));
+  if (result.error_code() == "too_large") co_await ctx.raise(errors::payload_too_large(max_bytes));
+  if (result.failed()) co_await ctx.raise(errors::invalid_request("the request body could not be read"));
+  co_return std::move(result.body);
+}
+
+Task<Json> read_json_object(Ctx& ctx, const Request& request, std::uint64_t max_bytes) {
+  std::string body = co_await read_body(ctx, request, max_bytes);
+  auto value = parse_json(body);
+  if (!value || !value->is_object())
+    co_await ctx.raise(errors::invalid_request("the body must be a JSON object"));
+  co_return std::move(*value);
+}
+
+}  // namespace ag::api

@@ -1,0 +1,18 @@
+#include "auth/admin.hpp"
+
+#include "auth/bearer.hpp"
+#include "crypto/constant_time.hpp"
+
+namespace ag::auth {
+
+bool is_admin(const Config& config, const Request& request) {
+  auto expected = config.get("APP_ADMIN_TOKEN");
+  auto given = bearer_token(request);
+  return expected && given && crypto::constant_time_equal(*given, *expected);
+}
+
+Task<> require_admin(Ctx& ctx, const Request& request) {
+  if (!is_admin(ctx.config(), request)) co_await ctx.raise(errors::unauthorized());
+}
+
+}  // namespace ag::auth

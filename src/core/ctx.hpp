@@ -1,0 +1,102 @@
+#pragma once
+// Ctx: everything a handler may touch. Effects, time and randomness all come through
+// here, so the same handler runs under the shim and under the scripted test driver.
+//
+//   auto rows = co_await ctx.perform(effect::sql("select 1", {}));
+//   if (!allowed) co_await ctx.raise(errors::forbidden());
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/coro.hpp"
+#include "core/errors.hpp"
+#include "core/task_state.hpp"
+
+namespace ag {
+
+/// Fills a buffer with cryptographically secure random bytes.
+using RandomSource = std::function<void(std::uint8_t*, std::size_t)>;
+
+/// The platform's CSPRNG (WASI random_get in wasm, getentropy natively).
+void system_random(std::uint8_t* out, std::size_t size);
+
+class Ctx {
+ public:
+  Ctx(const Config& config, TaskState& state, const RandomSource& random, std::int64_t now_ms)
+      : config_(config), state_(state), random_(random), now_ms_(now_ms) {}
+  Ctx(const Ctx&) = delete;
+  Ctx& operator=(const Ctx&) = delete;
+
+  const Config& config() const { return config_; }
+  /// Unix milliseconds from the shim's clock, refreshed at every resume.
+  std::int64_t now_ms() const { return now_ms_; }
+  void set_now_ms(std::int64_t now_ms) { now_ms_ = now_ms; }
+
+  const std::string& request_id() const { return request_id_; }
+  void set_request_id(std::string id) { request_id_ = std::move(id); }
+  /// The matched route pattern, for logs ("/jobs/:id").
+  const std::string& route() const { return route_; }
+  void set_route(std::string route) { route_ = std::move(route); }
+
+  void random_bytes(std::uint8_t* out, std::size_t size) const { random_(out, size); }
+  /// `bytes` random bytes as lowercase hex.
+  std::string random_hex(std::size_t bytes) const;
+  /// A random (version 4) UUID.
+  std::string uuid_v4() const;
+
+  class BatchAwaiter {
+   public:
+    BatchAwaiter(TaskState& state, std::vector<Json> effects)
+        : state_(state), effects_(std::move(effects)) {}
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(coro::coroutine_handle<> waiter) {
+      state_.suspend(std::move(effects_), waiter, &results_);
+    }
+    std::vector<EffectResult> await_resume() { return std::move(results_); }
+
+   private:
+    TaskState& state_;
+    std::vector<Json> effects_;
+    std::vector<EffectResult> results_;
+  };
+
+  class SingleAwaiter : public BatchAwaiter {
+   public:
+    using BatchAwaiter::BatchAwaiter;
+    EffectResult await_resume() { return std::move(BatchAwaiter::await_resume().front()); }
+  };
+
+  class RaiseAwaiter {
+   public:
+    RaiseAwaiter(TaskState& state, ApiError error) : state_(state), error_(std::move(error)) {}
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(coro::coroutine_handle<>) { state_.fail(std::move(error_)); }
+    // NOTE: never reached: the Runtime destroys a failed task instead of resuming it.
+    void await_resume() const noexcept {}
+
+   private:
+    TaskState& state_;
+    ApiError error_;
+  };
+
+  /// Performs one effect and returns its result.
+  SingleAwaiter perform(Json effect) { return {state_, std::vector<Json>{std::move(effect)}}; }
+  /// Performs several effects concurrently; results come back in the same order.
+  BatchAwaiter perform_all(std::vector<Json> effects) { return {state_, std::move(effects)}; }
+  /// Ends the request with `error`, like a throw that nothing catches.
+  RaiseAwaiter raise(ApiError error) { return {state_, std::move(error)}; }
+  /// Runs `effect` after the response, without waiting for it (ctx.waitUntil).
+  void wait_until(Json effect) { state_.defer(std::move(effect)); }
+
+ private:
+  const Config& config_;
+  TaskState& state_;
+  const RandomSource& random_;
+  std::int64_t now_ms_;
+  std::string request_id_;
+  std::string route_;
+};
+
+}  // namespace ag

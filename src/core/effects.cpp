@@ -1,0 +1,48 @@
+#include "core/effects.hpp"
+
+namespace ag::effect {
+
+Json sql(std::string_view query, Json params) {
+  return {{"op", "sql"}, {"query", query}, {"params", std::move(params)}};
+}
+
+Json fetch(const FetchSpec& spec) {
+  Json headers = Json::array();
+  for (const auto& [name, value] : spec.headers) headers.push_back({name, value});
+  Json effect = {{"op", "fetch"},          {"method", spec.method},
+                 {"url", spec.url},        {"headers", std::move(headers)},
+                 {"timeout_ms", spec.timeout_ms}, {"max_bytes", spec.max_bytes}};
+  if (spec.body) effect["body"] = *spec.body;
+  return effect;
+}
+
+Json request_body(std::uint64_t max_bytes) {
+  return {{"op", "request.body"}, {"max_bytes", max_bytes}};
+}
+
+Json r2_put_request_body(std::string_view key, std::string_view content_type,
+                         std::uint64_t max_bytes) {
+  return {{"op", "r2.put"},
+          {"key", key},
+          {"body", {{"from", "request"}}},
+          {"content_type", content_type},
+          {"max_bytes", max_bytes}};
+}
+
+Json r2_get_stream(std::string_view key, const std::optional<R2Range>& range,
+                   const std::optional<std::string>& if_none_match) {
+  Json effect = {{"op", "r2.get"}, {"key", key}, {"stream", true}};
+  if (range) {
+    Json r = Json::object();
+    if (range->offset) r["offset"] = *range->offset;
+    if (range->length) r["length"] = *range->length;
+    if (range->suffix) r["suffix"] = *range->suffix;
+    effect["range"] = std::move(r);
+  }
+  if (if_none_match) effect["if_none_match"] = *if_none_match;
+  return effect;
+}
+
+Json r2_head(std::string_view key) { return {{"op", "r2.head"}, {"key", key}}; }
+
+}  // namespace ag::effect

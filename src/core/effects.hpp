@@ -1,0 +1,47 @@
+#pragma once
+// Builders for the effects the shim performs (src/abi/README.md, "Effects"). Adding an
+// effect: one builder here, one executor in js-shim/effects/, one fake in tests/unit.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/http.hpp"
+#include "core/json.hpp"
+
+namespace ag::effect {
+
+/// A SQL statement with $1..$n parameters.
+Json sql(std::string_view query, Json params = Json::array());
+
+struct FetchSpec {
+  std::string method = "GET";
+  std::string url;
+  Headers headers;
+  std::optional<std::string> body;
+  std::int64_t timeout_ms = 10'000;
+  std::uint64_t max_bytes = 1 << 20;
+};
+/// An outgoing HTTP request.
+Json fetch(const FetchSpec& spec);
+
+/// The request body, copied in up to `max_bytes`.
+Json request_body(std::uint64_t max_bytes);
+
+/// Streams the request body into R2 at `key` without it entering the core.
+Json r2_put_request_body(std::string_view key, std::string_view content_type,
+                         std::uint64_t max_bytes);
+
+struct R2Range {
+  std::optional<std::uint64_t> offset;
+  std::optional<std::uint64_t> length;
+  std::optional<std::uint64_t> suffix;
+};
+/// Opens an R2 object for streaming into the response (result carries a `handle`).
+Json r2_get_stream(std::string_view key, const std::optional<R2Range>& range,
+                   const std::optional<std::string>& if_none_match);
+
+/// Metadata of an R2 object.
+Json r2_head(std::string_view key);
+
+}  // namespace ag::effect

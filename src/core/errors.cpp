@@ -1,0 +1,60 @@
+#include "core/errors.hpp"
+
+namespace ag {
+namespace errors {
+
+namespace {
+ApiError make(int status, std::string code, std::string message) {
+  ApiError error;
+  error.status = status;
+  error.code = std::move(code);
+  error.message = std::move(message);
+  return error;
+}
+}  // namespace
+
+ApiError invalid_request(std::string message) {
+  return make(400, "invalid_request", std::move(message));
+}
+ApiError unauthorized(std::string message) { return make(401, "unauthorized", std::move(message)); }
+ApiError forbidden(std::string message) { return make(403, "forbidden", std::move(message)); }
+ApiError not_found(std::string message) { return make(404, "not_found", std::move(message)); }
+
+ApiError method_not_allowed(std::string allow) {
+  ApiError error = make(405, "method_not_allowed", "method not allowed; allowed: " + allow);
+  error.headers.emplace_back("allow", std::move(allow));
+  return error;
+}
+
+ApiError length_required() {
+  return make(411, "length_required", "a Content-Length header is required");
+}
+
+ApiError payload_too_large(std::uint64_t limit) {
+  ApiError error = make(413, "payload_too_large",
+                 "the body is larger than " + std::to_string(limit) + " bytes");
+  error.extra["limit"] = limit;
+  return error;
+}
+
+ApiError database_unavailable() {
+  return make(503, "database_unavailable", "the database is unavailable; retry shortly");
+}
+
+ApiError provider_error(std::string message) { return make(502, "provider_error", std::move(message)); }
+
+ApiError internal() { return make(500, "internal_error", "internal error"); }
+
+}  // namespace errors
+
+Response error_response(const ApiError& error) {
+  Json body = {{"ok", false}, {"error", error.code}, {"message", error.message}};
+  if (error.extra.is_object()) {
+    for (const auto& [key, value] : error.extra.items()) body[key] = value;
+  }
+  Response response = json_response(error.status, body);
+  for (const auto& [name, value] : error.headers) response.set_header(name, value);
+  return response;
+}
+
+}  // namespace ag

@@ -1,0 +1,35 @@
+#pragma once
+// The JSON error model (DESIGN.md §6). Handlers raise an ApiError (`co_await
+// ctx.raise(...)`); the App turns it into `{"ok":false,"error","message",...extra}`.
+#include <string>
+
+#include "core/http.hpp"
+#include "core/json.hpp"
+
+namespace ag {
+
+struct ApiError {
+  int status = 500;
+  std::string code = "internal_error";
+  std::string message;
+  Json extra = Json::object();  // merged into the body (e.g. balance/required, job_id)
+  Headers headers;              // e.g. Retry-After, Allow
+};
+
+namespace errors {
+ApiError invalid_request(std::string message);
+ApiError unauthorized(std::string message = "missing or invalid credentials");
+ApiError forbidden(std::string message = "not allowed");
+ApiError not_found(std::string message = "not found");
+ApiError method_not_allowed(std::string allow);
+ApiError length_required();
+ApiError payload_too_large(std::uint64_t limit);
+ApiError database_unavailable();
+ApiError provider_error(std::string message);
+ApiError internal();
+}  // namespace errors
+
+/// The response for an error, as every client sees it.
+Response error_response(const ApiError& error);
+
+}  // namespace ag

@@ -1,0 +1,66 @@
+#pragma once
+// Plain HTTP values exchanged between the router, the handlers and the shim.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/json.hpp"
+
+namespace ag {
+
+/// Header lists keep arrival order; names are lowercase (the shim lowercases them).
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+/// First value of a header, by lowercase name.
+std::optional<std::string_view> find_header(const Headers& headers, std::string_view name);
+
+struct Request {
+  std::string method;
+  std::string url;
+  std::string path;   // raw (still percent-encoded), without the query
+  std::string query;  // raw, without '?'
+  Headers headers;
+  bool has_body = false;
+  std::vector<std::pair<std::string, std::string>> params;  // decoded, set by the router
+
+  std::optional<std::string_view> header(std::string_view name) const {
+    return find_header(headers, name);
+  }
+  /// A decoded query parameter (first occurrence).
+  std::optional<std::string> query_param(std::string_view name) const;
+  /// A path parameter captured by the router (":name" or "*name").
+  std::string_view param(std::string_view name) const;
+  /// Content-Length when present and a well-formed decimal number.
+  std::optional<std::uint64_t> content_length() const;
+};
+
+/// Splits an absolute URL into path and query; nullopt when it has no scheme://authority.
+std::optional<std::pair<std::string, std::string>> split_url(std::string_view url);
+
+/// Percent-decoding; '+' is a space only in query strings. nullopt on a malformed escape.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+
+/// The body of a response that streams an object held by the shim (see `r2.get`).
+struct R2BodyHandle {
+  std::int64_t handle = 0;
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::variant<std::monostate, std::string, R2BodyHandle> body;
+
+  void set_header(std::string name, std::string value);
+  std::optional<std::string_view> header(std::string_view name) const {
+    return find_header(headers, name);
+  }
+};
+
+/// A JSON response; the body is `value` serialised.
+Response json_response(int status, const Json& value);
+
+}  // namespace ag

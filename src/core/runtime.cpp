@@ -1,0 +1,175 @@
+#include "core/runtime.hpp"
+
+#include "core/log.hpp"
+
+namespace ag {
+
+struct Runtime::Live {
+  Live(const Config& config, const RandomSource& random, std::int64_t now_ms)
+      : ctx(config, state, random, now_ms), started_ms(now_ms) {}
+  Request request;
+  TaskState state;
+  Ctx ctx;
+  Task<Response> task;
+  std::int64_t started_ms;
+  bool scheduled = false;
+};
+
+Runtime::Runtime(Application& app, Config config, RandomSource random)
+    : app_(app), config_(std::move(config)), random_(std::move(random)) {}
+
+Runtime::~Runtime() = default;
+
+Json bad_frame(std::string_view message) {
+  return {{"error", "bad_frame"}, {"message", message}};
+}
+
+namespace {
+
+std::optional<std::int64_t> time_field(const Json& message) {
+  auto it = message.find("now");
+  if (it == message.end() || !it->is_number()) return std::nullopt;
+  return static_cast<std::int64_t>(it->get<double>());
+}
+
+std::optional<Request> decode_request(const Json& value) {
+  Request request;
+  auto method = string_field(value, "method");
+  auto url = string_field(value, "url");
+  if (!method || !url) return std::nullopt;
+  auto target = split_url(*url);
+  if (!target) return std::nullopt;
+  request.method = std::move(*method);
+  request.url = std::move(*url);
+  request.path = std::move(target->first);
+  request.query = std::move(target->second);
+  auto headers = value.find("headers");
+  if (headers != value.end()) {
+    if (!headers->is_array()) return std::nullopt;
+    for (const auto& pair : *headers) {
+      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
+        return std::nullopt;
+      request.headers.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    }
+  }
+  auto has_body = value.find("has_body");
+  request.has_body = has_body != value.end() && has_body->is_boolean() && has_body->get<bool>();
+  return request;
+}
+
+Json encode_response(const Response& response) {
+  Json headers = Json::array();
+  for (const auto& [name, value] : response.headers) headers.push_back({name, value});
+  Json out = {{"status", response.status}, {"headers", std::move(headers)}};
+  if (const auto* text = std::get_if<std::string>(&response.body)) {
+    out["body"] = *text;
+  } else if (const auto* object = std::get_if<R2BodyHandle>(&response.body)) {
+    out["body"] = {{"r2_body", object->handle}};
+  }
+  return out;
+}
+
+/// Moves a result's `{"blob": [offset, length]}` body into EffectResult::body.
+std::optional<EffectResult> decode_result(Json value, std::string_view blobs) {
+  EffectResult result;
+  auto body = value.find("body");
+  if (body != value.end() && body->is_object() && body->contains("blob")) {
+    const Json& blob = (*body)["blob"];
+    if (!blob.is_array() || blob.size() != 2 || !blob[0].is_number_integer() ||
+        !blob[1].is_number_integer() || blob[0].get<std::int64_t>() < 0 || blob[1].get<std::int64_t>() < 0)
+      return std::nullopt;
+    auto offset = blob[0].get<std::uint64_t>();
+    auto length = blob[1].get<std::uint64_t>();
+    if (offset > blobs.size() || length > blobs.size() - offset) return std::nullopt;
+    result.body.assign(blobs.substr(offset, length));
+    value.erase("body");
+  }
+  result.value = std::move(value);
+  return result;
+}
+
+}  // namespace
+
+Json Runtime::start(const Json& message) {
+  auto kind = string_field(message, "kind");
+  auto now = time_field(message);
+  if (!kind || !now) return bad_frame("start needs kind and now");
+
+  auto live = std::make_unique<Live>(config_, random_, *now);
+  if (*kind == "fetch") {
+    auto it = message.find("request");
+    auto request = it == message.end() ? std::nullopt : decode_request(*it);
+    if (!request) return bad_frame("malformed request");
+    live->request = std::move(*request);
+    live->task = app_.handle(live->ctx, live->request);
+  } else if (*kind == "scheduled") {
+    live->scheduled = true;
+    live->task = app_.scheduled(live->ctx, string_field(message, "cron").value_or(""));
+  } else {
+    return bad_frame("unknown kind");
+  }
+  std::int64_t id = next_task_++;
+  Live& ref = *live;
+  tasks_.emplace(id, std::move(live));
+  ref.task.handle().resume();
+  return advance(id, ref);
+}
+
+Json Runtime::resume(const Json& message, std::string_view blobs) {
+  auto id = int_field(message, "task");
+  if (!id) return bad_frame("resume needs a task id");
+  auto found = tasks_.find(*id);
+  if (found == tasks_.end()) return {{"error", "unknown_task"}, {"task", *id}};
+  Live& live = *found->second;
+
+  std::vector<std::pair<std::int64_t, EffectResult>> results;
+  auto list = message.find("results");
+  bool well_formed = list != message.end() && list->is_array();
+  if (well_formed) {
+    for (const auto& item : *list) {
+      auto effect_id = int_field(item, "id");
+      auto result = effect_id ? decode_result(item, blobs) : std::nullopt;
+      if (!result) {
+        well_formed = false;
+        break;
+      }
+      results.emplace_back(*effect_id, std::move(*result));
+    }
+  }
+  auto waiter = well_formed ? live.state.deliver(std::move(results)) : nullptr;
+  if (!waiter) {
+    log::error("malformed effect results", {{"task", *id}, {"request_id", live.ctx.request_id()}});
+    return finish(*id, live, error_response(errors::internal()));
+  }
+  if (auto now = time_field(message)) live.ctx.set_now_ms(*now);
+  waiter.resume();
+  return advance(*id, live);
+}
+
+Json Runtime::advance(std::int64_t id, Live& live) {
+  if (live.state.failure()) return finish(id, live, error_response(*live.state.failure()));
+  if (live.task.done()) {
+    Response response = std::move(*live.task.handle().promise().value);
+    return finish(id, live, std::move(response));
+  }
+  if (live.state.waiting()) return {{"task", id}, {"effects", live.state.take_effects()}};
+  log::error("task suspended without effects", {{"task", id}});
+  return finish(id, live, error_response(errors::internal()));
+}
+
+Json Runtime::finish(std::int64_t id, Live& live, Response response) {
+  Json step = {{"task", id}};
+  if (live.scheduled) {
+    step["done"] = true;
+    log::info("scheduled", {{"status", response.status}});
+  } else {
+    app_.finish(live.ctx, live.request, response, live.started_ms);
+    step["response"] = encode_response(response);
+  }
+  auto deferred = live.state.take_deferred();
+  if (!deferred.empty()) step["wait_until"] = std::move(deferred);
+  tasks_.erase(id);
+  return step;
+}
+
+}  // namespace ag

@@ -1,0 +1,45 @@
+#pragma once
+// The live-task table. `start` creates a task for a request (or cron event) and runs it
+// until it first suspends; `resume` delivers effect results and runs it again. Each
+// returns a step: effects to perform, or the final response (src/abi/README.md).
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string_view>
+
+#include "core/app.hpp"
+#include "core/config.hpp"
+#include "core/ctx.hpp"
+#include "core/json.hpp"
+
+namespace ag {
+
+class Runtime {
+ public:
+  Runtime(Application& app, Config config, RandomSource random = system_random);
+  ~Runtime();
+
+  /// `message` is a decoded start frame.
+  Json start(const Json& message);
+  /// `message` is a decoded resume frame; `blobs` its blob section.
+  Json resume(const Json& message, std::string_view blobs);
+
+  std::size_t live_tasks() const { return tasks_.size(); }
+  const Config& config() const { return config_; }
+
+ private:
+  struct Live;
+  Json advance(std::int64_t id, Live& live);
+  Json finish(std::int64_t id, Live& live, Response response);
+
+  Application& app_;
+  Config config_;
+  RandomSource random_;
+  std::int64_t next_task_ = 1;
+  std::map<std::int64_t, std::unique_ptr<Live>> tasks_;
+};
+
+/// The step the shim receives when a frame could not be decoded.
+Json bad_frame(std::string_view message);
+
+}  // namespace ag

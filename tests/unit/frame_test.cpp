@@ -1,0 +1,37 @@
+#include <catch2/catch.hpp>
+
+#include "abi/entry.hpp"
+#include "abi/frame.hpp"
+#include "api/app.hpp"
+#include "support/driver.hpp"
+
+using namespace ag;
+
+TEST_CASE("frames carry JSON and a blob section", "[abi]") {
+  std::string bytes = abi::encode_frame({{"a", 1}}, std::string("\0\xff\x01", 3));
+  CHECK(bytes.substr(0, 4) == std::string("\x07\0\0\0", 4));
+  auto frame = abi::decode_frame(bytes);
+  REQUIRE(frame);
+  CHECK(frame->json == Json{{"a", 1}});
+  CHECK(frame->blobs == std::string("\0\xff\x01", 3));
+}
+
+TEST_CASE("malformed frames are refused", "[abi]") {
+  CHECK_FALSE(abi::decode_frame(""));
+  CHECK_FALSE(abi::decode_frame(std::string("\x05\0\0", 3)));
+  CHECK_FALSE(abi::decode_frame(std::string("\x09\0\0\0{}", 6)));           // length overruns
+  CHECK_FALSE(abi::decode_frame(std::string("\x02\0\0\0[]", 6)));           // not an object
+  CHECK_FALSE(abi::decode_frame(std::string("\x03\0\0\0{x}", 7)));          // not JSON
+  CHECK_FALSE(abi::decode_frame(std::string("\x04\0\0\0\"\xff\"x", 8)));    // invalid UTF-8
+}
+
+TEST_CASE("the entry refuses work before init and bad frames after", "[abi]") {
+  api::App app;
+  abi::Entry entry(app);
+  CHECK(testing::decode_output(entry.start(abi::encode_frame({{"kind", "fetch"}})))["error"] == "bad_frame");
+  CHECK(testing::decode_output(entry.init(abi::encode_frame({{"nope", 1}})))["error"] == "bad_frame");
+  CHECK(testing::decode_output(entry.init(abi::encode_frame({{"env", Json::object()}})))["abi"] == abi::kVersion);
+  CHECK(testing::decode_output(entry.start("garbage"))["error"] == "bad_frame");
+  CHECK(testing::decode_output(entry.resume(abi::encode_frame({{"task", 9}, {"results", Json::array()}})))["error"] ==
+        "unknown_task");
+}

@@ -1,0 +1,95 @@
+#include "support/driver.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "abi/frame.hpp"
+
+namespace ag::testing {
+
+namespace {
+// Deterministic "randomness": tests can predict ids without depending on the OS.
+void counting_random(std::uint8_t* out, std::size_t size) {
+  static std::uint8_t next = 1;
+  for (std::size_t i = 0; i < size; ++i) out[i] = next++;
+}
+}  // namespace
+
+Reply no_effects_expected(const Json& effect) {
+  FAIL("unexpected effect: " << dump(effect));
+  return {};
+}
+
+Json decode_output(const std::string& bytes) {
+  auto frame = abi::decode_frame(bytes);
+  REQUIRE(frame.has_value());
+  REQUIRE(frame->blobs.empty());
+  return frame->json;
+}
+
+int Outcome::status() const { return response.value("status", 0); }
+
+std::optional<std::string> Outcome::header(const std::string& name) const {
+  for (const auto& pair : response.value("headers", Json::array())) {
+    if (pair[0] == name) return pair[1].get<std::string>();
+  }
+  return std::nullopt;
+}
+
+std::string Outcome::body() const {
+  auto it = response.find("body");
+  return it != response.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Json Outcome::json() const {
+  auto parsed = parse_json(body());
+  return parsed ? *parsed : Json();
+}
+
+Driver::Driver(Env env) : entry_(app_, counting_random) {
+  Json vars = Json::object();
+  for (const auto& [name, value] : env) vars[name] = value;
+  Json ack = decode_output(entry_.init(abi::encode_frame({{"env", vars}})));
+  REQUIRE(ack.value("ok", false));
+}
+
+Outcome Driver::run(const RequestSpec& request, const Responder& respond) {
+  Json headers = Json::array();
+  for (const auto& [name, value] : request.headers) headers.push_back({name, value});
+  Json start = {{"kind", "fetch"},
+                {"now", now_ms_},
+                {"request", {{"method", request.method},
+                             {"url", "https://api.test" + request.path},
+                             {"headers", headers},
+                             {"has_body", request.has_body}}}};
+  Outcome outcome;
+  Json step = decode_output(entry_.start(abi::encode_frame(start)));
+  while (++outcome.steps < 100) {
+    if (step.contains("response")) {
+      outcome.response = step["response"];
+      for (const auto& effect : step.value("wait_until", Json::array())) outcome.deferred.push_back(effect);
+      return outcome;
+    }
+    REQUIRE(step.contains("effects"));
+    Json results = Json::array();
+    std::string blobs;
+    for (const auto& effect : step["effects"]) {
+      outcome.effects.push_back(effect);
+      Reply reply = effect["op"] == "wait_until" ? Reply{} : respond(effect);
+      Json result = reply.value;
+      result["id"] = effect["id"];
+      if (!reply.body.empty() || result.value("has_body", false)) {
+        result.erase("has_body");
+        result["body"] = {{"blob", {blobs.size(), reply.body.size()}}};
+        blobs += reply.body;
+      }
+      results.push_back(std::move(result));
+    }
+    now_ms_ += 5;
+    Json resume = {{"task", step["task"]}, {"now", now_ms_}, {"results", results}};
+    step = decode_output(entry_.resume(abi::encode_frame(resume, blobs)));
+  }
+  FAIL("the request did not finish within 100 steps");
+  return outcome;
+}
+
+}  // namespace ag::testing

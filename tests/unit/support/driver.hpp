@@ -1,0 +1,68 @@
+#pragma once
+// The scripted effect driver: runs requests through the real ABI entry (bytes in,
+// bytes out, exactly as the shim does) and answers every effect with a test's script.
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "abi/entry.hpp"
+#include "api/app.hpp"
+#include "core/json.hpp"
+
+namespace ag::testing {
+
+/// One effect's scripted result: `value` is the result object, `body` its blob bytes.
+struct Reply {
+  Reply(Json value = Json::object(), std::string body = {}) : value(std::move(value)), body(std::move(body)) {}
+  Json value;
+  std::string body;
+};
+
+using Responder = std::function<Reply(const Json& effect)>;
+
+/// Fails the test on any effect: for requests that must not perform I/O.
+Reply no_effects_expected(const Json& effect);
+
+struct Outcome {
+  Json response;               // {"status", "headers", "body"?}
+  std::vector<Json> effects;   // every effect asked for, in order (wait_until ones too)
+  std::vector<Json> deferred;  // wait_until effects that left with the response
+  int steps = 0;
+
+  int status() const;
+  std::optional<std::string> header(const std::string& name) const;
+  std::string body() const;
+  Json json() const;  // the body parsed (null when absent or not JSON)
+};
+
+struct RequestSpec {
+  std::string method = "GET";
+  std::string path = "/";
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool has_body = false;
+};
+
+class Driver {
+ public:
+  using Env = std::initializer_list<std::pair<std::string, std::string>>;
+  explicit Driver(Env env = {});
+
+  Outcome run(const RequestSpec& request, const Responder& respond = no_effects_expected);
+  Outcome get(const std::string& path, const std::vector<std::pair<std::string, std::string>>& headers = {},
+              const Responder& respond = no_effects_expected) {
+    return run({"GET", path, headers, false}, respond);
+  }
+  std::size_t live_tasks() const { return entry_.live_tasks(); }
+
+ private:
+  api::App app_;
+  abi::Entry entry_;
+  std::int64_t now_ms_ = 1'700'000'000'000;
+};
+
+/// Decodes an output frame ([u32 len][json]).
+Json decode_output(const std::string& bytes);
+
+}  // namespace ag::testing
