@@ -1,0 +1,48 @@
+// The `fetch` effect: an outgoing HTTP request with a timeout and a size-capped body.
+
+import { readCapped, TooLarge } from "./read-capped.js";
+import { headerEntries } from "../headers.js";
+
+const DEFAULT_TIMEOUT_MS = 10000;
+const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+
+function isTimeout(err, signal) {
+  return signal.aborted || err?.name === "TimeoutError" || err?.name === "AbortError";
+}
+
+export async function performFetch(effect) {
+  const timeoutMs = Number.isFinite(effect.timeout_ms) && effect.timeout_ms > 0 ? effect.timeout_ms : DEFAULT_TIMEOUT_MS;
+  const maxBytes = Number.isFinite(effect.max_bytes) && effect.max_bytes >= 0 ? effect.max_bytes : DEFAULT_MAX_BYTES;
+  const signal = AbortSignal.timeout(timeoutMs);
+  const method = (effect.method ?? "GET").toUpperCase();
+  const headers = new Headers();
+  for (const [k, v] of headerEntries(effect.headers)) headers.append(k, v);
+  const init = { method, headers, signal };
+  if (effect.body != null && method !== "GET" && method !== "HEAD") init.body = effect.body;
+
+  let response;
+  try {
+    response = await fetch(effect.url, init);
+  } catch (err) {
+    if (isTimeout(err, signal)) return { error: { code: "timeout", message: `no response within ${timeoutMs} ms` } };
+    return { error: { code: "network", message: String(err?.message ?? err) } };
+  }
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => {});
+    return { error: { code: "too_large", message: `response declares ${declared} bytes, cap ${maxBytes}`, status: response.status } };
+  }
+  let body;
+  try {
+    body = await readCapped(response.body, maxBytes);
+  } catch (err) {
+    if (err instanceof TooLarge) return { error: { code: "too_large", message: err.message, status: response.status } };
+    if (isTimeout(err, signal)) return { error: { code: "timeout", message: `body not received within ${timeoutMs} ms` } };
+    return { error: { code: "network", message: String(err?.message ?? err) } };
+  }
+  return {
+    status: response.status,
+    headers: [...response.headers],
+    body, // a Uint8Array: the frame encoder moves it into the blob section
+  };
+}

@@ -1,0 +1,147 @@
+// The `r2.*` effects on the ASSETS bucket. Bulk bytes never enter wasm: uploads stream the
+// request body straight into R2, and `r2.get` with `stream` keeps the object body as a handle
+// that the response can pipe (see ../respond.js).
+
+import { readCapped } from "./read-capped.js";
+
+const encoder = new TextEncoder();
+
+function bucket(scope) {
+  const b = scope.env.ASSETS;
+  if (!b) throw Object.assign(new Error("no R2 binding ASSETS"), { code: "unavailable" });
+  return b;
+}
+
+/** R2Object -> the metadata fields of the ABI. */
+function meta(obj) {
+  return {
+    key: obj.key,
+    size: obj.size,
+    etag: obj.etag,
+    content_type: obj.httpMetadata?.contentType ?? null,
+    uploaded: obj.uploaded instanceof Date ? obj.uploaded.getTime() : Number(obj.uploaded ?? 0),
+  };
+}
+
+/** R2's answered range -> {offset, length}. */
+function normaliseRange(range, size) {
+  if (!range) return undefined;
+  if ("suffix" in range && range.suffix != null) {
+    const length = Math.min(range.suffix, size);
+    return { offset: size - length, length };
+  }
+  const offset = range.offset ?? 0;
+  const length = range.length ?? Math.max(0, size - offset);
+  return { offset, length };
+}
+
+function toR2Range(range) {
+  if (!range || typeof range !== "object") return undefined;
+  if (range.suffix != null) return { suffix: range.suffix };
+  const r = { offset: range.offset ?? 0 };
+  if (range.length != null) r.length = range.length;
+  return r;
+}
+
+/** `"abc"` / `W/"abc"` -> `abc`: R2 compares bare etags. */
+function bareEtag(value) {
+  return String(value).trim().replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
+}
+
+async function put(effect, scope) {
+  const maxBytes = Number.isFinite(effect.max_bytes) ? effect.max_bytes : null;
+  const options = {};
+  if (effect.content_type) options.httpMetadata = { contentType: effect.content_type };
+  let body;
+  if (effect.body && typeof effect.body === "object" && effect.body.from === "request") {
+    if (scope.requestBodyTaken) {
+      return { error: { code: "consumed", message: "the request body was already read" } };
+    }
+    const declared = scope.request.headers.get("content-length");
+    if (declared == null || !/^\d+$/.test(declared)) {
+      return { error: { code: "length_required", message: "streaming into R2 needs a Content-Length" } };
+    }
+    if (maxBytes != null && Number(declared) > maxBytes) {
+      return { error: { code: "too_large", message: `content-length ${declared} exceeds ${maxBytes} bytes` } };
+    }
+    scope.requestBodyTaken = true;
+    body = scope.request.body ?? "";
+  } else if (typeof effect.body === "string") {
+    body = effect.body;
+    if (maxBytes != null && encoder.encode(body).length > maxBytes) {
+      return { error: { code: "too_large", message: `body exceeds ${maxBytes} bytes` } };
+    }
+  } else {
+    return { error: { code: "invalid_effect", message: "r2.put body must be a string or {from: \"request\"}" } };
+  }
+  const obj = await bucket(scope).put(effect.key, body, options);
+  if (!obj) return { error: { code: "precondition_failed", message: "R2 refused the put" } };
+  return { key: obj.key, size: obj.size, etag: obj.etag, uploaded: meta(obj).uploaded };
+}
+
+async function get(effect, scope) {
+  const options = {};
+  const range = toR2Range(effect.range);
+  if (range) options.range = range;
+  if (effect.if_none_match) options.onlyIf = { etagDoesNotMatch: bareEtag(effect.if_none_match) };
+  const obj = await bucket(scope).get(effect.key, options);
+  if (!obj) return { found: false };
+  const result = { found: true, ...meta(obj) };
+  if (range) result.range = normaliseRange(obj.range ?? range, obj.size);
+  if (!("body" in obj) || obj.body == null) {
+    // the onlyIf condition failed: R2 answers the metadata without a body
+    result.not_modified = true;
+    delete result.range;
+    return result;
+  }
+  if (effect.stream) {
+    result.handle = scope.holdHandle(obj.body);
+  } else {
+    result.body = await readCapped(obj.body, null);
+  }
+  return result;
+}
+
+async function head(effect, scope) {
+  const obj = await bucket(scope).head(effect.key);
+  return obj ? { found: true, ...meta(obj) } : { found: false };
+}
+
+async function del(effect, scope) {
+  await bucket(scope).delete(effect.key);
+  return {};
+}
+
+async function list(effect, scope) {
+  const options = {};
+  if (effect.prefix != null) options.prefix = effect.prefix;
+  if (effect.cursor != null) options.cursor = effect.cursor;
+  if (effect.limit != null) options.limit = effect.limit;
+  const page = await bucket(scope).list(options);
+  const result = {
+    objects: page.objects.map((o) => ({
+      key: o.key,
+      size: o.size,
+      etag: o.etag,
+      uploaded: o.uploaded instanceof Date ? o.uploaded.getTime() : Number(o.uploaded ?? 0),
+    })),
+    truncated: Boolean(page.truncated),
+  };
+  if (page.truncated && page.cursor) result.cursor = page.cursor;
+  return result;
+}
+
+const OPS = { "r2.put": put, "r2.get": get, "r2.head": head, "r2.delete": del, "r2.list": list };
+
+export async function performR2(effect, scope) {
+  try {
+    if (typeof effect.key !== "string" && effect.op !== "r2.list") {
+      return { error: { code: "invalid_effect", message: `${effect.op} without key` } };
+    }
+    return await OPS[effect.op](effect, scope);
+  } catch (err) {
+    return { error: { code: err?.code === "unavailable" ? "unavailable" : "r2_error", message: String(err?.message ?? err) } };
+  }
+}
+
+export const R2_OPS = Object.keys(OPS);

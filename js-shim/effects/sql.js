@@ -1,0 +1,111 @@
+// The `sql` effect: one statement through postgres.js (porsager) over Hyperdrive, or over
+// DATABASE_URL where there is no binding. One client per task (Workers forbid sharing I/O
+// objects across requests), created on the first statement, ended when the task ends.
+
+import postgres from "postgres";
+
+/** SQLSTATE classes that mean "no usable connection", reported as `unavailable`. */
+const CONNECTION_SQLSTATES = /^(08|28|53300|57P0|3D000)/;
+
+/** Postgres types whose JSON form the core expects as text. */
+const rawText = (x) => x;
+const isoTimestamp = (utc) => (x) => {
+  const d = new Date(utc && !/[zZ]|[+-]\d\d(:?\d\d)?$/.test(x) ? `${x}Z` : x);
+  return Number.isNaN(d.getTime()) ? x : d.toISOString(); // 'infinity' stays as it is
+};
+
+const TYPES = {
+  // date: keep 'YYYY-MM-DD' rather than a midnight timestamp
+  date_text: { to: 1082, from: [1082], serialize: rawText, parse: rawText },
+  timestamp_utc: { to: 1114, from: [1114], serialize: rawText, parse: isoTimestamp(true) },
+  timestamptz_iso: { to: 1184, from: [1184], serialize: rawText, parse: isoTimestamp(false) },
+  // bytea as Postgres' own hex text ('\x...'), never a Buffer
+  bytea_hex: { to: 17, from: [17], serialize: rawText, parse: rawText },
+};
+
+export function connectionString(env) {
+  return env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL ?? null;
+}
+
+/** The task's client, created lazily. Returns null when no database is configured. */
+export function taskClient(scope) {
+  if (scope.sql) return scope.sql;
+  const url = connectionString(scope.env);
+  if (!url) return null;
+  scope.sql = postgres(url, {
+    max: 3,
+    prepare: false, // Hyperdrive / Supavisor transaction mode; also PGlite
+    fetch_types: false, // no extra round trip per client
+    connect_timeout: 5,
+    idle_timeout: 0,
+    types: TYPES,
+    transform: { undefined: null },
+    onnotice: () => {},
+    connection: { application_name: "alphogen-api" },
+  });
+  return scope.sql;
+}
+
+/** Ends the task's client once every statement of the task (incl. background ones) is done. */
+export function endTaskClient(scope, after) {
+  const sql = scope.sql;
+  if (!sql) return;
+  scope.sql = null;
+  scope.ctx.waitUntil(
+    Promise.resolve(after)
+      .catch(() => {})
+      .then(() => sql.end({ timeout: 5 }))
+      .catch(() => {}),
+  );
+}
+
+function toParam(value) {
+  if (value === undefined) return null;
+  if (value !== null && typeof value === "object") return JSON.stringify(value);
+  return value;
+}
+
+function toJsonValue(value) {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Uint8Array) return `\\x${[...value].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return value;
+}
+
+function errorResult(err) {
+  const message = String(err?.message ?? err);
+  if (err?.name === "PostgresError" || (typeof err?.code === "string" && /^[0-9A-Z]{5}$/.test(err.code) && err.severity)) {
+    if (CONNECTION_SQLSTATES.test(err.code)) {
+      return { error: { code: "unavailable", message, sqlstate: err.code } };
+    }
+    const error = { code: err.code, message };
+    for (const k of ["detail", "hint", "constraint_name", "table_name", "column_name"]) {
+      if (err[k]) error[k] = err[k];
+    }
+    return { error };
+  }
+  // Socket errors, CONNECT_TIMEOUT, CONNECTION_CLOSED/ENDED/DESTROYED, ...
+  return { error: { code: "unavailable", message: err?.code ? `${err.code}: ${message}` : message } };
+}
+
+export async function performSql(effect, scope) {
+  const sql = taskClient(scope);
+  if (!sql) {
+    return { error: { code: "unavailable", message: "no database configured (HYPERDRIVE binding or DATABASE_URL)" } };
+  }
+  if (typeof effect.query !== "string" || effect.query.length === 0) {
+    return { error: { code: "invalid_effect", message: "sql effect without query" } };
+  }
+  try {
+    const params = Array.isArray(effect.params) ? effect.params.map(toParam) : [];
+    const result = await sql.unsafe(effect.query, params);
+    const rows = result.map((row) => {
+      const out = {};
+      for (const [k, v] of Object.entries(row)) out[k] = toJsonValue(v);
+      return out;
+    });
+    return { rows, count: result.count ?? rows.length };
+  } catch (err) {
+    return errorResult(err);
+  }
+}

@@ -1,0 +1,36 @@
+// Turns the core's `response` into a Response. Bodies: a string, the held R2 object body
+// ({"r2_body": H}, piped without entering wasm), or none.
+
+import { headerEntries } from "./headers.js";
+
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+
+export function toResponse(res, scope, method) {
+  const headers = new Headers();
+  for (const [name, value] of headerEntries(res.headers)) headers.append(name, value);
+  let body = null;
+  if (res.body && typeof res.body === "object" && "r2_body" in res.body) {
+    const stream = scope.takeHandle(res.body.r2_body);
+    if (!stream) throw new Error(`response names unknown R2 handle ${res.body.r2_body}`);
+    body = stream;
+  } else if (typeof res.body === "string") {
+    body = res.body;
+  }
+  if (body !== null && (method === "HEAD" || NULL_BODY_STATUS.has(res.status))) {
+    if (typeof body !== "string") body.cancel().catch(() => {});
+    body = null;
+  }
+  return new Response(body, { status: res.status, headers });
+}
+
+/** A response the shim builds itself (trap, bad frame, no core). */
+export function errorResponse(status, message, requestId) {
+  return new Response(JSON.stringify({ ok: false, error: "internal_error", message }), {
+    status,
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "x-request-id": requestId,
+      "cache-control": "no-store",
+    },
+  });
+}

@@ -1,0 +1,83 @@
+// One request (or cron run) = one task of the core. TaskScope holds what the task's effects
+// share: the request, its Postgres client, R2 body handles and background (waitUntil) work.
+// drive() is the whole loop: start, perform the step's effects, resume, until an answer.
+
+import { CoreError } from "./core-instance.js";
+import { performAll, performBackground } from "./effects/index.js";
+import { endTaskClient } from "./effects/sql.js";
+
+export class TaskScope {
+  constructor({ request = null, env, ctx, requestId }) {
+    this.request = request;
+    this.env = env;
+    this.ctx = ctx;
+    this.requestId = requestId;
+    this.sql = null; // postgres.js client, see effects/sql.js
+    this.requestBodyTaken = false;
+    this.requestBytes = null;
+    this.handles = new Map();
+    this.nextHandle = 1;
+    this.pending = [];
+  }
+
+  /** Keeps an R2 object body for the response; returns its handle. */
+  holdHandle(body) {
+    const handle = this.nextHandle++;
+    this.handles.set(handle, body);
+    return handle;
+  }
+
+  /** Hands a held body over (to the response); undefined if unknown. */
+  takeHandle(handle) {
+    const body = this.handles.get(handle);
+    this.handles.delete(handle);
+    return body;
+  }
+
+  dropHandle(handle) {
+    this.takeHandle(handle)?.cancel().catch(() => {});
+  }
+
+  /** Runs `promise` past the response (ctx.waitUntil) and before the task's client ends. */
+  background(promise) {
+    this.pending.push(promise);
+    this.ctx.waitUntil(promise);
+  }
+
+  /** Task end: cancel unused handles, close the database client after background work. */
+  finish() {
+    for (const handle of [...this.handles.keys()]) this.dropHandle(handle);
+    endTaskClient(this, Promise.allSettled(this.pending));
+  }
+}
+
+/** The start frame of a fetch task. The body stays out: handlers ask for it as an effect. */
+export function fetchStart(request) {
+  return {
+    kind: "fetch",
+    now: Date.now(),
+    request: {
+      method: request.method,
+      url: request.url,
+      headers: [...request.headers],
+      has_body: request.body !== null,
+    },
+  };
+}
+
+/** Runs a task to its final step ({response} or {done}). Throws CoreError on a trap or bad frame. */
+export async function drive(core, start, scope) {
+  let step = core.start(start);
+  for (;;) {
+    if (step == null || typeof step !== "object") throw new CoreError("core answered a non-object step");
+    if (step.error) throw new CoreError(`core answered ${step.error}: ${step.message ?? ""}`);
+    if (step.response || step.done) {
+      // fire-and-forget effects handed over with the final step (results ignored)
+      for (const effect of Array.isArray(step.wait_until) ? step.wait_until : []) performBackground(effect, scope);
+      return step;
+    }
+    if (!Array.isArray(step.effects)) throw new CoreError("step has neither effects, response nor done");
+    const results = await performAll(step.effects, scope);
+    step = core.resume({ task: step.task, now: Date.now(), results });
+  }
+}

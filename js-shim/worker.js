@@ -1,0 +1,51 @@
+// The Worker's entry points. Everything is decided by the C++ core (build/wasm/alphogen.wasm);
+// this file only runs tasks and turns their answers into Responses. See src/abi/README.md.
+
+import wasmModule from "../build/wasm/alphogen.wasm";
+import { coreFor } from "./core-instance.js";
+import { TaskScope, drive, fetchStart } from "./task.js";
+import { errorResponse, toResponse } from "./respond.js";
+
+function logFailure(msg, err, requestId) {
+  const entry = { level: "error", msg, request_id: requestId, error: String(err?.message ?? err) };
+  if (err?.cause) entry.cause = String(err.cause);
+  console.error(entry);
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    const requestId = crypto.randomUUID();
+    let core;
+    try {
+      core = coreFor(wasmModule, env);
+    } catch (err) {
+      logFailure("core instantiation failed", err, requestId);
+      return errorResponse(500, "the service could not start", requestId);
+    }
+    const scope = new TaskScope({ request, env, ctx, requestId });
+    try {
+      const step = await drive(core, fetchStart(request), scope);
+      if (!step.response) throw new Error("fetch task finished without a response");
+      return toResponse(step.response, scope, request.method);
+    } catch (err) {
+      logFailure("request failed inside the core", err, requestId);
+      return errorResponse(500, "the request could not be completed", requestId);
+    } finally {
+      scope.finish();
+    }
+  },
+
+  async scheduled(controller, env, ctx) {
+    const requestId = crypto.randomUUID();
+    const core = coreFor(wasmModule, env);
+    const scope = new TaskScope({ env, ctx, requestId });
+    try {
+      await drive(core, { kind: "scheduled", now: Date.now(), cron: controller.cron }, scope);
+    } catch (err) {
+      logFailure("scheduled task failed inside the core", err, requestId);
+      throw err;
+    } finally {
+      scope.finish();
+    }
+  },
+};
