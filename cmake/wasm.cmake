@@ -16,3 +16,10 @@ if(CMAKE_SYSTEM_NAME STREQUAL "Emscripten")
 else()
   target_link_options(alphogen PRIVATE -mexec-model=reactor -Wl,--max-memory=100663296 -Wl,-z,stack-size=262144)
 endif()
+
+# A stand-in core that traps on demand: the integration suite checks that the shim answers
+# 500 and builds a fresh instance for the next request (tests/integration/trap.test.mjs).
+add_executable(trap_fixture tests/fixtures/trap_core.cpp)
+set_target_properties(trap_fixture PROPERTIES SUFFIX ".wasm")
+get_target_property(AG_WASM_LINK_OPTIONS alphogen LINK_OPTIONS)
+target_link_options(trap_fixture PRIVATE ${AG_WASM_LINK_OPTIONS})

@@ -1,0 +1,181 @@
+// The built Worker (js-shim + the core's wasm) in real workerd, through Miniflare's API.
+//
+//   const worker = await startWorker({ vars: { APP_ADMIN_TOKEN: "t" }, db: testDb.url });
+//   const res = await worker.fetch("/health", { headers: {...} });
+//   worker.logs   // [{level, message}] what the Worker logged
+//   await worker.scheduled("*/5 * * * *")   // one cron run: {outcome, noRetry}
+//   await worker.stop();
+//
+// Options:
+//   vars         string bindings (vars and secrets), exactly these: wrangler.toml's [vars] are
+//                not added, so a test states the configuration it depends on
+//   db           a Postgres URL for the HYPERDRIVE binding (with a password), or null for none
+//                (then the shim falls back to vars.DATABASE_URL)
+//   r2Persist    a directory to keep R2 objects in (default: in memory, per worker)
+//   wasm         the core to serve (default: build/wasm/alphogen.wasm, or $AG_TEST_WASM)
+//
+// The bundle: `wrangler deploy --dry-run` of js-shim with the wasm, made once per set of
+// inputs (shim sources, wasm, wrangler.toml, lock file) and cached under the OS temp dir, so
+// parallel test files share it. The wasm: build/wasm/alphogen.wasm, or $AG_TEST_WASM.
+
+import { execFile } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { fileURLToPath } from "node:url";
+import { Miniflare, Log, LogLevel } from "miniflare";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const run = promisify(execFile);
+
+export function wasmPath() {
+  return process.env.AG_TEST_WASM ? path.resolve(process.env.AG_TEST_WASM) : path.join(ROOT, "build/wasm/alphogen.wasm");
+}
+
+function listFiles(dir) {
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath ?? e.path, e.name))
+    .sort();
+}
+
+/** compatibility_date / compatibility_flags of wrangler.toml (the harness mirrors them). */
+export function wranglerSettings() {
+  const toml = fs.readFileSync(path.join(ROOT, "wrangler.toml"), "utf8");
+  const date = toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)?.[1];
+  const flags = toml.match(/^compatibility_flags\s*=\s*\[([^\]]*)\]/m)?.[1];
+  return {
+    compatibilityDate: date,
+    compatibilityFlags: flags ? [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]) : [],
+  };
+}
+
+const bundlePromises = new Map();
+
+/** Bundles the Worker with `wasm` once per input set; resolves to the directory holding worker.js. */
+export function buildBundle(wasm = wasmPath()) {
+  if (!bundlePromises.has(wasm)) bundlePromises.set(wasm, bundle(wasm));
+  const promise = bundlePromises.get(wasm);
+  promise.catch(() => bundlePromises.delete(wasm));
+  return promise;
+}
+
+async function bundle(wasm) {
+  if (!fs.existsSync(wasm)) {
+    throw new Error(`no wasm at ${wasm}: build it first (scripts/build wasm), or set AG_TEST_WASM`);
+  }
+  const shimDir = path.join(ROOT, "js-shim");
+  const hash = crypto.createHash("sha256");
+  for (const f of listFiles(shimDir)) hash.update(path.relative(shimDir, f)).update(fs.readFileSync(f));
+  hash.update(fs.readFileSync(wasm));
+  hash.update(fs.readFileSync(path.join(ROOT, "wrangler.toml")));
+  const lock = path.join(ROOT, "package-lock.json");
+  if (fs.existsSync(lock)) hash.update(fs.readFileSync(lock));
+  const cacheRoot = path.join(os.tmpdir(), "alphogen-bundles");
+  const final = path.join(cacheRoot, hash.digest("hex").slice(0, 20));
+  if (fs.existsSync(path.join(final, "dist/worker.js"))) return path.join(final, "dist");
+
+  // Stage a copy of the layout worker.js expects (../build/wasm/alphogen.wasm), bundle it,
+  // then rename into place: a concurrent builder's result is as good as ours.
+  fs.mkdirSync(cacheRoot, { recursive: true });
+  const stage = fs.mkdtempSync(path.join(cacheRoot, "stage-"));
+  try {
+    fs.cpSync(shimDir, path.join(stage, "js-shim"), { recursive: true });
+    fs.mkdirSync(path.join(stage, "build/wasm"), { recursive: true });
+    fs.copyFileSync(wasm, path.join(stage, "build/wasm/alphogen.wasm"));
+    fs.copyFileSync(path.join(ROOT, "wrangler.toml"), path.join(stage, "wrangler.toml"));
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(stage, "node_modules"), "dir");
+    await run(
+      process.execPath,
+      [path.join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", "dist"],
+      {
+        cwd: stage,
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    ).catch((err) => {
+      throw new Error(`wrangler bundle failed:\n${err.stdout ?? ""}\n${err.stderr ?? ""}`);
+    });
+    try {
+      fs.renameSync(stage, final);
+    } catch (err) {
+      if (!fs.existsSync(path.join(final, "dist/worker.js"))) throw err;
+      fs.rmSync(stage, { recursive: true, force: true });
+    }
+  } catch (err) {
+    fs.rmSync(stage, { recursive: true, force: true });
+    throw err;
+  }
+  // keep the cache small: drop bundles older than a day
+  for (const e of fs.readdirSync(cacheRoot)) {
+    const p = path.join(cacheRoot, e);
+    if (p !== final && Date.now() - fs.statSync(p).mtimeMs > 86_400_000) fs.rmSync(p, { recursive: true, force: true });
+  }
+  return path.join(final, "dist");
+}
+
+function bundleModules(dir) {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".js") || f.endsWith(".mjs") || f.endsWith(".wasm"));
+  files.sort((a, b) => (b === "worker.js") - (a === "worker.js")); // the entry module first
+  return files.map((f) => ({
+    type: f.endsWith(".wasm") ? "CompiledWasm" : "ESModule",
+    path: path.join(dir, f),
+    contents: fs.readFileSync(path.join(dir, f)),
+  }));
+}
+
+export async function startWorker({ vars = {}, db = null, r2Persist = false, wasm = wasmPath() } = {}) {
+  const dir = await buildBundle(wasm);
+  const { compatibilityDate, compatibilityFlags } = wranglerSettings();
+  const logs = [];
+  const verbose = Boolean(process.env.AG_TEST_VERBOSE);
+  const bindings = {};
+  for (const [k, v] of Object.entries(vars)) if (v !== undefined && v !== null) bindings[k] = String(v);
+  const mf = new Miniflare({
+    modules: bundleModules(dir),
+    modulesRoot: dir,
+    compatibilityDate,
+    compatibilityFlags,
+    bindings,
+    r2Buckets: ["ASSETS"],
+    r2Persist,
+    ...(db ? { hyperdrives: { HYPERDRIVE: db } } : {}),
+    host: "127.0.0.1",
+    port: 0,
+    log: new Log(verbose ? LogLevel.INFO : LogLevel.WARN),
+    logRequests: false,
+    telemetry: { enabled: false },
+    cf: false, // the placeholder Request.cf: no fetch of the real one (offline)
+    handleStructuredLogs: ({ level, message }) => {
+      logs.push({ level, message });
+      if (verbose) process.stderr.write(`[worker ${level}] ${message}\n`);
+    },
+  });
+  let url;
+  try {
+    url = await mf.ready;
+  } catch (err) {
+    await mf.dispose().catch(() => {});
+    throw err;
+  }
+  const base = url.href;
+  return {
+    url: base,
+    logs,
+    mf,
+    fetch(pathname, init) {
+      return fetch(new URL(pathname, base), init);
+    },
+    /** Runs the scheduled() handler once, as the cron trigger would: {outcome, noRetry}. */
+    async scheduled(cron = "*/5 * * * *") {
+      const w = await mf.getWorker();
+      return w.scheduled({ cron, scheduledTime: new Date() });
+    },
+    async stop() {
+      await mf.dispose();
+    },
+  };
+}
