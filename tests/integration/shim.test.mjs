@@ -365,4 +365,13 @@ describe("platform", () => {
     assert.equal(res.headers.get("access-control-allow-origin"), ORIGIN);
     assert.equal(await res.text(), "");
   });
+
+  test("the cron trigger runs the core's scheduled entry and logs it", async () => {
+    const before = worker.logs.length;
+    const result = await worker.scheduled("*/5 * * * *");
+    assert.equal(result.outcome, "ok");
+    const lines = worker.logs.slice(before).map((entry) => entry.message).join("\n");
+    assert.match(lines, /"cron"|cron:/);
+    assert.match(lines, /\*\/5 \* \* \* \*/);
+  });
 });
