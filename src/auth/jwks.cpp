@@ -1,0 +1,85 @@
+#include "auth/jwks.hpp"
+
+#include "core/json.hpp"
+
+namespace ag::auth {
+namespace {
+
+// A key is usable for verifying JWS unless it says otherwise: `use` other than "sig", or
+// `key_ops` without "verify" (RFC 7517 §4.2, §4.3).
+bool meant_for_verifying(const Json& jwk) {
+  if (jwk.contains("use")) {
+    auto use = string_field(jwk, "use");
+    if (!use || *use != "sig") return false;
+  }
+  if (auto ops = jwk.find("key_ops"); ops != jwk.end()) {
+    if (!ops->is_array()) return false;
+    for (const Json& op : *ops) {
+      if (op.is_string() && op.get_ref<const std::string&>() == "verify") return true;
+    }
+    return false;
+  }
+  return true;
+}
+
+std::optional<Jwk> usable_key(const Json& jwk) {
+  if (!jwk.is_object() || !meant_for_verifying(jwk)) return std::nullopt;
+  auto kty = string_field(jwk, "kty");
+  if (!kty) return std::nullopt;
+  std::optional<std::string> alg;
+  if (jwk.contains("alg")) {
+    alg = string_field(jwk, "alg");
+    if (!alg) return std::nullopt;
+  }
+
+  if (*kty == "EC") {
+    if (alg && *alg != "ES256") return std::nullopt;
+    auto crv = string_field(jwk, "crv");
+    auto x = string_field(jwk, "x");
+    auto y = string_field(jwk, "y");
+    if (!crv || *crv != "P-256" || !x || !y) return std::nullopt;
+    auto key = crypto::EcPublicKey::from_jwk(*x, *y);
+    if (!key) return std::nullopt;
+    return Jwk{*key, alg};
+  }
+  if (*kty == "RSA") {
+    if (alg && *alg != "RS256") return std::nullopt;
+    auto n = string_field(jwk, "n");
+    auto e = string_field(jwk, "e");
+    if (!n || !e) return std::nullopt;
+    auto key = crypto::RsaPublicKey::from_jwk(*n, *e);
+    if (!key) return std::nullopt;
+    return Jwk{*key, alg};
+  }
+  // "oct" keys never come from a public JWKS, and HS256 is configured as a secret instead;
+  // OKP and anything newer is simply not supported.
+  return std::nullopt;
+}
+
+}  // namespace
+
+const Jwk* Jwks::find(std::string_view kid) const {
+  auto it = by_kid.find(kid);
+  return it == by_kid.end() ? nullptr : &it->second;
+}
+
+std::optional<Jwks> parse_jwks(std::string_view json) {
+  auto document = parse_json(json);
+  if (!document || !document->is_object()) return std::nullopt;
+  auto keys = document->find("keys");
+  if (keys == document->end() || !keys->is_array()) return std::nullopt;
+
+  Jwks jwks;
+  for (const Json& entry : *keys) {
+    // Without a kid a key cannot be selected, so it is of no use to us.
+    auto kid = string_field(entry, "kid");
+    if (!kid) continue;
+    auto key = usable_key(entry);
+    if (!key) continue;
+    // The first key with a kid wins; a duplicate is an issuer's mistake, not a new key.
+    jwks.by_kid.emplace(std::move(*kid), std::move(*key));
+  }
+  return jwks;
+}
+
+}  // namespace ag::auth

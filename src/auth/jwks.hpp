@@ -1,0 +1,33 @@
+#pragma once
+// A JSON Web Key Set (RFC 7517) reduced to the keys we can verify JWS with: EC P-256 for
+// ES256 and RSA for RS256, indexed by `kid`. Parsing never fails the whole set because of
+// one key it cannot use; such keys are skipped.
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "crypto/verify.hpp"
+
+namespace ag::auth {
+
+/// One usable signing key.
+struct Jwk {
+  std::variant<crypto::EcPublicKey, crypto::RsaPublicKey> key;
+  std::optional<std::string> alg;  // the JWK's `alg` member, when it names one
+};
+
+/// The usable keys of a key set, by `kid`. Cheap to copy (keys are shared).
+struct Jwks {
+  std::map<std::string, Jwk, std::less<>> by_kid;
+
+  /// The key with this `kid`, or nullptr.
+  const Jwk* find(std::string_view kid) const;
+  bool empty() const { return by_kid.empty(); }
+};
+
+/// Parses `{"keys":[...]}`; nullopt when the document is not a key set at all.
+std::optional<Jwks> parse_jwks(std::string_view json);
+
+}  // namespace ag::auth
