@@ -21,6 +21,9 @@ const TYPES = {
   timestamptz_iso: { to: 1184, from: [1184], serialize: rawText, parse: isoTimestamp(false) },
   // bytea as Postgres' own hex text ('\x...'), never a Buffer
   bytea_hex: { to: 17, from: [17], serialize: rawText, parse: rawText },
+  // json/jsonb parameters arrive as JSON text (toParam): send them as they are. The driver's
+  // own serializer would JSON.stringify the text again and store a JSON string.
+  json_text: { to: 114, from: [114, 3802], serialize: rawText, parse: (x) => JSON.parse(x) },
 };
 
 export function connectionString(env) {

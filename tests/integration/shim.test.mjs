@@ -224,37 +224,6 @@ describe("r2 effects: PUT/GET/HEAD /assets/:key", () => {
 describe("request.body + wait_until + sql effects: POST /webhooks/test", () => {
   const sent = { test: true, n: 42, note: "from shim.test.mjs" };
 
-  /** Deep search: does `value` contain something deepEqual to `wanted`? */
-  function contains(value, wanted) {
-    try {
-      assert.deepEqual(value, wanted);
-      return true;
-    } catch {
-      if (value && typeof value === "object") return Object.values(value).some((v) => contains(v, wanted));
-      return false;
-    }
-  }
-
-  /** The headers object logged in the payload: the one that has x-webhook-secret. */
-  function findHeaders(value) {
-    if (!value || typeof value !== "object") return null;
-    if (Array.isArray(value)) {
-      // [[name, value], ...] form
-      if (value.length && value.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === "string")) {
-        const obj = Object.fromEntries(value.map(([k, v]) => [k.toLowerCase(), v]));
-        if ("x-webhook-secret" in obj) return obj;
-      }
-    } else {
-      const lower = Object.fromEntries(Object.entries(value).map(([k, v]) => [k.toLowerCase(), v]));
-      if ("x-webhook-secret" in lower) return lower;
-    }
-    for (const v of Object.values(value)) {
-      const found = findHeaders(v);
-      if (found) return found;
-    }
-    return null;
-  }
-
   test("the right secret is 200 and the event lands in the events table", async () => {
     const res = await call(worker, "/webhooks/test", {
       method: "POST",
@@ -270,19 +239,19 @@ describe("request.body + wait_until + sql effects: POST /webhooks/test", () => {
     // written under ctx.waitUntil: poll for it
     let rows = [];
     for (let i = 0; i < 50 && rows.length === 0; i++) {
-      rows = await db.sql`select type, event_id::text as event_id, payload from public.events where event_id = ${body.event_id}::uuid`;
+      rows = await db.sql`select type, event_id::text as event_id, jsonb_typeof(payload) as kind,
+        payload->'body' as body, payload->'headers'->>'x-webhook-secret' as secret_header, payload::text as text
+        from public.events where event_id = ${body.event_id}::uuid`;
       if (rows.length === 0) await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(rows.length, 1, "no events row with the returned event_id");
     const [row] = rows;
     assert.equal(row.type, "/webhooks/test");
     assert.equal(row.event_id, body.event_id);
-    const payload = typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload;
-    assert.ok(contains(payload, sent), `payload lacks the body: ${JSON.stringify(payload)}`);
-    const headers = findHeaders(payload);
-    assert.ok(headers, `payload lacks the request headers: ${JSON.stringify(payload)}`);
-    assert.notEqual(headers["x-webhook-secret"], WEBHOOK_SECRET);
-    assert.ok(!JSON.stringify(payload).includes(WEBHOOK_SECRET), "the secret is stored in the payload");
+    assert.equal(row.kind, "object", `payload is stored as a JSON ${row.kind}: ${row.text}`);
+    assert.deepEqual(row.body, sent);
+    assert.equal(row.secret_header, "[redacted]");
+    assert.ok(!row.text.includes(WEBHOOK_SECRET), "the secret is stored in the payload");
     assert.ok(!worker.logs.some((l) => l.message.includes(WEBHOOK_SECRET)), "the secret appears in the logs");
   });
 
