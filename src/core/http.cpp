@@ -51,7 +51,7 @@ std::optional<std::pair<std::string, std::string>> split_url(std::string_view ur
   auto q = target.find('?');
   std::string path(target.substr(0, q));
   std::string query(q == std::string_view::npos ? "" : target.substr(q + 1));
-  if (path.empty()) path = "/";
+  if (path.empty()) path.push_back('/');
   return std::make_pair(std::move(path), std::move(query));
 }
 
