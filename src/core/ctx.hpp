@@ -12,6 +12,7 @@
 #include "core/config.hpp"
 #include "core/coro.hpp"
 #include "core/errors.hpp"
+#include "core/isolate.hpp"
 #include "core/task_state.hpp"
 
 namespace ag {
@@ -24,12 +25,15 @@ void system_random(std::uint8_t* out, std::size_t size);
 
 class Ctx {
  public:
-  Ctx(const Config& config, TaskState& state, const RandomSource& random, std::int64_t now_ms)
-      : config_(config), state_(state), random_(random), now_ms_(now_ms) {}
+  Ctx(const Config& config, Isolate& isolate, TaskState& state, const RandomSource& random,
+      std::int64_t now_ms)
+      : config_(config), isolate_(isolate), state_(state), random_(random), now_ms_(now_ms) {}
   Ctx(const Ctx&) = delete;
   Ctx& operator=(const Ctx&) = delete;
 
   const Config& config() const { return config_; }
+  /// Per-instance caches shared by all requests (see core/isolate.hpp).
+  Isolate& isolate() const { return isolate_; }
   /// Unix milliseconds from the shim's clock, refreshed at every resume.
   std::int64_t now_ms() const { return now_ms_; }
   void set_now_ms(std::int64_t now_ms) { now_ms_ = now_ms; }
@@ -39,6 +43,9 @@ class Ctx {
   /// The matched route pattern, for logs ("/jobs/:id").
   const std::string& route() const { return route_; }
   void set_route(std::string route) { route_ = std::move(route); }
+  /// The authenticated user's id, for logs ("" when anonymous or admin).
+  const std::string& user_id() const { return user_id_; }
+  void set_user_id(std::string id) { user_id_ = std::move(id); }
 
   void random_bytes(std::uint8_t* out, std::size_t size) const { random_(out, size); }
   /// `bytes` random bytes as lowercase hex.
@@ -92,11 +99,13 @@ class Ctx {
 
  private:
   const Config& config_;
+  Isolate& isolate_;
   TaskState& state_;
   const RandomSource& random_;
   std::int64_t now_ms_;
   std::string request_id_;
   std::string route_;
+  std::string user_id_;
 };
 
 }  // namespace ag

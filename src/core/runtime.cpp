@@ -5,8 +5,8 @@
 namespace ag {
 
 struct Runtime::Live {
-  Live(const Config& config, const RandomSource& random, std::int64_t now_ms)
-      : ctx(config, state, random, now_ms), started_ms(now_ms) {}
+  Live(const Config& config, Isolate& isolate, const RandomSource& random, std::int64_t now_ms)
+      : ctx(config, isolate, state, random, now_ms), started_ms(now_ms) {}
   Request request;
   TaskState state;
   Ctx ctx;
@@ -95,7 +95,7 @@ Json Runtime::start(const Json& message) {
   auto now = time_field(message);
   if (!kind || !now) return bad_frame("start needs kind and now");
 
-  auto live = std::make_unique<Live>(config_, random_, *now);
+  auto live = std::make_unique<Live>(config_, isolate_, random_, *now);
   if (*kind == "fetch") {
     auto it = message.find("request");
     auto request = it == message.end() ? std::nullopt : decode_request(*it);

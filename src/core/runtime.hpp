@@ -34,6 +34,7 @@ class Runtime {
 
   Application& app_;
   Config config_;
+  Isolate isolate_;
   RandomSource random_;
   std::int64_t next_task_ = 1;
   std::map<std::int64_t, std::unique_ptr<Live>> tasks_;
