@@ -1,20 +1,15 @@
 #pragma once
 // The remote check of a Supabase access token: GET <SUPABASE_URL>/auth/v1/user with the
-// token and the project key (the original behaviour; local JWT verification comes first
-// once configured).
+// token and the project key: the original behaviour, kept for HS256 tokens when the
+// legacy secret is not configured.
 #include <string>
 #include <string_view>
 
+#include "auth/user.hpp"
 #include "core/ctx.hpp"
 #include "core/task.hpp"
 
 namespace ag::auth {
-
-struct User {
-  std::string id;
-  std::string email;
-  std::string role;
-};
 
 /// Whether SUPABASE_URL and a key are configured.
 bool remote_auth_configured(const Config& config);

@@ -1,52 +1,204 @@
+// GET /me and the authentication behind it: local HS256/ES256/RS256 verification, the
+// isolate's JWKS and verified-token caches, the remote fallback, the 501 noop.
 #include <catch2/catch.hpp>
 
+#include "auth/jwks_cache.hpp"
 #include "support/driver.hpp"
+#include "support/jws_signer.hpp"
 
 using namespace ag;
 using testing::Driver;
 using testing::Reply;
+using auth::kJwksRefetchGapMs;
+using auth::kJwksTtlMs;
 
 namespace {
-const Driver::Env kEnv = {{"SUPABASE_URL", "http://127.0.0.1:9/"},
-                                                 {"SUPABASE_SERVICE_ROLE", "service-key"}};
-const std::pair<std::string, std::string> kUser = {"authorization", "Bearer user.jwt.token"};
 
-testing::Responder supabase_answers(int status, std::string body) {
-  return [status, body](const Json& effect) {
+constexpr std::int64_t kNowS = 1'700'000'000;  // the driver's clock
+const std::string kBase = "http://127.0.0.1:9";
+const std::string kJwksUrl = kBase + "/auth/v1/.well-known/jwks.json";
+const std::string kSecret = "super-secret-jwt-token-with-at-least-32-characters-long";
+
+Json claims(std::string sub = "user-1") {
+  return {{"iss", kBase + "/auth/v1"}, {"sub", sub},   {"aud", "authenticated"},
+          {"exp", kNowS + 3600},       {"iat", kNowS}, {"email", "a@b.c"},
+          {"role", "authenticated"}};
+}
+
+std::pair<std::string, std::string> bearer(const std::string& token) {
+  return {"authorization", "Bearer " + token};
+}
+
+Reply http_reply(int status, std::string body) {
+  return Reply{{{"status", status}, {"headers", Json::array()}, {"has_body", true}}, std::move(body)};
+}
+
+std::string jwks_text(const std::vector<Json>& keys) {
+  Json list = Json::array();
+  for (const Json& key : keys) list.push_back(key);
+  return dump(Json{{"keys", list}});
+}
+
+/// Answers JWKS fetches with `*document` (read at call time), counting them in `*fetches`.
+testing::Responder jwks_server(const std::string* document, int* fetches) {
+  return [document, fetches](const Json& effect) {
     REQUIRE(effect["op"] == "fetch");
-    return Reply{{{"status", status}, {"headers", Json::array()}, {"has_body", true}}, body};
+    REQUIRE(effect["url"] == kJwksUrl);
+    ++*fetches;
+    return http_reply(200, *document);
   };
 }
+
+const Json kExpectedUser = {{"id", "user-1"}, {"email", "a@b.c"}, {"role", "authenticated"}};
+
 }  // namespace
 
 TEST_CASE("GET /me is a 501 noop without Supabase", "[me]") {
   Driver driver;
-  auto out = driver.get("/me", {kUser});
+  auto out = driver.get("/me", {bearer("x.y.z")});
   CHECK(out.status() == 501);
   CHECK(out.json() == Json{{"ok", true}, {"provider", "noop"}, {"message", "supabase_not_configured"}});
 }
 
-TEST_CASE("GET /me asks Supabase Auth for the token's user", "[me]") {
-  Driver driver(kEnv);
-  auto out = driver.get("/me", {kUser},
-                        supabase_answers(200, R"({"id":"u-1","email":"a@b.c","role":"authenticated","aud":"x"})"));
+TEST_CASE("GET /me verifies HS256 with the legacy secret, without I/O", "[me][auth]") {
+  Driver driver({{"SUPABASE_URL", kBase + "/"}, {"SUPABASE_JWT_SECRET", kSecret}});
+  auto out = driver.get("/me", {bearer(test::hs256_token(claims(), kSecret))});
+  CHECK(out.status() == 200);
+  CHECK(out.json() == Json{{"ok", true}, {"user", kExpectedUser}});
+
+  CHECK(driver.get("/me", {bearer(test::hs256_token(claims(), "another-secret"))}).status() == 401);
+  Json foreign = claims();
+  foreign["iss"] = "https://other.supabase.co/auth/v1";
+  CHECK(driver.get("/me", {bearer(test::hs256_token(foreign, kSecret))}).status() == 401);
+}
+
+TEST_CASE("GET /me: the secret alone verifies HS256 without an issuer to compare", "[me][auth]") {
+  Driver driver({{"SUPABASE_JWT_SECRET", kSecret}});
+  Json no_iss = claims();
+  no_iss.erase("iss");
+  CHECK(driver.get("/me", {bearer(test::hs256_token(no_iss, kSecret))}).status() == 200);
+  // ES256 needs the project's keys, and there is no project URL to fetch them from.
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims()))}).status() == 401);
+}
+
+TEST_CASE("GET /me verifies ES256 and RS256 with the project's JWKS, fetched once", "[me][auth]") {
+  Driver driver({{"SUPABASE_URL", kBase}});
+  std::string document = jwks_text({test::ec_jwk("ec-1"), test::rsa_jwk("rsa-1")});
+  int fetches = 0;
+  auto server = jwks_server(&document, &fetches);
+
+  auto es = driver.get("/me", {bearer(test::es256_token(claims()))}, server);
+  CHECK(es.status() == 200);
+  CHECK(es.json()["user"] == kExpectedUser);
+  CHECK(fetches == 1);
+  CHECK(es.effects[0]["method"] == "GET");
+
+  auto rs = driver.get("/me", {bearer(test::rs256_token(claims("user-2")))});  // no I/O expected
+  CHECK(rs.status() == 200);
+  CHECK(rs.json()["user"]["id"] == "user-2");
+}
+
+TEST_CASE("GET /me caches verified tokens until they expire", "[me][auth]") {
+  Driver driver({{"SUPABASE_URL", kBase}});
+  std::string document = jwks_text({test::ec_jwk("ec-1")});
+  int fetches = 0;
+  std::string token = test::es256_token(claims());  // valid for an hour
+  REQUIRE(driver.get("/me", {bearer(token)}, jwks_server(&document, &fetches)).status() == 200);
+
+  // The key leaves the JWKS; the cached verification still stands until exp...
+  document = jwks_text({});
+  driver.advance_ms(kJwksTtlMs + 1);
+  CHECK(driver.get("/me", {bearer(token)}).status() == 200);
+  // ...and not after it.
+  driver.advance_ms(3600'000);
+  CHECK(driver.get("/me", {bearer(token)}, jwks_server(&document, &fetches)).status() == 401);
+}
+
+TEST_CASE("GET /me refetches the JWKS on an unknown kid, at most every 30 s", "[me][auth]") {
+  Driver driver({{"SUPABASE_URL", kBase}});
+  std::string document = jwks_text({test::ec_jwk("old")});
+  int fetches = 0;
+  auto server = jwks_server(&document, &fetches);
+  REQUIRE(driver.get("/me", {bearer(test::es256_token(claims(), "old"))}, server).status() == 200);
+
+  document = jwks_text({test::ec_jwk("old"), test::ec_jwk("new")});  // the project rotates
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-new"), "new"))}, server).status() == 200);
+  CHECK(fetches == 2);
+
+  // Forged kids do not turn every request into a fetch.
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-a"), "forged-1"))}, server).status() == 401);
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-b"), "forged-2"))}, server).status() == 401);
+  CHECK(fetches == 2);
+  driver.advance_ms(kJwksRefetchGapMs);
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-c"), "forged-3"))}, server).status() == 401);
+  CHECK(fetches == 3);
+}
+
+TEST_CASE("GET /me refreshes the JWKS after its TTL and survives a failed refresh", "[me][auth]") {
+  Driver driver({{"SUPABASE_URL", kBase}});
+  std::string document = jwks_text({test::ec_jwk("ec-1")});
+  int fetches = 0;
+  REQUIRE(driver.get("/me", {bearer(test::es256_token(claims("u-1")))}, jwks_server(&document, &fetches)).status() ==
+          200);
+
+  driver.advance_ms(kJwksTtlMs);
+  auto outage = [&](const Json&) {
+    ++fetches;
+    return http_reply(503, "down");
+  };
+  // Stale keys are better than none: the request succeeds on them.
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-2")))}, outage).status() == 200);
+  CHECK(fetches == 2);
+  // The next attempt waits for the refetch gap rather than hitting the outage again.
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-3")))}).status() == 200);
+  driver.advance_ms(kJwksRefetchGapMs);
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-4")))}, jwks_server(&document, &fetches)).status() ==
+        200);
+  CHECK(fetches == 3);
+}
+
+TEST_CASE("GET /me is a 502 when the JWKS cannot be fetched and none is cached", "[me][auth]") {
+  Driver driver({{"SUPABASE_URL", kBase}});
+  auto token = test::es256_token(claims());
+  CHECK(driver.get("/me", {bearer(token)}, [](const Json&) { return http_reply(500, "oops"); }).status() == 502);
+  CHECK(driver.get("/me", {bearer(token)}, [](const Json&) { return http_reply(200, "not json"); }).status() == 502);
+  auto down = driver.get("/me", {bearer(token)}, [](const Json&) { return Reply{{{"error", {{"code", "timeout"}}}}}; });
+  CHECK(down.status() == 502);
+  CHECK(down.json()["error"] == "provider_error");
+}
+
+TEST_CASE("GET /me rejects tokens before any I/O when they cannot be valid", "[me][auth]") {
+  Driver driver({{"SUPABASE_URL", kBase}, {"SUPABASE_JWT_SECRET", kSecret}});
+  std::string none_token = test::signing_input({{"alg", "none"}}, claims()) + ".";
+  for (const std::string& token : {std::string("not-a-jwt"), none_token, std::string(9000, 'a') + ".b.c",
+                                   test::hs256_token(claims(), kSecret, {{"alg", "HS512"}})}) {
+    auto out = driver.get("/me", {bearer(token)});
+    CHECK(out.status() == 401);
+    CHECK(out.header("www-authenticate") == R"(Bearer error="invalid_token")");
+    CHECK(out.body().find(token.substr(0, 20)) == std::string::npos);
+  }
+  CHECK(driver.get("/me").status() == 401);
+  CHECK(driver.get("/me", {{"authorization", "Basic abc"}}).status() == 401);
+}
+
+TEST_CASE("GET /me falls back to Supabase's /auth/v1/user for HS256 without the secret", "[me][auth]") {
+  Driver driver({{"SUPABASE_URL", kBase + "/"}, {"SUPABASE_SERVICE_ROLE", "service-key"}});
+  std::string token = test::hs256_token(claims(), kSecret);
+  auto supabase = [](int status, std::string body) {
+    return [status, body](const Json& effect) {
+      REQUIRE(effect["op"] == "fetch");
+      return http_reply(status, body);
+    };
+  };
+  auto out = driver.get("/me", {bearer(token)},
+                        supabase(200, R"({"id":"u-1","email":"a@b.c","role":"authenticated","aud":"x"})"));
   CHECK(out.status() == 200);
   CHECK(out.json() == Json{{"ok", true}, {"user", {{"id", "u-1"}, {"email", "a@b.c"}, {"role", "authenticated"}}}});
   REQUIRE(out.effects.size() == 1);
-  const Json& call = out.effects[0];
-  CHECK(call["method"] == "GET");
-  CHECK(call["url"] == "http://127.0.0.1:9/auth/v1/user");
-  CHECK(call["headers"] == Json::array({{"authorization", "Bearer user.jwt.token"}, {"apikey", "service-key"}}));
-}
+  CHECK(out.effects[0]["url"] == kBase + "/auth/v1/user");
+  CHECK(out.effects[0]["headers"] == Json::array({{"authorization", "Bearer " + token}, {"apikey", "service-key"}}));
 
-TEST_CASE("GET /me: missing or rejected tokens are 401, an unreachable Supabase 502", "[me]") {
-  Driver driver(kEnv);
-  CHECK(driver.get("/me").status() == 401);
-  CHECK(driver.get("/me", {{"authorization", "Basic abc"}}).status() == 401);
-  CHECK(driver.get("/me", {kUser}, supabase_answers(401, R"({"msg":"bad jwt"})")).status() == 401);
-  CHECK(driver.get("/me", {kUser}, supabase_answers(200, R"({"email":"no id"})")).status() == 502);
-  CHECK(driver.get("/me", {kUser}, supabase_answers(500, "oops")).status() == 502);
-  auto down = driver.get("/me", {kUser}, [](const Json&) { return Reply{{{"error", {{"code", "timeout"}}}}}; });
-  CHECK(down.status() == 502);
-  CHECK(down.json()["error"] == "provider_error");
+  CHECK(driver.get("/me", {bearer(token)}, supabase(403, R"({"error_code":"bad_jwt"})")).status() == 401);
+  CHECK(driver.get("/me", {bearer(token)}, supabase(200, R"({"email":"no id"})")).status() == 502);
+  CHECK(driver.get("/me", {bearer(token)}, supabase(500, "oops")).status() == 502);
 }

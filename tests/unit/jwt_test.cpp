@@ -29,16 +29,7 @@ constexpr std::string_view kA3Token =
     "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ."
     "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
 
-Json ec_jwk(std::string kid) {
-  return {{"kty", "EC"}, {"crv", "P-256"}, {"x", test::kRfcEcX}, {"y", test::kRfcEcY},
-          {"kid", kid},  {"alg", "ES256"}, {"use", "sig"}};
-}
-
-Json rsa_jwk(std::string kid) {
-  return {{"kty", "RSA"}, {"n", test::kRfcRsaN}, {"e", test::kRfcRsaE}, {"kid", kid}, {"alg", "RS256"}};
-}
-
-const std::string kJwksText = dump(Json{{"keys", Json::array({ec_jwk("ec-1"), rsa_jwk("rsa-1")})}});
+const std::string kJwksText = dump(Json{{"keys", Json::array({test::ec_jwk("ec-1"), test::rsa_jwk("rsa-1")})}});
 
 Jwks test_jwks() {
   auto jwks = parse_jwks(kJwksText);
@@ -75,21 +66,10 @@ Json supabase_claims() {
           {"is_anonymous", false}};
 }
 
-std::string es256_token(const Json& claims, std::string kid = "ec-1") {
-  Json header = {{"alg", "ES256"}, {"kid", kid}, {"typ", "JWT"}};
-  std::string input = test::signing_input(header, claims);
-  return test::compact(input, test::es256_sign(input));
-}
-
-std::string rs256_token(const Json& claims, std::string kid = "rsa-1") {
-  Json header = {{"alg", "RS256"}, {"kid", kid}, {"typ", "JWT"}};
-  std::string input = test::signing_input(header, claims);
-  return test::compact(input, test::rs256_sign(input));
-}
-
-std::string hs256_token(const Json& claims, std::string_view secret = kSecret, Json header = {{"alg", "HS256"}}) {
-  std::string input = test::signing_input(header, claims);
-  return test::compact(input, test::hs256_sign(secret, input));
+std::string es256_token(const Json& claims, std::string_view kid = "ec-1") { return test::es256_token(claims, kid); }
+std::string rs256_token(const Json& claims, std::string_view kid = "rsa-1") { return test::rs256_token(claims, kid); }
+std::string hs256_token(const Json& claims, std::string_view secret = kSecret, const Json& header = {{"alg", "HS256"}}) {
+  return test::hs256_token(claims, secret, header);
 }
 
 // parse + verify, yielding the error code ("" on success).
@@ -210,7 +190,7 @@ TEST_CASE("the algorithm allow-list", "[jwt]") {
     // The classic confusion attack: use the verifier's public key material as an HMAC secret.
     std::string ec_point = *crypto::base64url_decode(test::kRfcEcX) + *crypto::base64url_decode(test::kRfcEcY);
     for (const std::string& public_bytes :
-         {kJwksText, dump(ec_jwk("ec-1")), "\x04" + ec_point, *crypto::base64url_decode(test::kRfcRsaN)}) {
+         {kJwksText, dump(test::ec_jwk("ec-1")), "\x04" + ec_point, *crypto::base64url_decode(test::kRfcRsaN)}) {
       Json header = {{"alg", "HS256"}, {"kid", "ec-1"}};
       std::string token = hs256_token(claims, public_bytes, header);
       CHECK(check(token, asymmetric_policy(), &jwks) == "alg_not_allowed");
@@ -244,7 +224,7 @@ TEST_CASE("the algorithm allow-list", "[jwt]") {
     CHECK(check(es256_token(claims, "rsa-1"), asymmetric_policy(), &jwks) == "alg_not_allowed");
     CHECK(check(rs256_token(claims, "ec-1"), asymmetric_policy(), &jwks) == "alg_not_allowed");
     // Without a JWK `alg` the key type alone decides.
-    Json bare = rsa_jwk("rsa-bare");
+    Json bare = test::rsa_jwk("rsa-bare");
     bare.erase("alg");
     auto loose = parse_jwks(dump(Json{{"keys", Json::array({bare})}}));
     REQUIRE(loose);
@@ -421,32 +401,32 @@ TEST_CASE("the token size limit", "[jwt]") {
 }
 
 TEST_CASE("JWKS parsing keeps the usable keys and skips the rest", "[jwks]") {
-  Json off_curve = ec_jwk("off-curve");
+  Json off_curve = test::ec_jwk("off-curve");
   off_curve["y"] = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a1";  // last bit flipped
   std::string n = *crypto::base64url_decode(test::kRfcRsaN);
   n[0] = '\0';
-  Json small_rsa = rsa_jwk("small-rsa");
+  Json small_rsa = test::rsa_jwk("small-rsa");
   small_rsa["n"] = b64u(n);
-  Json enc = ec_jwk("enc");
+  Json enc = test::ec_jwk("enc");
   enc["use"] = "enc";
-  Json ops = ec_jwk("ops");
+  Json ops = test::ec_jwk("ops");
   ops["key_ops"] = Json::array({"encrypt"});
-  Json ops_ok = ec_jwk("ops-ok");
+  Json ops_ok = test::ec_jwk("ops-ok");
   ops_ok["key_ops"] = Json::array({"verify"});
-  Json p384 = ec_jwk("p384");
+  Json p384 = test::ec_jwk("p384");
   p384["crv"] = "P-384";
-  Json mislabelled = ec_jwk("mislabelled");
+  Json mislabelled = test::ec_jwk("mislabelled");
   mislabelled["alg"] = "RS256";
-  Json no_kid = ec_jwk("x");
+  Json no_kid = test::ec_jwk("x");
   no_kid.erase("kid");
-  Json numeric_kid = ec_jwk("x");
+  Json numeric_kid = test::ec_jwk("x");
   numeric_kid["kid"] = 5;
-  Json no_x = ec_jwk("no-x");
+  Json no_x = test::ec_jwk("no-x");
   no_x.erase("x");
-  Json duplicate = rsa_jwk("ec-1");  // same kid as the first key: the first wins
+  Json duplicate = test::rsa_jwk("ec-1");  // same kid as the first key: the first wins
   duplicate.erase("alg");
 
-  Json document = {{"keys", Json::array({ec_jwk("ec-1"), rsa_jwk("rsa-1"), off_curve, small_rsa, enc, ops, ops_ok,
+  Json document = {{"keys", Json::array({test::ec_jwk("ec-1"), test::rsa_jwk("rsa-1"), off_curve, small_rsa, enc, ops, ops_ok,
                                          p384, mislabelled, no_kid, numeric_kid, no_x, duplicate,
                                          Json{{"kty", "oct"}, {"k", test::kRfcHmacK}, {"kid", "oct"}},
                                          Json{{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", "AAAA"}, {"kid", "okp"}},

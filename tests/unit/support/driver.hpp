@@ -55,6 +55,8 @@ class Driver {
     return run({"GET", path, headers, false}, respond);
   }
   std::size_t live_tasks() const { return entry_.live_tasks(); }
+  /// Moves the clock the core sees forward (each step also adds 5 ms).
+  void advance_ms(std::int64_t ms) { now_ms_ += ms; }
 
  private:
   api::App app_;

@@ -99,4 +99,28 @@ std::string compact(std::string_view signing_input, std::string_view signature) 
   return std::string(signing_input) + "." + crypto::base64url_encode(signature);
 }
 
+std::string es256_token(const Json& claims, std::string_view kid) {
+  std::string input = signing_input({{"alg", "ES256"}, {"kid", kid}, {"typ", "JWT"}}, claims);
+  return compact(input, es256_sign(input));
+}
+
+std::string rs256_token(const Json& claims, std::string_view kid) {
+  std::string input = signing_input({{"alg", "RS256"}, {"kid", kid}, {"typ", "JWT"}}, claims);
+  return compact(input, rs256_sign(input));
+}
+
+std::string hs256_token(const Json& claims, std::string_view secret, const Json& header) {
+  std::string input = signing_input(header, claims);
+  return compact(input, hs256_sign(secret, input));
+}
+
+Json ec_jwk(std::string_view kid) {
+  return {{"kty", "EC"}, {"crv", "P-256"}, {"x", kRfcEcX}, {"y", kRfcEcY},
+          {"kid", kid},  {"alg", "ES256"}, {"use", "sig"}};
+}
+
+Json rsa_jwk(std::string_view kid) {
+  return {{"kty", "RSA"}, {"n", kRfcRsaN}, {"e", kRfcRsaE}, {"kid", kid}, {"alg", "RS256"}};
+}
+
 }  // namespace ag::test

@@ -49,4 +49,13 @@ std::string rs256_sign(std::string_view message);
 /// A compact token: the signing input, '.', and the base64url signature.
 std::string compact(std::string_view signing_input, std::string_view signature);
 
+/// Signed tokens with the RFC keys; the header carries `kid` and `typ: JWT`.
+std::string es256_token(const Json& claims, std::string_view kid = "ec-1");
+std::string rs256_token(const Json& claims, std::string_view kid = "rsa-1");
+std::string hs256_token(const Json& claims, std::string_view secret, const Json& header = {{"alg", "HS256"}});
+
+/// The RFC public keys as JWKs.
+Json ec_jwk(std::string_view kid);
+Json rsa_jwk(std::string_view kid);
+
 }  // namespace ag::test

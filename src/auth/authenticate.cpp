@@ -1,0 +1,77 @@
+#include "auth/authenticate.hpp"
+
+#include "auth/admin.hpp"
+#include "auth/bearer.hpp"
+#include "auth/jwks_cache.hpp"
+#include "auth/jwt.hpp"
+#include "auth/supabase_config.hpp"
+#include "auth/supabase_remote.hpp"
+#include "auth/token_cache.hpp"
+#include "core/log.hpp"
+
+namespace ag::auth {
+namespace {
+
+ApiError invalid_token() {
+  ApiError error = errors::unauthorized("invalid or expired token");
+  error.headers.emplace_back("www-authenticate", R"(Bearer error="invalid_token")");
+  return error;
+}
+
+Task<> reject(Ctx& ctx, std::string_view reason) {
+  // The reason helps an operator; the client only learns that the token was refused.
+  log::info("token rejected", {{"request_id", ctx.request_id()}, {"reason", reason}});
+  co_await ctx.raise(invalid_token());
+}
+
+bool is_asymmetric(const std::string& alg) { return alg == "ES256" || alg == "RS256"; }
+
+Task<User> verify_token(Ctx& ctx, std::string_view token) {
+  const Config& config = ctx.config();
+  const std::int64_t now_s = ctx.now_ms() / 1000;
+  VerifiedTokens& verified = ctx.isolate().slot<VerifiedTokens>();
+  if (auto user = verified.find(token, now_s)) co_return std::move(*user);
+
+  auto parsed = parse_jwt(token);
+  if (!parsed) co_await reject(ctx, parsed.error);
+  const ParsedJwt& jwt = *parsed.value;
+
+  auto secret = config.get("SUPABASE_JWT_SECRET");
+  if (jwt.alg == "HS256" && !secret && remote_auth_configured(config)) {
+    co_return co_await fetch_remote_user(ctx, token);
+  }
+
+  auto base = supabase_base(config);
+  JwtPolicy policy;
+  if (secret) policy.hs256_secret = std::string(*secret);
+  if (base) policy.issuer = supabase_issuer(*base);
+  // HS256 is checked against the shared secret only, never against JWKS key material.
+  std::shared_ptr<const Jwks> keys;
+  if (base && is_asymmetric(jwt.alg)) keys = co_await signing_keys(ctx, jwt.kid);
+
+  auto claims = verify_jwt(jwt, policy, keys.get(), now_s);
+  if (!claims) co_await reject(ctx, claims.error);
+  User user{claims.value->sub, claims.value->email, claims.value->role};
+  verified.remember(token, user, claims.value->exp, now_s);
+  co_return user;
+}
+
+}  // namespace
+
+Task<User> authenticate_user(Ctx& ctx, const Request& request) {
+  auto token = bearer_token(request);
+  if (!token) co_await ctx.raise(errors::unauthorized("a bearer token is required"));
+  if (!user_auth_configured(ctx.config())) co_await reject(ctx, "user_auth_not_configured");
+  User user = co_await verify_token(ctx, *token);
+  ctx.set_user_id(user.id);
+  co_return user;
+}
+
+Task<Caller> identify(Ctx& ctx, const Request& request) {
+  if (!request.header("authorization")) co_return Caller{};
+  if (is_admin(ctx.config(), request)) co_return Caller{true, std::nullopt};
+  User user = co_await authenticate_user(ctx, request);
+  co_return Caller{false, std::move(user)};
+}
+
+}  // namespace ag::auth

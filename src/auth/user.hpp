@@ -1,0 +1,23 @@
+#pragma once
+// Who is calling: a Supabase user (from a verified access token), the admin, or nobody.
+#include <optional>
+#include <string>
+
+namespace ag::auth {
+
+struct User {
+  std::string id;     // the token's `sub`: auth.users.id
+  std::string email;  // "" when the token has none (phone sign-ups, anonymous users)
+  std::string role;   // Supabase's Postgres role claim, normally "authenticated"
+};
+
+struct Caller {
+  bool admin = false;
+  std::optional<User> user;  // set exactly when a user token was verified
+
+  bool anonymous() const { return !admin && !user; }
+  /// Whether the caller may act on data owned by `user_id`.
+  bool owns(const std::string& user_id) const { return admin || (user && user->id == user_id); }
+};
+
+}  // namespace ag::auth
