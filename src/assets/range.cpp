@@ -1,0 +1,93 @@
+#include "assets/range.hpp"
+
+#include <cstddef>
+
+namespace ag::assets {
+namespace {
+
+bool is_ows(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim_ows(std::string_view text) {
+  while (!text.empty() && is_ows(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_ows(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+bool equals_ignore_case(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+// 1-DIGIT: the grammar has no sign, and the 19-digit cap keeps the value below 10^19 < 2^64.
+std::optional<std::uint64_t> parse_position(std::string_view text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  std::uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
+std::optional<ByteRangeSpec> parse_range_header(std::string_view value) {
+  value = trim_ows(value);
+  auto equals = value.find('=');
+  if (equals == std::string_view::npos) return std::nullopt;
+  if (!equals_ignore_case(value.substr(0, equals), "bytes")) return std::nullopt;
+  std::string_view set = trim_ows(value.substr(equals + 1));
+  // NOTE: any comma means several ranges (or empty list elements); ignoring the header is
+  // always allowed, and serving multipart/byteranges is not worth its complexity here.
+  if (set.find(',') != std::string_view::npos) return std::nullopt;
+  auto dash = set.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  std::string_view first_text = set.substr(0, dash);
+  std::string_view last_text = set.substr(dash + 1);
+
+  ByteRangeSpec spec;
+  if (first_text.empty()) {  // suffix-range: "-" suffix-length
+    spec.suffix = parse_position(last_text);
+    if (!spec.suffix) return std::nullopt;
+    return spec;
+  }
+  spec.first = parse_position(first_text);
+  if (!spec.first) return std::nullopt;
+  if (!last_text.empty()) {
+    spec.last = parse_position(last_text);
+    if (!spec.last || *spec.last < *spec.first) return std::nullopt;
+  }
+  return spec;
+}
+
+std::optional<ResolvedRange> resolve_range(const ByteRangeSpec& spec, std::uint64_t size) {
+  // NOTE: RFC 9110 would call a non-zero suffix of an empty object satisfiable, but an empty
+  // span has no Content-Range spelling ("bytes 0--1/0"), so an empty object is always 416.
+  if (size == 0) return std::nullopt;
+  if (spec.first) {
+    // A hand-built spec may mix the shapes or invert the bounds; refuse rather than guess.
+    if (spec.suffix || (spec.last && *spec.last < *spec.first)) return std::nullopt;
+    if (*spec.first >= size) return std::nullopt;
+    std::uint64_t last = spec.last && *spec.last < size - 1 ? *spec.last : size - 1;
+    return ResolvedRange{*spec.first, last - *spec.first + 1};
+  }
+  if (!spec.suffix || spec.last || *spec.suffix == 0) return std::nullopt;
+  std::uint64_t length = *spec.suffix < size ? *spec.suffix : size;
+  return ResolvedRange{size - length, length};
+}
+
+std::string content_range(const ResolvedRange& range, std::uint64_t size) {
+  return "bytes " + std::to_string(range.offset) + "-" +
+         std::to_string(range.offset + range.length - 1) + "/" + std::to_string(size);
+}
+
+std::string unsatisfied_content_range(std::uint64_t size) {
+  return "bytes */" + std::to_string(size);
+}
+
+}  // namespace ag::assets
