@@ -2,6 +2,8 @@
 
 #include <cstddef>
 
+#include "core/decimal.hpp"
+
 namespace ag::assets {
 namespace {
 
@@ -23,17 +25,6 @@ bool equals_ignore_case(std::string_view a, std::string_view lower) {
   return true;
 }
 
-// 1-DIGIT: the grammar has no sign, and the 19-digit cap keeps the value below 10^19 < 2^64.
-std::optional<std::uint64_t> parse_position(std::string_view text) {
-  if (text.empty() || text.size() > 19) return std::nullopt;
-  std::uint64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return value;
-}
-
 }  // namespace
 
 std::optional<ByteRangeSpec> parse_range_header(std::string_view value) {
@@ -52,14 +43,14 @@ std::optional<ByteRangeSpec> parse_range_header(std::string_view value) {
 
   ByteRangeSpec spec;
   if (first_text.empty()) {  // suffix-range: "-" suffix-length
-    spec.suffix = parse_position(last_text);
+    spec.suffix = parse_decimal(last_text);
     if (!spec.suffix) return std::nullopt;
     return spec;
   }
-  spec.first = parse_position(first_text);
+  spec.first = parse_decimal(first_text);
   if (!spec.first) return std::nullopt;
   if (!last_text.empty()) {
-    spec.last = parse_position(last_text);
+    spec.last = parse_decimal(last_text);
     if (!spec.last || *spec.last < *spec.first) return std::nullopt;
   }
   return spec;

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "core/decimal.hpp"
 #include "crypto/constant_time.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/sha256.hpp"
@@ -20,14 +21,10 @@ constexpr std::string_view kSignaturePrefix = "alphogen-asset-v1\n";
 // signature of "170…", i.e. the link could be altered and still pass. 12 digits reach the
 // year 33658 and cannot overflow int64.
 std::optional<std::int64_t> parse_expires(std::string_view text) {
-  if (text.empty() || text.size() > 12) return std::nullopt;
   if (text.size() > 1 && text.front() == '0') return std::nullopt;
-  std::int64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value;
+  auto value = parse_decimal(text, 12);
+  if (!value) return std::nullopt;
+  return static_cast<std::int64_t>(*value);
 }
 
 bool is_unreserved(unsigned char c) {
@@ -36,6 +33,15 @@ bool is_unreserved(unsigned char c) {
 }
 
 }  // namespace
+
+std::optional<std::string> signing_secret(const Config& config) {
+  if (auto secret = config.get("ASSET_SIGNING_SECRET")) return std::string(*secret);
+  auto admin = config.get("APP_ADMIN_TOKEN");
+  if (!admin) return std::nullopt;
+  // A derived key, never the admin token itself: a leaked link signature then says nothing
+  // about the token.
+  return std::string(crypto::as_bytes(crypto::hmac_sha256(*admin, "alphogen-asset-signing-key-v1")));
+}
 
 std::string asset_signature(std::string_view secret, std::string_view key, std::int64_t expires_s) {
   std::string message(kSignaturePrefix);

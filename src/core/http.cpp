@@ -1,6 +1,6 @@
 #include "core/http.hpp"
 
-#include <charconv>
+#include "core/decimal.hpp"
 
 namespace ag {
 
@@ -79,11 +79,7 @@ std::string_view Request::param(std::string_view name) const {
 
 std::optional<std::uint64_t> Request::content_length() const {
   auto text = header("content-length");
-  if (!text || text->empty() || text->size() > 19) return std::nullopt;
-  std::uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc{} || end != text->data() + text->size()) return std::nullopt;
-  return value;
+  return text ? parse_decimal(*text) : std::nullopt;
 }
 
 void Response::set_header(std::string name, std::string value) {
