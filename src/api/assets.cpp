@@ -1,8 +1,11 @@
 // /assets/*key: uploads stream into R2 and downloads stream out of it; the bytes never
-// enter the core. Users, ranges and signed URLs arrive with the auth issue.
+// enter the core. Who may do what: assets/access.hpp; signed links: assets/signed_url.hpp.
 #include "api/handlers.hpp"
+#include "assets/access.hpp"
 #include "assets/key.hpp"
-#include "auth/admin.hpp"
+#include "assets/range.hpp"
+#include "assets/signed_url.hpp"
+#include "auth/authenticate.hpp"
 #include "core/effects.hpp"
 #include "core/log.hpp"
 
@@ -16,15 +19,45 @@ Task<std::string> valid_key(Ctx& ctx, const Request& request) {
   co_return key;
 }
 
-/// Private keys are readable by admin only (until user auth lands).
-Task<> require_read_access(Ctx& ctx, const Request& request, std::string_view key) {
-  if (assets::is_private(key) && !auth::is_admin(ctx.config(), request))
-    co_await ctx.raise(errors::unauthorized("this asset is private"));
+/// A link from POST /assets/sign stands in for credentials, for reading only.
+Task<> check_signed_link(Ctx& ctx, const Request& request, const std::string& key) {
+  auto secret = assets::signing_secret(ctx.config());
+  auto check = secret ? assets::check_asset_signature(*secret, key, request.query_param("expires").value_or(""),
+                                                      request.query_param("sig").value_or(""), ctx.now_ms() / 1000)
+                      : assets::SignatureCheck::invalid;
+  if (check == assets::SignatureCheck::expired) co_await ctx.raise(errors::forbidden("this link has expired"));
+  if (check != assets::SignatureCheck::valid) co_await ctx.raise(errors::forbidden("invalid link signature"));
+}
+
+Task<> require_read_access(Ctx& ctx, const Request& request, const std::string& key) {
+  if (!assets::is_private(key)) co_return;
+  if (request.query_param("sig") || request.query_param("expires")) {
+    co_await check_signed_link(ctx, request, key);
+    co_return;
+  }
+  auth::Caller caller = co_await auth::identify(ctx, request);
+  if (caller.anonymous()) co_await ctx.raise(errors::unauthorized("this asset is private"));
+  if (!assets::may_read(caller, key)) co_await ctx.raise(errors::forbidden("this asset belongs to someone else"));
+}
+
+/// Raises 401 for anonymous callers and 403 when `allowed` says no.
+Task<> require_caller(Ctx& ctx, const Request& request, const std::string& key,
+                      bool (*allowed)(const auth::Caller&, std::string_view)) {
+  auth::Caller caller = co_await auth::identify(ctx, request);
+  if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
+  if (!allowed(caller, key)) co_await ctx.raise(errors::forbidden("this key is outside your folder"));
 }
 
 Task<> raise_storage_failure(Ctx& ctx, const EffectResult& result) {
   log::error("r2 failed", {{"request_id", ctx.request_id()}, {"code", result.error_code()}});
   co_await ctx.raise(errors::internal());
+}
+
+Task<Json> found_object(Ctx& ctx, Json effect) {
+  EffectResult object = co_await ctx.perform(std::move(effect));
+  if (object.failed()) co_await raise_storage_failure(ctx, object);
+  if (!object.value.value("found", false)) co_await ctx.raise(errors::not_found("no such asset"));
+  co_return std::move(object.value);
 }
 
 std::string quoted_etag(std::string_view etag) { return "\"" + std::string(etag) + "\""; }
@@ -40,25 +73,64 @@ std::optional<std::string> if_none_match(const Request& request) {
   return std::string(tag);
 }
 
+/// The range to serve, when the request asks for one we honour. If-Range naming another
+/// version means "send it all" (RFC 9110 §13.1.5).
+std::optional<assets::ByteRangeSpec> wanted_range(const Request& request, const Json& meta) {
+  auto header = request.header("range");
+  if (!header) return std::nullopt;
+  if (auto if_range = request.header("if-range");
+      if_range && *if_range != quoted_etag(string_field(meta, "etag").value_or(""))) {
+    return std::nullopt;
+  }
+  return assets::parse_range_header(*header);
+}
+
 Response object_headers(const Json& meta, int status) {
   Response response;
   response.status = status;
-  response.set_header("content-type",
-                      string_field(meta, "content_type").value_or("application/octet-stream"));
+  response.set_header("content-type", string_field(meta, "content_type").value_or("application/octet-stream"));
   if (auto etag = string_field(meta, "etag")) response.set_header("etag", quoted_etag(*etag));
-  auto size = int_field(meta, "size");
-  if (size && status == 200) response.set_header("content-length", std::to_string(*size));
   response.set_header("cache-control", "private, max-age=0, must-revalidate");
-  response.set_header("accept-ranges", "none");
+  response.set_header("accept-ranges", "bytes");
   return response;
+}
+
+Response whole_object(const Json& meta) {
+  Response response = object_headers(meta, 200);
+  if (auto size = int_field(meta, "size")) response.set_header("content-length", std::to_string(*size));
+  return response;
+}
+
+Response streamed(Response response, const Json& object) {
+  response.body = R2BodyHandle{int_field(object, "handle").value_or(0)};
+  return response;
+}
+
+bool etag_matches(const Request& request, const Json& meta) {
+  auto wanted = if_none_match(request);
+  return wanted && (*wanted == "*" || *wanted == string_field(meta, "etag"));
+}
+
+/// A 206 for a Range request: the metadata first, since only the size says whether the
+/// range is satisfiable, then the slice.
+Task<Response> ranged_get(Ctx& ctx, const std::string& key, const Json& meta, const assets::ByteRangeSpec& spec) {
+  const auto size = static_cast<std::uint64_t>(int_field(meta, "size").value_or(0));
+  auto range = assets::resolve_range(spec, size);
+  if (!range) co_await ctx.raise(errors::range_not_satisfiable(size));
+  effect::R2Range slice{range->offset, range->length, std::nullopt};
+  Json object = co_await found_object(ctx, effect::r2_get_stream(key, slice, std::nullopt));
+  Response response = object_headers(object, 206);
+  response.set_header("content-range", assets::content_range(*range, size));
+  response.set_header("content-length", std::to_string(range->length));
+  co_return streamed(std::move(response), object);
 }
 
 }  // namespace
 
-/// PUT /assets/*key (admin): streams the body into R2.
+/// PUT /assets/*key: streams the body into R2 (admin anywhere, users in their folder).
 Task<Response> put_asset(Ctx& ctx, const Request& request) {
-  co_await auth::require_admin(ctx, request);
   std::string key = co_await valid_key(ctx, request);
+  co_await require_caller(ctx, request, key, assets::may_write);
   auto length = request.content_length();
   if (!length) co_await ctx.raise(errors::length_required());
   std::uint64_t limit = assets::max_upload_bytes(ctx.config());
@@ -75,27 +147,36 @@ Task<Response> put_asset(Ctx& ctx, const Request& request) {
                                 {"content_type", content_type}});
 }
 
-/// GET /assets/*key: streams the object; If-None-Match → 304.
+/// GET /assets/*key: streams the object; If-None-Match → 304, Range → 206/416.
 Task<Response> get_asset(Ctx& ctx, const Request& request) {
   std::string key = co_await valid_key(ctx, request);
   co_await require_read_access(ctx, request, key);
-  EffectResult object = co_await ctx.perform(effect::r2_get_stream(key, std::nullopt, if_none_match(request)));
-  if (object.failed()) co_await raise_storage_failure(ctx, object);
-  if (!object.value.value("found", false)) co_await ctx.raise(errors::not_found("no such asset"));
-  if (object.value.value("not_modified", false)) co_return object_headers(object.value, 304);
-  Response response = object_headers(object.value, 200);
-  response.body = R2BodyHandle{int_field(object.value, "handle").value_or(0)};
-  co_return response;
+  if (request.header("range")) {
+    Json meta = co_await found_object(ctx, effect::r2_head(key));
+    if (etag_matches(request, meta)) co_return object_headers(meta, 304);
+    if (auto spec = wanted_range(request, meta)) co_return co_await ranged_get(ctx, key, meta, *spec);
+  }
+  Json object = co_await found_object(ctx, effect::r2_get_stream(key, std::nullopt, if_none_match(request)));
+  if (object.value("not_modified", false)) co_return object_headers(object, 304);
+  co_return streamed(whole_object(object), object);
 }
 
 /// HEAD /assets/*key: the headers of GET, from metadata only.
 Task<Response> head_asset(Ctx& ctx, const Request& request) {
   std::string key = co_await valid_key(ctx, request);
   co_await require_read_access(ctx, request, key);
-  EffectResult object = co_await ctx.perform(effect::r2_head(key));
-  if (object.failed()) co_await raise_storage_failure(ctx, object);
-  if (!object.value.value("found", false)) co_await ctx.raise(errors::not_found("no such asset"));
-  co_return object_headers(object.value, 200);
+  Json meta = co_await found_object(ctx, effect::r2_head(key));
+  if (etag_matches(request, meta)) co_return object_headers(meta, 304);
+  co_return whole_object(meta);
+}
+
+/// DELETE /assets/*key (owner or admin). Idempotent: deleting a missing key succeeds.
+Task<Response> delete_asset(Ctx& ctx, const Request& request) {
+  std::string key = co_await valid_key(ctx, request);
+  co_await require_caller(ctx, request, key, assets::may_manage);
+  EffectResult deleted = co_await ctx.perform(effect::r2_delete(key));
+  if (deleted.failed()) co_await raise_storage_failure(ctx, deleted);
+  co_return json_response(200, {{"ok", true}, {"key", key}, {"deleted", true}});
 }
 
 }  // namespace ag::api

@@ -24,6 +24,14 @@ bool is_private(std::string_view key) {
   return key.rfind("users/", 0) == 0 || key.rfind("outputs/", 0) == 0;
 }
 
+std::optional<std::string_view> owner_of(std::string_view key) {
+  if (!is_private(key)) return std::nullopt;
+  std::string_view rest = key.substr(key.find('/') + 1);
+  auto slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  return rest.substr(0, slash);
+}
+
 std::uint64_t max_upload_bytes(const Config& config) {
   constexpr std::uint64_t kDefault = 50ull << 20;
   // NOTE: Workers accept request bodies up to 100 MiB; more cannot arrive anyway.

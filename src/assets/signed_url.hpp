@@ -3,14 +3,22 @@
 // answers a URL carrying `expires` (unix seconds) and `sig`; GET /assets/:key honours it
 // without a bearer token until it expires. Any change to key, expiry or signature → 403.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/config.hpp"
 
 namespace ag::assets {
 
 /// `expires_in` when the request omits it, and the longest lifetime a link may have.
 inline constexpr std::int64_t kDefaultSignedUrlSeconds = 3600;
 inline constexpr std::int64_t kMaxSignedUrlSeconds = 7 * 24 * 3600;
+
+/// The HMAC key of asset links: ASSET_SIGNING_SECRET, else a key derived from
+/// APP_ADMIN_TOKEN, so a deployment with an admin token signs links without one more secret
+/// (rotating either secret invalidates outstanding links); nullopt when neither is set.
+std::optional<std::string> signing_secret(const Config& config);
 
 /// Unpadded base64url of HMAC-SHA256(secret, "alphogen-asset-v1\n" key "\n" expires), with
 /// `expires` in plain decimal. Callers must not sign with an empty secret.

@@ -5,7 +5,7 @@
 // are configured. DESIGN.md §5.
 //
 //   auth::Caller caller = co_await auth::identify(ctx, request);
-//   if (!caller.owns(owner)) co_await ctx.raise(errors::forbidden());
+//   if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
 #include "auth/user.hpp"
 #include "core/ctx.hpp"
 #include "core/http.hpp"

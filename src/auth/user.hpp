@@ -16,8 +16,6 @@ struct Caller {
   std::optional<User> user;  // set exactly when a user token was verified
 
   bool anonymous() const { return !admin && !user; }
-  /// Whether the caller may act on data owned by `user_id`.
-  bool owns(const std::string& user_id) const { return admin || (user && user->id == user_id); }
 };
 
 }  // namespace ag::auth

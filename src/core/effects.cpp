@@ -45,4 +45,12 @@ Json r2_get_stream(std::string_view key, const std::optional<R2Range>& range,
 
 Json r2_head(std::string_view key) { return {{"op", "r2.head"}, {"key", key}}; }
 
+Json r2_delete(std::string_view key) { return {{"op", "r2.delete"}, {"key", key}}; }
+
+Json r2_list(std::string_view prefix, const std::optional<std::string>& cursor, std::uint32_t limit) {
+  Json effect = {{"op", "r2.list"}, {"prefix", prefix}, {"limit", limit}};
+  if (cursor) effect["cursor"] = *cursor;
+  return effect;
+}
+
 }  // namespace ag::effect

@@ -44,4 +44,10 @@ Json r2_get_stream(std::string_view key, const std::optional<R2Range>& range,
 /// Metadata of an R2 object.
 Json r2_head(std::string_view key);
 
+/// Deletes an R2 object (deleting a missing key succeeds).
+Json r2_delete(std::string_view key);
+
+/// One page of the keys under `prefix`, continuing after `cursor`.
+Json r2_list(std::string_view prefix, const std::optional<std::string>& cursor, std::uint32_t limit);
+
 }  // namespace ag::effect

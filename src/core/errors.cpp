@@ -37,6 +37,13 @@ ApiError payload_too_large(std::uint64_t limit) {
   return error;
 }
 
+ApiError range_not_satisfiable(std::uint64_t size) {
+  ApiError error = make(416, "range_not_satisfiable",
+                        "the range lies outside the object's " + std::to_string(size) + " bytes");
+  error.headers.emplace_back("content-range", "bytes */" + std::to_string(size));
+  return error;
+}
+
 ApiError database_unavailable() {
   return make(503, "database_unavailable", "the database is unavailable; retry shortly");
 }

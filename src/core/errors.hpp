@@ -24,6 +24,8 @@ ApiError not_found(std::string message = "not found");
 ApiError method_not_allowed(std::string allow);
 ApiError length_required();
 ApiError payload_too_large(std::uint64_t limit);
+/// 416 for a Range outside an object of `size` bytes.
+ApiError range_not_satisfiable(std::uint64_t size);
 ApiError database_unavailable();
 ApiError provider_error(std::string message);
 ApiError internal();

@@ -18,14 +18,15 @@ const GOOD_TOKEN = fakeJwt({ sub: USER.id, email: USER.email, role: USER.role })
 const REJECTED_TOKEN = fakeJwt({ sub: "00000000-0000-4000-8000-000000000000", role: "authenticated" });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
-/** A Supabase-shaped access token (ES256 header); the stand-in, not a signature, decides. */
+/** A Supabase-shaped legacy (HS256) access token: with no SUPABASE_JWT_SECRET configured the
+ *  Worker asks /auth/v1/user, so the stand-in, not the signature, decides. */
 function fakeJwt(claims) {
   const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
   const now = Math.floor(Date.now() / 1000);
   return [
-    b64({ alg: "ES256", typ: "JWT", kid: "test-key" }),
+    b64({ alg: "HS256", typ: "JWT" }),
     b64({ aud: "authenticated", iat: now, exp: now + 3600, ...claims }),
-    Buffer.alloc(64, 7).toString("base64url"),
+    Buffer.alloc(32, 7).toString("base64url"),
   ].join(".");
 }
 

@@ -41,6 +41,11 @@ TEST_CASE("asset keys follow the contract", "[assets]") {
   CHECK(assets::is_private("outputs/u1/j1/x"));
   CHECK_FALSE(assets::is_private("public/x"));
   CHECK_FALSE(assets::is_private("usersx/x"));
+  CHECK(assets::owner_of("users/u1/x") == "u1");
+  CHECK(assets::owner_of("outputs/u1/j1/x") == "u1");
+  CHECK_FALSE(assets::owner_of("users/u1"));
+  CHECK_FALSE(assets::owner_of("users//x"));
+  CHECK_FALSE(assets::owner_of("public/u1/x"));
 }
 
 TEST_CASE("PUT /assets streams the request body into R2", "[assets]") {
@@ -122,4 +127,51 @@ TEST_CASE("GET and HEAD /assets: 404, private keys, HEAD from metadata", "[asset
   CHECK(head.effects[0]["op"] == "r2.head");
   CHECK(head.header("content-length") == "11");
   CHECK_FALSE(head.response.contains("body"));
+}
+
+TEST_CASE("GET /assets with Range: metadata first, then the slice as a 206", "[assets][range]") {
+  Driver driver(kEnv);
+  auto ranged = [](const Json& effect) {
+    Reply reply = object(effect);
+    if (effect["op"] == "r2.head") reply.value.erase("handle");
+    return reply;
+  };
+  auto out = driver.get("/assets/public/a.txt", {{"range", "bytes=2-4"}}, ranged);
+  CHECK(out.status() == 206);
+  REQUIRE(out.effects.size() == 2);
+  CHECK(out.effects[0]["op"] == "r2.head");
+  CHECK(out.effects[1]["range"] == Json{{"offset", 2}, {"length", 3}});
+  CHECK(out.header("content-range") == "bytes 2-4/11");
+  CHECK(out.header("content-length") == "3");
+  CHECK(out.header("accept-ranges") == "bytes");
+  CHECK(out.response["body"] == Json{{"r2_body", 3}});
+
+  auto suffix = driver.get("/assets/public/a.txt", {{"range", "bytes=-4"}}, ranged);
+  CHECK(suffix.effects[1]["range"] == Json{{"offset", 7}, {"length", 4}});
+  CHECK(suffix.header("content-range") == "bytes 7-10/11");
+
+  auto beyond = driver.get("/assets/public/a.txt", {{"range", "bytes=11-"}}, ranged);
+  CHECK(beyond.status() == 416);
+  CHECK(beyond.header("content-range") == "bytes */11");
+  CHECK(beyond.json()["error"] == "range_not_satisfiable");
+  CHECK(beyond.effects.size() == 1);
+}
+
+TEST_CASE("GET /assets with Range: what is not honoured gets the whole object", "[assets][range]") {
+  Driver driver(kEnv);
+  auto whole = [](const Json& effect) { return object(effect); };
+  auto several = driver.get("/assets/public/a.txt", {{"range", "bytes=0-1,4-5"}}, whole);
+  CHECK(several.status() == 200);
+  CHECK_FALSE(several.effects.back().contains("range"));
+  CHECK(several.header("content-length") == "11");
+
+  auto other_version = driver.get("/assets/public/a.txt", {{"range", "bytes=0-1"}, {"if-range", "\"e0\""}}, whole);
+  CHECK(other_version.status() == 200);
+  auto same_version = driver.get("/assets/public/a.txt", {{"range", "bytes=0-1"}, {"if-range", "\"e1\""}}, whole);
+  CHECK(same_version.status() == 206);
+
+  auto cached = driver.get("/assets/public/a.txt", {{"range", "bytes=0-1"}, {"if-none-match", "\"e1\""}}, whole);
+  CHECK(cached.status() == 304);
+  CHECK(cached.effects.size() == 1);
+  CHECK(driver.run({"HEAD", "/assets/public/a.txt", {{"if-none-match", "\"e1\""}}}, whole).status() == 304);
 }

@@ -1,0 +1,63 @@
+// GET /assets?prefix&cursor&limit: one page of keys. Users list their own folders
+// (users/<id>/ by default, or outputs/<id>/); admin lists anything.
+#include "api/handlers.hpp"
+#include "assets/access.hpp"
+#include "assets/key.hpp"
+#include "auth/authenticate.hpp"
+#include "core/decimal.hpp"
+#include "core/effects.hpp"
+#include "core/log.hpp"
+#include "core/time.hpp"
+
+namespace ag::api {
+
+namespace {
+constexpr std::uint32_t kDefaultPage = 100;
+constexpr std::uint32_t kMaxPage = 1000;
+
+Json listed_object(const Json& object) {
+  return {{"key", string_field(object, "key").value_or("")},
+          {"size", int_field(object, "size").value_or(0)},
+          {"etag", string_field(object, "etag").value_or("")},
+          {"uploaded", iso8601_utc(int_field(object, "uploaded").value_or(0))}};
+}
+}  // namespace
+
+Task<Response> list_assets(Ctx& ctx, const Request& request) {
+  auth::Caller caller = co_await auth::identify(ctx, request);
+  if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
+  std::string prefix = request.query_param("prefix").value_or(caller.user ? assets::user_folder(caller.user->id) : "");
+  if (!prefix.empty()) {
+    if (auto problem = assets::key_problem(prefix)) co_await ctx.raise(errors::invalid_request("prefix: " + *problem));
+  }
+  if (!assets::may_list(caller, prefix)) co_await ctx.raise(errors::forbidden("you may list only your own folders"));
+
+  std::uint32_t limit = kDefaultPage;
+  if (auto text = request.query_param("limit")) {
+    auto value = parse_decimal(*text, 4);
+    if (!value || *value < 1 || *value > kMaxPage)
+      co_await ctx.raise(errors::invalid_request("limit must be an integer from 1 to 1000"));
+    limit = static_cast<std::uint32_t>(*value);
+  }
+  auto cursor = request.query_param("cursor");
+  if (cursor && cursor->empty()) cursor.reset();
+
+  EffectResult page = co_await ctx.perform(effect::r2_list(prefix, cursor, limit));
+  if (page.failed()) {
+    // R2 answers a cursor it did not issue with an error: the caller's fault, not ours.
+    if (cursor && page.error_code() == "r2_error") co_await ctx.raise(errors::invalid_request("invalid cursor"));
+    log::error("r2 list failed", {{"request_id", ctx.request_id()}, {"code", page.error_code()}});
+    co_await ctx.raise(errors::internal());
+  }
+  Json objects = Json::array();
+  if (auto it = page.value.find("objects"); it != page.value.end() && it->is_array()) {
+    for (const Json& object : *it) objects.push_back(listed_object(object));
+  }
+  auto next = string_field(page.value, "cursor");
+  co_return json_response(200, {{"ok", true},
+                                {"prefix", prefix},
+                                {"objects", std::move(objects)},
+                                {"cursor", next ? Json(*next) : Json(nullptr)}});
+}
+
+}  // namespace ag::api

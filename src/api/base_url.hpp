@@ -1,0 +1,13 @@
+#pragma once
+// Absolute links back to this API (signed asset links, RunPod callbacks).
+#include <string>
+
+#include "core/config.hpp"
+#include "core/http.hpp"
+
+namespace ag::api {
+
+/// PUBLIC_BASE_URL without trailing slashes, else the scheme and host the request came to.
+std::string public_base_url(const Config& config, const Request& request);
+
+}  // namespace ag::api
