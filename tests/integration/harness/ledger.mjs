@@ -1,0 +1,56 @@
+// The money and job functions of migrations/0003-0004, as the Worker calls them: one statement
+// each, parameters $1..$n with explicit casts (the shim sends untyped text). Tests use these
+// exact strings, so they double as the reference for src/db/.
+//
+//   const [row] = await sql.unsafe(LEDGER_SQL.createJob, [user, null, JSON.stringify(p), ...]);
+//   await assertLedgerInvariant(sql);   // balance = sum(ledger) for every user
+
+import assert from "node:assert/strict";
+
+export const LEDGER_SQL = {
+  // → outcome, job_id, status, cost_credits, balance, required, retry_after_s, response_status, response_body
+  createJob:
+    "select * from public.create_job($1::uuid, $2::text, $3::jsonb, $4::integer, $5::integer, " +
+    "$6::text, $7::text, $8::text, $9::integer, $10::text)",
+  // → applied, status, refunded
+  transitionJob:
+    "select applied, status, refunded from public.transition_job($1::uuid, $2::text, $3::jsonb, " +
+    "$4::jsonb, $5::integer, $6::jsonb)",
+  // → updated, status
+  updateJobFields: "select updated, status from public.update_job_fields($1::uuid, $2::jsonb)",
+  // → refunded
+  refundJob: "select public.refund_job($1::uuid, $2::text) as refunded",
+  // → applied, balance
+  grantCredits:
+    "select applied, balance from public.grant_credits($1::uuid, $2::bigint, $3::text, $4::text, $5::text, $6::jsonb)",
+  // → applied, balance (AG402 when a negative delta would overdraw)
+  adjustCredits: "select applied, balance from public.adjust_credits($1::uuid, $2::bigint, $3::text, $4::text)",
+  // → applied, clawed, balance
+  clawbackCredits:
+    "select applied, clawed, balance from public.clawback_credits($1::uuid, $2::bigint, $3::text, $4::text, $5::jsonb)",
+  // → balance
+  userCredits: "select public.user_credits($1::uuid, $2::integer) as balance",
+  // → deleted
+  pruneIdempotencyKeys: "select public.prune_idempotency_keys($1::interval) as deleted",
+};
+
+/** Users whose balance differs from the sum of their ledger entries (none, normally). */
+export async function ledgerMismatches(sql) {
+  return sql.unsafe(
+    `select coalesce(b.user_id, l.user_id) as user_id, b.balance, l.total
+       from public.credit_balances b
+       full join (select user_id, sum(delta) as total from public.credit_ledger group by user_id) l
+         on l.user_id = b.user_id
+      where coalesce(b.balance, 0) <> coalesce(l.total, 0)`,
+  );
+}
+
+/** Fails when any user's balance is not the sum of their ledger entries. */
+export async function assertLedgerInvariant(sql) {
+  const rows = await ledgerMismatches(sql);
+  assert.deepEqual(
+    rows.map((r) => ({ ...r })),
+    [],
+    `balance ≠ sum(ledger) for: ${JSON.stringify(rows)}`,
+  );
+}
