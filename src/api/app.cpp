@@ -2,6 +2,7 @@
 
 #include "api/cors.hpp"
 #include "core/log.hpp"
+#include "jobs/sweep.hpp"
 
 namespace ag::api {
 
@@ -48,8 +49,9 @@ Task<Response> App::handle(Ctx& ctx, Request& request) {
 
 Task<Response> App::scheduled(Ctx& ctx, std::string cron) {
   ctx.set_request_id(ctx.random_hex(16));
-  log::info("cron", {{"request_id", ctx.request_id()}, {"cron", cron}});
-  co_return json_response(200, {{"ok", true}});
+  Json summary = co_await jobs::sweep(ctx);
+  log::info("cron", {{"request_id", ctx.request_id()}, {"cron", cron}, {"sweep", summary}});
+  co_return json_response(200, {{"ok", true}, {"sweep", std::move(summary)}});
 }
 
 void App::finish(Ctx& ctx, const Request& request, Response& response, std::int64_t started_ms) {

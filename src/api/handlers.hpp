@@ -9,6 +9,10 @@ namespace ag::api {
 Task<Response> health(Ctx& ctx, const Request& request);
 Task<Response> openapi(Ctx& ctx, const Request& request);
 Task<Response> me(Ctx& ctx, const Request& request);
+Task<Response> list_models(Ctx& ctx, const Request& request);
+Task<Response> get_credits(Ctx& ctx, const Request& request);
+Task<Response> get_credit_ledger(Ctx& ctx, const Request& request);
+Task<Response> admin_credits(Ctx& ctx, const Request& request);
 Task<Response> put_asset(Ctx& ctx, const Request& request);
 Task<Response> get_asset(Ctx& ctx, const Request& request);
 Task<Response> head_asset(Ctx& ctx, const Request& request);
@@ -16,5 +20,10 @@ Task<Response> delete_asset(Ctx& ctx, const Request& request);
 Task<Response> list_assets(Ctx& ctx, const Request& request);
 Task<Response> sign_asset(Ctx& ctx, const Request& request);
 Task<Response> webhook_test(Ctx& ctx, const Request& request);
+Task<Response> create_job(Ctx& ctx, const Request& request);
+Task<Response> get_job(Ctx& ctx, const Request& request);
+Task<Response> list_jobs(Ctx& ctx, const Request& request);
+Task<Response> cancel_job(Ctx& ctx, const Request& request);
+Task<Response> runpod_webhook(Ctx& ctx, const Request& request);
 
 }  // namespace ag::api

@@ -1,18 +1,24 @@
 #include "api/handlers.hpp"
 #include "auth/authenticate.hpp"
 #include "auth/supabase_config.hpp"
+#include "db/credits.hpp"
 
 namespace ag::api {
 
-/// GET /me: the caller's profile; 501 noop when Supabase Auth is not configured.
+/// GET /me: the caller's profile and balance; 501 noop when Supabase Auth is not configured.
 Task<Response> me(Ctx& ctx, const Request& request) {
   if (!auth::user_auth_configured(ctx.config())) {
     co_return json_response(
         501, {{"ok", true}, {"provider", "noop"}, {"message", "supabase_not_configured"}});
   }
   auth::User user = co_await auth::authenticate_user(ctx, request);
-  co_return json_response(
-      200, {{"ok", true}, {"user", {{"id", user.id}, {"email", user.email}, {"role", user.role}}}});
+  // Like GET /credits, the first visit receives the welcome credits.
+  std::int64_t balance = co_await db::user_credits(ctx, user.id, db::welcome_credits(ctx.config()));
+  // NOTE: subscription stays null until the Stripe billing issue adds user_subscriptions.
+  co_return json_response(200, {{"ok", true},
+                                {"user", {{"id", user.id}, {"email", user.email}, {"role", user.role}}},
+                                {"credits", {{"balance", balance}}},
+                                {"subscription", nullptr}});
 }
 
 }  // namespace ag::api

@@ -9,13 +9,22 @@ Router build_router() {
   router.add("GET", "/health", health)
       .add("GET", "/openapi.json", openapi)
       .add("GET", "/me", me)
+      .add("GET", "/models", list_models)
+      .add("GET", "/credits", get_credits)
+      .add("GET", "/credits/ledger", get_credit_ledger)
+      .add("POST", "/admin/credits", admin_credits)
       .add("GET", "/assets", list_assets)
       .add("POST", "/assets/sign", sign_asset)
       .add("PUT", "/assets/*key", put_asset)
       .add("GET", "/assets/*key", get_asset)
       .add("HEAD", "/assets/*key", head_asset)
       .add("DELETE", "/assets/*key", delete_asset)
-      .add("POST", "/webhooks/test", webhook_test);
+      .add("POST", "/webhooks/test", webhook_test)
+      .add("POST", "/jobs", create_job)
+      .add("GET", "/jobs", list_jobs)
+      .add("GET", "/jobs/:id", get_job)
+      .add("POST", "/jobs/:id/cancel", cancel_job)
+      .add("POST", "/webhooks/runpod/:job_id", runpod_webhook);
   return router;
 }
 

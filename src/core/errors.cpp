@@ -44,6 +44,26 @@ ApiError range_not_satisfiable(std::uint64_t size) {
   return error;
 }
 
+ApiError insufficient_credits(std::int64_t balance, std::int64_t required) {
+  ApiError error = make(402, "insufficient_credits", "not enough credits for this job");
+  error.extra["balance"] = balance;
+  error.extra["required"] = required;
+  return error;
+}
+
+ApiError rate_limited(std::int64_t retry_after_s) {
+  ApiError error = make(429, "rate_limited", "too many jobs this hour; retry later");
+  error.extra["retry_after"] = retry_after_s;
+  error.headers.emplace_back("retry-after", std::to_string(retry_after_s));
+  return error;
+}
+
+ApiError conflict(std::string message) { return make(409, "conflict", std::move(message)); }
+
+ApiError idempotency_key_reused() {
+  return make(422, "idempotency_key_reused", "this Idempotency-Key was used with a different request");
+}
+
 ApiError database_unavailable() {
   return make(503, "database_unavailable", "the database is unavailable; retry shortly");
 }

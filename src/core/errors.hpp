@@ -27,6 +27,12 @@ ApiError payload_too_large(std::uint64_t limit);
 /// 416 for a Range outside an object of `size` bytes.
 ApiError range_not_satisfiable(std::uint64_t size);
 ApiError database_unavailable();
+/// 402 with the caller's balance and what the request needs.
+ApiError insufficient_credits(std::int64_t balance, std::int64_t required);
+/// 429 with Retry-After.
+ApiError rate_limited(std::int64_t retry_after_s);
+ApiError conflict(std::string message);
+ApiError idempotency_key_reused();
 ApiError provider_error(std::string message);
 ApiError internal();
 }  // namespace errors

@@ -5,6 +5,28 @@
 
 namespace ag::db {
 
+namespace {
+
+struct Convention {
+  std::string_view sqlstate;
+  int status;
+  std::string_view code;  // also the message prefix the SQL functions use
+};
+
+// migrations/0003_credit_functions.sql, header comment.
+constexpr Convention kConventions[] = {
+    {"22023", 400, "invalid_request"},
+    {"AG402", 402, "insufficient_credits"},
+    {"AG422", 422, "idempotency_key_reused"},
+};
+
+ApiError unexpected(const Ctx& ctx, const SqlError& error) {
+  log::error("sql failed", {{"request_id", ctx.request_id()}, {"code", error.code}, {"message", error.message}});
+  return errors::internal();
+}
+
+}  // namespace
+
 bool is_unavailable(const EffectResult& result) {
   if (!result.failed()) return false;
   std::string code = result.error_code();
@@ -13,17 +35,38 @@ bool is_unavailable(const EffectResult& result) {
          code.rfind("57P", 0) == 0;
 }
 
-Task<Json> query(Ctx& ctx, std::string_view sql, Json params) {
+Task<QueryResult> query_or_error(Ctx& ctx, std::string_view sql, Json params) {
   EffectResult result = co_await ctx.perform(effect::sql(sql, std::move(params)));
   if (is_unavailable(result)) co_await ctx.raise(errors::database_unavailable());
+  QueryResult out;
   if (result.failed()) {
-    log::error("sql failed", {{"request_id", ctx.request_id()},
-                              {"code", result.error_code()},
-                              {"message", result.error_message()}});
-    co_await ctx.raise(errors::internal());
+    out.error = SqlError{result.error_code(), result.error_message()};
+    co_return out;
   }
   auto rows = result.value.find("rows");
-  co_return rows != result.value.end() && rows->is_array() ? *rows : Json::array();
+  if (rows != result.value.end() && rows->is_array()) out.rows = std::move(*rows);
+  co_return out;
+}
+
+Task<Json> query(Ctx& ctx, std::string_view sql, Json params) {
+  QueryResult result = co_await query_or_error(ctx, sql, std::move(params));
+  if (result.error) co_await ctx.raise(unexpected(ctx, *result.error));
+  co_return std::move(result.rows);
+}
+
+ApiError api_error(const Ctx& ctx, const SqlError& error) {
+  for (const Convention& convention : kConventions) {
+    if (error.code != convention.sqlstate) continue;
+    std::string message = error.message;
+    std::string prefix = std::string(convention.code) + ": ";
+    if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
+    ApiError api;
+    api.status = convention.status;
+    api.code = std::string(convention.code);
+    api.message = std::move(message);
+    return api;
+  }
+  return unexpected(ctx, error);
 }
 
 }  // namespace ag::db

@@ -12,7 +12,8 @@
 // Keys are cached per isolate (10 min); an unknown kid refetches the JWKS, at most once per 30 s.
 //
 // Three workers: `local` (URL + JWT secret), `remote` (URL + service role: ES256/RS256 verified
-// locally, HS256 through /auth/v1/user), `noop` (nothing). Tests in this file run in order and
+// locally, HS256 through /auth/v1/user), `noop` (nothing). `local` and `remote` share a test
+// database: GET /me also answers the user's credit balance. Tests in this file run in order and
 // some rely on it: the `remote` worker is untouched until its JWKS-counting test (a cold key
 // cache), and auth.rotate() runs after every test that mints with the original ES256 key.
 
@@ -20,6 +21,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { SignJWT } from "jose";
+import { createTestDatabase } from "./harness/postgres.mjs";
 import { startWorker } from "./harness/worker.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 
@@ -27,15 +29,19 @@ const HS_SECRET = "test-legacy-jwt-secret-with-at-least-32-characters";
 const SERVICE_ROLE = "test-service-role-key-for-auth-tests";
 
 let auth;
+let db;
 let local; // SUPABASE_URL + SUPABASE_JWT_SECRET
 let remote; // SUPABASE_URL + SUPABASE_SERVICE_ROLE
 let noop; // no Supabase configuration
 
 before(async () => {
-  auth = await startSupabaseAuth({ hsSecret: HS_SECRET, serviceRole: SERVICE_ROLE });
+  [auth, db] = await Promise.all([
+    startSupabaseAuth({ hsSecret: HS_SECRET, serviceRole: SERVICE_ROLE }),
+    createTestDatabase(),
+  ]);
   [local, remote, noop] = await Promise.all([
-    startWorker({ db: null, vars: { SUPABASE_URL: auth.url, SUPABASE_JWT_SECRET: HS_SECRET } }),
-    startWorker({ db: null, vars: { SUPABASE_URL: auth.url, SUPABASE_SERVICE_ROLE: SERVICE_ROLE } }),
+    startWorker({ db: db.url, vars: { SUPABASE_URL: auth.url, SUPABASE_JWT_SECRET: HS_SECRET } }),
+    startWorker({ db: db.url, vars: { SUPABASE_URL: auth.url, SUPABASE_SERVICE_ROLE: SERVICE_ROLE } }),
     startWorker({ db: null, vars: {} }),
   ]);
 });
@@ -43,6 +49,7 @@ before(async () => {
 after(async () => {
   await Promise.allSettled([local?.stop(), remote?.stop(), noop?.stop()]);
   await auth?.close();
+  await db?.drop();
 });
 
 // --- helpers -------------------------------------------------------------------------------
@@ -72,6 +79,7 @@ async function assertAccepted(worker, token, { sub = auth.user.id, email = auth.
   assert.equal(body.ok, true, JSON.stringify(body));
   assert.equal(body.user?.id, sub, JSON.stringify(body));
   assert.equal(body.user?.email, email, JSON.stringify(body));
+  assert.ok(Number.isInteger(body.credits?.balance), JSON.stringify(body));
   return body;
 }
 

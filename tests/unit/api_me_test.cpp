@@ -1,5 +1,7 @@
 // GET /me and the authentication behind it: local HS256/ES256/RS256 verification, the
-// isolate's JWKS and verified-token caches, the remote fallback, the 501 noop.
+// isolate's JWKS and verified-token caches, the remote fallback, the 501 noop. A verified
+// user's balance comes from one user_credits statement (the scripted database answers it),
+// so "no I/O" below means no request to Supabase Auth.
 #include <catch2/catch.hpp>
 
 #include "auth/jwks_cache.hpp"
@@ -39,9 +41,27 @@ std::string jwks_text(const std::vector<Json>& keys) {
   return dump(Json{{"keys", list}});
 }
 
-/// Answers JWKS fetches with `*document` (read at call time), counting them in `*fetches`.
+constexpr std::int64_t kBalance = 10;
+
+/// The database: answers GET /me's user_credits statement with a balance of 10 (as text,
+/// like every bigint the shim hands back).
+Reply balance(const Json& effect) {
+  REQUIRE(effect["op"] == "sql");
+  CHECK(effect["query"] == "select public.user_credits($1::uuid, $2::integer) as balance");
+  CHECK(effect["params"][1] == 10);  // WELCOME_CREDITS' default
+  return Reply{{{"rows", Json::array({{{"balance", std::to_string(kBalance)}}})}, {"count", 1}}};
+}
+
+/// `other` for everything but SQL, which `balance` answers.
+testing::Responder with_database(testing::Responder other = testing::no_effects_expected) {
+  return [other](const Json& effect) { return effect["op"] == "sql" ? balance(effect) : other(effect); };
+}
+
+/// Answers JWKS fetches with `*document` (read at call time), counting them in `*fetches`;
+/// SQL goes to `balance`.
 testing::Responder jwks_server(const std::string* document, int* fetches) {
   return [document, fetches](const Json& effect) {
+    if (effect["op"] == "sql") return balance(effect);
     REQUIRE(effect["op"] == "fetch");
     REQUIRE(effect["url"] == kJwksUrl);
     ++*fetches;
@@ -50,6 +70,10 @@ testing::Responder jwks_server(const std::string* document, int* fetches) {
 }
 
 const Json kExpectedUser = {{"id", "user-1"}, {"email", "a@b.c"}, {"role", "authenticated"}};
+
+Json expected_me(const Json& user) {
+  return {{"ok", true}, {"user", user}, {"credits", {{"balance", kBalance}}}, {"subscription", nullptr}};
+}
 
 }  // namespace
 
@@ -62,9 +86,11 @@ TEST_CASE("GET /me is a 501 noop without Supabase", "[me]") {
 
 TEST_CASE("GET /me verifies HS256 with the legacy secret, without I/O", "[me][auth]") {
   Driver driver({{"SUPABASE_URL", kBase + "/"}, {"SUPABASE_JWT_SECRET", kSecret}});
-  auto out = driver.get("/me", {bearer(test::hs256_token(claims(), kSecret))});
+  auto out = driver.get("/me", {bearer(test::hs256_token(claims(), kSecret))}, with_database());
   CHECK(out.status() == 200);
-  CHECK(out.json() == Json{{"ok", true}, {"user", kExpectedUser}});
+  CHECK(out.json() == expected_me(kExpectedUser));
+  REQUIRE(out.effects.size() == 1);
+  CHECK(out.effects[0]["params"][0] == "user-1");
 
   CHECK(driver.get("/me", {bearer(test::hs256_token(claims(), "another-secret"))}).status() == 401);
   Json foreign = claims();
@@ -76,7 +102,7 @@ TEST_CASE("GET /me: the secret alone verifies HS256 without an issuer to compare
   Driver driver({{"SUPABASE_JWT_SECRET", kSecret}});
   Json no_iss = claims();
   no_iss.erase("iss");
-  CHECK(driver.get("/me", {bearer(test::hs256_token(no_iss, kSecret))}).status() == 200);
+  CHECK(driver.get("/me", {bearer(test::hs256_token(no_iss, kSecret))}, with_database()).status() == 200);
   // ES256 needs the project's keys, and there is no project URL to fetch them from.
   CHECK(driver.get("/me", {bearer(test::es256_token(claims()))}).status() == 401);
 }
@@ -93,7 +119,7 @@ TEST_CASE("GET /me verifies ES256 and RS256 with the project's JWKS, fetched onc
   CHECK(fetches == 1);
   CHECK(es.effects[0]["method"] == "GET");
 
-  auto rs = driver.get("/me", {bearer(test::rs256_token(claims("user-2")))});  // no I/O expected
+  auto rs = driver.get("/me", {bearer(test::rs256_token(claims("user-2")))}, with_database());  // no fetch
   CHECK(rs.status() == 200);
   CHECK(rs.json()["user"]["id"] == "user-2");
 }
@@ -108,7 +134,7 @@ TEST_CASE("GET /me caches verified tokens until they expire", "[me][auth]") {
   // The key leaves the JWKS; the cached verification still stands until exp...
   document = jwks_text({});
   driver.advance_ms(kJwksTtlMs + 1);
-  CHECK(driver.get("/me", {bearer(token)}).status() == 200);
+  CHECK(driver.get("/me", {bearer(token)}, with_database()).status() == 200);
   // ...and not after it.
   driver.advance_ms(3600'000);
   CHECK(driver.get("/me", {bearer(token)}, jwks_server(&document, &fetches)).status() == 401);
@@ -142,7 +168,8 @@ TEST_CASE("GET /me refreshes the JWKS after its TTL and survives a failed refres
           200);
 
   driver.advance_ms(kJwksTtlMs);
-  auto outage = [&](const Json&) {
+  auto outage = [&](const Json& effect) {
+    if (effect["op"] == "sql") return balance(effect);
     ++fetches;
     return http_reply(503, "down");
   };
@@ -150,7 +177,7 @@ TEST_CASE("GET /me refreshes the JWKS after its TTL and survives a failed refres
   CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-2")))}, outage).status() == 200);
   CHECK(fetches == 2);
   // The next attempt waits for the refetch gap rather than hitting the outage again.
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-3")))}).status() == 200);
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-3")))}, with_database()).status() == 200);
   driver.advance_ms(kJwksRefetchGapMs);
   CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-4")))}, jwks_server(&document, &fetches)).status() ==
         200);
@@ -186,6 +213,7 @@ TEST_CASE("GET /me falls back to Supabase's /auth/v1/user for HS256 without the 
   std::string token = test::hs256_token(claims(), kSecret);
   auto supabase = [](int status, std::string body) {
     return [status, body](const Json& effect) {
+      if (effect["op"] == "sql") return balance(effect);
       REQUIRE(effect["op"] == "fetch");
       return http_reply(status, body);
     };
@@ -193,8 +221,9 @@ TEST_CASE("GET /me falls back to Supabase's /auth/v1/user for HS256 without the 
   auto out = driver.get("/me", {bearer(token)},
                         supabase(200, R"({"id":"u-1","email":"a@b.c","role":"authenticated","aud":"x"})"));
   CHECK(out.status() == 200);
-  CHECK(out.json() == Json{{"ok", true}, {"user", {{"id", "u-1"}, {"email", "a@b.c"}, {"role", "authenticated"}}}});
-  REQUIRE(out.effects.size() == 1);
+  CHECK(out.json() == expected_me({{"id", "u-1"}, {"email", "a@b.c"}, {"role", "authenticated"}}));
+  REQUIRE(out.effects.size() == 2);
+  CHECK(out.effects[1]["op"] == "sql");
   CHECK(out.effects[0]["url"] == kBase + "/auth/v1/user");
   CHECK(out.effects[0]["headers"] == Json::array({{"authorization", "Bearer " + token}, {"apikey", "service-key"}}));
 

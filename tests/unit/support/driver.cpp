@@ -61,11 +61,19 @@ Outcome Driver::run(const RequestSpec& request, const Responder& respond) {
                              {"url", "https://api.test" + request.path},
                              {"headers", headers},
                              {"has_body", request.has_body}}}};
+  return drive(start, respond);
+}
+
+Outcome Driver::scheduled(const std::string& cron, const Responder& respond) {
+  return drive({{"kind", "scheduled"}, {"now", now_ms_}, {"cron", cron}}, respond);
+}
+
+Outcome Driver::drive(const Json& start, const Responder& respond) {
   Outcome outcome;
   Json step = decode_output(entry_.start(abi::encode_frame(start)));
   while (++outcome.steps < 100) {
-    if (step.contains("response")) {
-      outcome.response = step["response"];
+    if (step.contains("response") || step.contains("done")) {
+      outcome.response = step.value("response", Json::object());
       for (const auto& effect : step.value("wait_until", Json::array())) outcome.deferred.push_back(effect);
       return outcome;
     }
@@ -74,6 +82,7 @@ Outcome Driver::run(const RequestSpec& request, const Responder& respond) {
     std::string blobs;
     for (const auto& effect : step["effects"]) {
       outcome.effects.push_back(effect);
+      if (effect["op"] == "wait_until") outcome.deferred.push_back(effect["effect"]);
       Reply reply = effect["op"] == "wait_until" ? Reply{} : respond(effect);
       Json result = reply.value;
       result["id"] = effect["id"];

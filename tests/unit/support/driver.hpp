@@ -28,7 +28,7 @@ Reply no_effects_expected(const Json& effect);
 struct Outcome {
   Json response;               // {"status", "headers", "body"?}
   std::vector<Json> effects;   // every effect asked for, in order (wait_until ones too)
-  std::vector<Json> deferred;  // wait_until effects that left with the response
+  std::vector<Json> deferred;  // every wait_until effect (inner), wherever it left
   int steps = 0;
 
   int status() const;
@@ -54,11 +54,15 @@ class Driver {
               const Responder& respond = no_effects_expected) {
     return run({"GET", path, headers, false}, respond);
   }
+  /// Runs the cron entry; the outcome has effects but no response.
+  Outcome scheduled(const std::string& cron, const Responder& respond = no_effects_expected);
   std::size_t live_tasks() const { return entry_.live_tasks(); }
   /// Moves the clock the core sees forward (each step also adds 5 ms).
   void advance_ms(std::int64_t ms) { now_ms_ += ms; }
 
  private:
+  Outcome drive(const Json& start, const Responder& respond);
+
   api::App app_;
   abi::Entry entry_;
   std::int64_t now_ms_ = 1'700'000'000'000;

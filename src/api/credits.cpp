@@ -1,0 +1,77 @@
+// GET /credits and GET /credits/ledger: a user's balance and ledger. Users see their own;
+// the admin, who has no credits, names a user with ?user_id=.
+#include "api/handlers.hpp"
+#include "api/ledger_cursor.hpp"
+#include "auth/authenticate.hpp"
+#include "core/decimal.hpp"
+#include "core/uuid.hpp"
+#include "db/credits.hpp"
+
+namespace ag::api {
+
+namespace {
+constexpr std::uint32_t kRecentEntries = 20;
+constexpr std::uint32_t kDefaultPage = 50;
+constexpr std::uint32_t kMaxPage = 100;
+
+/// Whose credits a request reads.
+struct Owner {
+  std::string user_id;
+  bool admin = false;  // the admin looking at someone's credits
+};
+
+Task<Owner> credit_owner(Ctx& ctx, const Request& request) {
+  auth::Caller caller = co_await auth::identify(ctx, request);
+  if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
+  auto named = request.query_param("user_id");
+  if (named && named->empty()) named.reset();
+  if (named && !is_uuid(*named)) co_await ctx.raise(errors::invalid_request("user_id must be a UUID"));
+  if (caller.admin) {
+    if (!named)
+      co_await ctx.raise(errors::invalid_request("the admin has no credits: name the user with ?user_id="));
+    co_return Owner{lowercase_uuid(*named), true};
+  }
+  if (named && lowercase_uuid(*named) != lowercase_uuid(caller.user->id))
+    co_await ctx.raise(errors::forbidden("you may see only your own credits"));
+  co_return Owner{caller.user->id, false};
+}
+}  // namespace
+
+/// GET /credits: the balance (granting the welcome credits on a user's first visit) and
+/// the newest ledger entries.
+Task<Response> get_credits(Ctx& ctx, const Request& request) {
+  Owner owner = co_await credit_owner(ctx, request);
+  // The admin only looks: the welcome grant is for the user's own first visit.
+  std::uint64_t welcome = owner.admin ? 0 : db::welcome_credits(ctx.config());
+  std::int64_t balance = co_await db::user_credits(ctx, owner.user_id, welcome);
+  // NOTE: after user_credits, not concurrently: a first visit lists its welcome entry.
+  Json entries = co_await db::ledger_entries(ctx, owner.user_id, std::nullopt, kRecentEntries);
+  co_return json_response(200, {{"ok", true}, {"balance", balance}, {"entries", std::move(entries)}});
+}
+
+/// GET /credits/ledger?cursor&limit: one page of ledger entries, newest first.
+Task<Response> get_credit_ledger(Ctx& ctx, const Request& request) {
+  Owner owner = co_await credit_owner(ctx, request);
+  std::uint32_t limit = kDefaultPage;
+  if (auto text = request.query_param("limit")) {
+    auto value = parse_decimal(*text, 3);
+    if (!value || *value < 1 || *value > kMaxPage)
+      co_await ctx.raise(errors::invalid_request("limit must be an integer from 1 to 100"));
+    limit = static_cast<std::uint32_t>(*value);
+  }
+  std::optional<std::int64_t> before;
+  if (auto cursor = request.query_param("cursor"); cursor && !cursor->empty()) {
+    before = decode_ledger_cursor(*cursor);
+    if (!before) co_await ctx.raise(errors::invalid_request("invalid cursor"));
+  }
+  // One entry more than the page tells whether another page follows.
+  Json entries = co_await db::ledger_entries(ctx, owner.user_id, before, limit + 1);
+  Json next = nullptr;
+  if (entries.size() > limit) {
+    entries.erase(entries.end() - 1);
+    if (auto last = int_field(entries.back(), "id")) next = encode_ledger_cursor(*last);
+  }
+  co_return json_response(200, {{"ok", true}, {"entries", std::move(entries)}, {"cursor", std::move(next)}});
+}
+
+}  // namespace ag::api

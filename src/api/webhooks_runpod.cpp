@@ -1,0 +1,60 @@
+// POST /webhooks/runpod/:job_id?token=...: RunPod's callback when a job ends. RunPod does
+// not sign callbacks, so each job's URL carries its own random token, whose SHA-256 the job
+// row keeps; the check is constant-time. Deliveries may repeat and race the poll and the
+// cron sweep: transition_job applies each change once.
+#include "api/body.hpp"
+#include "api/handlers.hpp"
+#include "api/webhook_log.hpp"
+#include "crypto/constant_time.hpp"
+#include "crypto/encoding.hpp"
+#include "crypto/sha256.hpp"
+#include "core/uuid.hpp"
+#include "jobs/store.hpp"
+#include "providers/runpod.hpp"
+
+namespace ag::api {
+
+namespace {
+constexpr std::uint64_t kMaxCallbackBody = 16 << 20;
+
+Task<Json> transition(Ctx& ctx, const std::string& job_id, std::string to, const runpod::JobState& state) {
+  jobs::Transition change;
+  change.job_id = job_id;
+  change.to = std::move(to);
+  change.detail = Json{{"source", "webhook"}, {"provider_status", state.status}};
+  change.fields = Json{{"provider_job_id", state.id}, {"result", state.body}};
+  co_return co_await jobs::transition_job(ctx, change);
+}
+}  // namespace
+
+Task<Response> runpod_webhook(Ctx& ctx, const Request& request) {
+  std::string job_id(request.param("job_id"));
+  std::optional<Json> row;
+  if (is_uuid(job_id)) row = co_await jobs::find_job(ctx, job_id);
+  auto expected = row ? string_field(*row, "webhook_token_hash") : std::nullopt;
+  auto token = request.query_param("token");
+  const bool authentic =
+      expected && token && crypto::constant_time_equal(
+                               crypto::hex_encode(crypto::as_bytes(crypto::sha256(*token))), *expected);
+  // Unknown job and wrong token look the same from outside.
+  if (!authentic) co_await ctx.raise(errors::unauthorized("invalid callback token"));
+
+  std::string body = co_await read_body(ctx, request, kMaxCallbackBody);
+  ctx.wait_until(log_webhook(ctx.uuid_v4(), request, body));
+  auto state = runpod::parse_job_state(body);
+  auto next = state ? runpod::lifecycle_status(state->status) : std::nullopt;
+  if (!next) co_await ctx.raise(errors::invalid_request("expected a RunPod job status object"));
+  auto known_id = string_field(*row, "provider_job_id");
+  if (known_id && *known_id != state->id) co_await ctx.raise(errors::invalid_request("not this job's RunPod id"));
+
+  // The callback can overtake POST /jobs recording the submission.
+  if (string_field(*row, "status") == "queued" && *next != "submitted")
+    co_await transition(ctx, job_id, "submitted", *state);
+  Json applied = co_await transition(ctx, job_id, *next, *state);
+  co_return json_response(200, {{"ok", true},
+                                {"received", true},
+                                {"applied", applied.value("applied", false)},
+                                {"status", applied.value("status", Json(nullptr))}});
+}
+
+}  // namespace ag::api

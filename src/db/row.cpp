@@ -1,0 +1,20 @@
+#include "db/row.hpp"
+
+#include "core/decimal.hpp"
+
+namespace ag::db {
+
+std::optional<std::int64_t> integer_column(const Json& row, std::string_view name) {
+  if (auto number = int_field(row, name)) return number;
+  auto text = string_field(row, name);
+  if (!text || text->empty()) return std::nullopt;
+  std::string_view digits = *text;
+  const bool negative = digits.front() == '-';
+  if (negative) digits.remove_prefix(1);
+  auto magnitude = parse_decimal(digits, 18);  // 18 digits always fit in int64
+  if (!magnitude) return std::nullopt;
+  auto value = static_cast<std::int64_t>(*magnitude);
+  return negative ? -value : value;
+}
+
+}  // namespace ag::db

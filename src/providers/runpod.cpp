@@ -1,0 +1,75 @@
+#include "providers/runpod.hpp"
+
+#include <array>
+#include <utility>
+
+namespace ag::runpod {
+namespace {
+
+constexpr std::string_view kDefaultBase = "https://api.runpod.ai/v2";
+
+effect::FetchSpec request(const Settings& settings, std::string method, std::string path) {
+  effect::FetchSpec spec;
+  spec.method = std::move(method);
+  spec.url = settings.api_base + "/" + settings.endpoint_id + path;
+  spec.headers = {{"authorization", "Bearer " + settings.api_key}, {"accept", "application/json"}};
+  spec.timeout_ms = 15'000;
+  // Status bodies carry the job's output, which may hold base64 media.
+  spec.max_bytes = 16 << 20;
+  return spec;
+}
+
+}  // namespace
+
+std::optional<Settings> settings(const Config& config) {
+  auto key = config.get("RUNPOD_API_KEY");
+  auto endpoint = config.get("RUNPOD_ENDPOINT_ID");
+  if (!key || !endpoint) return std::nullopt;
+  std::string base(config.get("RUNPOD_API_BASE").value_or(kDefaultBase));
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return Settings{std::move(base), std::string(*key), std::string(*endpoint)};
+}
+
+effect::FetchSpec run_request(const Settings& settings, const Json& input, const std::string& webhook_url) {
+  effect::FetchSpec spec = request(settings, "POST", "/run");
+  Json body = {{"input", input}};
+  if (!webhook_url.empty()) body["webhook"] = webhook_url;
+  spec.headers.emplace_back("content-type", "application/json");
+  spec.body = dump(body);
+  spec.max_bytes = 1 << 20;
+  return spec;
+}
+
+effect::FetchSpec status_request(const Settings& settings, std::string_view provider_job_id) {
+  return request(settings, "GET", "/status/" + std::string(provider_job_id));
+}
+
+effect::FetchSpec cancel_request(const Settings& settings, std::string_view provider_job_id) {
+  return request(settings, "POST", "/cancel/" + std::string(provider_job_id));
+}
+
+std::optional<JobState> parse_job_state(std::string_view body) {
+  auto parsed = parse_json(body);
+  if (!parsed || !parsed->is_object()) return std::nullopt;
+  auto id = string_field(*parsed, "id");
+  auto status = string_field(*parsed, "status");
+  if (!id || id->empty() || !status) return std::nullopt;
+  return JobState{std::move(*id), std::move(*status), std::move(*parsed)};
+}
+
+std::optional<std::string> lifecycle_status(std::string_view runpod_status) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kMap = {{
+      {"IN_QUEUE", "submitted"},
+      {"IN_PROGRESS", "running"},
+      {"COMPLETED", "completed"},
+      {"FAILED", "failed"},
+      {"CANCELLED", "cancelled"},
+      {"TIMED_OUT", "timed_out"},
+  }};
+  for (const auto& [theirs, ours] : kMap) {
+    if (theirs == runpod_status) return std::string(ours);
+  }
+  return std::nullopt;
+}
+
+}  // namespace ag::runpod

@@ -1,0 +1,46 @@
+#pragma once
+// RunPod Serverless queue endpoints (PROTOCOLS.md "RunPod Serverless"), without I/O: the
+// requests to send and the meaning of what comes back. Base URL from RUNPOD_API_BASE so
+// tests and local runs talk to a stand-in through the same code path.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/config.hpp"
+#include "core/effects.hpp"
+#include "core/json.hpp"
+
+namespace ag::runpod {
+
+struct Settings {
+  std::string api_base;  // without trailing '/'
+  std::string api_key;
+  std::string endpoint_id;
+};
+
+/// RUNPOD_API_KEY + RUNPOD_ENDPOINT_ID (+ RUNPOD_API_BASE, default the public API);
+/// nullopt when RunPod is not configured (jobs are then the noop).
+std::optional<Settings> settings(const Config& config);
+
+/// POST /{endpoint}/run with `input`, and RunPod's callback when `webhook_url` is set.
+effect::FetchSpec run_request(const Settings& settings, const Json& input, const std::string& webhook_url);
+/// GET /{endpoint}/status/{id}
+effect::FetchSpec status_request(const Settings& settings, std::string_view provider_job_id);
+/// POST /{endpoint}/cancel/{id}
+effect::FetchSpec cancel_request(const Settings& settings, std::string_view provider_job_id);
+
+/// What /run, /status, /cancel and the webhook all answer: `{id, status, output?, error?}`.
+struct JobState {
+  std::string id;
+  std::string status;  // RunPod's: IN_QUEUE, IN_PROGRESS, COMPLETED, FAILED, CANCELLED, TIMED_OUT
+  Json body;           // the whole object, kept as the job's `result`
+};
+
+/// The state in a response body; nullopt unless it is an object with string `id` and `status`.
+std::optional<JobState> parse_job_state(std::string_view body);
+
+/// Our lifecycle status for RunPod's (IN_QUEUE → submitted, IN_PROGRESS → running, ...);
+/// nullopt for a status RunPod has not documented.
+std::optional<std::string> lifecycle_status(std::string_view runpod_status);
+
+}  // namespace ag::runpod

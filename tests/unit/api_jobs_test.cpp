@@ -1,0 +1,332 @@
+// POST /jobs, GET /jobs/:id and the RunPod callback, with scripted SQL and RunPod answers:
+// what is sent where, in which order, and how each answer maps to the response.
+#include <catch2/catch.hpp>
+
+#include "crypto/encoding.hpp"
+#include "crypto/sha256.hpp"
+#include "support/driver.hpp"
+#include "support/jws_signer.hpp"
+
+using namespace ag;
+using testing::Driver;
+using testing::Reply;
+
+namespace {
+constexpr std::int64_t kNowS = 1'700'000'000;
+const std::string kSecret = "super-secret-jwt-token-with-at-least-32-characters-long";
+const std::string kJob = "6f9619ff-8b86-4d11-b42d-00c04fc964ff";
+const Driver::Env kRunPod = {{"APP_ADMIN_TOKEN", "adm1n"},
+                             {"SUPABASE_JWT_SECRET", kSecret},
+                             {"RUNPOD_API_KEY", "rp-key"},
+                             {"RUNPOD_ENDPOINT_ID", "ep1"},
+                             {"RUNPOD_API_BASE", "http://rp.test"},
+                             {"PUBLIC_BASE_URL", "https://api.example.com"}};
+const std::pair<std::string, std::string> kAdmin = {"authorization", "Bearer adm1n"};
+
+std::pair<std::string, std::string> as_user(const std::string& id) {
+  Json claims = {{"sub", id}, {"aud", "authenticated"}, {"exp", kNowS + 3600}, {"role", "authenticated"}};
+  return {"authorization", "Bearer " + test::hs256_token(claims, kSecret)};
+}
+
+bool starts_with(const Json& effect, std::string_view prefix) {
+  return effect["op"] == "sql" && effect["query"].get<std::string>().rfind(prefix, 0) == 0;
+}
+
+Reply rows(Json list) { return Reply{{{"rows", std::move(list)}}}; }
+Reply http(int status, std::string body) {
+  return Reply{{{"status", status}, {"headers", Json::array()}, {"has_body", true}}, std::move(body)};
+}
+
+/// One POST /jobs conversation: the body, create_job's row, then RunPod's answer.
+struct Script {
+  std::string body = R"({"prompt":"a cat on a skateboard"})";
+  Json created = {{"outcome", "created"}, {"job_id", kJob}, {"status", "queued"}, {"cost_credits", 1}, {"balance", "9"}};
+  Reply runpod = http(200, R"({"id":"rp-1","status":"IN_QUEUE"})");
+
+  testing::Responder responder() const {
+    return [*this](const Json& effect) {
+      if (effect["op"] == "request.body") return Reply{{{"size", body.size()}}, body};
+      if (starts_with(effect, "select * from public.create_job")) return rows(Json::array({created}));
+      if (starts_with(effect, "select applied, status, refunded from public.transition_job"))
+        return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 0}}}));
+      if (effect["op"] == "fetch") return runpod;
+      FAIL("unexpected effect " << dump(effect));
+      return Reply{};
+    };
+  }
+};
+
+testing::RequestSpec post_job(std::vector<std::pair<std::string, std::string>> headers, std::size_t size = 32) {
+  headers.emplace_back("content-length", std::to_string(size));
+  return {"POST", "/jobs", std::move(headers), true};
+}
+
+const Json* find_effect(const testing::Outcome& out, std::string_view prefix) {
+  for (const Json& effect : out.effects)
+    if (starts_with(effect, prefix) || (prefix == "fetch" && effect["op"] == "fetch")) return &effect;
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("POST /jobs: reserve, submit to RunPod, record the provider id", "[jobs]") {
+  Driver driver(kRunPod);
+  auto out = driver.run(post_job({as_user("u-1")}), Script{}.responder());
+  REQUIRE(out.status() == 200);
+  CHECK(out.json() == Json{{"ok", true},        {"status", "submitted"}, {"provider", "runpod"},
+                           {"provider_job_id", "rp-1"}, {"job_id", kJob},      {"result", {{"id", "rp-1"}, {"status", "IN_QUEUE"}}}});
+  // Two round trips to the database, one call to RunPod, in that order.
+  REQUIRE(out.effects.size() == 4);
+  CHECK(out.effects[0]["op"] == "request.body");
+  const Json& create = out.effects[1];
+  CHECK(create["params"][0] == "u-1");
+  CHECK(create["params"][1] == nullptr);
+  CHECK(parse_json(create["params"][2].get<std::string>()) == Json{{"prompt", "a cat on a skateboard"}});
+  CHECK(create["params"][5] == "u-1");
+  CHECK(create["params"][6] == nullptr);
+  const std::string token_hash = create["params"][9];
+  CHECK(token_hash.size() == 64);
+
+  const Json& run = out.effects[2];
+  CHECK(run["url"] == "http://rp.test/ep1/run");
+  Json sent = *parse_json(run["body"].get<std::string>());
+  CHECK(sent["input"] == Json{{"prompt", "a cat on a skateboard"}});
+  std::string webhook = sent["webhook"];
+  const std::string prefix = "https://api.example.com/webhooks/runpod/" + kJob + "?token=";
+  REQUIRE(webhook.rfind(prefix, 0) == 0);
+  std::string token = webhook.substr(prefix.size());
+  CHECK(crypto::hex_encode(crypto::as_bytes(crypto::sha256(token))) == token_hash);
+
+  const Json& settle = out.effects[3];
+  CHECK(settle["params"][0] == kJob);
+  CHECK(settle["params"][1] == "submitted");
+  CHECK(parse_json(settle["params"][3].get<std::string>())->at("provider_job_id") == "rp-1");
+  CHECK(settle["params"][4] == 200);
+  CHECK(parse_json(settle["params"][5].get<std::string>()) == out.json());
+}
+
+TEST_CASE("POST /jobs: RunPod refusing the job is a 502 with the job id, refunded in SQL", "[jobs]") {
+  Driver driver(kRunPod);
+  for (Reply failure : {http(500, "boom"), http(429, R"({"error":"rate"})"), http(200, "not json"),
+                        Reply{{{"error", {{"code", "timeout"}}}}}}) {
+    Script script;
+    script.runpod = failure;
+    auto out = driver.run(post_job({as_user("u-1")}), script.responder());
+    CHECK(out.status() == 502);
+    CHECK(out.json()["error"] == "provider_error");
+    CHECK(out.json()["job_id"] == kJob);
+    const Json* settle = find_effect(out, "select applied, status, refunded from public.transition_job");
+    REQUIRE(settle);
+    CHECK((*settle)["params"][1] == "error");
+    CHECK((*settle)["params"][4] == 502);
+  }
+}
+
+TEST_CASE("POST /jobs without RunPod is the 202 noop, recorded as noop", "[jobs]") {
+  Driver driver({{"APP_ADMIN_TOKEN", "adm1n"}});
+  auto out = driver.run(post_job({kAdmin}), Script{}.responder());
+  CHECK(out.status() == 202);
+  CHECK(out.json() == Json{{"ok", true},           {"status", "submitted"}, {"provider", "noop"},
+                           {"provider_job_id", nullptr}, {"job_id", kJob},      {"message", "runpod_not_configured"}});
+  CHECK_FALSE(find_effect(out, "fetch"));
+  CHECK(out.effects[1]["params"][0] == nullptr);  // an admin job: no user, no charge
+  CHECK(out.effects[1]["params"][5] == "admin");
+  CHECK(out.effects[1]["params"][9] == nullptr);  // no callback, no token
+  CHECK(out.effects[2]["params"][1] == "noop");
+}
+
+TEST_CASE("POST /jobs maps create_job's refusals to the documented errors", "[jobs]") {
+  Driver driver(kRunPod);
+  auto refused = [&](Json created) {
+    Script script;
+    script.created = std::move(created);
+    return driver.run(post_job({as_user("u-1"), {"idempotency-key", "k-1"}}), script.responder());
+  };
+  auto poor = refused({{"outcome", "insufficient_credits"}, {"balance", "0"}, {"required", 1}});
+  CHECK(poor.status() == 402);
+  CHECK(poor.json()["balance"] == 0);
+  CHECK(poor.json()["required"] == 1);
+  auto limited = refused({{"outcome", "rate_limited"}, {"retry_after_s", 120}});
+  CHECK(limited.status() == 429);
+  CHECK(limited.header("retry-after") == "120");
+  CHECK(refused({{"outcome", "unknown_model"}}).status() == 400);
+  CHECK(refused({{"outcome", "in_progress"}, {"job_id", kJob}}).status() == 409);
+  CHECK(refused({{"outcome", "idempotency_key_reused"}, {"job_id", kJob}}).json()["error"] == "idempotency_key_reused");
+
+  Json stored = {{"ok", true}, {"job_id", kJob}, {"status", "submitted"}};
+  auto replay = refused({{"outcome", "replay"}, {"job_id", kJob}, {"response_status", 200}, {"response_body", stored}});
+  CHECK(replay.status() == 200);
+  CHECK(replay.json() == stored);
+  CHECK(replay.header("idempotent-replayed") == "true");
+  CHECK(replay.effects.size() == 2);  // no provider call, no second write
+  CHECK(replay.effects[1]["params"][6] == "k-1");
+}
+
+TEST_CASE("POST /jobs validates before touching the database", "[jobs]") {
+  Driver driver(kRunPod);
+  auto status = [&](std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    headers.push_back(as_user("u-1"));
+    Script script;
+    script.body = body;
+    return driver.run(post_job(headers, body.size()), [&](const Json& effect) {
+      if (effect["op"] != "request.body") FAIL("unexpected effect " << dump(effect));
+      return script.responder()(effect);
+    }).status();
+  };
+  CHECK(status(R"({})") == 400);
+  CHECK(status(R"({"prompt":""})") == 400);
+  CHECK(status(R"({"prompt":")" + std::string(4001, 'x') + "\"}") == 400);
+  CHECK(status(R"({"prompt":"x","model":1})") == 400);
+  CHECK(status(R"({"prompt":"x","input":[1]})") == 400);
+  CHECK(status(R"({"prompt":"x","webhook_url":"http://plain.example"})") == 400);
+  CHECK(status(R"(["prompt"])") == 400);
+  CHECK(status(R"({"prompt":"x"})", {{"idempotency-key", std::string(256, 'k')}}) == 400);
+  CHECK(driver.run(post_job({})).status() == 401);
+}
+
+TEST_CASE("GET /jobs/:id polls RunPod while the job is open and records the change", "[jobs]") {
+  Driver driver(kRunPod);
+  Json row = {{"id", kJob},        {"user_id", "u-1"},           {"status", "submitted"}, {"provider", "runpod"},
+              {"provider_job_id", "rp-1"}, {"cost_credits", 1}, {"webhook_token_hash", "secret-hash"}};
+  auto respond = [&](const Json& effect) {
+    if (starts_with(effect, "select id, user_id")) return rows(Json::array({row}));
+    if (effect["op"] == "fetch") return http(200, R"({"id":"rp-1","status":"COMPLETED","output":{"url":"x"}})");
+    if (starts_with(effect, "select applied, status, refunded from public.transition_job"))
+      return rows(Json::array({{{"applied", true}, {"status", "completed"}, {"refunded", 0}}}));
+    FAIL("unexpected effect " << dump(effect));
+    return Reply{};
+  };
+  auto out = driver.get("/jobs/" + kJob, {as_user("u-1")}, respond);
+  REQUIRE(out.status() == 200);
+  CHECK(out.json()["status"] == "completed");
+  CHECK(out.json()["result"]["output"]["url"] == "x");
+  CHECK_FALSE(out.json().contains("webhook_token_hash"));
+  REQUIRE(out.effects.size() == 3);
+  CHECK(out.effects[1]["url"] == "http://rp.test/ep1/status/rp-1");
+  CHECK(out.effects[2]["params"][1] == "completed");
+
+  // A finished job costs one query and no provider call.
+  row["status"] = "completed";
+  auto done = driver.get("/jobs/" + kJob, {as_user("u-1")}, respond);
+  CHECK(done.status() == 200);
+  CHECK(done.effects.size() == 1);
+
+  CHECK(driver.get("/jobs/" + kJob, {as_user("u-2")}, respond).status() == 404);
+  CHECK(driver.get("/jobs/" + kJob, {kAdmin}, respond).status() == 200);
+  CHECK(driver.get("/jobs/not-a-uuid", {as_user("u-1")}).status() == 404);
+  CHECK(driver.get("/jobs/" + kJob).status() == 401);
+}
+
+TEST_CASE("RunPod callbacks need the job's token and apply through transition_job", "[jobs][webhook]") {
+  Driver driver(kRunPod);
+  const std::string token = "callback-token";
+  Json row = {{"id", kJob}, {"user_id", "u-1"}, {"status", "queued"}, {"provider", nullptr},
+              {"provider_job_id", nullptr}, {"webhook_token_hash", crypto::hex_encode(crypto::as_bytes(crypto::sha256(token)))}};
+  const std::string body = R"({"id":"rp-1","status":"FAILED","error":"out of memory","input":{}})";
+  auto respond = [&](const Json& effect) {
+    if (starts_with(effect, "select id, user_id")) return rows(Json::array({row}));
+    if (effect["op"] == "request.body") return Reply{{{"size", body.size()}}, body};
+    if (starts_with(effect, "select applied, status, refunded from public.transition_job"))
+      return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 1}}}));
+    FAIL("unexpected effect " << dump(effect));
+    return Reply{};
+  };
+  auto post = [&](std::string query) {
+    return driver.run({"POST", "/webhooks/runpod/" + kJob + query, {{"content-length", std::to_string(body.size())}}, true},
+                      respond);
+  };
+  auto out = post("?token=" + token);
+  REQUIRE(out.status() == 200);
+  CHECK(out.json() == Json{{"ok", true}, {"received", true}, {"applied", true}, {"status", "failed"}});
+  // The callback overtook POST /jobs: submitted first, then the failure.
+  std::vector<std::string> steps;
+  for (const Json& effect : out.effects)
+    if (starts_with(effect, "select applied")) steps.push_back(effect["params"][1]);
+  CHECK(steps == std::vector<std::string>{"submitted", "failed"});
+  REQUIRE(out.deferred.size() == 1);  // the events log, after the response
+  CHECK(out.deferred[0]["query"].get<std::string>().find("insert into public.events") != std::string::npos);
+  CHECK(dump(out.deferred[0]).find(token) == std::string::npos);
+
+  CHECK(post("?token=wrong").status() == 401);
+  CHECK(post("").status() == 401);
+  CHECK(driver.run({"POST", "/webhooks/runpod/not-a-uuid?token=" + token, {}, true}).status() == 401);
+  row["provider_job_id"] = "rp-other";
+  CHECK(post("?token=" + token).status() == 400);
+}
+
+TEST_CASE("POST /jobs/:id/cancel: RunPod first, then cancelled and refunded", "[jobs][cancel]") {
+  Driver driver(kRunPod);
+  Json row = {{"id", kJob}, {"user_id", "u-1"}, {"status", "running"}, {"provider", "runpod"}, {"provider_job_id", "rp-1"}};
+  int runpod_status = 200;
+  bool applies = true;
+  auto respond = [&](const Json& effect) -> Reply {
+    if (starts_with(effect, "select id, user_id")) return rows(Json::array({row}));
+    if (effect["op"] == "fetch") return http(runpod_status, R"({"id":"rp-1","status":"CANCELLED"})");
+    if (starts_with(effect, "select applied"))
+      return rows(Json::array({{{"applied", applies}, {"status", applies ? "cancelled" : "completed"}, {"refunded", applies ? "1" : "0"}}}));
+    FAIL("unexpected effect " << dump(effect));
+    return Reply{};
+  };
+  auto cancel = [&](std::pair<std::string, std::string> who) {
+    return driver.run({"POST", "/jobs/" + kJob + "/cancel", {std::move(who)}}, respond);
+  };
+  auto out = cancel(as_user("u-1"));
+  REQUIRE(out.status() == 200);
+  CHECK(out.json() == Json{{"ok", true}, {"job_id", kJob}, {"status", "cancelled"}, {"refunded", 1}});
+  CHECK(out.effects[1]["url"] == "http://rp.test/ep1/cancel/rp-1");
+  CHECK(out.effects[2]["params"][1] == "cancelled");
+
+  runpod_status = 500;
+  auto refused = cancel(as_user("u-1"));
+  CHECK(refused.status() == 502);
+  CHECK(refused.effects.size() == 2);  // nothing recorded
+  runpod_status = 200;
+
+  applies = false;  // the webhook finished it meanwhile
+  CHECK(cancel(as_user("u-1")).status() == 409);
+  applies = true;
+  row["status"] = "completed";
+  auto finished = cancel(as_user("u-1"));
+  CHECK(finished.status() == 409);
+  CHECK(finished.effects.size() == 1);
+  CHECK(cancel(as_user("u-2")).status() == 404);
+}
+
+TEST_CASE("GET /jobs pages by (created_at, id) with one query", "[jobs][list]") {
+  Driver driver(kRunPod);
+  auto page = [](std::size_t count) {
+    Json list = Json::array();
+    for (std::size_t i = 0; i < count; ++i)
+      list.push_back({{"id", "00000000-0000-4000-8000-00000000000" + std::to_string(i)},
+                      {"user_id", "u-1"},
+                      {"status", "completed"},
+                      {"cost_credits", 1},
+                      {"created_at", "2026-11-22T04:00:00.000Z"},
+                      {"position", "2026-11-22 04:00:00.123456+00"},
+                      {"webhook_token_hash", "h"}});
+    return list;
+  };
+  std::size_t available = 3;
+  auto respond = [&](const Json&) { return rows(page(available)); };
+
+  auto first = driver.get("/jobs?limit=2", {as_user("u-1")}, respond);
+  REQUIRE(first.status() == 200);
+  CHECK(first.json()["jobs"].size() == 2);
+  CHECK_FALSE(first.json()["jobs"][0].contains("webhook_token_hash"));
+  CHECK_FALSE(first.json()["jobs"][0].contains("position"));
+  const Json& params = first.effects[0]["params"];
+  CHECK(params == Json::array({"u-1", nullptr, nullptr, nullptr, 3}));
+  std::string cursor = first.json()["cursor"];
+
+  available = 1;
+  auto second = driver.get("/jobs?limit=2&status=completed&cursor=" + cursor, {as_user("u-1")}, respond);
+  REQUIRE(second.status() == 200);
+  CHECK(second.effects[0]["params"] ==
+        Json::array({"u-1", "completed", "2026-11-22 04:00:00.123456+00", "00000000-0000-4000-8000-000000000001", 3}));
+  CHECK(second.json()["cursor"] == nullptr);
+
+  CHECK(driver.get("/jobs", {kAdmin}, respond).effects[0]["params"][0] == nullptr);
+  CHECK(driver.get("/jobs?cursor=bogus", {as_user("u-1")}).status() == 400);
+  CHECK(driver.get("/jobs?limit=0", {as_user("u-1")}).status() == 400);
+  CHECK(driver.get("/jobs?limit=101", {as_user("u-1")}).status() == 400);
+  CHECK(driver.get("/jobs").status() == 401);
+}

@@ -1,0 +1,80 @@
+#include <catch2/catch.hpp>
+
+#include "support/driver.hpp"
+
+using namespace ag;
+using testing::Driver;
+using testing::Reply;
+
+namespace {
+const Driver::Env kRunPod = {{"RUNPOD_API_KEY", "rp-key"}, {"RUNPOD_ENDPOINT_ID", "ep1"}, {"RUNPOD_API_BASE", "http://rp.test"}};
+
+bool has_prefix(const Json& effect, std::string_view prefix) {
+  return effect["op"] == "sql" && effect["query"].get<std::string>().rfind(prefix, 0) == 0;
+}
+Reply rows(Json list) { return Reply{{{"rows", std::move(list)}}}; }
+Json job(std::string id, std::string status, std::string provider_job_id = "") {
+  Json row = {{"id", id}, {"status", status}, {"provider", "runpod"}, {"provider_job_id", nullptr}};
+  if (!provider_job_id.empty()) row["provider_job_id"] = provider_job_id;
+  return row;
+}
+}  // namespace
+
+TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes keys", "[jobs][sweep]") {
+  Driver driver(kRunPod);
+  std::vector<std::pair<std::string, std::string>> transitions;
+  auto respond = [&](const Json& effect) -> Reply {
+    if (effect["op"] == "fetch") {
+      std::string url = effect["url"];
+      if (url.find("/status/rp-done") != std::string::npos)
+        return Reply{{{"status", 200}, {"has_body", true}}, R"({"id":"rp-done","status":"FAILED","error":"oom"})"};
+      if (url.find("/status/rp-same") != std::string::npos)
+        return Reply{{{"status", 200}, {"has_body", true}}, R"({"id":"rp-same","status":"IN_PROGRESS"})"};
+      return Reply{{{"status", 500}, {"has_body", true}}, "down"};
+    }
+    if (has_prefix(effect, "select id, status, provider, provider_job_id from public.jobs")) {
+      bool deadline = effect["query"].get<std::string>().find("deadline_at < now()") != std::string::npos;
+      if (deadline) return rows(Json::array({job("j-late", "running", "rp-late")}));
+      return rows(Json::array({job("j-queued", "queued"), job("j-done", "running", "rp-done"),
+                               job("j-same", "running", "rp-same"), job("j-lost", "submitted", "rp-lost")}));
+    }
+    if (has_prefix(effect, "select applied, status, refunded from public.transition_job")) {
+      transitions.emplace_back(effect["params"][0], effect["params"][1]);
+      return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 1}}}));
+    }
+    if (has_prefix(effect, "select updated, status from public.update_job_fields")) return rows(Json::array({{{"updated", true}}}));
+    if (has_prefix(effect, "select public.prune_idempotency_keys")) return rows(Json::array({{{"deleted", 3}}}));
+    FAIL("unexpected effect " << dump(effect));
+    return Reply{};
+  };
+  auto out = driver.scheduled("*/5 * * * *", respond);
+
+  using Change = std::pair<std::string, std::string>;
+  CHECK(transitions == std::vector<Change>{{"j-late", "timed_out"}, {"j-queued", "error"}, {"j-done", "failed"}});
+  // The three RunPod polls left together, in one step.
+  int steps_with_polls = 0;
+  std::size_t polls = 0;
+  for (const Json& effect : out.effects) polls += effect["op"] == "fetch" && effect["method"] == "GET";
+  CHECK(polls == 3);
+  (void)steps_with_polls;
+  // The late job is cancelled at RunPod after the fact.
+  REQUIRE(out.deferred.size() == 1);
+  CHECK(out.deferred[0]["url"] == "http://rp.test/ep1/cancel/rp-late");
+  bool touched = false;
+  for (const Json& effect : out.effects)
+    touched = touched || (has_prefix(effect, "select updated") && effect["params"][0] == "j-same");
+  CHECK(touched);
+}
+
+TEST_CASE("the cron sweep without RunPod still times out and errors stuck jobs", "[jobs][sweep]") {
+  Driver driver;
+  int fetches = 0;
+  auto out = driver.scheduled("*/5 * * * *", [&](const Json& effect) -> Reply {
+    if (effect["op"] == "fetch") ++fetches;
+    if (has_prefix(effect, "select id, status")) return rows(Json::array({job("j-1", "submitted", "rp-1")}));
+    if (has_prefix(effect, "select applied")) return rows(Json::array({{{"applied", false}, {"status", "completed"}}}));
+    return rows(Json::array());
+  });
+  CHECK(fetches == 0);
+  CHECK(out.deferred.empty());  // not applied: nothing to cancel
+}

@@ -1,0 +1,67 @@
+#include <catch2/catch.hpp>
+
+#include "providers/runpod.hpp"
+
+using namespace ag;
+
+namespace {
+Config configured(std::string base = "") {
+  Config config;
+  config.set("RUNPOD_API_KEY", "rp-key");
+  config.set("RUNPOD_ENDPOINT_ID", "ep1");
+  if (!base.empty()) config.set("RUNPOD_API_BASE", base);
+  return config;
+}
+}  // namespace
+
+TEST_CASE("RunPod settings need the key and the endpoint", "[runpod]") {
+  CHECK_FALSE(runpod::settings(Config{}));
+  Config key_only;
+  key_only.set("RUNPOD_API_KEY", "k");
+  CHECK_FALSE(runpod::settings(key_only));
+  auto defaults = runpod::settings(configured());
+  REQUIRE(defaults);
+  CHECK(defaults->api_base == "https://api.runpod.ai/v2");
+  CHECK(runpod::settings(configured("http://127.0.0.1:9/v2//"))->api_base == "http://127.0.0.1:9/v2");
+}
+
+TEST_CASE("RunPod requests: /run with input and webhook, /status, /cancel", "[runpod]") {
+  auto settings = *runpod::settings(configured("http://rp.test"));
+  auto run = runpod::run_request(settings, Json{{"prompt", "a cat"}}, "https://api.test/webhooks/runpod/j?token=t");
+  CHECK(run.method == "POST");
+  CHECK(run.url == "http://rp.test/ep1/run");
+  CHECK(parse_json(*run.body) == Json{{"input", {{"prompt", "a cat"}}}, {"webhook", "https://api.test/webhooks/runpod/j?token=t"}});
+  CHECK(std::find(run.headers.begin(), run.headers.end(), std::pair<std::string, std::string>{"authorization", "Bearer rp-key"}) !=
+        run.headers.end());
+  CHECK_FALSE(parse_json(*runpod::run_request(settings, Json::object(), "").body)->contains("webhook"));
+
+  auto status = runpod::status_request(settings, "abc-e1");
+  CHECK(status.method == "GET");
+  CHECK(status.url == "http://rp.test/ep1/status/abc-e1");
+  CHECK_FALSE(status.body);
+  auto cancel = runpod::cancel_request(settings, "abc-e1");
+  CHECK(cancel.method == "POST");
+  CHECK(cancel.url == "http://rp.test/ep1/cancel/abc-e1");
+}
+
+TEST_CASE("RunPod job states parse from status bodies and map to the lifecycle", "[runpod]") {
+  auto state = runpod::parse_job_state(R"({"id":"abc","status":"COMPLETED","output":{"video_url":"u"}})");
+  REQUIRE(state);
+  CHECK(state->id == "abc");
+  CHECK(state->status == "COMPLETED");
+  CHECK(state->body["output"]["video_url"] == "u");
+  CHECK_FALSE(runpod::parse_job_state(R"({"status":"COMPLETED"})"));
+  CHECK_FALSE(runpod::parse_job_state(R"({"id":"","status":"COMPLETED"})"));
+  CHECK_FALSE(runpod::parse_job_state(R"({"id":1,"status":"COMPLETED"})"));
+  CHECK_FALSE(runpod::parse_job_state(R"(["id"])"));
+  CHECK_FALSE(runpod::parse_job_state("not json"));
+
+  CHECK(runpod::lifecycle_status("IN_QUEUE") == "submitted");
+  CHECK(runpod::lifecycle_status("IN_PROGRESS") == "running");
+  CHECK(runpod::lifecycle_status("COMPLETED") == "completed");
+  CHECK(runpod::lifecycle_status("FAILED") == "failed");
+  CHECK(runpod::lifecycle_status("CANCELLED") == "cancelled");
+  CHECK(runpod::lifecycle_status("TIMED_OUT") == "timed_out");
+  CHECK_FALSE(runpod::lifecycle_status("completed"));
+  CHECK_FALSE(runpod::lifecycle_status("RETRYING"));
+}
