@@ -16,5 +16,7 @@ Json job_view(const Json& row);
 
 /// Whether a job in `status` may still change (queued, submitted, running).
 bool is_open(std::string_view status);
+/// Whether `status` is one of the lifecycle's (migrations/0002 job_statuses).
+bool is_job_status(std::string_view status);
 
 }  // namespace ag::api

@@ -34,9 +34,11 @@ Task<Response> cancel_job(Ctx& ctx, const Request& request) {
   change.to = "cancelled";
   change.detail = Json{{"source", "cancel"}};
   Json applied = co_await jobs::transition_job(ctx, change);
-  // The webhook or the sweep may have finished the job meanwhile: theirs stands.
-  if (!applied.value("applied", false))
-    co_await ctx.raise(errors::conflict("the job has already finished: " + applied.value("status", std::string("?"))));
+  // The webhook or the sweep may have finished the job meanwhile: theirs stands. RunPod's own
+  // CANCELLED callback often lands first, and then the cancel did happen.
+  std::string now = string_field(applied, "status").value_or("?");
+  if (!applied.value("applied", false) && now != "cancelled")
+    co_await ctx.raise(errors::conflict("the job has already finished: " + now));
   co_return json_response(200, {{"ok", true},
                                 {"job_id", change.job_id},
                                 {"status", "cancelled"},

@@ -67,12 +67,19 @@ Task<Response> list_jobs(Ctx& ctx, const Request& request) {
     if (!after) co_await ctx.raise(errors::invalid_request("invalid cursor"));
   }
   auto status = request.query_param("status");
-  if (status && (status->empty() || status->size() > 20)) co_await ctx.raise(errors::invalid_request("invalid status"));
+  if (status && !is_job_status(*status)) co_await ctx.raise(errors::invalid_request("unknown status: " + *status));
 
   Json owner = caller.user ? Json(caller.user->id) : Json(nullptr);
   Json params = Json::array({owner, status ? Json(*status) : Json(nullptr), after ? Json(after->created_at) : Json(nullptr),
                              after ? Json(after->id) : Json(nullptr), limit + 1});
-  Json rows = co_await db::query(ctx, kList, std::move(params));
+  db::QueryResult result = co_await db::query_or_error(ctx, kList, std::move(params));
+  if (result.error) {
+    // A cursor can be well formed yet name an impossible instant ("2024-02-31"): Postgres
+    // refuses it with a data exception (class 22). That is the caller's cursor, not our bug.
+    if (after && result.error->code.rfind("22", 0) == 0) co_await ctx.raise(errors::invalid_request("invalid cursor"));
+    co_await ctx.raise(db::api_error(ctx, *result.error));
+  }
+  const Json& rows = result.rows;
 
   // One row more than asked says whether there is a next page.
   const bool more = rows.size() > limit;

@@ -60,7 +60,8 @@ Task<int> poll_stale(Ctx& ctx, const std::optional<runpod::Settings>& settings) 
   for (const Json& row : rows) {
     if (string_field(row, "status") == "queued") {
       Json detail = {{"source", "sweep"}, {"reason", "never submitted"}};
-      Json applied = co_await apply(ctx, row, "error", std::move(detail));
+      Json error = {{"error", {{"stage", "submit"}, {"message", "the job never reached the provider"}}}};
+      Json applied = co_await apply(ctx, row, "error", std::move(detail), std::move(error));
       changed += applied.value("applied", false) ? 1 : 0;
     } else if (settings && at_runpod(row)) {
       polled.push_back(&row);
@@ -73,15 +74,17 @@ Task<int> poll_stale(Ctx& ctx, const std::optional<runpod::Settings>& settings) 
     const Json& row = *polled[i];
     auto state = int_field(replies[i].value, "status") == 200 ? runpod::parse_job_state(replies[i].body) : std::nullopt;
     auto next = state ? runpod::lifecycle_status(state->status) : std::nullopt;
-    if (!next) continue;  // RunPod unreachable or the job unknown there: the deadline decides
-    Json detail = {{"source", "sweep"}, {"provider_status", state->status}};
-    Json fields = {{"result", state->body}};
-    if (*next == string_field(row, "status")) {
-      // Unchanged: touch it so the next sweeps poll the others first.
+    if (!next || *next == string_field(row, "status")) {
+      // Unchanged, or RunPod unreachable or no longer knowing the job (it keeps results for
+      // 30 min; the deadline decides then): touch the job so the next sweeps poll the others
+      // first instead of this batch forever.
+      Json fields = state ? Json{{"result", state->body}} : Json::object();
       Json touch = Json::array({string_field(row, "id").value_or(""), dump(fields)});
       co_await db::query(ctx, "select updated, status from public.update_job_fields($1::uuid, $2::jsonb)", std::move(touch));
       continue;
     }
+    Json detail = {{"source", "sweep"}, {"provider_status", state->status}};
+    Json fields = {{"result", state->body}};
     Json applied = co_await apply(ctx, row, *next, std::move(detail), std::move(fields));
     changed += applied.value("applied", false) ? 1 : 0;
   }
