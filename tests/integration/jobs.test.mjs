@@ -1,0 +1,1337 @@
+// POST /jobs, GET /jobs/:id and the RunPod webhook through the real Worker (wasm core in
+// workerd) against real PostgreSQL and a RunPod stand-in (harness/runpod.mjs): the contract of
+// shared/API.md "Jobs" and issue 4's "What it must show". Every test checks the HTTP answer and
+// the database (jobs, job_events, credit_ledger, credit_balances); after each one,
+// balance = sum(ledger) for every user.
+//
+// Workers (one database):
+//   main      RunPod configured, PUBLIC_BASE_URL = a relay in front of it (so the stand-in's
+//             webhooks reach it through the URL the Worker advertises), JOBS_PER_HOUR large,
+//             database through a protocol counter (harness/pg-counter.mjs) for the round trips
+//   noop      no RunPod: the 202 noop shape
+//   limited   RunPod configured, JOBS_PER_HOUR=5: the hourly limit binds before credits
+//   offline   RunPod configured at a port nothing listens on
+//   racing    RunPod through a proxy (harness/http-proxy.mjs) that can hold RunPod's answers
+//             back: a cancellation whose webhook lands before the Worker hears RunPod's answer
+// Users are fresh per test (random UUIDs in HS256 tokens from the Supabase stand-in);
+// WELCOME_CREDITS=10 and the default model costs 1 credit.
+
+import { after, afterEach, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import { startWorker } from "./harness/worker.mjs";
+import { createTestDatabase } from "./harness/postgres.mjs";
+import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
+import { startRunPod } from "./harness/runpod.mjs";
+import { assertLedgerInvariant } from "./harness/ledger.mjs";
+import { closedPort } from "./harness/loopback-server.mjs";
+import { startRelay } from "./harness/relay.mjs";
+import { startPgCounter } from "./harness/pg-counter.mjs";
+import { LEDGER_SQL } from "./harness/ledger.mjs";
+import { startProxy } from "./harness/http-proxy.mjs";
+
+const ADMIN = "admin-token-for-jobs-tests";
+const HS_SECRET = "jobs-test-legacy-jwt-secret-with-at-least-32-chars";
+const RP_KEY = "rp-jobs-test-key";
+const RP_ENDPOINT = "ep-jobs";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let db;
+let counter;
+let auth;
+let runpod;
+let relay;
+let main;
+let noop;
+let limited;
+let offline;
+let rpProxy;
+let racing;
+
+before(async () => {
+  db = await createTestDatabase({ prefix: "ag_jobs" });
+  [counter, auth, runpod, relay] = await Promise.all([
+    startPgCounter(db.url),
+    startSupabaseAuth({ hsSecret: HS_SECRET }),
+    startRunPod({ apiKey: RP_KEY, endpointId: RP_ENDPOINT }),
+    startRelay(),
+  ]);
+  rpProxy = await startProxy(runpod.url);
+  const common = {
+    APP_ADMIN_TOKEN: ADMIN,
+    SUPABASE_URL: auth.url,
+    SUPABASE_JWT_SECRET: HS_SECRET,
+    WELCOME_CREDITS: "10",
+  };
+  const withRunPod = { RUNPOD_API_KEY: RP_KEY, RUNPOD_ENDPOINT_ID: RP_ENDPOINT, RUNPOD_API_BASE: runpod.url };
+  const deadPort = await closedPort();
+  [main, noop, limited, offline, racing] = await Promise.all([
+    startWorker({ db: counter.url, vars: { ...common, ...withRunPod, PUBLIC_BASE_URL: relay.url, JOBS_PER_HOUR: "1000" } }),
+    startWorker({ db: db.url, vars: { ...common, JOBS_PER_HOUR: "1000" } }),
+    startWorker({ db: db.url, vars: { ...common, ...withRunPod, JOBS_PER_HOUR: "5" } }),
+    startWorker({
+      db: db.url,
+      vars: { ...common, ...withRunPod, RUNPOD_API_BASE: `http://127.0.0.1:${deadPort}`, JOBS_PER_HOUR: "1000" },
+    }),
+    startWorker({ db: db.url, vars: { ...common, ...withRunPod, RUNPOD_API_BASE: rpProxy.url, JOBS_PER_HOUR: "1000" } }),
+  ]);
+  relay.target = main.url;
+});
+
+after(async () => {
+  await runpod?.webhooksSettled().catch(() => {});
+  await Promise.allSettled([main?.stop(), noop?.stop(), limited?.stop(), offline?.stop(), racing?.stop()]);
+  await Promise.allSettled([runpod?.close(), auth?.close(), relay?.close(), counter?.close(), rpProxy?.close()]);
+  await db?.drop();
+});
+
+afterEach(async () => {
+  await runpod.webhooksSettled();
+  runpod.clearScripts();
+  rpProxy.hold = null;
+  await assertLedgerInvariant(db.sql);
+});
+
+// --- helpers -------------------------------------------------------------------------------
+
+const sha256hex = (s) => crypto.createHash("sha256").update(s).digest("hex");
+
+/** A fresh user: {id, token}. */
+async function newUser() {
+  const id = crypto.randomUUID();
+  const token = await auth.mint({ alg: "HS256", claims: { sub: id, email: `${id.slice(0, 8)}@example.com` } });
+  return { id, token };
+}
+
+/** One request; answers {status, body, headers, text}. `token`: a bearer (ADMIN or a user's). */
+async function call(worker, method, path, { token, body, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  let payload;
+  if (body !== undefined) {
+    payload = typeof body === "string" ? body : JSON.stringify(body);
+    h["content-type"] ??= "application/json";
+  }
+  const res = await worker.fetch(path, { method, headers: h, body: payload });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: json, text, headers: res.headers };
+}
+
+const postJob = (worker, token, body, headers) => call(worker, "POST", "/jobs", { token, body, headers });
+const getJob = (worker, token, id) => call(worker, "GET", `/jobs/${id}`, { token });
+
+async function jobRow(id) {
+  const [row] = await db.sql`select * from public.jobs where id = ${id}`;
+  return row;
+}
+
+async function jobEvents(id) {
+  const rows = await db.sql`select from_status, to_status, detail from public.job_events where job_id = ${id} order by id`;
+  return rows.map((r) => ({ from: r.from_status, to: r.to_status, source: r.detail?.source ?? null }));
+}
+
+async function ledger(userId) {
+  const rows = await db.sql`
+    select kind, delta::int as delta, idempotency_key, job_id from public.credit_ledger
+    where user_id = ${userId} order by id`;
+  return rows.map((r) => ({ ...r }));
+}
+
+async function balance(userId) {
+  const [row] = await db.sql`select balance::int as balance from public.credit_balances where user_id = ${userId}`;
+  return row?.balance ?? null;
+}
+
+async function userJobs(userId) {
+  return db.sql`select id, status from public.jobs where user_id = ${userId} order by created_at`;
+}
+
+const runRequests = () => runpod.requests.filter((r) => r.method === "POST" && r.path === `/${RP_ENDPOINT}/run`);
+const statusCalls = (providerJobId) =>
+  runpod.requests.filter((r) => r.path === `/${RP_ENDPOINT}/status/${encodeURIComponent(providerJobId)}`).length;
+
+/** The webhook URL the Worker gave RunPod for a job, parsed. */
+function webhookOf(providerJobId) {
+  const job = runpod.jobs.get(providerJobId);
+  assert.ok(job, `RunPod has no job ${providerJobId}`);
+  assert.equal(typeof job.webhook, "string", "the job was submitted without a webhook");
+  return new URL(job.webhook);
+}
+
+const tally = (responses) => {
+  const out = {};
+  for (const r of responses) out[r.status] = (out[r.status] ?? 0) + 1;
+  return out;
+};
+
+/** A user job on `main` that RunPod accepted; answers {user, jobId, providerJobId, body}. */
+async function submittedJob(spec, user) {
+  user ??= await newUser();
+  if (spec) runpod.script(spec);
+  const res = await postJob(main, user.token, { prompt: `job for ${user.id}` });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.body.provider, "runpod", res.text);
+  return { user, jobId: res.body.job_id, providerJobId: res.body.provider_job_id, body: res.body };
+}
+
+// --- 1. the seed's behaviour ------------------------------------------------------------------
+
+describe("the seed's POST /jobs shapes", () => {
+  test("admin with RunPod configured: 200 with provider_job_id; RunPod gets the prompt and a per-job webhook", async () => {
+    const before = runRequests().length;
+    const res = await postJob(main, ADMIN, { prompt: "a red fox in the snow", input: { seed: 7 } });
+    assert.equal(res.status, 200, res.text);
+    assert.ok(res.headers.get("x-request-id"));
+    const b = res.body;
+    assert.equal(b.ok, true);
+    assert.equal(b.status, "submitted");
+    assert.equal(b.provider, "runpod");
+    assert.match(b.job_id, UUID);
+    const rp = runpod.lastJob();
+    assert.equal(b.provider_job_id, rp.id);
+    assert.deepEqual(b.result, { id: rp.id, status: "IN_QUEUE" }, "result is RunPod's answer");
+
+    // RunPod: one /run with our key, the prompt on top of the caller's input, and the webhook
+    const runs = runRequests();
+    assert.equal(runs.length, before + 1);
+    const sent = runs.at(-1);
+    assert.equal(sent.headers.authorization, `Bearer ${RP_KEY}`);
+    assert.deepEqual(sent.json().input, { seed: 7, prompt: "a red fox in the snow" });
+    const hook = webhookOf(rp.id);
+    assert.equal(hook.origin, relay.url, "the webhook is on PUBLIC_BASE_URL");
+    assert.equal(hook.pathname, `/webhooks/runpod/${b.job_id}`);
+    const token = hook.searchParams.get("token");
+    assert.ok(token && token.length >= 32, `per-job token: ${token}`);
+
+    // DB: an admin job (no user, free), its token only as a hash, the transitions as events
+    const row = await jobRow(b.job_id);
+    assert.equal(row.status, "submitted");
+    assert.equal(row.user_id, null);
+    assert.equal(row.cost_credits, 0);
+    assert.equal(row.provider, "runpod");
+    assert.equal(row.provider_job_id, rp.id);
+    assert.equal(row.webhook_token_hash, sha256hex(token));
+    assert.equal(row.payload.prompt, "a red fox in the snow");
+    assert.deepEqual(await jobEvents(b.job_id), [
+      { from: null, to: "queued", source: null },
+      { from: "queued", to: "submitted", source: "submit" },
+    ]);
+    const [{ n }] = await db.sql`select count(*)::int as n from public.credit_ledger where job_id = ${b.job_id}`;
+    assert.equal(n, 0, "an admin job moves no credits");
+  });
+
+  test("admin without RunPod: 202 noop shape, job recorded as noop", async () => {
+    const res = await postJob(noop, ADMIN, { prompt: "a red fox" });
+    assert.equal(res.status, 202, res.text);
+    const { job_id: jobId, ...rest } = res.body;
+    assert.match(jobId, UUID);
+    assert.deepEqual(rest, {
+      ok: true,
+      status: "submitted",
+      provider: "noop",
+      provider_job_id: null,
+      message: "runpod_not_configured",
+    });
+    const row = await jobRow(jobId);
+    assert.equal(row.status, "noop");
+    assert.equal(row.provider, "noop");
+    assert.equal(row.user_id, null);
+    assert.deepEqual(await jobEvents(jobId), [
+      { from: null, to: "queued", source: null },
+      { from: "queued", to: "noop", source: "submit" },
+    ]);
+  });
+
+  test("a user's noop job is refunded: the balance is the welcome grant, unchanged", async () => {
+    const user = await newUser();
+    const res = await postJob(noop, user.token, { prompt: "a blue fox" });
+    assert.equal(res.status, 202, res.text);
+    assert.equal(res.body.provider, "noop");
+    const jobId = res.body.job_id;
+    const row = await jobRow(jobId);
+    assert.equal(row.status, "noop");
+    assert.equal(row.user_id, user.id);
+    assert.equal(row.cost_credits, 1);
+    assert.deepEqual(await ledger(user.id), [
+      { kind: "grant", delta: 10, idempotency_key: `welcome:${user.id}`, job_id: null },
+      { kind: "reserve", delta: -1, idempotency_key: `reserve:${jobId}`, job_id: jobId },
+      { kind: "refund", delta: 1, idempotency_key: `refund:${jobId}`, job_id: jobId },
+    ]);
+    assert.equal(await balance(user.id), 10);
+  });
+});
+
+// --- 2. reservation and the rate limit under concurrency ---------------------------------------
+
+describe("concurrency against real PostgreSQL", () => {
+  test("50 simultaneous POST /jobs with 10 credits: exactly 10 accepted, 40 × 402, balance 0", async () => {
+    const user = await newUser();
+    const runsBefore = runRequests().length;
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => postJob(main, user.token, { prompt: `burst ${i}` })),
+    );
+    assert.deepEqual(tally(responses), { 200: 10, 402: 40 }, JSON.stringify(responses.map((r) => [r.status, r.body])));
+    for (const r of responses.filter((x) => x.status === 402)) {
+      assert.equal(r.body.ok, false);
+      assert.equal(r.body.error, "insufficient_credits", r.text);
+      assert.equal(r.body.balance, 0, r.text);
+      assert.equal(r.body.required, 1, r.text);
+    }
+    const accepted = responses.filter((x) => x.status === 200).map((r) => r.body.job_id);
+    assert.equal(new Set(accepted).size, 10);
+    assert.equal(runRequests().length - runsBefore, 10, "only accepted jobs reach RunPod");
+
+    const jobs = await userJobs(user.id);
+    assert.equal(jobs.length, 10, "refused requests leave no job");
+    assert.deepEqual(jobs.map((j) => j.id).sort(), [...accepted].sort());
+    assert.ok(jobs.every((j) => j.status === "submitted"));
+    const entries = await ledger(user.id);
+    assert.equal(entries.filter((e) => e.kind === "grant").length, 1, "the welcome grant once");
+    assert.equal(entries.filter((e) => e.kind === "reserve").length, 10);
+    assert.equal(entries.length, 11);
+    assert.equal(await balance(user.id), 0);
+    assert.equal(entries.reduce((s, e) => s + e.delta, 0), 0, "ledger sum = balance");
+  });
+
+  test("the hourly limit binding (JOBS_PER_HOUR=5, 10 credits): exactly 5 accepted, the rest 429 with Retry-After", async () => {
+    const user = await newUser();
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => postJob(limited, user.token, { prompt: `limited ${i}` })),
+    );
+    assert.deepEqual(tally(responses), { 200: 5, 429: 45 }, JSON.stringify(responses.map((r) => [r.status, r.body])));
+    for (const r of responses.filter((x) => x.status === 429)) {
+      assert.equal(r.body.ok, false);
+      assert.equal(r.body.error, "rate_limited", r.text);
+      const retry = r.headers.get("retry-after");
+      assert.match(retry ?? "", /^\d+$/, "Retry-After in seconds");
+      assert.ok(Number(retry) >= 1 && Number(retry) <= 3600, `Retry-After ${retry}`);
+    }
+    const jobs = await userJobs(user.id);
+    assert.equal(jobs.length, 5);
+    const entries = await ledger(user.id);
+    assert.equal(entries.filter((e) => e.kind === "reserve").length, 5);
+    assert.equal(await balance(user.id), 5);
+    assert.equal(entries.reduce((s, e) => s + e.delta, 0), 5, "ledger sum = balance");
+
+    // still limited afterwards, whatever the credits
+    const again = await postJob(limited, user.token, { prompt: "one more" });
+    assert.equal(again.status, 429, again.text);
+    assert.equal((await userJobs(user.id)).length, 5);
+  });
+});
+
+// --- 3. a failure at RunPod seen by several paths at once ---------------------------------------
+
+describe("refund exactly once", () => {
+  test("a job failing at RunPod: webhook, a repeated webhook, polls and the cron race; one refund", async (t) => {
+    const { user, jobId, providerJobId } = await submittedJob({ steps: ["IN_QUEUE", "IN_PROGRESS"] });
+    assert.equal(await balance(user.id), 9);
+    // The cron sweep (App::scheduled → jobs::sweep) joins the race for real: it polls open jobs
+    // untouched for JOB_POLL_GRACE_SECONDS, so the job is made to look forgotten (updated_at an
+    // hour ago) and the sweep polls RunPod for it and may be the one that applies the failure.
+    await db.sql`update public.jobs set updated_at = now() - interval '1 hour' where id = ${jobId}`;
+    const statusCallsBefore = statusCalls(providerJobId);
+
+    const firstDelivery = runpod.finish(providerJobId, { status: "FAILED", error: "CUDA out of memory" });
+    const secondDelivery = runpod.redeliver(providerJobId);
+    const [first, second, cron, ...polls] = await Promise.all([
+      firstDelivery,
+      secondDelivery,
+      main.scheduled(),
+      getJob(main, user.token, jobId),
+      getJob(main, user.token, jobId),
+      getJob(main, ADMIN, jobId),
+    ]);
+    await runpod.webhooksSettled();
+
+    assert.equal(cron.outcome, "ok", JSON.stringify(cron));
+    for (const attempts of [first, second]) {
+      assert.equal(attempts.length, 1, JSON.stringify(attempts));
+      assert.equal(attempts[0].status, 200, JSON.stringify(attempts));
+    }
+    const hookAnswers = relay.exchanges
+      .filter((e) => e.path === `/webhooks/runpod/${jobId}`)
+      .map((e) => e.json());
+    assert.equal(hookAnswers.length, 2);
+    for (const a of hookAnswers) {
+      assert.equal(a.ok, true);
+      assert.equal(a.status, "failed", JSON.stringify(a));
+    }
+    for (const p of polls) {
+      assert.equal(p.status, 200, p.text);
+      assert.equal(p.body.status, "failed", p.text);
+      assert.equal(p.body.result?.status, "FAILED", p.text);
+    }
+
+    const row = await jobRow(jobId);
+    assert.equal(row.status, "failed");
+    assert.ok(row.finished_at);
+    assert.equal(row.result.status, "FAILED");
+    assert.equal(row.result.error, "CUDA out of memory");
+    const events = await jobEvents(jobId);
+    assert.deepEqual(
+      events.map(({ from, to }) => ({ from, to })),
+      [
+        { from: null, to: "queued" },
+        { from: "queued", to: "submitted" },
+        { from: "submitted", to: "failed" },
+      ],
+    );
+    const winner = events.at(-1).source;
+    assert.ok(["webhook", "poll", "sweep"].includes(winner), `the failure was applied by ${winner}`);
+    // the three GETs poll unless the job was already final when they read it; the sweep polls
+    // unless a webhook or a GET got there before its select
+    assert.ok(statusCalls(providerJobId) - statusCallsBefore <= 4, "at most one RunPod poll per path");
+    t.diagnostic(`the failure was applied by: ${winner}`);
+    // applied=true is reported by a webhook only when the webhook won
+    const appliedByHooks = hookAnswers.filter((a) => a.applied === true).length;
+    assert.equal(appliedByHooks, winner === "webhook" ? 1 : 0, JSON.stringify(hookAnswers));
+
+    const refunds = (await ledger(user.id)).filter((e) => e.kind === "refund");
+    assert.deepEqual(refunds, [{ kind: "refund", delta: 1, idempotency_key: `refund:${jobId}`, job_id: jobId }]);
+    assert.equal(await balance(user.id), 10);
+  });
+});
+
+// --- 4. submission errors ---------------------------------------------------------------------
+
+describe("submission errors: 502 provider_error with the job id, job error, one refund", () => {
+  const cases = [
+    { name: "RunPod answers 500", worker: () => main, script: { run: { status: 500 } }, http: 500 },
+    { name: "RunPod answers 429", worker: () => main, script: { run: { status: 429 } }, http: 429 },
+    { name: "RunPod answers 200 with a body that is not a job", worker: () => main, script: { run: { raw: "<html>oops" } }, http: 200 },
+    { name: "RunPod unreachable", worker: () => offline, script: null, http: 0 },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const user = await newUser();
+      if (c.script) runpod.script(c.script);
+      const runsBefore = runRequests().length;
+      const res = await postJob(c.worker(), user.token, { prompt: "will not be accepted" });
+      assert.equal(res.status, 502, res.text);
+      assert.equal(res.body.ok, false);
+      assert.equal(res.body.error, "provider_error", res.text);
+      assert.match(res.body.job_id ?? "", UUID, res.text);
+      if (c.script) assert.equal(runRequests().length - runsBefore, 1);
+
+      const jobId = res.body.job_id;
+      const row = await jobRow(jobId);
+      assert.equal(row.user_id, user.id);
+      assert.equal(row.status, "error");
+      assert.equal(row.provider_job_id, null);
+      assert.equal(row.error?.stage, "submit", JSON.stringify(row.error));
+      assert.equal(row.error?.http_status, c.http, JSON.stringify(row.error));
+      assert.deepEqual(
+        (await jobEvents(jobId)).map(({ from, to }) => ({ from, to })),
+        [
+          { from: null, to: "queued" },
+          { from: "queued", to: "error" },
+        ],
+      );
+      const entries = await ledger(user.id);
+      assert.deepEqual(
+        entries.filter((e) => e.job_id === jobId),
+        [
+          { kind: "reserve", delta: -1, idempotency_key: `reserve:${jobId}`, job_id: jobId },
+          { kind: "refund", delta: 1, idempotency_key: `refund:${jobId}`, job_id: jobId },
+        ],
+      );
+      assert.equal(await balance(user.id), 10);
+    });
+  }
+  // A /run slower than the Worker's 15 s RunPod timeout (src/providers/runpod.cpp) is the same
+  // path as "unreachable" (a fetch error); it is not run here, it would take > 15 s.
+});
+
+// --- 5. Idempotency-Key -------------------------------------------------------------------------
+
+describe("Idempotency-Key", () => {
+  test("same key and body: the identical response, replayed; one job, one reservation; another body: 422", async () => {
+    const user = await newUser();
+    const key = `idem-${crypto.randomUUID()}`;
+    const body = { prompt: "an idempotent fox", input: { steps: 20 } };
+    const runsBefore = runRequests().length;
+    const first = await postJob(main, user.token, body, { "idempotency-key": key });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.headers.get("idempotent-replayed"), null);
+    const second = await postJob(main, user.token, body, { "idempotency-key": key });
+    assert.equal(second.status, first.status);
+    assert.deepEqual(second.body, first.body);
+    assert.equal(second.headers.get("idempotent-replayed"), "true");
+
+    const other = await postJob(main, user.token, { ...body, prompt: "another fox" }, { "idempotency-key": key });
+    assert.equal(other.status, 422, other.text);
+    assert.equal(other.body.error, "idempotency_key_reused", other.text);
+
+    assert.equal(runRequests().length - runsBefore, 1, "RunPod saw one submission");
+    const jobs = await userJobs(user.id);
+    assert.deepEqual(jobs.map((j) => j.id), [first.body.job_id]);
+    assert.equal((await ledger(user.id)).filter((e) => e.kind === "reserve").length, 1);
+    assert.equal(await balance(user.id), 9);
+
+    // the key is per caller: another user with the same key gets a job of their own
+    const stranger = await newUser();
+    const theirs = await postJob(main, stranger.token, body, { "idempotency-key": key });
+    assert.equal(theirs.status, 200, theirs.text);
+    assert.notEqual(theirs.body.job_id, first.body.job_id);
+    assert.equal(theirs.headers.get("idempotent-replayed"), null);
+  });
+
+  test("a 502 is replayed too, without a second job or charge", async () => {
+    const user = await newUser();
+    const key = `idem-${crypto.randomUUID()}`;
+    runpod.script({ run: { status: 500 } });
+    const first = await postJob(main, user.token, { prompt: "x" }, { "idempotency-key": key });
+    assert.equal(first.status, 502, first.text);
+    const runsBefore = runRequests().length;
+    const second = await postJob(main, user.token, { prompt: "x" }, { "idempotency-key": key });
+    assert.equal(second.status, 502, second.text);
+    assert.deepEqual(second.body, first.body);
+    assert.equal(second.headers.get("idempotent-replayed"), "true");
+    assert.equal(runRequests().length, runsBefore);
+    assert.equal((await userJobs(user.id)).length, 1);
+    const entries = await ledger(user.id);
+    assert.equal(entries.filter((e) => e.kind === "reserve").length, 1);
+    assert.equal(entries.filter((e) => e.kind === "refund").length, 1);
+    assert.equal(await balance(user.id), 10);
+  });
+
+  test("same key while the first request is still running: 409, then the replay", async () => {
+    const user = await newUser();
+    const key = `idem-${crypto.randomUUID()}`;
+    runpod.script({ run: { delayMs: 1500 } });
+    const firstP = postJob(main, user.token, { prompt: "slow" }, { "idempotency-key": key });
+    // wait until the first request has reached RunPod (its job row and key exist)
+    const deadline = Date.now() + 5000;
+    while ((await userJobs(user.id)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    const during = await postJob(main, user.token, { prompt: "slow" }, { "idempotency-key": key });
+    assert.equal(during.status, 409, during.text);
+    assert.equal(during.body.ok, false);
+    const first = await firstP;
+    assert.equal(first.status, 200, first.text);
+    const later = await postJob(main, user.token, { prompt: "slow" }, { "idempotency-key": key });
+    assert.equal(later.status, 200, later.text);
+    assert.deepEqual(later.body, first.body);
+    assert.equal((await userJobs(user.id)).length, 1);
+    assert.equal(await balance(user.id), 9);
+  });
+});
+
+// --- 6. GET /jobs/:id ---------------------------------------------------------------------------
+
+describe("GET /jobs/:id", () => {
+  test("polls RunPod while open and records the moves; once completed, no RunPod call", async () => {
+    const output = { video_url: "https://cdn.example.com/v.mp4" };
+    const { user, jobId, providerJobId } = await submittedJob({
+      steps: ["IN_QUEUE", "IN_PROGRESS", { status: "COMPLETED", output }],
+      webhook: { drop: true }, // the polls alone move this job
+    });
+
+    const expectPoll = async (status, runpodStatus) => {
+      const calls = statusCalls(providerJobId);
+      const res = await getJob(main, user.token, jobId);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(statusCalls(providerJobId) - calls, 1, "one RunPod /status call");
+      assert.equal(res.body.ok, true);
+      assert.equal(res.body.job_id, jobId);
+      assert.equal(res.body.status, status, res.text);
+      assert.equal(res.body.provider, "runpod");
+      assert.equal(res.body.provider_job_id, providerJobId);
+      assert.equal(res.body.user_id, user.id);
+      assert.equal(res.body.cost_credits, 1);
+      assert.equal(res.body.result?.status, runpodStatus, res.text);
+      assert.ok(!("webhook_token_hash" in res.body), "no internals in the view");
+      assert.equal((await jobRow(jobId)).status, status, "the DB follows");
+      return res;
+    };
+    await expectPoll("submitted", "IN_QUEUE");
+    await expectPoll("running", "IN_PROGRESS");
+    const done = await expectPoll("completed", "COMPLETED");
+    assert.deepEqual(done.body.result.output, output);
+
+    const row = await jobRow(jobId);
+    assert.equal(row.status, "completed");
+    assert.ok(row.finished_at);
+    assert.deepEqual(row.result.output, output);
+    assert.deepEqual(await jobEvents(jobId), [
+      { from: null, to: "queued", source: null },
+      { from: "queued", to: "submitted", source: "submit" },
+      { from: "submitted", to: "running", source: "poll" },
+      { from: "running", to: "completed", source: "poll" },
+    ]);
+
+    // finished: answered from the database
+    const calls = statusCalls(providerJobId);
+    const again = await getJob(main, user.token, jobId);
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.body.status, "completed");
+    assert.deepEqual(again.body.result?.output, output);
+    assert.equal(statusCalls(providerJobId), calls, "no RunPod call for a finished job");
+    assert.equal((await ledger(user.id)).filter((e) => e.kind === "refund").length, 0);
+    assert.equal(await balance(user.id), 9);
+
+    // who may see it
+    const admin = await getJob(main, ADMIN, jobId);
+    assert.equal(admin.status, 200, admin.text);
+    const stranger = await newUser();
+    const theirs = await getJob(main, stranger.token, jobId);
+    assert.equal(theirs.status, 404, theirs.text);
+    assert.equal(theirs.body.error, "not_found");
+    const unknown = await getJob(main, user.token, crypto.randomUUID());
+    assert.equal(unknown.status, 404, unknown.text);
+    for (const bad of ["not-a-uuid", "1234", `${jobId}x`, "'; select 1; --"]) {
+      const res = await getJob(main, user.token, encodeURIComponent(bad));
+      assert.equal(res.status, 404, `${bad}: ${res.text}`);
+      assert.equal(res.body?.error, "not_found", `${bad}: ${res.text}`);
+    }
+    const anonymous = await getJob(main, undefined, jobId);
+    assert.equal(anonymous.status, 401, anonymous.text);
+    assert.equal(anonymous.body.error, "unauthorized");
+  });
+});
+
+// --- 7. the RunPod webhook ------------------------------------------------------------------------
+
+describe("POST /webhooks/runpod/:job_id?token=", () => {
+  test("wrong or missing token, unknown job, another job's token: 401 and nothing changes", async () => {
+    const a = await submittedJob({ steps: ["IN_QUEUE"] });
+    const b = await submittedJob({ steps: ["IN_QUEUE"] });
+    const tokenA = webhookOf(a.providerJobId).searchParams.get("token");
+    const tokenB = webhookOf(b.providerJobId).searchParams.get("token");
+    const completed = { id: a.providerJobId, status: "COMPLETED", output: { video_url: "https://x.example/v.mp4" } };
+    const eventsBefore = await jobEvents(a.jobId);
+
+    const attempts = [
+      [`/webhooks/runpod/${a.jobId}?token=${"0".repeat(64)}`, "wrong token"],
+      [`/webhooks/runpod/${a.jobId}?token=${tokenA.slice(0, -1)}`, "truncated token"],
+      [`/webhooks/runpod/${a.jobId}`, "no token"],
+      [`/webhooks/runpod/${a.jobId}?token=`, "empty token"],
+      [`/webhooks/runpod/${a.jobId}?token=${tokenB}`, "another job's token"],
+      [`/webhooks/runpod/${crypto.randomUUID()}?token=${tokenA}`, "unknown job"],
+      [`/webhooks/runpod/not-a-job?token=${tokenA}`, "malformed job id"],
+    ];
+    for (const [path, what] of attempts) {
+      const res = await call(main, "POST", path, { body: completed });
+      assert.equal(res.status, 401, `${what}: ${res.text}`);
+      assert.equal(res.body?.ok, false, what);
+      assert.equal(res.body?.error, "unauthorized", `${what}: ${res.text}`);
+      assert.ok(!res.text.includes(tokenA), `${what}: the answer echoes a token`);
+    }
+    const row = await jobRow(a.jobId);
+    assert.equal(row.status, "submitted");
+    assert.equal(row.finished_at, null);
+    assert.deepEqual(await jobEvents(a.jobId), eventsBefore);
+    assert.equal((await jobRow(b.jobId)).status, "submitted");
+
+    // the right token with another RunPod job's id in the body: refused, nothing changes
+    const foreign = await call(main, "POST", `/webhooks/runpod/${a.jobId}?token=${tokenA}`, {
+      body: { ...completed, id: b.providerJobId },
+    });
+    assert.equal(foreign.status, 400, foreign.text);
+    assert.equal((await jobRow(a.jobId)).status, "submitted");
+  });
+
+  test("a valid webhook completes the job; a replay answers 200 with applied false", async () => {
+    const { user, jobId, providerJobId } = await submittedJob({ steps: ["IN_QUEUE", "IN_PROGRESS"] });
+    const output = { video_url: "https://cdn.example.com/done.mp4" };
+    const [attempt] = await runpod.finish(providerJobId, { status: "COMPLETED", output });
+    assert.equal(attempt.status, 200, JSON.stringify(attempt));
+    const answers = () =>
+      relay.exchanges.filter((e) => e.path === `/webhooks/runpod/${jobId}`).map((e) => ({ http: e.status, ...e.json() }));
+    assert.deepEqual(answers(), [{ http: 200, ok: true, received: true, applied: true, status: "completed" }]);
+
+    const row = await jobRow(jobId);
+    assert.equal(row.status, "completed");
+    assert.ok(row.finished_at);
+    assert.deepEqual(row.result.output, output);
+    const events = await jobEvents(jobId);
+    assert.deepEqual(events.at(-1), { from: "submitted", to: "completed", source: "webhook" });
+
+    // RunPod delivers again: 200, nothing applied, nothing changes
+    const [replay] = await runpod.redeliver(providerJobId);
+    assert.equal(replay.status, 200, JSON.stringify(replay));
+    const last = answers().at(-1);
+    assert.equal(last.applied, false, JSON.stringify(last));
+    assert.equal(last.ok, true);
+    assert.deepEqual(await jobEvents(jobId), events);
+    // a late FAILED for a completed job changes nothing either (and refunds nothing)
+    const token = webhookOf(providerJobId).searchParams.get("token");
+    const late = await call(main, "POST", `/webhooks/runpod/${jobId}?token=${token}`, {
+      body: { id: providerJobId, status: "FAILED", error: "late" },
+    });
+    assert.equal(late.status, 200, late.text);
+    assert.equal(late.body.applied, false, late.text);
+    assert.equal((await jobRow(jobId)).status, "completed");
+    assert.deepEqual(await jobEvents(jobId), events);
+    assert.equal((await ledger(user.id)).filter((e) => e.kind === "refund").length, 0);
+    assert.equal(await balance(user.id), 9);
+  });
+});
+
+// --- 8. database round trips ----------------------------------------------------------------------
+
+describe("database round trips", () => {
+  /** Runs `fn` alone and counts what the Worker sent to PostgreSQL for it. */
+  async function measure(fn) {
+    await runpod.webhooksSettled();
+    assert.ok(await counter.idle(), "the Worker's database connections did not close");
+    const mark = counter.mark();
+    const result = await fn();
+    assert.ok(await counter.idle(), "the Worker's database connections did not close");
+    return { result, ...counter.since(mark) };
+  }
+  const short = (statements) => statements.map((s) => s.replace(/\s+/g, " ").slice(0, 60));
+
+  test("POST /jobs: two statements (create_job, transition_job); GET /jobs/:id on a finished job: one, no RunPod call", async (t) => {
+    const user = await newUser();
+    await submittedJob(null, user); // the welcome grant is behind us (it is in create_job anyway)
+
+    runpod.script({ steps: ["IN_QUEUE"], webhook: { drop: true } });
+    const runsBefore = runRequests().length;
+    const post = await measure(() => postJob(main, user.token, { prompt: "count my round trips" }));
+    assert.equal(post.result.status, 200, post.result.text);
+    assert.equal(runRequests().length - runsBefore, 1);
+    t.diagnostic(
+      `POST /jobs: ${post.statements.length} SQL statements, ${post.roundTrips} protocol round trips, ` +
+        `${post.connections} new connection(s): ${JSON.stringify(short(post.statements))}`,
+    );
+    assert.equal(post.statements.length, 2, JSON.stringify(post.statements));
+    assert.match(post.statements[0], /public\.create_job\(/);
+    assert.match(post.statements[1], /public\.transition_job\(/);
+
+    const { job_id: jobId, provider_job_id: providerJobId } = post.result.body;
+    await runpod.finish(providerJobId, { status: "COMPLETED", output: {} }); // webhook dropped: sent by hand below
+    const token = webhookOf(providerJobId).searchParams.get("token");
+    const delivered = await measure(() =>
+      call(main, "POST", `/webhooks/runpod/${jobId}?token=${token}`, {
+        body: { ...runpod.view(providerJobId), input: {} },
+      }),
+    );
+    assert.equal(delivered.result.status, 200, delivered.result.text);
+    assert.equal(delivered.result.body.applied, true, delivered.result.text);
+    t.diagnostic(
+      `POST /webhooks/runpod (completing): ${delivered.statements.length} SQL statements, ` +
+        `${delivered.roundTrips} protocol round trips, ${delivered.connections} new connection(s): ` +
+        JSON.stringify(short(delivered.statements)),
+    );
+
+    const calls = statusCalls(providerJobId);
+    const get = await measure(() => getJob(main, user.token, jobId));
+    assert.equal(get.result.status, 200, get.result.text);
+    assert.equal(get.result.body.status, "completed");
+    assert.equal(statusCalls(providerJobId), calls, "no RunPod call");
+    t.diagnostic(
+      `GET /jobs/:id (finished): ${get.statements.length} SQL statements, ${get.roundTrips} protocol round trips, ` +
+        `${get.connections} new connection(s): ${JSON.stringify(short(get.statements))}`,
+    );
+    assert.equal(get.statements.length, 1, JSON.stringify(get.statements));
+    assert.match(get.statements[0], /from public\.jobs where id = \$1/);
+  });
+});
+
+// --- 9. POST /jobs/:id/cancel -----------------------------------------------------------------------
+
+const cancelJob = (worker, token, id) => call(worker, "POST", `/jobs/${id}/cancel`, { token });
+const cancelRequests = (providerJobId) =>
+  runpod.requests.filter(
+    (r) => r.method === "POST" && r.path === `/${RP_ENDPOINT}/cancel/${encodeURIComponent(providerJobId)}`,
+  );
+const refundsOf = async (userId, jobId) =>
+  (await ledger(userId)).filter((e) => e.kind === "refund" && e.job_id === jobId);
+/** What the Worker answered to the RunPod webhooks of a job (through the relay). */
+const hookAnswers = (jobId) =>
+  relay.exchanges.filter((e) => e.path === `/webhooks/runpod/${jobId}`).map((e) => ({ http: e.status, ...e.json() }));
+
+async function waitFor(what, predicate, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("POST /jobs/:id/cancel", () => {
+  test("the owner cancels a running job: RunPod /cancel, cancelled, one refund; again 409; others 404, anonymous 401", async () => {
+    // RunPod keeps the job IN_PROGRESS; its CANCELLED webhook comes late (after the Worker's answer)
+    const { user, jobId, providerJobId } = await submittedJob({ steps: ["IN_PROGRESS"], webhook: { delayMs: 300 } });
+    assert.equal((await getJob(main, user.token, jobId)).body.status, "running");
+    assert.equal(await balance(user.id), 9);
+
+    // who may not: nothing changes, RunPod is not asked
+    const stranger = await newUser();
+    const theirs = await cancelJob(main, stranger.token, jobId);
+    assert.equal(theirs.status, 404, theirs.text);
+    assert.equal(theirs.body.error, "not_found", theirs.text);
+    const anonymous = await cancelJob(main, undefined, jobId);
+    assert.equal(anonymous.status, 401, anonymous.text);
+    assert.equal(anonymous.body.error, "unauthorized", anonymous.text);
+    for (const bad of [crypto.randomUUID(), "not-a-uuid"]) {
+      const res = await cancelJob(main, user.token, bad);
+      assert.equal(res.status, 404, `${bad}: ${res.text}`);
+      assert.equal(res.body?.error, "not_found", `${bad}: ${res.text}`);
+    }
+    assert.equal(cancelRequests(providerJobId).length, 0, "RunPod was asked to cancel for a refused caller");
+    assert.equal((await jobRow(jobId)).status, "running");
+
+    const res = await cancelJob(main, user.token, jobId);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body, { ok: true, job_id: jobId, status: "cancelled", refunded: 1 });
+    const sent = cancelRequests(providerJobId);
+    assert.equal(sent.length, 1, "one RunPod /cancel");
+    assert.equal(sent[0].headers.authorization, `Bearer ${RP_KEY}`);
+    assert.equal(runpod.jobs.get(providerJobId).status, "CANCELLED");
+
+    const row = await jobRow(jobId);
+    assert.equal(row.status, "cancelled");
+    assert.ok(row.finished_at, "finished_at set");
+    assert.deepEqual(await jobEvents(jobId), [
+      { from: null, to: "queued", source: null },
+      { from: "queued", to: "submitted", source: "submit" },
+      { from: "submitted", to: "running", source: "poll" },
+      { from: "running", to: "cancelled", source: "cancel" },
+    ]);
+    assert.deepEqual(await refundsOf(user.id, jobId), [
+      { kind: "refund", delta: 1, idempotency_key: `refund:${jobId}`, job_id: jobId },
+    ]);
+    assert.equal(await balance(user.id), 10);
+
+    // RunPod's CANCELLED webhook arrives afterwards: 200, applied false, nothing moves
+    await runpod.webhooksSettled();
+    assert.deepEqual(hookAnswers(jobId), [{ http: 200, ok: true, received: true, applied: false, status: "cancelled" }]);
+    const events = await jobEvents(jobId);
+    assert.equal(events.length, 4);
+
+    // cancelling again: 409 conflict, RunPod not asked again, no second refund
+    const again = await cancelJob(main, user.token, jobId);
+    assert.equal(again.status, 409, again.text);
+    assert.equal(again.body.ok, false);
+    assert.equal(again.body.error, "conflict", again.text);
+    assert.equal(cancelRequests(providerJobId).length, 1);
+    assert.deepEqual(await jobEvents(jobId), events);
+    assert.equal((await refundsOf(user.id, jobId)).length, 1);
+    assert.equal(await balance(user.id), 10);
+
+    // the job reads as cancelled, from the database
+    const calls = statusCalls(providerJobId);
+    const view = await getJob(main, user.token, jobId);
+    assert.equal(view.status, 200, view.text);
+    assert.equal(view.body.status, "cancelled", view.text);
+    assert.equal(statusCalls(providerJobId), calls);
+  });
+
+  test("RunPod's /cancel answers 500: 502 provider_error, the job stays open and unrefunded; the admin's retry cancels it", async () => {
+    const { user, jobId, providerJobId } = await submittedJob({
+      steps: ["IN_QUEUE"],
+      cancel: { status: 500 },
+      webhook: { delayMs: 300 },
+    });
+    const rowBefore = await jobRow(jobId);
+    const eventsBefore = await jobEvents(jobId);
+
+    const res = await cancelJob(main, user.token, jobId);
+    assert.equal(res.status, 502, res.text);
+    assert.equal(res.body.ok, false);
+    assert.equal(res.body.error, "provider_error", res.text);
+    assert.equal(cancelRequests(providerJobId).length, 1);
+    assert.equal(runpod.jobs.get(providerJobId).status, "IN_QUEUE", "RunPod cancelled nothing");
+
+    const row = await jobRow(jobId);
+    assert.equal(row.status, "submitted");
+    assert.equal(row.finished_at, null);
+    assert.deepEqual(row.updated_at, rowBefore.updated_at, "the row was not written");
+    assert.deepEqual(await jobEvents(jobId), eventsBefore);
+    assert.deepEqual(await refundsOf(user.id, jobId), []);
+    assert.equal(await balance(user.id), 9);
+
+    // RunPod answers again: the admin's cancel (of a user's job) goes through, the user is refunded
+    const retry = await cancelJob(main, ADMIN, jobId);
+    assert.equal(retry.status, 200, retry.text);
+    assert.deepEqual(retry.body, { ok: true, job_id: jobId, status: "cancelled", refunded: 1 });
+    assert.equal(cancelRequests(providerJobId).length, 2);
+    assert.equal((await jobRow(jobId)).status, "cancelled");
+    assert.deepEqual((await jobEvents(jobId)).at(-1), { from: "submitted", to: "cancelled", source: "cancel" });
+    assert.equal((await refundsOf(user.id, jobId)).length, 1);
+    assert.equal(await balance(user.id), 10);
+  });
+
+  test("a finished job (completed, failed): 409 conflict, RunPod not asked, no refund", async () => {
+    const user = await newUser();
+    const done = await submittedJob({ steps: ["IN_QUEUE"] }, user);
+    await runpod.finish(done.providerJobId, { status: "COMPLETED", output: { video_url: "https://cdn.example.com/c.mp4" } });
+    const failed = await submittedJob({ steps: ["IN_QUEUE"] }, user);
+    await runpod.finish(failed.providerJobId, { status: "FAILED", error: "boom" });
+    assert.equal((await jobRow(done.jobId)).status, "completed");
+    assert.equal((await jobRow(failed.jobId)).status, "failed");
+    assert.equal(await balance(user.id), 9, "the failed job refunded once");
+
+    for (const [job, status] of [
+      [done, "completed"],
+      [failed, "failed"],
+    ]) {
+      const events = await jobEvents(job.jobId);
+      const res = await cancelJob(main, user.token, job.jobId);
+      assert.equal(res.status, 409, `${status}: ${res.text}`);
+      assert.equal(res.body.ok, false);
+      assert.equal(res.body.error, "conflict", res.text);
+      assert.equal(cancelRequests(job.providerJobId).length, 0, `${status}: RunPod asked to cancel a finished job`);
+      assert.equal((await jobRow(job.jobId)).status, status);
+      assert.deepEqual(await jobEvents(job.jobId), events);
+    }
+    assert.deepEqual(await refundsOf(user.id, done.jobId), []);
+    assert.equal((await refundsOf(user.id, failed.jobId)).length, 1);
+    assert.equal(await balance(user.id), 9);
+  });
+
+  test("RunPod's CANCELLED webhook lands before the Worker hears RunPod's answer: still 200 cancelled, one refund", async () => {
+    // `racing` reaches RunPod through a proxy that holds the /cancel answer until the webhook
+    // RunPod fires for the cancellation has been answered by the Worker (relay → main).
+    const { user, jobId, providerJobId } = await submittedJob({ steps: ["IN_PROGRESS"] });
+    const cancelPath = `/${RP_ENDPOINT}/cancel/${encodeURIComponent(providerJobId)}`;
+    rpProxy.hold = async (exchange) => {
+      if (exchange.path === cancelPath) await runpod.jobs.get(providerJobId).delivery;
+    };
+    const res = await cancelJob(racing, user.token, jobId);
+    await runpod.webhooksSettled();
+
+    // the webhook won: the job is cancelled and refunded by it
+    assert.deepEqual(hookAnswers(jobId), [{ http: 200, ok: true, received: true, applied: true, status: "cancelled" }]);
+    assert.equal(cancelRequests(providerJobId).length, 1);
+    const row = await jobRow(jobId);
+    assert.equal(row.status, "cancelled");
+    assert.deepEqual((await jobEvents(jobId)).at(-1), { from: "submitted", to: "cancelled", source: "webhook" });
+    assert.equal((await refundsOf(user.id, jobId)).length, 1);
+    assert.equal(await balance(user.id), 10);
+
+    // what the user asked for happened: the answer must say so, not 409 "already finished"
+    assert.equal(res.status, 200, `POST /jobs/${jobId}/cancel → ${res.status} ${res.text}`);
+    assert.equal(res.body.ok, true, res.text);
+    assert.equal(res.body.job_id, jobId, res.text);
+    assert.equal(res.body.status, "cancelled", res.text);
+  });
+});
+
+// --- 10. GET /jobs ------------------------------------------------------------------------------------
+
+describe("GET /jobs?limit&cursor&status", () => {
+  let user; // 25 jobs (15 noop, 10 submitted), with created_at ties across page boundaries
+  let other; // 2 jobs
+
+  /** Job ids as the database orders them (newest first), optionally for one user / status. */
+  async function dbOrder({ userId = null, status = null } = {}) {
+    const rows = await db.sql`
+      select id from public.jobs
+      where (${userId}::uuid is null or user_id = ${userId}::uuid) and (${status}::text is null or status = ${status}::text)
+      order by created_at desc, id desc`;
+    return rows.map((r) => r.id);
+  }
+
+  /** Pages through GET /jobs until the cursor is null; answers {pages: [body...], ids}. */
+  async function pageThrough(token, { limit, status, between } = {}) {
+    const pages = [];
+    let cursor = null;
+    for (let i = 0; i < 100; i++) {
+      const qs = new URLSearchParams();
+      if (limit !== undefined) qs.set("limit", String(limit));
+      if (status !== undefined) qs.set("status", status);
+      if (cursor !== null) qs.set("cursor", cursor);
+      const res = await call(main, "GET", `/jobs?${qs}`, { token });
+      assert.equal(res.status, 200, `page ${i} (${qs}): ${res.text}`);
+      assert.equal(res.body.ok, true);
+      assert.ok(Array.isArray(res.body.jobs), res.text);
+      assert.ok("cursor" in res.body, res.text);
+      pages.push(res.body);
+      cursor = res.body.cursor;
+      if (cursor === null) break;
+      assert.equal(typeof cursor, "string", res.text);
+      if (between) await between(i);
+    }
+    assert.equal(cursor, null, "never reached the last page");
+    return { pages, ids: pages.flatMap((p) => p.jobs.map((j) => j.job_id)) };
+  }
+
+  before(async () => {
+    user = await newUser();
+    other = await newUser();
+    // 25 concurrent creations need 25 credits at once (noop jobs refund only after their reservation)
+    const grant = await call(main, "POST", "/admin/credits", {
+      token: ADMIN,
+      body: { user_id: user.id, amount: 20, reason: "list test", idempotency_key: `list-${user.id}` },
+    });
+    assert.equal(grant.status, 200, grant.text);
+    const created = await Promise.all([
+      ...Array.from({ length: 15 }, (_, i) => postJob(noop, user.token, { prompt: `list noop ${i}` })),
+      ...Array.from({ length: 10 }, (_, i) => postJob(main, user.token, { prompt: `list runpod ${i}` })),
+      ...Array.from({ length: 2 }, (_, i) => postJob(main, other.token, { prompt: `other ${i}` })),
+    ]);
+    assert.deepEqual(tally(created), { 200: 12, 202: 15 }, JSON.stringify(created.map((r) => [r.status, r.body])));
+
+    // Ties: positions 7-12 (newest first) get one identical created_at, so the limit=10 page
+    // boundary falls inside the tie; 17-22 share one millisecond, a microsecond apart (the
+    // API shows milliseconds), across the 20 boundary.
+    const order = await dbOrder({ userId: user.id });
+    assert.equal(order.length, 25);
+    await db.sql`
+      update public.jobs set created_at = (select created_at from public.jobs where id = ${order[10]})
+      where id in ${db.sql(order.slice(7, 13))}`;
+    const [{ t }] = await db.sql`select date_trunc('milliseconds', created_at) as t from public.jobs where id = ${order[22]}`;
+    for (let k = 17; k <= 22; k++) {
+      await db.sql`
+        update public.jobs set created_at = ${t}::timestamptz + ${`${22 - k} microseconds`}::interval
+        where id = ${order[k]}`;
+    }
+    const [{ n }] = await db.sql`
+      select count(*)::int as n from (select created_at from public.jobs where user_id = ${user.id}
+      group by created_at having count(*) > 1) ties`;
+    assert.equal(n, 1, "one group of identical created_at");
+  });
+
+  test("25 jobs, limit=5 and the default limit: newest first, each exactly once, cursor null on the last page", async () => {
+    const expected = await dbOrder({ userId: user.id });
+    const { pages, ids } = await pageThrough(user.token, { limit: 5 });
+    assert.deepEqual(
+      pages.map((p) => p.jobs.length),
+      [5, 5, 5, 5, 5],
+      "no empty page after the last one",
+    );
+    assert.deepEqual(ids, expected);
+
+    // each item: the caller's job as GET /jobs/:id shows it, no internals
+    const rows = new Map((await db.sql`select * from public.jobs where user_id = ${user.id}`).map((r) => [r.id, r]));
+    let previous = Infinity;
+    for (const item of pages.flatMap((p) => p.jobs)) {
+      const row = rows.get(item.job_id);
+      assert.ok(row, `not the user's job: ${item.job_id}`);
+      assert.equal(item.user_id, user.id);
+      assert.equal(item.status, row.status);
+      assert.equal(item.cost_credits, 1);
+      assert.equal(item.provider, row.provider);
+      assert.equal(item.provider_job_id, row.provider_job_id);
+      assert.ok(!("webhook_token_hash" in item) && !("ok" in item) && !("payload" in item), JSON.stringify(item));
+      const at = Date.parse(item.created_at);
+      assert.ok(Number.isFinite(at), `created_at: ${item.created_at}`);
+      assert.ok(at <= previous, "created_at descending");
+      previous = at;
+    }
+
+    const first = await call(main, "GET", "/jobs", { token: user.token });
+    assert.equal(first.status, 200, first.text);
+    assert.deepEqual(first.body.jobs.map((j) => j.job_id), expected.slice(0, 20), "the default page is 20");
+    assert.equal(typeof first.body.cursor, "string");
+    const rest = await call(main, "GET", `/jobs?cursor=${encodeURIComponent(first.body.cursor)}`, { token: user.token });
+    assert.equal(rest.status, 200, rest.text);
+    assert.deepEqual(rest.body.jobs.map((j) => j.job_id), expected.slice(20));
+    assert.equal(rest.body.cursor, null);
+
+    const all = await call(main, "GET", "/jobs?limit=100", { token: user.token });
+    assert.deepEqual(all.body.jobs.map((j) => j.job_id), expected);
+    assert.equal(all.body.cursor, null);
+  });
+
+  test("limit=10 with a job created between pages: 10 + 10 + 5, none skipped or repeated, the new one not shifting pages", async () => {
+    const expected = await dbOrder({ userId: user.id });
+    let added = null;
+    const { pages, ids } = await pageThrough(user.token, {
+      limit: 10,
+      between: async (i) => {
+        if (i !== 0) return;
+        const res = await postJob(noop, user.token, { prompt: "created while paging" });
+        assert.equal(res.status, 202, res.text);
+        added = res.body.job_id;
+      },
+    });
+    assert.deepEqual(pages.map((p) => p.jobs.length), [10, 10, 5]);
+    assert.deepEqual(ids, expected, "the pages after the first are the older jobs, exactly");
+    assert.equal(new Set(ids).size, 25);
+    assert.ok(added && !ids.includes(added));
+    const now = await dbOrder({ userId: user.id });
+    assert.deepEqual(now, [added, ...expected], "the new job is the newest");
+    const top = await call(main, "GET", "/jobs?limit=1", { token: user.token });
+    assert.deepEqual(top.body.jobs.map((j) => j.job_id), [added]);
+  });
+
+  test("status= filters, with its own pagination", async () => {
+    const noops = await dbOrder({ userId: user.id, status: "noop" });
+    assert.equal(noops.length, 16);
+    const byNoop = await pageThrough(user.token, { limit: 4, status: "noop" });
+    assert.deepEqual(byNoop.pages.map((p) => p.jobs.length), [4, 4, 4, 4]);
+    assert.deepEqual(byNoop.ids, noops);
+    assert.ok(byNoop.pages.every((p) => p.jobs.every((j) => j.status === "noop")));
+
+    const submitted = await dbOrder({ userId: user.id, status: "submitted" });
+    assert.equal(submitted.length, 10);
+    const bySubmitted = await pageThrough(user.token, { limit: 3, status: "submitted" });
+    assert.deepEqual(bySubmitted.ids, submitted);
+    assert.ok(bySubmitted.pages.every((p) => p.jobs.every((j) => j.status === "submitted")));
+
+    const none = await call(main, "GET", "/jobs?status=completed", { token: user.token });
+    assert.equal(none.status, 200, none.text);
+    assert.deepEqual(none.body, { ok: true, jobs: [], cursor: null });
+  });
+
+  test("another user's jobs never appear; the admin sees everyone's", async () => {
+    const mine = await pageThrough(user.token, { limit: 7 });
+    const theirs = await pageThrough(other.token, { limit: 7 });
+    const otherIds = await dbOrder({ userId: other.id });
+    assert.equal(otherIds.length, 2);
+    assert.deepEqual(theirs.ids, otherIds);
+    assert.ok(theirs.pages.every((p) => p.jobs.every((j) => j.user_id === other.id)));
+    assert.ok(!mine.ids.some((id) => otherIds.includes(id)), "another user's job in the list");
+    assert.ok(mine.pages.every((p) => p.jobs.every((j) => j.user_id === user.id)));
+
+    const everything = await dbOrder();
+    const admin = await pageThrough(ADMIN, { limit: 100 });
+    assert.deepEqual(admin.ids, everything, "the admin pages through every job");
+    const owners = new Set(admin.pages.flatMap((p) => p.jobs.map((j) => j.user_id)));
+    assert.ok(owners.has(user.id) && owners.has(other.id) && owners.has(null), [...owners].join(","));
+    const adminNoop = await pageThrough(ADMIN, { limit: 100, status: "noop" });
+    assert.deepEqual(adminNoop.ids, await dbOrder({ status: "noop" }));
+  });
+
+  test("bad limit or cursor: 400 invalid_request; anonymous: 401", async () => {
+    const b64 = (s) => Buffer.from(s).toString("base64url");
+    const id = crypto.randomUUID();
+    const page = await call(main, "GET", "/jobs?limit=2", { token: user.token });
+    const good = page.body.cursor;
+    const bad = [
+      "limit=0",
+      "limit=101",
+      "limit=-1",
+      "limit=abc",
+      "limit=1.5",
+      "limit=1e2",
+      "cursor=garbage!!",
+      `cursor=${good}x`,
+      `cursor=${b64(`v2:2024-01-01 00:00:00+00|${id}`)}`,
+      `cursor=${b64("v1:2024-01-01 00:00:00+00|not-a-uuid")}`,
+      `cursor=${b64(`v1:2024-01-01'; drop table public.jobs; --|${id}`)}`,
+      `cursor=${b64(`v1:2024-13-45 99:99:99+00|${id}`)}`, // well formed, not a time
+    ];
+    for (const q of bad) {
+      const res = await call(main, "GET", `/jobs?${q}`, { token: user.token });
+      assert.equal(res.status, 400, `${q}: ${res.status} ${res.text}`);
+      assert.equal(res.body?.ok, false, `${q}: ${res.text}`);
+      assert.equal(res.body?.error, "invalid_request", `${q}: ${res.text}`);
+    }
+    for (const q of ["limit=1", "limit=100"]) {
+      const res = await call(main, "GET", `/jobs?${q}`, { token: user.token });
+      assert.equal(res.status, 200, `${q}: ${res.text}`);
+    }
+    const [{ n }] = await db.sql`select count(*)::int as n from public.jobs where user_id = ${user.id}`;
+    assert.equal(n, 26);
+
+    for (const token of [undefined, "not-a-token"]) {
+      const res = await call(main, "GET", "/jobs", { token });
+      assert.equal(res.status, 401, res.text);
+      assert.equal(res.body.error, "unauthorized", res.text);
+    }
+  });
+});
+
+// --- 11. the cron sweep ---------------------------------------------------------------------------------
+
+describe("the cron sweep (scheduled)", () => {
+  /**
+   * One cron run on `main`; answers the sweep's summary ({timed_out, changed_by_poll,
+   * pruned_keys}) from the "cron" log line (workerd prints it as console.log of an object).
+   */
+  async function sweep() {
+    const mark = main.logs.length;
+    const res = await main.scheduled("*/5 * * * *");
+    assert.equal(res.outcome, "ok", JSON.stringify(res));
+    const line = main.logs.slice(mark).find((l) => /msg: 'cron'|"msg":"cron"/.test(l.message));
+    const fields = line && /sweep"?:\s*\{([^}]*)\}/.exec(line.message);
+    assert.ok(fields, `no cron log line with the sweep's summary in ${JSON.stringify(main.logs.slice(mark))}`);
+    return Object.fromEntries([...fields[1].matchAll(/"?(\w+)"?:\s*(-?\d+)/g)].map(([, k, v]) => [k, Number(v)]));
+  }
+  const age = (jobId, column, interval) =>
+    db.sql.unsafe(`update public.jobs set ${column} = now() - $2::interval where id = $1::uuid`, [jobId, interval]);
+
+  test("open jobs whose webhook never came are polled once untouched for the grace period: completed, failed (one refund), unchanged (touched)", async () => {
+    const output = { video_url: "https://cdn.example.com/swept.mp4" };
+    const a = await submittedJob({ steps: ["IN_QUEUE", "IN_PROGRESS"], webhook: { drop: true } });
+    const b = await submittedJob({ steps: ["IN_PROGRESS"], webhook: { drop: true } });
+    const c = await submittedJob({ steps: ["IN_QUEUE"], webhook: { drop: true } });
+    const fresh = await submittedJob({ steps: ["IN_QUEUE"], webhook: { drop: true } });
+    await runpod.finish(a.providerJobId, { status: "COMPLETED", output });
+    await runpod.finish(b.providerJobId, { status: "FAILED", error: "worker lost" });
+    await runpod.finish(fresh.providerJobId, { status: "COMPLETED", output });
+    for (const j of [a, b, c]) await age(j.jobId, "updated_at", "1 hour");
+    const before = Object.fromEntries([a, b, c, fresh].map((j) => [j.jobId, statusCalls(j.providerJobId)]));
+
+    assert.deepEqual(await sweep(), { timed_out: 0, changed_by_poll: 2, pruned_keys: 0 });
+    for (const j of [a, b, c]) assert.equal(statusCalls(j.providerJobId) - before[j.jobId], 1, "one RunPod poll");
+    assert.equal(statusCalls(fresh.providerJobId), before[fresh.jobId], "a fresh job is left to its webhook");
+
+    const rowA = await jobRow(a.jobId);
+    assert.equal(rowA.status, "completed");
+    assert.ok(rowA.finished_at);
+    assert.equal(rowA.result?.status, "COMPLETED");
+    assert.deepEqual(rowA.result?.output, output);
+    assert.deepEqual((await jobEvents(a.jobId)).at(-1), { from: "submitted", to: "completed", source: "sweep" });
+    assert.deepEqual(await refundsOf(a.user.id, a.jobId), []);
+    assert.equal(await balance(a.user.id), 9);
+
+    const rowB = await jobRow(b.jobId);
+    assert.equal(rowB.status, "failed");
+    assert.ok(rowB.finished_at);
+    assert.equal(rowB.result?.error, "worker lost");
+    assert.deepEqual((await jobEvents(b.jobId)).at(-1), { from: "submitted", to: "failed", source: "sweep" });
+    assert.deepEqual(await refundsOf(b.user.id, b.jobId), [
+      { kind: "refund", delta: 1, idempotency_key: `refund:${b.jobId}`, job_id: b.jobId },
+    ]);
+    assert.equal(await balance(b.user.id), 10);
+
+    // RunPod still IN_QUEUE: status unchanged, no event, but updated_at is fresh again
+    const rowC = await jobRow(c.jobId);
+    assert.equal(rowC.status, "submitted");
+    assert.ok(Date.now() - rowC.updated_at.getTime() < 60_000, `updated_at ${rowC.updated_at.toISOString()}`);
+    assert.equal((await jobEvents(c.jobId)).length, 2);
+    assert.equal((await jobRow(fresh.jobId)).status, "submitted");
+
+    // the next run has nothing to do: no second poll, no second refund
+    assert.deepEqual(await sweep(), { timed_out: 0, changed_by_poll: 0, pruned_keys: 0 });
+    assert.equal(statusCalls(c.providerJobId) - before[c.jobId], 1);
+    assert.equal((await refundsOf(b.user.id, b.jobId)).length, 1);
+    assert.equal(await balance(b.user.id), 10);
+  });
+
+  test("a job stuck in queued (never submitted) past the grace period: error, one refund; a fresh queued job is left alone", async () => {
+    const userId = crypto.randomUUID();
+    const create = async (label) => {
+      const [row] = await db.sql.unsafe(LEDGER_SQL.createJob, [
+        userId, null, JSON.stringify({ prompt: label }), 1000, 10, null, null, null, 7200, null,
+      ]);
+      assert.equal(row.outcome, "created", JSON.stringify(row));
+      return row.job_id;
+    };
+    const stuck = await create("stuck");
+    const fresh = await create("in flight");
+    await db.sql`
+      update public.jobs set created_at = now() - interval '1 hour', updated_at = now() - interval '1 hour'
+      where id = ${stuck}`;
+    assert.equal(await balance(userId), 8);
+
+    assert.deepEqual(await sweep(), { timed_out: 0, changed_by_poll: 1, pruned_keys: 0 });
+    const row = await jobRow(stuck);
+    assert.equal(row.status, "error");
+    assert.ok(row.finished_at);
+    assert.deepEqual(await jobEvents(stuck), [
+      { from: null, to: "queued", source: null },
+      { from: "queued", to: "error", source: "sweep" },
+    ]);
+    assert.deepEqual(await refundsOf(userId, stuck), [
+      { kind: "refund", delta: 1, idempotency_key: `refund:${stuck}`, job_id: stuck },
+    ]);
+    assert.equal((await jobRow(fresh)).status, "queued", "a POST /jobs still in flight is not failed under it");
+    assert.deepEqual(await refundsOf(userId, fresh), []);
+    assert.equal(await balance(userId), 9);
+
+    assert.deepEqual(await sweep(), { timed_out: 0, changed_by_poll: 0, pruned_keys: 0 });
+    assert.equal((await refundsOf(userId, stuck)).length, 1);
+
+    // tidy up: the in-flight job ends like a failed submission
+    const [end] = await db.sql.unsafe(LEDGER_SQL.transitionJob, [fresh, "error", '{"source":"test"}', null, null, null]);
+    assert.equal(end.applied, true);
+    assert.equal(await balance(userId), 10);
+  });
+
+  test("a job past its deadline: timed_out, one refund, RunPod told to cancel; its late CANCELLED webhook changes nothing", async () => {
+    const { user, jobId, providerJobId } = await submittedJob({ steps: ["IN_PROGRESS"] });
+    assert.equal((await getJob(main, user.token, jobId)).body.status, "running");
+    await age(jobId, "deadline_at", "1 minute");
+
+    assert.deepEqual(await sweep(), { timed_out: 1, changed_by_poll: 0, pruned_keys: 0 });
+    const row = await jobRow(jobId);
+    assert.equal(row.status, "timed_out");
+    assert.ok(row.finished_at);
+    assert.deepEqual((await jobEvents(jobId)).at(-1), { from: "running", to: "timed_out", source: "sweep" });
+    assert.deepEqual(await refundsOf(user.id, jobId), [
+      { kind: "refund", delta: 1, idempotency_key: `refund:${jobId}`, job_id: jobId },
+    ]);
+    assert.equal(await balance(user.id), 10);
+
+    // the cancel goes out after the sweep's work (waitUntil)
+    await waitFor("RunPod /cancel", () => cancelRequests(providerJobId).length > 0);
+    const [sent] = cancelRequests(providerJobId);
+    assert.equal(sent.headers.authorization, `Bearer ${RP_KEY}`);
+    assert.equal(runpod.jobs.get(providerJobId).status, "CANCELLED");
+    await runpod.webhooksSettled();
+    assert.deepEqual(hookAnswers(jobId), [{ http: 200, ok: true, received: true, applied: false, status: "timed_out" }]);
+    assert.equal((await jobRow(jobId)).status, "timed_out");
+    assert.equal((await refundsOf(user.id, jobId)).length, 1);
+
+    assert.deepEqual(await sweep(), { timed_out: 0, changed_by_poll: 0, pruned_keys: 0 });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(cancelRequests(providerJobId).length, 1, "one cancel");
+    assert.equal(await balance(user.id), 10);
+  });
+
+  test("idempotency keys older than 24 h are pruned; younger ones kept", async () => {
+    const user = await newUser();
+    const oldKey = `idem-old-${crypto.randomUUID()}`;
+    const youngKey = `idem-young-${crypto.randomUUID()}`;
+    const oldBody = { prompt: "an old request" };
+    const first = await postJob(main, user.token, oldBody, { "idempotency-key": oldKey });
+    assert.equal(first.status, 200, first.text);
+    const young = await postJob(main, user.token, { prompt: "a younger request" }, { "idempotency-key": youngKey });
+    assert.equal(young.status, 200, young.text);
+    await db.sql`update public.idempotency_keys set created_at = now() - interval '25 hours' where key = ${oldKey}`;
+    await db.sql`update public.idempotency_keys set created_at = now() - interval '23 hours' where key = ${youngKey}`;
+
+    assert.deepEqual(await sweep(), { timed_out: 0, changed_by_poll: 0, pruned_keys: 1 });
+    const keys = await db.sql`
+      select key, state, response_status, job_id from public.idempotency_keys where key in (${oldKey}, ${youngKey})`;
+    assert.deepEqual(
+      keys.map((k) => ({ ...k })),
+      [{ key: youngKey, state: "done", response_status: 200, job_id: young.body.job_id }],
+    );
+
+    const replay = await postJob(main, user.token, { prompt: "a younger request" }, { "idempotency-key": youngKey });
+    assert.equal(replay.headers.get("idempotent-replayed"), "true");
+    assert.deepEqual(replay.body, young.body);
+    const anew = await postJob(main, user.token, oldBody, { "idempotency-key": oldKey });
+    assert.equal(anew.status, 200, anew.text);
+    assert.equal(anew.headers.get("idempotent-replayed"), null, "a pruned key starts afresh");
+    assert.notEqual(anew.body.job_id, first.body.job_id);
+    assert.equal((await userJobs(user.id)).length, 3);
+    assert.equal(await balance(user.id), 7);
+  });
+
+  test("50 stale jobs RunPod no longer knows do not keep the sweep from reconciling another one", async (t) => {
+    // RunPod keeps a job's result ~30 min; a backlog of jobs it has forgotten answer 404 on
+    // every poll. The sweep polls at most 50 stale jobs per run, oldest updated_at first.
+    runpod.script({ steps: ["IN_QUEUE"], webhook: { drop: true } }, { times: 50 });
+    const forgotten = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => postJob(main, ADMIN, { prompt: `forgotten ${i}` })),
+    );
+    assert.deepEqual(tally(forgotten), { 200: 50 });
+    const ids = forgotten.map((r) => r.body.job_id);
+    try {
+      for (const r of forgotten) runpod.forget(r.body.provider_job_id);
+      await db.sql`update public.jobs set updated_at = now() - interval '2 hours' where id in ${db.sql(ids)}`;
+
+      const { user, jobId, providerJobId } = await submittedJob({ steps: ["IN_QUEUE"], webhook: { drop: true } });
+      await runpod.finish(providerJobId, { status: "COMPLETED", output: { video_url: "https://cdn.example.com/late.mp4" } });
+      await age(jobId, "updated_at", "1 hour");
+
+      const summaries = [await sweep(), await sweep(), await sweep()];
+      t.diagnostic(`sweeps: ${JSON.stringify(summaries)}; RunPod polls of the job: ${statusCalls(providerJobId)}`);
+      const row = await jobRow(jobId);
+      assert.equal(
+        row.status,
+        "completed",
+        `after 3 sweeps the job RunPod completed is still ${row.status} (RunPod polled ${statusCalls(providerJobId)} times)`,
+      );
+      assert.equal(await balance(user.id), 9);
+    } finally {
+      // leave no stale open job behind for later sweeps
+      for (const id of ids) await db.sql.unsafe(LEDGER_SQL.transitionJob, [id, "failed", '{"source":"test"}', null, null, null]);
+    }
+  });
+});
