@@ -2,7 +2,8 @@
 // request body straight into R2, and `r2.get` with `stream` keeps the object body as a handle
 // that the response can pipe (see ../respond.js).
 
-import { readCapped } from "./read-capped.js";
+import { Buffer } from "node:buffer";
+import { readCapped, TooLarge } from "./read-capped.js";
 
 const encoder = new TextEncoder();
 
@@ -66,6 +67,17 @@ async function put(effect, scope) {
     }
     scope.requestBodyTaken = true;
     body = scope.request.body ?? "";
+  } else if (effect.body && typeof effect.body === "object" && effect.body.from === "url") {
+    const source = await openSource(effect.body, maxBytes);
+    if (source.error) return source;
+    body = source.body;
+    if (!options.httpMetadata && source.contentType) options.httpMetadata = { contentType: source.contentType };
+  } else if (effect.body && typeof effect.body === "object" && effect.body.from === "base64") {
+    body = decodeBase64(effect.body.data);
+    if (body == null) return { error: { code: "invalid_base64", message: "the payload is not base64" } };
+    if (maxBytes != null && body.length > maxBytes) {
+      return { error: { code: "too_large", message: `payload exceeds ${maxBytes} bytes` } };
+    }
   } else if (typeof effect.body === "string") {
     body = effect.body;
     if (maxBytes != null && encoder.encode(body).length > maxBytes) {
@@ -77,6 +89,54 @@ async function put(effect, scope) {
   const obj = await bucket(scope).put(effect.key, body, options);
   if (!obj) return { error: { code: "precondition_failed", message: "R2 refused the put" } };
   return { key: obj.key, size: obj.size, etag: obj.etag, uploaded: meta(obj).uploaded };
+}
+
+/** Opens an http(s) URL for copying into R2: streamed when its length is declared (R2 needs
+ *  a known length), else read into memory up to `maxBytes`. */
+async function openSource(source, maxBytes) {
+  let url;
+  try {
+    url = new URL(source.url);
+  } catch {
+    return { error: { code: "invalid_url", message: "not a URL" } };
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return { error: { code: "invalid_url", message: "only http(s) URLs are copied" } };
+  }
+  const timeoutMs = Number.isFinite(source.timeout_ms) && source.timeout_ms > 0 ? source.timeout_ms : 60_000;
+  let res;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
+  } catch (err) {
+    return { error: { code: "fetch_failed", message: String(err?.message ?? err) } };
+  }
+  if (!res.ok) {
+    await res.body?.cancel().catch(() => {});
+    return { error: { code: "fetch_failed", message: `source answered ${res.status}`, status: res.status } };
+  }
+  const contentType = res.headers.get("content-type");
+  const declared = res.headers.get("content-length");
+  if (declared != null && /^\d+$/.test(declared)) {
+    if (maxBytes != null && Number(declared) > maxBytes) {
+      await res.body?.cancel().catch(() => {});
+      return { error: { code: "too_large", message: `content-length ${declared} exceeds ${maxBytes} bytes` } };
+    }
+    return { body: res.body ?? "", contentType };
+  }
+  try {
+    return { body: await readCapped(res.body, maxBytes), contentType };
+  } catch (err) {
+    if (err instanceof TooLarge) return { error: { code: "too_large", message: err.message } };
+    return { error: { code: "fetch_failed", message: String(err?.message ?? err) } };
+  }
+}
+
+/** Strict base64 (standard or URL alphabet, padding optional) to bytes; null when malformed. */
+function decodeBase64(text) {
+  if (typeof text !== "string") return null;
+  const clean = text.replace(/[\r\n]/g, "");
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean) || clean.length % 4 === 1) return null;
+  return new Uint8Array(Buffer.from(clean.replace(/-/g, "+").replace(/_/g, "/"), "base64"));
 }
 
 async function get(effect, scope) {

@@ -6,12 +6,15 @@
 #include "api/body.hpp"
 #include "api/handlers.hpp"
 #include "api/job_access.hpp"
+#include "assets/signed_url.hpp"
 #include "auth/authenticate.hpp"
+#include "core/time.hpp"
 #include "core/log.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/sha256.hpp"
 #include "db/credits.hpp"
 #include "db/row.hpp"
+#include "jobs/provider_state.hpp"
 #include "jobs/store.hpp"
 #include "providers/runpod.hpp"
 
@@ -21,6 +24,7 @@ namespace {
 
 constexpr std::size_t kMaxPrompt = 4000;
 constexpr std::size_t kMaxIdempotencyKey = 255;
+constexpr std::int64_t kOutputLinkSeconds = 24 * 3600;
 
 std::string sha256_hex(std::string_view text) {
   return crypto::hex_encode(crypto::as_bytes(crypto::sha256(text)));
@@ -164,6 +168,24 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
 
 namespace {
 
+/// Each stored output with a link valid for a day (none when signing is not configured).
+Json signed_outputs(const Config& config, const std::string& base, const Json& outputs, std::int64_t now_s) {
+  if (!outputs.is_array()) return Json::array();
+  auto secret = assets::signing_secret(config);
+  Json signed_list = Json::array();
+  for (Json entry : outputs) {
+    auto key = string_field(entry, "key");
+    if (key && secret) {
+      const std::int64_t expires = now_s + kOutputLinkSeconds;
+      entry["url"] = base + "/assets/" + assets::encode_key_path(*key) + "?expires=" + std::to_string(expires) +
+                     "&sig=" + assets::asset_signature(*secret, *key, expires);
+      entry["expires_at"] = iso8601_utc(expires * 1000);
+    }
+    signed_list.push_back(std::move(entry));
+  }
+  return signed_list;
+}
+
 /// Asks RunPod about an open job and records what changed. The provider's answer is the
 /// job's `result` either way; a failed poll leaves the job as it was.
 Task<Json> refreshed(Ctx& ctx, Json row) {
@@ -180,27 +202,26 @@ Task<Json> refreshed(Ctx& ctx, Json row) {
     co_return row;
   }
   row["result"] = state->body;
-  auto next = runpod::lifecycle_status(state->status);
-  if (next && *next != status) {
-    jobs::Transition transition;
-    transition.job_id = string_field(row, "id").value_or("");
-    transition.to = *next;
-    transition.detail = Json{{"source", "poll"}, {"provider_status", state->status}};
-    transition.fields = Json{{"result", state->body}};
-    Json applied = co_await jobs::transition_job(ctx, transition);
+  if (runpod::lifecycle_status(state->status) != status) {
+    Json applied = co_await jobs::apply_provider_state(ctx, row, *state, "poll");
     // Someone else (the webhook, the sweep) may have got there first: theirs stands.
     if (auto now = string_field(applied, "status")) row["status"] = *now;
+    if (applied.contains("outputs")) row["outputs"] = applied["outputs"];
   }
   co_return row;
 }
 
 }  // namespace
 
-/// GET /jobs/:id: the job, refreshed from RunPod while it is open.
+/// GET /jobs/:id: the job, refreshed from RunPod while it is open; its outputs carry
+/// short-lived signed download links.
 Task<Response> get_job(Ctx& ctx, const Request& request) {
   Json row = co_await visible_job(ctx, request);
   Json current = co_await refreshed(ctx, std::move(row));
-  co_return json_response(200, job_view(current));
+  Json view = job_view(current);
+  view["outputs"] = signed_outputs(ctx.config(), public_base_url(ctx.config(), request), view["outputs"],
+                                   ctx.now_ms() / 1000);
+  co_return json_response(200, std::move(view));
 }
 
 }  // namespace ag::api

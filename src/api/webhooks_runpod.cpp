@@ -9,6 +9,7 @@
 #include "crypto/encoding.hpp"
 #include "crypto/sha256.hpp"
 #include "core/uuid.hpp"
+#include "jobs/provider_state.hpp"
 #include "jobs/store.hpp"
 #include "providers/runpod.hpp"
 
@@ -50,7 +51,7 @@ Task<Response> runpod_webhook(Ctx& ctx, const Request& request) {
   // The callback can overtake POST /jobs recording the submission.
   if (string_field(*row, "status") == "queued" && *next != "submitted")
     co_await transition(ctx, job_id, "submitted", *state);
-  Json applied = co_await transition(ctx, job_id, *next, *state);
+  Json applied = co_await jobs::apply_provider_state(ctx, *row, *state, "webhook");
   co_return json_response(200, {{"ok", true},
                                 {"received", true},
                                 {"applied", applied.value("applied", false)},

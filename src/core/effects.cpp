@@ -43,6 +43,22 @@ Json r2_get_stream(std::string_view key, const std::optional<R2Range>& range,
   return effect;
 }
 
+Json r2_put_from_url(std::string_view key, std::string_view url, std::uint64_t max_bytes, std::int64_t timeout_ms) {
+  return {{"op", "r2.put"},
+          {"key", key},
+          {"body", {{"from", "url"}, {"url", url}, {"timeout_ms", timeout_ms}}},
+          {"max_bytes", max_bytes}};
+}
+
+Json r2_put_base64(std::string_view key, std::string_view data, std::string_view content_type,
+                   std::uint64_t max_bytes) {
+  return {{"op", "r2.put"},
+          {"key", key},
+          {"body", {{"from", "base64"}, {"data", data}}},
+          {"content_type", content_type},
+          {"max_bytes", max_bytes}};
+}
+
 Json r2_head(std::string_view key) { return {{"op", "r2.head"}, {"key", key}}; }
 
 Json r2_delete(std::string_view key) { return {{"op", "r2.delete"}, {"key", key}}; }

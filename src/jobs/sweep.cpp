@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "db/query.hpp"
+#include "jobs/provider_state.hpp"
 #include "jobs/store.hpp"
 #include "providers/runpod.hpp"
 
@@ -12,11 +13,11 @@ constexpr int kBatch = 50;
 
 // The status lists are spelled exactly as the partial indexes of migrations/0002.
 constexpr std::string_view kPastDeadline =
-    "select id, status, provider, provider_job_id from public.jobs "
+    "select id, user_id, status, provider, provider_job_id from public.jobs "
     "where status in ('queued','submitted','running') and deadline_at < now() "
     "order by deadline_at limit $1::integer";
 constexpr std::string_view kStale =
-    "select id, status, provider, provider_job_id from public.jobs "
+    "select id, user_id, status, provider, provider_job_id from public.jobs "
     "where status in ('queued','submitted','running') and updated_at < now() - $1::interval "
     "order by updated_at limit $2::integer";
 
@@ -83,9 +84,7 @@ Task<int> poll_stale(Ctx& ctx, const std::optional<runpod::Settings>& settings) 
       co_await db::query(ctx, "select updated, status from public.update_job_fields($1::uuid, $2::jsonb)", std::move(touch));
       continue;
     }
-    Json detail = {{"source", "sweep"}, {"provider_status", state->status}};
-    Json fields = {{"result", state->body}};
-    Json applied = co_await apply(ctx, row, *next, std::move(detail), std::move(fields));
+    Json applied = co_await apply_provider_state(ctx, row, *state, "sweep");
     changed += applied.value("applied", false) ? 1 : 0;
   }
   co_return changed;

@@ -330,3 +330,53 @@ TEST_CASE("GET /jobs pages by (created_at, id) with one query", "[jobs][list]") 
   CHECK(driver.get("/jobs?limit=101", {as_user("u-1")}).status() == 400);
   CHECK(driver.get("/jobs").status() == 401);
 }
+
+TEST_CASE("completing a job copies its outputs into R2 and GET links them", "[jobs][outputs]") {
+  Driver driver(kRunPod);
+  Json row = {{"id", kJob}, {"user_id", "u-1"}, {"status", "running"}, {"provider", "runpod"}, {"provider_job_id", "rp-1"}};
+  const std::string done =
+      R"({"id":"rp-1","status":"COMPLETED","output":{"video_url":"https://cdn.test/v/clip.MP4?sig=1",)"
+      R"("frames":["data:image/png;base64,iVBORw0KGgo=","not a file"],"image_base64":"AAAA","seed":42}})";
+  std::vector<Json> puts;
+  Json recorded;
+  auto respond = [&](const Json& effect) -> Reply {
+    if (starts_with(effect, "select id, user_id")) return rows(Json::array({row}));
+    if (effect["op"] == "fetch") return http(200, done);
+    if (starts_with(effect, "select applied"))
+      return rows(Json::array({{{"applied", true}, {"status", "completed"}, {"refunded", 0}}}));
+    if (effect["op"] == "r2.put") {
+      puts.push_back(effect);
+      if (effect["body"]["from"] == "base64" && effect["body"]["data"] == "AAAA") return Reply{{{"error", {{"code", "r2_error"}}}}};
+      return Reply{{{"key", effect["key"]}, {"size", 10}, {"etag", "e"}}};
+    }
+    if (starts_with(effect, "select updated, status from public.update_job_fields")) {
+      recorded = *parse_json(effect["params"][1].get<std::string>());
+      return rows(Json::array({{{"updated", true}}}));
+    }
+    FAIL("unexpected effect " << dump(effect));
+    return Reply{};
+  };
+  auto out = driver.get("/jobs/" + kJob, {as_user("u-1")}, respond);
+  REQUIRE(out.status() == 200);
+  REQUIRE(puts.size() == 3);
+  // Found in the output's (key-sorted) order: frames, image_base64, video_url.
+  CHECK(puts[0]["key"] == "outputs/u-1/" + kJob + "/1.png");
+  CHECK(puts[0]["body"] == Json{{"from", "base64"}, {"data", "iVBORw0KGgo="}});
+  CHECK(puts[0]["content_type"] == "image/png");
+  CHECK(puts[1]["key"] == "outputs/u-1/" + kJob + "/2");
+  CHECK(puts[2]["key"] == "outputs/u-1/" + kJob + "/3.mp4");
+  CHECK(puts[2]["body"] == Json{{"from", "url"}, {"url", "https://cdn.test/v/clip.MP4?sig=1"}, {"timeout_ms", 60000}});
+  // The copies left together, in one step.
+  int put_step = -1;
+  for (std::size_t i = 0; i < out.effects.size(); ++i)
+    if (out.effects[i]["op"] == "r2.put" && put_step < 0) put_step = static_cast<int>(i);
+  CHECK(out.effects[put_step + 1]["op"] == "r2.put");
+
+  REQUIRE(recorded["outputs"].size() == 3);
+  CHECK(recorded["outputs"][1] == Json{{"source", "base64"}, {"error", "r2_error"}});
+  const Json shown = out.json()["outputs"];
+  REQUIRE(shown.size() == 3);
+  std::string url = shown[2]["url"];
+  CHECK(url.rfind("https://api.example.com/assets/outputs/u-1/" + kJob + "/3.mp4?expires=", 0) == 0);
+  CHECK_FALSE(shown[1].contains("url"));
+}

@@ -32,7 +32,7 @@ TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes ke
         return Reply{{{"status", 200}, {"has_body", true}}, R"({"id":"rp-same","status":"IN_PROGRESS"})"};
       return Reply{{{"status", 500}, {"has_body", true}}, "down"};
     }
-    if (has_prefix(effect, "select id, status, provider, provider_job_id from public.jobs")) {
+    if (has_prefix(effect, "select id, user_id, status, provider, provider_job_id from public.jobs")) {
       bool deadline = effect["query"].get<std::string>().find("deadline_at < now()") != std::string::npos;
       if (deadline) return rows(Json::array({job("j-late", "running", "rp-late")}));
       return rows(Json::array({job("j-queued", "queued"), job("j-done", "running", "rp-done"),
@@ -71,7 +71,7 @@ TEST_CASE("the cron sweep without RunPod still times out and errors stuck jobs",
   int fetches = 0;
   auto out = driver.scheduled("*/5 * * * *", [&](const Json& effect) -> Reply {
     if (effect["op"] == "fetch") ++fetches;
-    if (has_prefix(effect, "select id, status")) return rows(Json::array({job("j-1", "submitted", "rp-1")}));
+    if (has_prefix(effect, "select id, user_id, status")) return rows(Json::array({job("j-1", "submitted", "rp-1")}));
     if (has_prefix(effect, "select applied")) return rows(Json::array({{{"applied", false}, {"status", "completed"}}}));
     return rows(Json::array());
   });

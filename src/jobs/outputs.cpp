@@ -1,0 +1,110 @@
+#include "jobs/outputs.hpp"
+
+#include <array>
+#include <utility>
+
+#include "core/effects.hpp"
+#include "core/log.hpp"
+
+namespace ag::jobs {
+namespace {
+
+constexpr std::int64_t kCopyTimeoutMs = 60'000;
+
+std::string extension_for_type(std::string_view type) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kTypes = {{
+      {"image/png", ".png"}, {"image/jpeg", ".jpg"}, {"image/webp", ".webp"}, {"image/gif", ".gif"},
+      {"video/mp4", ".mp4"}, {"video/webm", ".webm"}, {"video/quicktime", ".mov"}, {"audio/wav", ".wav"},
+      {"audio/mpeg", ".mp3"}, {"application/json", ".json"},
+  }};
+  for (const auto& [known, extension] : kTypes)
+    if (known == type) return std::string(extension);
+  return "";
+}
+
+/// ".mp4" from "https://host/path/video.mp4?sig=..." (short alphanumeric extensions only).
+std::string extension_of_url(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  auto slash = url.rfind('/');
+  auto dot = url.rfind('.');
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return "";
+  std::string_view extension = url.substr(dot + 1);
+  if (extension.empty() || extension.size() > 5) return "";
+  std::string out = ".";
+  for (char c : extension) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+    if (!ok) return "";
+    out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  return out;
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+std::optional<OutputSource> source_of(std::string_view key, const std::string& text) {
+  if (starts_with(text, "https://") || starts_with(text, "http://")) {
+    return OutputSource{text, "", "", extension_of_url(text)};
+  }
+  if (starts_with(text, "data:")) {
+    auto comma = text.find(',');
+    std::string_view meta = std::string_view(text).substr(5, comma == std::string::npos ? 0 : comma - 5);
+    if (comma == std::string::npos || !ends_with(meta, ";base64")) return std::nullopt;
+    std::string type(meta.substr(0, meta.size() - 7));
+    return OutputSource{"", text.substr(comma + 1), type, extension_for_type(type)};
+  }
+  if (ends_with(key, "base64") && text.size() >= 4) return OutputSource{"", text, "application/octet-stream", ""};
+  return std::nullopt;
+}
+
+void collect(const Json& value, std::string_view key, std::vector<OutputSource>& found) {
+  if (found.size() >= kMaxOutputs) return;
+  if (value.is_string()) {
+    if (auto source = source_of(key, value.get_ref<const std::string&>())) found.push_back(std::move(*source));
+  } else if (value.is_array()) {
+    for (const Json& item : value) collect(item, key, found);
+  } else if (value.is_object()) {
+    for (const auto& [name, item] : value.items()) collect(item, name, found);
+  }
+}
+
+}  // namespace
+
+std::vector<OutputSource> find_output_sources(const Json& output) {
+  std::vector<OutputSource> found;
+  collect(output, "", found);
+  return found;
+}
+
+Task<Json> copy_outputs(Ctx& ctx, const std::string& owner, const std::string& job_id, const Json& output) {
+  std::vector<OutputSource> sources = find_output_sources(output);
+  if (sources.empty()) co_return Json::array();
+  const std::uint64_t max_bytes = ctx.config().get_uint("OUTPUT_MAX_BYTES", 100ull << 20, 1, 1ull << 30);
+  std::vector<std::string> keys;
+  std::vector<Json> puts;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    const OutputSource& source = sources[i];
+    keys.push_back("outputs/" + owner + "/" + job_id + "/" + std::to_string(i + 1) + source.extension);
+    puts.push_back(source.url.empty()
+                       ? effect::r2_put_base64(keys.back(), source.base64, source.content_type, max_bytes)
+                       : effect::r2_put_from_url(keys.back(), source.url, max_bytes, kCopyTimeoutMs));
+  }
+  std::vector<EffectResult> stored = co_await ctx.perform_all(std::move(puts));
+  Json outputs = Json::array();
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    const OutputSource& source = sources[i];
+    if (stored[i].failed()) {
+      log::warn("output copy failed", {{"request_id", ctx.request_id()}, {"job_id", job_id}, {"code", stored[i].error_code()}});
+      outputs.push_back({{"source", source.url.empty() ? Json("base64") : Json(source.url)}, {"error", stored[i].error_code()}});
+      continue;
+    }
+    outputs.push_back({{"key", keys[i]},
+                       {"size", stored[i].value.value("size", Json(nullptr))},
+                       {"content_type", source.content_type.empty() ? Json(nullptr) : Json(source.content_type)}});
+  }
+  co_return outputs;
+}
+
+}  // namespace ag::jobs

@@ -1,0 +1,33 @@
+#pragma once
+// A completed job's files, copied from what RunPod's worker returned into R2 under
+// outputs/<owner>/<job>/, where the owner (or a signed link) can fetch them long after
+// RunPod has dropped the result (30 min). URLs are streamed by the shim; base64 media is
+// decoded by the shim. Neither passes through the core's memory twice.
+#include <string>
+#include <vector>
+
+#include "core/ctx.hpp"
+#include "core/json.hpp"
+#include "core/task.hpp"
+
+namespace ag::jobs {
+
+inline constexpr std::size_t kMaxOutputs = 10;
+
+/// A file an output points at: an http(s) URL, or base64 media (a `data:` URI, or any
+/// string under a key ending in "base64").
+struct OutputSource {
+  std::string url;
+  std::string base64;
+  std::string content_type;  // known for data: URIs only
+  std::string extension;     // ".png", ".mp4", ... or ""
+};
+
+/// Up to kMaxOutputs sources found anywhere in `output`, in document order.
+std::vector<OutputSource> find_output_sources(const Json& output);
+
+/// Copies the sources into R2 (concurrently) as outputs/<owner>/<job>/<n><ext>. Returns
+/// one entry per source: {"key","size","content_type"} or {"source","error"}.
+Task<Json> copy_outputs(Ctx& ctx, const std::string& owner, const std::string& job_id, const Json& output);
+
+}  // namespace ag::jobs

@@ -1,0 +1,29 @@
+#include "jobs/provider_state.hpp"
+
+#include "db/query.hpp"
+#include "jobs/outputs.hpp"
+#include "jobs/store.hpp"
+
+namespace ag::jobs {
+
+Task<Json> apply_provider_state(Ctx& ctx, const Json& row, const runpod::JobState& state, std::string_view source) {
+  auto next = runpod::lifecycle_status(state.status);
+  if (!next) co_return Json{{"applied", false}, {"status", row.value("status", Json(nullptr))}};
+  Transition change;
+  change.job_id = string_field(row, "id").value_or("");
+  change.to = *next;
+  change.detail = Json{{"source", source}, {"provider_status", state.status}};
+  change.fields = Json{{"provider_job_id", state.id}, {"result", state.body}};
+  Json applied = co_await transition_job(ctx, change);
+  if (!applied.value("applied", false) || *next != "completed" || !state.body.contains("output")) co_return applied;
+
+  std::string owner = string_field(row, "user_id").value_or("admin");
+  Json outputs = co_await copy_outputs(ctx, owner, change.job_id, state.body["output"]);
+  if (outputs.empty()) co_return applied;
+  Json params = Json::array({change.job_id, dump(Json{{"outputs", outputs}})});
+  co_await db::query(ctx, "select updated, status from public.update_job_fields($1::uuid, $2::jsonb)", std::move(params));
+  applied["outputs"] = std::move(outputs);
+  co_return applied;
+}
+
+}  // namespace ag::jobs

@@ -1,0 +1,19 @@
+#pragma once
+// RunPod's view of a job, however it arrived (a GET poll, RunPod's callback, the cron
+// sweep), applied one way: the transition it implies, and on completion the outputs copied
+// into R2 and recorded. Whoever applies `completed` first copies; the others see
+// applied=false and do nothing.
+#include <string_view>
+
+#include "core/ctx.hpp"
+#include "core/json.hpp"
+#include "core/task.hpp"
+#include "providers/runpod.hpp"
+
+namespace ag::jobs {
+
+/// transition_job's answer `{applied, status, refunded}`, plus `outputs` when this call
+/// completed the job. A RunPod status outside the lifecycle changes nothing.
+Task<Json> apply_provider_state(Ctx& ctx, const Json& row, const runpod::JobState& state, std::string_view source);
+
+}  // namespace ag::jobs
