@@ -1,10 +1,10 @@
 // GET /assets?prefix&cursor&limit: one page of keys. Users list their own folders
 // (users/<id>/ by default, or outputs/<id>/); admin lists anything.
 #include "api/handlers.hpp"
+#include "api/paging.hpp"
 #include "assets/access.hpp"
 #include "assets/key.hpp"
 #include "auth/authenticate.hpp"
-#include "core/decimal.hpp"
 #include "core/effects.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
@@ -32,13 +32,7 @@ Task<Response> list_assets(Ctx& ctx, const Request& request) {
   }
   if (!assets::may_list(caller, prefix)) co_await ctx.raise(errors::forbidden("you may list only your own folders"));
 
-  std::uint32_t limit = kDefaultPage;
-  if (auto text = request.query_param("limit")) {
-    auto value = parse_decimal(*text, 4);
-    if (!value || *value < 1 || *value > kMaxPage)
-      co_await ctx.raise(errors::invalid_request("limit must be an integer from 1 to 1000"));
-    limit = static_cast<std::uint32_t>(*value);
-  }
+  std::uint32_t limit = co_await page_limit(ctx, request, kDefaultPage, kMaxPage);
   auto cursor = request.query_param("cursor");
   if (cursor && cursor->empty()) cursor.reset();
 

@@ -1,9 +1,9 @@
 // GET /credits and GET /credits/ledger: a user's balance and ledger. Users see their own;
 // the admin, who has no credits, names a user with ?user_id=.
 #include "api/handlers.hpp"
+#include "api/paging.hpp"
 #include "api/ledger_cursor.hpp"
 #include "auth/authenticate.hpp"
-#include "core/decimal.hpp"
 #include "core/uuid.hpp"
 #include "db/credits.hpp"
 
@@ -52,13 +52,7 @@ Task<Response> get_credits(Ctx& ctx, const Request& request) {
 /// GET /credits/ledger?cursor&limit: one page of ledger entries, newest first.
 Task<Response> get_credit_ledger(Ctx& ctx, const Request& request) {
   Owner owner = co_await credit_owner(ctx, request);
-  std::uint32_t limit = kDefaultPage;
-  if (auto text = request.query_param("limit")) {
-    auto value = parse_decimal(*text, 3);
-    if (!value || *value < 1 || *value > kMaxPage)
-      co_await ctx.raise(errors::invalid_request("limit must be an integer from 1 to 100"));
-    limit = static_cast<std::uint32_t>(*value);
-  }
+  std::uint32_t limit = co_await page_limit(ctx, request, kDefaultPage, kMaxPage);
   std::optional<std::int64_t> before;
   if (auto cursor = request.query_param("cursor"); cursor && !cursor->empty()) {
     before = decode_ledger_cursor(*cursor);

@@ -2,9 +2,9 @@
 // cursor is the (created_at, id) of the last job of the page, so jobs created meanwhile
 // never shift a page.
 #include "api/handlers.hpp"
+#include "api/paging.hpp"
 #include "api/job_access.hpp"
 #include "auth/authenticate.hpp"
-#include "core/decimal.hpp"
 #include "core/uuid.hpp"
 #include "crypto/encoding.hpp"
 #include "db/query.hpp"
@@ -54,13 +54,7 @@ Task<Response> list_jobs(Ctx& ctx, const Request& request) {
   auth::Caller caller = co_await auth::identify(ctx, request);
   if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
 
-  std::uint32_t limit = kDefaultPage;
-  if (auto text = request.query_param("limit")) {
-    auto value = parse_decimal(*text, 3);
-    if (!value || *value < 1 || *value > kMaxPage)
-      co_await ctx.raise(errors::invalid_request("limit must be an integer from 1 to 100"));
-    limit = static_cast<std::uint32_t>(*value);
-  }
+  std::uint32_t limit = co_await page_limit(ctx, request, kDefaultPage, kMaxPage);
   std::optional<Position> after;
   if (auto cursor = request.query_param("cursor"); cursor && !cursor->empty()) {
     after = decode_cursor(*cursor);
