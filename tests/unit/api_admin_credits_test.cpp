@@ -5,26 +5,23 @@
 
 #include "support/driver.hpp"
 #include "support/jws_signer.hpp"
+#include "support/users.hpp"
 
 using namespace ag;
 using testing::Driver;
 using testing::Reply;
 
 namespace {
-constexpr std::int64_t kNowS = 1'700'000'000;  // the driver's clock
-const std::string kSecret = "super-secret-jwt-token-with-at-least-32-characters-long";
+constexpr std::int64_t kNowS = test::kDriverNowS;
+const std::string& kSecret = test::kJwtSecret;
 const Driver::Env kEnv = {{"APP_ADMIN_TOKEN", "adm1n"}, {"SUPABASE_JWT_SECRET", kSecret}};
-const std::pair<std::string, std::string> kAdmin = {"authorization", "Bearer adm1n"};
+const auto& kAdmin = test::kAdminAuth;
 const std::string kUser = "6f9619ff-8b86-4d11-b42d-00c04fc964ff";
 
 const std::string kGrant =
     "select applied, balance from public.grant_credits($1::uuid, $2::bigint, $3::text, $4::text, $5::text, $6::jsonb)";
 const std::string kAdjust = "select applied, balance from public.adjust_credits($1::uuid, $2::bigint, $3::text, $4::text)";
 
-std::pair<std::string, std::string> as_user(const std::string& id) {
-  Json claims = {{"sub", id}, {"aud", "authenticated"}, {"exp", kNowS + 3600}, {"role", "authenticated"}};
-  return {"authorization", "Bearer " + test::hs256_token(claims, kSecret)};
-}
 
 testing::RequestSpec post(const std::string& body, std::pair<std::string, std::string> auth) {
   return {"POST", "/admin/credits", {std::move(auth), {"content-length", std::to_string(body.size())}}, true};
@@ -67,7 +64,7 @@ TEST_CASE("POST /admin/credits is for the admin only", "[credits][admin]") {
   std::string body = body_of(valid());
   CHECK(driver.run({"POST", "/admin/credits", {{"content-length", "2"}}, true}).status() == 401);
   CHECK(driver.run(post(body, {"authorization", "Bearer wrong"})).status() == 401);
-  auto user = driver.run(post(body, as_user(kUser)));
+  auto user = driver.run(post(body, test::user_auth(kUser)));
   CHECK(user.status() == 403);
   CHECK(user.json()["error"] == "forbidden");
   CHECK(user.effects.empty());  // refused before reading the body

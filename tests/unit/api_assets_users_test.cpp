@@ -5,24 +5,21 @@
 #include "assets/signed_url.hpp"
 #include "support/driver.hpp"
 #include "support/jws_signer.hpp"
+#include "support/users.hpp"
 
 using namespace ag;
 using testing::Driver;
 using testing::Reply;
 
 namespace {
-constexpr std::int64_t kNowS = 1'700'000'000;  // the driver's clock
-const std::string kSecret = "super-secret-jwt-token-with-at-least-32-characters-long";
+constexpr std::int64_t kNowS = test::kDriverNowS;
+const std::string& kSecret = test::kJwtSecret;
 const Driver::Env kEnv = {{"APP_ADMIN_TOKEN", "adm1n"},
                           {"SUPABASE_JWT_SECRET", kSecret},
                           {"ASSET_SIGNING_SECRET", "link-secret"},
                           {"PUBLIC_BASE_URL", "https://api.example.com/"}};
-const std::pair<std::string, std::string> kAdmin = {"authorization", "Bearer adm1n"};
+const auto& kAdmin = test::kAdminAuth;
 
-std::pair<std::string, std::string> as_user(const std::string& id) {
-  Json claims = {{"sub", id}, {"aud", "authenticated"}, {"exp", kNowS + 3600}, {"role", "authenticated"}};
-  return {"authorization", "Bearer " + test::hs256_token(claims, kSecret)};
-}
 
 Reply object(const Json& effect) {
   return {{{"found", true}, {"key", effect.value("key", "")}, {"size", 11}, {"etag", "e1"},
@@ -53,26 +50,26 @@ testing::Responder body_then_objects(std::string body) {
 
 TEST_CASE("users write only inside users/<their id>/", "[assets][users]") {
   Driver driver(kEnv);
-  CHECK(driver.run(put("users/u1/a.png", as_user("u1")), stored).status() == 200);
-  CHECK(driver.run(put("users/u1/deep/er/a.png", as_user("u1")), stored).status() == 200);
-  CHECK(driver.run(put("users/u2/a.png", as_user("u1"))).status() == 403);
-  CHECK(driver.run(put("users/u1", as_user("u1"))).status() == 403);
-  CHECK(driver.run(put("users/u10/a.png", as_user("u1"))).status() == 403);
-  CHECK(driver.run(put("outputs/u1/j/a.png", as_user("u1"))).status() == 403);
-  CHECK(driver.run(put("public/a.png", as_user("u1"))).status() == 403);
+  CHECK(driver.run(put("users/u1/a.png", test::user_auth("u1")), stored).status() == 200);
+  CHECK(driver.run(put("users/u1/deep/er/a.png", test::user_auth("u1")), stored).status() == 200);
+  CHECK(driver.run(put("users/u2/a.png", test::user_auth("u1"))).status() == 403);
+  CHECK(driver.run(put("users/u1", test::user_auth("u1"))).status() == 403);
+  CHECK(driver.run(put("users/u10/a.png", test::user_auth("u1"))).status() == 403);
+  CHECK(driver.run(put("outputs/u1/j/a.png", test::user_auth("u1"))).status() == 403);
+  CHECK(driver.run(put("public/a.png", test::user_auth("u1"))).status() == 403);
   CHECK(driver.run(put("users/u2/a.png", kAdmin), stored).status() == 200);
   CHECK(driver.run(put("users/u1/a.png", {"authorization", "Bearer not.a.token"})).status() == 401);
 }
 
 TEST_CASE("users read their own private keys; others get 403, anonymous 401", "[assets][users]") {
   Driver driver(kEnv);
-  CHECK(driver.get("/assets/users/u1/a.png", {as_user("u1")}, object).status() == 200);
-  CHECK(driver.get("/assets/outputs/u1/job/out.mp4", {as_user("u1")}, object).status() == 200);
-  CHECK(driver.get("/assets/users/u2/a.png", {as_user("u1")}).status() == 403);
-  CHECK(driver.get("/assets/outputs/u2/job/out.mp4", {as_user("u1")}).status() == 403);
+  CHECK(driver.get("/assets/users/u1/a.png", {test::user_auth("u1")}, object).status() == 200);
+  CHECK(driver.get("/assets/outputs/u1/job/out.mp4", {test::user_auth("u1")}, object).status() == 200);
+  CHECK(driver.get("/assets/users/u2/a.png", {test::user_auth("u1")}).status() == 403);
+  CHECK(driver.get("/assets/outputs/u2/job/out.mp4", {test::user_auth("u1")}).status() == 403);
   CHECK(driver.get("/assets/users/u1/a.png").status() == 401);
-  CHECK(driver.run({"HEAD", "/assets/users/u2/a.png", {as_user("u1")}}).status() == 403);
-  CHECK(driver.get("/assets/public/logo.png", {as_user("u1")}, object).status() == 200);
+  CHECK(driver.run({"HEAD", "/assets/users/u2/a.png", {test::user_auth("u1")}}).status() == 403);
+  CHECK(driver.get("/assets/public/logo.png", {test::user_auth("u1")}, object).status() == 200);
   // Public reads need no credentials, so none are checked (nor paid for).
   CHECK(driver.get("/assets/public/logo.png", {{"authorization", "Bearer x.y.z"}}, object).status() == 200);
 }
@@ -83,13 +80,13 @@ TEST_CASE("DELETE /assets: owner or admin, idempotent", "[assets][users]") {
     REQUIRE(effect["op"] == "r2.delete");
     return Reply{Json::object()};
   };
-  auto out = driver.run({"DELETE", "/assets/users/u1/a.png", {as_user("u1")}}, deleted);
+  auto out = driver.run({"DELETE", "/assets/users/u1/a.png", {test::user_auth("u1")}}, deleted);
   CHECK(out.status() == 200);
   CHECK(out.json() == Json{{"ok", true}, {"key", "users/u1/a.png"}, {"deleted", true}});
   CHECK(out.effects[0]["key"] == "users/u1/a.png");
-  CHECK(driver.run({"DELETE", "/assets/outputs/u1/j/x.mp4", {as_user("u1")}}, deleted).status() == 200);
-  CHECK(driver.run({"DELETE", "/assets/users/u2/a.png", {as_user("u1")}}).status() == 403);
-  CHECK(driver.run({"DELETE", "/assets/public/logo.png", {as_user("u1")}}).status() == 403);
+  CHECK(driver.run({"DELETE", "/assets/outputs/u1/j/x.mp4", {test::user_auth("u1")}}, deleted).status() == 200);
+  CHECK(driver.run({"DELETE", "/assets/users/u2/a.png", {test::user_auth("u1")}}).status() == 403);
+  CHECK(driver.run({"DELETE", "/assets/public/logo.png", {test::user_auth("u1")}}).status() == 403);
   CHECK(driver.run({"DELETE", "/assets/public/logo.png"}).status() == 401);
   CHECK(driver.run({"DELETE", "/assets/public/logo.png", {kAdmin}}, deleted).status() == 200);
   CHECK(driver.run({"DELETE", "/assets/a/../b", {kAdmin}}).status() == 400);
@@ -103,7 +100,7 @@ TEST_CASE("GET /assets lists a page of the caller's folder", "[assets][users]") 
                   {"truncated", true},
                   {"cursor", "next-page"}}};
   };
-  auto out = driver.get("/assets", {as_user("u1")}, page);
+  auto out = driver.get("/assets", {test::user_auth("u1")}, page);
   CHECK(out.status() == 200);
   CHECK(out.effects[0]["prefix"] == "users/u1/");
   CHECK(out.effects[0]["limit"] == 100);
@@ -116,21 +113,21 @@ TEST_CASE("GET /assets lists a page of the caller's folder", "[assets][users]") 
                                                      {"uploaded", "1970-01-01T00:00:00.000Z"}}})},
                            {"cursor", "next-page"}});
 
-  auto next = driver.get("/assets?prefix=outputs%2Fu1%2F&cursor=next-page&limit=2", {as_user("u1")}, page);
+  auto next = driver.get("/assets?prefix=outputs%2Fu1%2F&cursor=next-page&limit=2", {test::user_auth("u1")}, page);
   CHECK(next.effects[0]["prefix"] == "outputs/u1/");
   CHECK(next.effects[0]["cursor"] == "next-page");
   CHECK(next.effects[0]["limit"] == 2);
 
-  CHECK(driver.get("/assets?prefix=users/u2/", {as_user("u1")}).status() == 403);
-  CHECK(driver.get("/assets?prefix=users/", {as_user("u1")}).status() == 403);
-  CHECK(driver.get("/assets?prefix=", {as_user("u1")}).status() == 403);
-  CHECK(driver.get("/assets?limit=0", {as_user("u1")}).status() == 400);
-  CHECK(driver.get("/assets?limit=1001", {as_user("u1")}).status() == 400);
-  CHECK(driver.get("/assets?limit=ten", {as_user("u1")}).status() == 400);
+  CHECK(driver.get("/assets?prefix=users/u2/", {test::user_auth("u1")}).status() == 403);
+  CHECK(driver.get("/assets?prefix=users/", {test::user_auth("u1")}).status() == 403);
+  CHECK(driver.get("/assets?prefix=", {test::user_auth("u1")}).status() == 403);
+  CHECK(driver.get("/assets?limit=0", {test::user_auth("u1")}).status() == 400);
+  CHECK(driver.get("/assets?limit=1001", {test::user_auth("u1")}).status() == 400);
+  CHECK(driver.get("/assets?limit=ten", {test::user_auth("u1")}).status() == 400);
   CHECK(driver.get("/assets").status() == 401);
   auto all = driver.get("/assets", {kAdmin}, page);
   CHECK(all.effects[0]["prefix"] == "");
-  auto bad_cursor = driver.get("/assets?cursor=forged", {as_user("u1")},
+  auto bad_cursor = driver.get("/assets?cursor=forged", {test::user_auth("u1")},
                                [](const Json&) { return Reply{{{"error", {{"code", "r2_error"}}}}}; });
   CHECK(bad_cursor.status() == 400);
 }
@@ -138,7 +135,7 @@ TEST_CASE("GET /assets lists a page of the caller's folder", "[assets][users]") 
 TEST_CASE("POST /assets/sign mints a link that GET honours until it expires", "[assets][signed]") {
   Driver driver(kEnv);
   std::string body = R"({"key":"users/u1/a b.png","expires_in":60})";
-  auto out = driver.run(sign(body, as_user("u1")), body_then_objects(body));
+  auto out = driver.run(sign(body, test::user_auth("u1")), body_then_objects(body));
   REQUIRE(out.status() == 200);
   const std::int64_t expires = kNowS + 60;
   std::string sig = assets::asset_signature("link-secret", "users/u1/a b.png", expires);
@@ -169,16 +166,16 @@ TEST_CASE("POST /assets/sign: only for the owner, with a sane lifetime", "[asset
   auto status = [&](const std::string& body, std::pair<std::string, std::string> auth) {
     return driver.run(sign(body, std::move(auth)), body_then_objects(body)).status();
   };
-  CHECK(status(R"({"key":"users/u2/a.png"})", as_user("u1")) == 403);
-  CHECK(status(R"({"key":"public/a.png"})", as_user("u1")) == 403);
+  CHECK(status(R"({"key":"users/u2/a.png"})", test::user_auth("u1")) == 403);
+  CHECK(status(R"({"key":"public/a.png"})", test::user_auth("u1")) == 403);
   CHECK(status(R"({"key":"users/u2/a.png"})", kAdmin) == 200);
-  CHECK(status(R"({"key":"outputs/u1/j/a.png","expires_in":604800})", as_user("u1")) == 200);
-  CHECK(status(R"({"key":"users/u1/a.png","expires_in":604801})", as_user("u1")) == 400);
-  CHECK(status(R"({"key":"users/u1/a.png","expires_in":0})", as_user("u1")) == 400);
-  CHECK(status(R"({"key":"users/u1/a.png","expires_in":"60"})", as_user("u1")) == 400);
-  CHECK(status(R"({"key":"users/u1/../u2/a.png"})", as_user("u1")) == 400);
-  CHECK(status(R"({"expires_in":60})", as_user("u1")) == 400);
-  CHECK(status(R"([1])", as_user("u1")) == 400);
+  CHECK(status(R"({"key":"outputs/u1/j/a.png","expires_in":604800})", test::user_auth("u1")) == 200);
+  CHECK(status(R"({"key":"users/u1/a.png","expires_in":604801})", test::user_auth("u1")) == 400);
+  CHECK(status(R"({"key":"users/u1/a.png","expires_in":0})", test::user_auth("u1")) == 400);
+  CHECK(status(R"({"key":"users/u1/a.png","expires_in":"60"})", test::user_auth("u1")) == 400);
+  CHECK(status(R"({"key":"users/u1/../u2/a.png"})", test::user_auth("u1")) == 400);
+  CHECK(status(R"({"expires_in":60})", test::user_auth("u1")) == 400);
+  CHECK(status(R"([1])", test::user_auth("u1")) == 400);
   CHECK(driver.run({"POST", "/assets/sign", {{"content-length", "2"}}, true}).status() == 401);
 }
 
@@ -195,7 +192,7 @@ TEST_CASE("signed links: derived from the admin token, or a noop without any sec
   CHECK(url.find(sig_of_token) == std::string::npos);
 
   Driver none({{"SUPABASE_JWT_SECRET", kSecret}});
-  auto noop = none.run(sign(body, as_user("u1")), body_then_objects(body));
+  auto noop = none.run(sign(body, test::user_auth("u1")), body_then_objects(body));
   CHECK(noop.status() == 501);
   CHECK(noop.json() == Json{{"ok", true}, {"provider", "noop"}, {"message", "asset_signing_not_configured"}});
   CHECK(none.get("/assets/users/u1/a.png?expires=1&sig=x").status() == 403);

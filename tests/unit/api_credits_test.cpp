@@ -7,16 +7,17 @@
 #include "crypto/encoding.hpp"
 #include "support/driver.hpp"
 #include "support/jws_signer.hpp"
+#include "support/users.hpp"
 
 using namespace ag;
 using testing::Driver;
 using testing::Reply;
 
 namespace {
-constexpr std::int64_t kNowS = 1'700'000'000;  // the driver's clock
-const std::string kSecret = "super-secret-jwt-token-with-at-least-32-characters-long";
+constexpr std::int64_t kNowS = test::kDriverNowS;
+const std::string& kSecret = test::kJwtSecret;
 const Driver::Env kEnv = {{"APP_ADMIN_TOKEN", "adm1n"}, {"SUPABASE_JWT_SECRET", kSecret}};
-const std::pair<std::string, std::string> kAdmin = {"authorization", "Bearer adm1n"};
+const auto& kAdmin = test::kAdminAuth;
 const std::string kAlice = "6f9619ff-8b86-4d11-b42d-00c04fc964ff";
 const std::string kBob = "0b5e3a52-77c1-4c0a-9d59-5f1d3c0a2b11";
 
@@ -26,10 +27,6 @@ const std::string kLedgerPage =
     "where user_id = $1::uuid and ($2::bigint is null or id < $2::bigint) "
     "order by id desc limit $3::integer";
 
-std::pair<std::string, std::string> as_user(const std::string& id) {
-  Json claims = {{"sub", id}, {"aud", "authenticated"}, {"exp", kNowS + 3600}, {"role", "authenticated"}};
-  return {"authorization", "Bearer " + test::hs256_token(claims, kSecret)};
-}
 
 Reply rows(Json list) { return Reply{{{"rows", list}, {"count", list.size()}}}; }
 
@@ -100,7 +97,7 @@ TEST_CASE("GET /credits: the balance (welcome grant first), then the newest 20 e
   Json entry = ledger_row(9'007'199'254'740'993, -1, "reserve");  // past 2^53: text keeps it exact
   entry["job_id"] = "3c7e1a2b-0000-4000-8000-000000000001";
   entry["reason"] = "job reservation";
-  auto out = driver.get("/credits", {as_user(kAlice)}, database("12", Json::array({entry, ledger_row(1, 10, "grant")})));
+  auto out = driver.get("/credits", {test::user_auth(kAlice)}, database("12", Json::array({entry, ledger_row(1, 10, "grant")})));
   REQUIRE(out.status() == 200);
   CHECK(out.steps == 3);  // two statements, one after the other
   REQUIRE(out.effects.size() == 2);
@@ -121,7 +118,7 @@ TEST_CASE("GET /credits: the balance (welcome grant first), then the newest 20 e
 TEST_CASE("GET /credits: WELCOME_CREDITS is configurable, clamped to 0..1000000", "[credits]") {
   auto welcome_sent = [](const std::string& value) {
     Driver driver({{"SUPABASE_JWT_SECRET", kSecret}, {"WELCOME_CREDITS", value}});
-    auto out = driver.get("/credits", {as_user(kAlice)}, database("0"));
+    auto out = driver.get("/credits", {test::user_auth(kAlice)}, database("0"));
     REQUIRE(out.status() == 200);
     return out.effects[0]["params"][1];
   };
@@ -136,15 +133,15 @@ TEST_CASE("GET /credits: a user sees only their own credits", "[credits][auth]")
   Driver driver(kEnv);
   CHECK(driver.get("/credits").status() == 401);
   CHECK(driver.get("/credits", {{"authorization", "Bearer not.a.token"}}).status() == 401);
-  auto other = driver.get("/credits?user_id=" + kBob, {as_user(kAlice)});
+  auto other = driver.get("/credits?user_id=" + kBob, {test::user_auth(kAlice)});
   CHECK(other.status() == 403);
   CHECK(other.json()["error"] == "forbidden");
-  CHECK(driver.get("/credits?user_id=not-a-uuid", {as_user(kAlice)}).status() == 400);
+  CHECK(driver.get("/credits?user_id=not-a-uuid", {test::user_auth(kAlice)}).status() == 400);
   // Naming oneself is allowed, in any case.
   std::string upper = kAlice;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  CHECK(driver.get("/credits?user_id=" + upper, {as_user(kAlice)}, database("3")).status() == 200);
-  CHECK(driver.get("/credits?user_id=", {as_user(kAlice)}, database("3")).status() == 200);
+  CHECK(driver.get("/credits?user_id=" + upper, {test::user_auth(kAlice)}, database("3")).status() == 200);
+  CHECK(driver.get("/credits?user_id=", {test::user_auth(kAlice)}, database("3")).status() == 200);
 }
 
 TEST_CASE("GET /credits: the admin names a user, and only looks (no welcome grant)", "[credits][auth]") {
@@ -165,15 +162,15 @@ TEST_CASE("GET /credits: the admin names a user, and only looks (no welcome gran
 
 TEST_CASE("GET /credits: database errors", "[credits]") {
   Driver driver(kEnv);
-  CHECK(driver.get("/credits", {as_user(kAlice)}, unavailable).status() == 503);
-  auto broken = driver.get("/credits", {as_user(kAlice)}, [](const Json&) {
+  CHECK(driver.get("/credits", {test::user_auth(kAlice)}, unavailable).status() == 503);
+  auto broken = driver.get("/credits", {test::user_auth(kAlice)}, [](const Json&) {
     return Reply{{{"error", {{"code", "42883"}, {"message", "function public.user_credits does not exist"}}}}};
   });
   CHECK(broken.status() == 500);
   CHECK(broken.json()["error"] == "internal_error");
   CHECK(broken.body().find("user_credits") == std::string::npos);
   // A malformed answer is our bug, not a balance of 0.
-  auto empty = driver.get("/credits", {as_user(kAlice)}, [](const Json&) { return rows(Json::array()); });
+  auto empty = driver.get("/credits", {test::user_auth(kAlice)}, [](const Json&) { return rows(Json::array()); });
   CHECK(empty.status() == 500);
 }
 
@@ -198,7 +195,7 @@ TEST_CASE("ledger cursors are opaque, versioned and strict", "[credits][cursor]"
 TEST_CASE("GET /credits/ledger pages newest first with a cursor", "[credits][cursor]") {
   Driver driver(kEnv);
   // Page 1 of 7 entries, limit 3: the database is asked for 4, to know that more follow.
-  auto first = driver.get("/credits/ledger?limit=3", {as_user(kAlice)}, database("7", ledger_rows(7, 4)));
+  auto first = driver.get("/credits/ledger?limit=3", {test::user_auth(kAlice)}, database("7", ledger_rows(7, 4)));
   REQUIRE(first.status() == 200);
   REQUIRE(first.effects.size() == 1);
   CHECK(first.effects[0]["query"] == kLedgerPage);
@@ -212,7 +209,7 @@ TEST_CASE("GET /credits/ledger pages newest first with a cursor", "[credits][cur
   CHECK(api::decode_ledger_cursor(page["cursor"].get<std::string>()) == 5);
 
   // The cursor comes back as the id bound, sent as text.
-  auto second = driver.get("/credits/ledger?limit=3&cursor=" + page["cursor"].get<std::string>(), {as_user(kAlice)},
+  auto second = driver.get("/credits/ledger?limit=3&cursor=" + page["cursor"].get<std::string>(), {test::user_auth(kAlice)},
                            database("7", ledger_rows(4, 1)));
   REQUIRE(second.status() == 200);
   CHECK(second.effects[0]["params"] == Json::array({kAlice, "5", 4}));
@@ -220,7 +217,7 @@ TEST_CASE("GET /credits/ledger pages newest first with a cursor", "[credits][cur
   CHECK(second.json()["cursor"].is_string());
 
   // The last page has no cursor.
-  auto last = driver.get("/credits/ledger?limit=3&cursor=" + api::encode_ledger_cursor(2), {as_user(kAlice)},
+  auto last = driver.get("/credits/ledger?limit=3&cursor=" + api::encode_ledger_cursor(2), {test::user_auth(kAlice)},
                          database("7", ledger_rows(1, 1)));
   REQUIRE(last.status() == 200);
   CHECK(last.effects[0]["params"][1] == "2");
@@ -229,50 +226,50 @@ TEST_CASE("GET /credits/ledger pages newest first with a cursor", "[credits][cur
   CHECK(last.json() == Json{{"ok", true}, {"entries", Json::array({oldest})}, {"cursor", nullptr}});
 
   // An exactly full last page: no cursor either.
-  auto full = driver.get("/credits/ledger?limit=3", {as_user(kAlice)}, database("7", ledger_rows(3, 1)));
+  auto full = driver.get("/credits/ledger?limit=3", {test::user_auth(kAlice)}, database("7", ledger_rows(3, 1)));
   CHECK(full.json()["entries"].size() == 3);
   CHECK(full.json()["cursor"].is_null());
 }
 
 TEST_CASE("GET /credits/ledger: limit 1..100, default 50; a bad cursor is 400", "[credits][cursor]") {
   Driver driver(kEnv);
-  auto defaults = driver.get("/credits/ledger", {as_user(kAlice)}, database("0"));
+  auto defaults = driver.get("/credits/ledger", {test::user_auth(kAlice)}, database("0"));
   REQUIRE(defaults.status() == 200);
   CHECK(defaults.effects[0]["params"] == Json::array({kAlice, nullptr, 51}));
   CHECK(defaults.json() == Json{{"ok", true}, {"entries", Json::array()}, {"cursor", nullptr}});
-  CHECK(driver.get("/credits/ledger?limit=100", {as_user(kAlice)}, database("0")).effects[0]["params"][2] == 101);
-  CHECK(driver.get("/credits/ledger?limit=1", {as_user(kAlice)}, database("0")).status() == 200);
+  CHECK(driver.get("/credits/ledger?limit=100", {test::user_auth(kAlice)}, database("0")).effects[0]["params"][2] == 101);
+  CHECK(driver.get("/credits/ledger?limit=1", {test::user_auth(kAlice)}, database("0")).status() == 200);
   for (std::string limit : {"0", "101", "ten", "-1", "1.5", ""}) {
     INFO(limit);
-    CHECK(driver.get("/credits/ledger?limit=" + limit, {as_user(kAlice)}).status() == 400);
+    CHECK(driver.get("/credits/ledger?limit=" + limit, {test::user_auth(kAlice)}).status() == 400);
   }
   for (std::string cursor : {std::string("garbage!"), crypto::base64url_encode("v2:5"), crypto::base64url_encode("v1:abc")}) {
     INFO(cursor);
-    auto out = driver.get("/credits/ledger?cursor=" + cursor, {as_user(kAlice)});
+    auto out = driver.get("/credits/ledger?cursor=" + cursor, {test::user_auth(kAlice)});
     CHECK(out.status() == 400);
     CHECK(out.json()["message"] == "invalid cursor");
   }
   // An empty cursor is the first page.
-  CHECK(driver.get("/credits/ledger?cursor=", {as_user(kAlice)}, database("0")).effects[0]["params"][1].is_null());
+  CHECK(driver.get("/credits/ledger?cursor=", {test::user_auth(kAlice)}, database("0")).effects[0]["params"][1].is_null());
 }
 
 TEST_CASE("GET /credits/ledger: own ledger for users, any (named) for the admin", "[credits][auth]") {
   Driver driver(kEnv);
   CHECK(driver.get("/credits/ledger").status() == 401);
-  CHECK(driver.get("/credits/ledger?user_id=" + kBob, {as_user(kAlice)}).status() == 403);
+  CHECK(driver.get("/credits/ledger?user_id=" + kBob, {test::user_auth(kAlice)}).status() == 403);
   CHECK(driver.get("/credits/ledger", {kAdmin}).status() == 400);
   auto out = driver.get("/credits/ledger?user_id=" + kBob, {kAdmin}, database("0", ledger_rows(2, 1)));
   REQUIRE(out.status() == 200);
   CHECK(out.effects[0]["params"][0] == kBob);
   CHECK(out.json()["entries"].size() == 2);
-  CHECK(driver.get("/credits/ledger", {as_user(kAlice)}, unavailable).status() == 503);
+  CHECK(driver.get("/credits/ledger", {test::user_auth(kAlice)}, unavailable).status() == 503);
 }
 
 // --- GET /me -----------------------------------------------------------------------------
 
 TEST_CASE("GET /me carries the balance and a null subscription", "[me][credits]") {
   Driver driver({{"SUPABASE_JWT_SECRET", kSecret}, {"WELCOME_CREDITS", "3"}});
-  auto out = driver.get("/me", {as_user(kAlice)}, database("3"));
+  auto out = driver.get("/me", {test::user_auth(kAlice)}, database("3"));
   REQUIRE(out.status() == 200);
   REQUIRE(out.effects.size() == 1);
   CHECK(out.effects[0]["query"] == kUserCredits);
@@ -281,5 +278,5 @@ TEST_CASE("GET /me carries the balance and a null subscription", "[me][credits]"
   CHECK(out.json()["subscription"].is_null());
   CHECK(out.json().contains("subscription"));
 
-  CHECK(driver.get("/me", {as_user(kAlice)}, unavailable).status() == 503);
+  CHECK(driver.get("/me", {test::user_auth(kAlice)}, unavailable).status() == 503);
 }

@@ -6,14 +6,15 @@
 #include "crypto/sha256.hpp"
 #include "support/driver.hpp"
 #include "support/jws_signer.hpp"
+#include "support/users.hpp"
 
 using namespace ag;
 using testing::Driver;
 using testing::Reply;
 
 namespace {
-constexpr std::int64_t kNowS = 1'700'000'000;
-const std::string kSecret = "super-secret-jwt-token-with-at-least-32-characters-long";
+constexpr std::int64_t kNowS = test::kDriverNowS;
+const std::string& kSecret = test::kJwtSecret;
 const std::string kJob = "6f9619ff-8b86-4d11-b42d-00c04fc964ff";
 const Driver::Env kRunPod = {{"APP_ADMIN_TOKEN", "adm1n"},
                              {"SUPABASE_JWT_SECRET", kSecret},
@@ -21,12 +22,8 @@ const Driver::Env kRunPod = {{"APP_ADMIN_TOKEN", "adm1n"},
                              {"RUNPOD_ENDPOINT_ID", "ep1"},
                              {"RUNPOD_API_BASE", "http://rp.test"},
                              {"PUBLIC_BASE_URL", "https://api.example.com"}};
-const std::pair<std::string, std::string> kAdmin = {"authorization", "Bearer adm1n"};
+const auto& kAdmin = test::kAdminAuth;
 
-std::pair<std::string, std::string> as_user(const std::string& id) {
-  Json claims = {{"sub", id}, {"aud", "authenticated"}, {"exp", kNowS + 3600}, {"role", "authenticated"}};
-  return {"authorization", "Bearer " + test::hs256_token(claims, kSecret)};
-}
 
 bool starts_with(const Json& effect, std::string_view prefix) {
   return effect["op"] == "sql" && effect["query"].get<std::string>().rfind(prefix, 0) == 0;
@@ -70,7 +67,7 @@ const Json* find_effect(const testing::Outcome& out, std::string_view prefix) {
 
 TEST_CASE("POST /jobs: reserve, submit to RunPod, record the provider id", "[jobs]") {
   Driver driver(kRunPod);
-  auto out = driver.run(post_job({as_user("u-1")}), Script{}.responder());
+  auto out = driver.run(post_job({test::user_auth("u-1")}), Script{}.responder());
   REQUIRE(out.status() == 200);
   CHECK(out.json() == Json{{"ok", true},        {"status", "submitted"}, {"provider", "runpod"},
                            {"provider_job_id", "rp-1"}, {"job_id", kJob},      {"result", {{"id", "rp-1"}, {"status", "IN_QUEUE"}}}});
@@ -110,7 +107,7 @@ TEST_CASE("POST /jobs: RunPod refusing the job is a 502 with the job id, refunde
                         Reply{{{"error", {{"code", "timeout"}}}}}}) {
     Script script;
     script.runpod = failure;
-    auto out = driver.run(post_job({as_user("u-1")}), script.responder());
+    auto out = driver.run(post_job({test::user_auth("u-1")}), script.responder());
     CHECK(out.status() == 502);
     CHECK(out.json()["error"] == "provider_error");
     CHECK(out.json()["job_id"] == kJob);
@@ -139,7 +136,7 @@ TEST_CASE("POST /jobs maps create_job's refusals to the documented errors", "[jo
   auto refused = [&](Json created) {
     Script script;
     script.created = std::move(created);
-    return driver.run(post_job({as_user("u-1"), {"idempotency-key", "k-1"}}), script.responder());
+    return driver.run(post_job({test::user_auth("u-1"), {"idempotency-key", "k-1"}}), script.responder());
   };
   auto poor = refused({{"outcome", "insufficient_credits"}, {"balance", "0"}, {"required", 1}});
   CHECK(poor.status() == 402);
@@ -164,7 +161,7 @@ TEST_CASE("POST /jobs maps create_job's refusals to the documented errors", "[jo
 TEST_CASE("POST /jobs validates before touching the database", "[jobs]") {
   Driver driver(kRunPod);
   auto status = [&](std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
-    headers.push_back(as_user("u-1"));
+    headers.push_back(test::user_auth("u-1"));
     Script script;
     script.body = body;
     return driver.run(post_job(headers, body.size()), [&](const Json& effect) {
@@ -195,7 +192,7 @@ TEST_CASE("GET /jobs/:id polls RunPod while the job is open and records the chan
     FAIL("unexpected effect " << dump(effect));
     return Reply{};
   };
-  auto out = driver.get("/jobs/" + kJob, {as_user("u-1")}, respond);
+  auto out = driver.get("/jobs/" + kJob, {test::user_auth("u-1")}, respond);
   REQUIRE(out.status() == 200);
   CHECK(out.json()["status"] == "completed");
   CHECK(out.json()["result"]["output"]["url"] == "x");
@@ -206,13 +203,13 @@ TEST_CASE("GET /jobs/:id polls RunPod while the job is open and records the chan
 
   // A finished job costs one query and no provider call.
   row["status"] = "completed";
-  auto done = driver.get("/jobs/" + kJob, {as_user("u-1")}, respond);
+  auto done = driver.get("/jobs/" + kJob, {test::user_auth("u-1")}, respond);
   CHECK(done.status() == 200);
   CHECK(done.effects.size() == 1);
 
-  CHECK(driver.get("/jobs/" + kJob, {as_user("u-2")}, respond).status() == 404);
+  CHECK(driver.get("/jobs/" + kJob, {test::user_auth("u-2")}, respond).status() == 404);
   CHECK(driver.get("/jobs/" + kJob, {kAdmin}, respond).status() == 200);
-  CHECK(driver.get("/jobs/not-a-uuid", {as_user("u-1")}).status() == 404);
+  CHECK(driver.get("/jobs/not-a-uuid", {test::user_auth("u-1")}).status() == 404);
   CHECK(driver.get("/jobs/" + kJob).status() == 401);
 }
 
@@ -269,26 +266,26 @@ TEST_CASE("POST /jobs/:id/cancel: RunPod first, then cancelled and refunded", "[
   auto cancel = [&](std::pair<std::string, std::string> who) {
     return driver.run({"POST", "/jobs/" + kJob + "/cancel", {std::move(who)}}, respond);
   };
-  auto out = cancel(as_user("u-1"));
+  auto out = cancel(test::user_auth("u-1"));
   REQUIRE(out.status() == 200);
   CHECK(out.json() == Json{{"ok", true}, {"job_id", kJob}, {"status", "cancelled"}, {"refunded", 1}});
   CHECK(out.effects[1]["url"] == "http://rp.test/ep1/cancel/rp-1");
   CHECK(out.effects[2]["params"][1] == "cancelled");
 
   runpod_status = 500;
-  auto refused = cancel(as_user("u-1"));
+  auto refused = cancel(test::user_auth("u-1"));
   CHECK(refused.status() == 502);
   CHECK(refused.effects.size() == 2);  // nothing recorded
   runpod_status = 200;
 
   applies = false;  // the webhook finished it meanwhile
-  CHECK(cancel(as_user("u-1")).status() == 409);
+  CHECK(cancel(test::user_auth("u-1")).status() == 409);
   applies = true;
   row["status"] = "completed";
-  auto finished = cancel(as_user("u-1"));
+  auto finished = cancel(test::user_auth("u-1"));
   CHECK(finished.status() == 409);
   CHECK(finished.effects.size() == 1);
-  CHECK(cancel(as_user("u-2")).status() == 404);
+  CHECK(cancel(test::user_auth("u-2")).status() == 404);
 }
 
 TEST_CASE("GET /jobs pages by (created_at, id) with one query", "[jobs][list]") {
@@ -308,7 +305,7 @@ TEST_CASE("GET /jobs pages by (created_at, id) with one query", "[jobs][list]") 
   std::size_t available = 3;
   auto respond = [&](const Json&) { return rows(page(available)); };
 
-  auto first = driver.get("/jobs?limit=2", {as_user("u-1")}, respond);
+  auto first = driver.get("/jobs?limit=2", {test::user_auth("u-1")}, respond);
   REQUIRE(first.status() == 200);
   CHECK(first.json()["jobs"].size() == 2);
   CHECK_FALSE(first.json()["jobs"][0].contains("webhook_token_hash"));
@@ -318,16 +315,16 @@ TEST_CASE("GET /jobs pages by (created_at, id) with one query", "[jobs][list]") 
   std::string cursor = first.json()["cursor"];
 
   available = 1;
-  auto second = driver.get("/jobs?limit=2&status=completed&cursor=" + cursor, {as_user("u-1")}, respond);
+  auto second = driver.get("/jobs?limit=2&status=completed&cursor=" + cursor, {test::user_auth("u-1")}, respond);
   REQUIRE(second.status() == 200);
   CHECK(second.effects[0]["params"] ==
         Json::array({"u-1", "completed", "2026-11-22 04:00:00.123456+00", "00000000-0000-4000-8000-000000000001", 3}));
   CHECK(second.json()["cursor"] == nullptr);
 
   CHECK(driver.get("/jobs", {kAdmin}, respond).effects[0]["params"][0] == nullptr);
-  CHECK(driver.get("/jobs?cursor=bogus", {as_user("u-1")}).status() == 400);
-  CHECK(driver.get("/jobs?limit=0", {as_user("u-1")}).status() == 400);
-  CHECK(driver.get("/jobs?limit=101", {as_user("u-1")}).status() == 400);
+  CHECK(driver.get("/jobs?cursor=bogus", {test::user_auth("u-1")}).status() == 400);
+  CHECK(driver.get("/jobs?limit=0", {test::user_auth("u-1")}).status() == 400);
+  CHECK(driver.get("/jobs?limit=101", {test::user_auth("u-1")}).status() == 400);
   CHECK(driver.get("/jobs").status() == 401);
 }
 
@@ -356,7 +353,7 @@ TEST_CASE("completing a job copies its outputs into R2 and GET links them", "[jo
     FAIL("unexpected effect " << dump(effect));
     return Reply{};
   };
-  auto out = driver.get("/jobs/" + kJob, {as_user("u-1")}, respond);
+  auto out = driver.get("/jobs/" + kJob, {test::user_auth("u-1")}, respond);
   REQUIRE(out.status() == 200);
   REQUIRE(puts.size() == 3);
   // Found in the output's (key-sorted) order: frames, image_base64, video_url.
