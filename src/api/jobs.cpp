@@ -10,7 +10,6 @@
 #include "auth/authenticate.hpp"
 #include "core/time.hpp"
 #include "core/log.hpp"
-#include "crypto/encoding.hpp"
 #include "crypto/sha256.hpp"
 #include "db/credits.hpp"
 #include "db/row.hpp"
@@ -25,10 +24,6 @@ namespace {
 constexpr std::size_t kMaxPrompt = 4000;
 constexpr std::size_t kMaxIdempotencyKey = 255;
 constexpr std::int64_t kOutputLinkSeconds = 24 * 3600;
-
-std::string sha256_hex(std::string_view text) {
-  return crypto::hex_encode(crypto::as_bytes(crypto::sha256(text)));
-}
 
 bool is_https_url(const std::string& text) {
   return text.rfind("https://", 0) == 0 && text.size() > 8 && text.size() <= 2048 &&
@@ -142,9 +137,9 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   job.welcome_credits = db::welcome_credits(config);
   job.idempotency_scope = caller.user ? caller.user->id : "admin";
   job.idempotency_key = key;
-  job.request_hash = sha256_hex(dump(body));
+  job.request_hash = crypto::sha256_hex(dump(body));
   job.deadline_s = config.get_uint("JOB_TIMEOUT_SECONDS", 7200, 60, 7 * 24 * 3600);
-  if (provider) job.webhook_token_hash = sha256_hex(webhook_token);
+  if (provider) job.webhook_token_hash = crypto::sha256_hex(webhook_token);
 
   Json created = co_await jobs::create_job(ctx, job);
   co_await handle_refusal(ctx, created);

@@ -6,7 +6,6 @@
 #include "api/handlers.hpp"
 #include "api/webhook_log.hpp"
 #include "crypto/constant_time.hpp"
-#include "crypto/encoding.hpp"
 #include "crypto/sha256.hpp"
 #include "core/uuid.hpp"
 #include "jobs/provider_state.hpp"
@@ -17,15 +16,6 @@ namespace ag::api {
 
 namespace {
 constexpr std::uint64_t kMaxCallbackBody = 16 << 20;
-
-Task<Json> transition(Ctx& ctx, const std::string& job_id, std::string to, const runpod::JobState& state) {
-  jobs::Transition change;
-  change.job_id = job_id;
-  change.to = std::move(to);
-  change.detail = Json{{"source", "webhook"}, {"provider_status", state.status}};
-  change.fields = Json{{"provider_job_id", state.id}, {"result", state.body}};
-  co_return co_await jobs::transition_job(ctx, change);
-}
 }  // namespace
 
 Task<Response> runpod_webhook(Ctx& ctx, const Request& request) {
@@ -35,8 +25,7 @@ Task<Response> runpod_webhook(Ctx& ctx, const Request& request) {
   auto expected = row ? string_field(*row, "webhook_token_hash") : std::nullopt;
   auto token = request.query_param("token");
   const bool authentic =
-      expected && token && crypto::constant_time_equal(
-                               crypto::hex_encode(crypto::as_bytes(crypto::sha256(*token))), *expected);
+      expected && token && crypto::constant_time_equal(crypto::sha256_hex(*token), *expected);
   // Unknown job and wrong token look the same from outside.
   if (!authentic) co_await ctx.raise(errors::unauthorized("invalid callback token"));
 
@@ -48,9 +37,6 @@ Task<Response> runpod_webhook(Ctx& ctx, const Request& request) {
   auto known_id = string_field(*row, "provider_job_id");
   if (known_id && *known_id != state->id) co_await ctx.raise(errors::invalid_request("not this job's RunPod id"));
 
-  // The callback can overtake POST /jobs recording the submission.
-  if (string_field(*row, "status") == "queued" && *next != "submitted")
-    co_await transition(ctx, job_id, "submitted", *state);
   Json applied = co_await jobs::apply_provider_state(ctx, *row, *state, "webhook");
   co_return json_response(200, {{"ok", true},
                                 {"received", true},

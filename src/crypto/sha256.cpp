@@ -1,5 +1,7 @@
 #include "crypto/sha256.hpp"
 
+#include "crypto/encoding.hpp"
+
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 
@@ -41,6 +43,8 @@ Sha256Digest sha256(std::string_view data) {
   hasher.update(bytes(data), data.size());
   return hasher.finish();
 }
+
+std::string sha256_hex(std::string_view data) { return hex_encode(as_bytes(sha256(data))); }
 
 Sha256Digest hmac_sha256(std::string_view key, std::string_view message) {
   // RFC 2104: keys longer than a block are hashed first; shorter ones are zero-padded.

@@ -2,6 +2,7 @@
 // SHA-256 and HMAC-SHA256 over byte strings (mbedTLS underneath).
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace ag::crypto {
@@ -10,6 +11,9 @@ using Sha256Digest = std::array<std::uint8_t, 32>;
 
 /// The SHA-256 digest of `data` (FIPS 180-4).
 Sha256Digest sha256(std::string_view data);
+
+/// The SHA-256 digest of `data` as lowercase hex (64 characters).
+std::string sha256_hex(std::string_view data);
 
 /// HMAC-SHA256 (RFC 2104) of `message` under `key`; any key length.
 Sha256Digest hmac_sha256(std::string_view key, std::string_view message);

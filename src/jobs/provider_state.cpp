@@ -11,9 +11,15 @@ Task<Json> apply_provider_state(Ctx& ctx, const Json& row, const runpod::JobStat
   if (!next) co_return Json{{"applied", false}, {"status", row.value("status", Json(nullptr))}};
   Transition change;
   change.job_id = string_field(row, "id").value_or("");
-  change.to = *next;
   change.detail = Json{{"source", source}, {"provider_status", state.status}};
   change.fields = Json{{"provider_job_id", state.id}, {"result", state.body}};
+  // RunPod's callback can overtake POST /jobs recording the submission: the lifecycle has no
+  // shortcut from queued, so record `submitted` first.
+  if (string_field(row, "status") == "queued" && *next != "submitted") {
+    change.to = "submitted";
+    co_await transition_job(ctx, change);
+  }
+  change.to = *next;
   Json applied = co_await transition_job(ctx, change);
   if (!applied.value("applied", false) || *next != "completed" || !state.body.contains("output")) co_return applied;
 

@@ -2,7 +2,6 @@
 // what is sent where, in which order, and how each answer maps to the response.
 #include <catch2/catch.hpp>
 
-#include "crypto/encoding.hpp"
 #include "crypto/sha256.hpp"
 #include "support/driver.hpp"
 #include "support/jws_signer.hpp"
@@ -91,7 +90,7 @@ TEST_CASE("POST /jobs: reserve, submit to RunPod, record the provider id", "[job
   const std::string prefix = "https://api.example.com/webhooks/runpod/" + kJob + "?token=";
   REQUIRE(webhook.rfind(prefix, 0) == 0);
   std::string token = webhook.substr(prefix.size());
-  CHECK(crypto::hex_encode(crypto::as_bytes(crypto::sha256(token))) == token_hash);
+  CHECK(crypto::sha256_hex(token) == token_hash);
 
   const Json& settle = out.effects[3];
   CHECK(settle["params"][0] == kJob);
@@ -217,7 +216,7 @@ TEST_CASE("RunPod callbacks need the job's token and apply through transition_jo
   Driver driver(kRunPod);
   const std::string token = "callback-token";
   Json row = {{"id", kJob}, {"user_id", "u-1"}, {"status", "queued"}, {"provider", nullptr},
-              {"provider_job_id", nullptr}, {"webhook_token_hash", crypto::hex_encode(crypto::as_bytes(crypto::sha256(token)))}};
+              {"provider_job_id", nullptr}, {"webhook_token_hash", crypto::sha256_hex(token)}};
   const std::string body = R"({"id":"rp-1","status":"FAILED","error":"out of memory","input":{}})";
   auto respond = [&](const Json& effect) {
     if (starts_with(effect, "select id, user_id")) return rows(Json::array({row}));
