@@ -11,7 +11,7 @@
 //   noop      no RunPod: the 202 noop shape
 //   limited   RunPod configured, JOBS_PER_HOUR=5: the hourly limit binds before credits
 //   offline   RunPod configured at a port nothing listens on
-//   racing    RunPod through a proxy (harness/http-proxy.mjs) that can hold RunPod's answers
+//   racing    RunPod through a relay (harness/relay.mjs) that can hold RunPod's answers
 //             back: a cancellation whose webhook lands before the Worker hears RunPod's answer
 // Users are fresh per test (random UUIDs in HS256 tokens from the Supabase stand-in);
 // WELCOME_CREDITS=10 and the default model costs 1 credit.
@@ -28,7 +28,6 @@ import { closedPort } from "./harness/loopback-server.mjs";
 import { startRelay } from "./harness/relay.mjs";
 import { startPgCounter } from "./harness/pg-counter.mjs";
 import { LEDGER_SQL } from "./harness/ledger.mjs";
-import { startProxy } from "./harness/http-proxy.mjs";
 
 const ADMIN = "admin-token-for-jobs-tests";
 const HS_SECRET = "jobs-test-legacy-jwt-secret-with-at-least-32-chars";
@@ -56,7 +55,7 @@ before(async () => {
     startRunPod({ apiKey: RP_KEY, endpointId: RP_ENDPOINT }),
     startRelay(),
   ]);
-  rpProxy = await startProxy(runpod.url);
+  rpProxy = await startRelay({ target: runpod.url });
   const common = {
     APP_ADMIN_TOKEN: ADMIN,
     SUPABASE_URL: auth.url,

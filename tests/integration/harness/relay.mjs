@@ -8,15 +8,20 @@
 //   relay.exchanges                // [{method, path, query, status, text, json()}] with the answers
 //   await relay.close();
 //
-// Until `target` is set, requests get 503. Hop-by-hop headers are not forwarded.
+// Until `target` is set, requests get 503; `startRelay({ target })` sets it from the start (a
+// proxy in front of a stand-in). `relay.hold = async (exchange) => ...` runs after the target
+// answered and before the answer is sent on: to put a third party's side effect (e.g. the
+// webhook the RunPod stand-in sends when a job is cancelled) deterministically before the
+// caller sees the answer that caused it (null: no holding). Hop-by-hop headers are not
+// forwarded.
 
 import http from "node:http";
 
 const HOP = new Set(["host", "connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"]);
 
-export async function startRelay() {
+export async function startRelay({ target = null } = {}) {
   const exchanges = [];
-  let target = null;
+  let hold = null;
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
@@ -46,6 +51,7 @@ export async function startRelay() {
         const bytes = Buffer.from(await answer.arrayBuffer());
         exchange.status = answer.status;
         exchange.text = bytes.toString("utf8");
+        if (hold) await hold(exchange);
         const out = {};
         answer.headers.forEach((v, k) => {
           if (!HOP.has(k) && k !== "content-encoding") out[k] = v;
@@ -74,6 +80,12 @@ export async function startRelay() {
     },
     set target(value) {
       target = value;
+    },
+    get hold() {
+      return hold;
+    },
+    set hold(fn) {
+      hold = fn;
     },
     async close() {
       server.closeAllConnections?.();
