@@ -74,10 +74,28 @@ export async function drive(core, start, scope) {
     if (step.response || step.done) {
       // fire-and-forget effects handed over with the final step (results ignored)
       for (const effect of Array.isArray(step.wait_until) ? step.wait_until : []) performBackground(effect, scope);
+      for (const job of Array.isArray(step.background) ? step.background : []) {
+        scope.background(runBackground(core, job, scope));
+      }
       return step;
     }
     if (!Array.isArray(step.effects)) throw new CoreError("step has neither effects, response nor done");
     const results = await performAll(step.effects, scope);
     step = core.resume({ task: step.task, now: Date.now(), results });
+  }
+}
+
+/** A job the core handed over with the final step: a task of its own (own scope and
+ *  database client), driven under ctx.waitUntil of the task that started it. */
+async function runBackground(core, job, parent) {
+  const scope = new TaskScope({ env: parent.env, ctx: parent.ctx, requestId: parent.requestId });
+  try {
+    await drive(core, { kind: "background", now: Date.now(), job }, scope);
+  } catch (err) {
+    const name = typeof job?.name === "string" ? job.name : "?";
+    console.error({ level: "error", msg: "background task failed inside the core", request_id: parent.requestId,
+                    job: name, error: String(err?.message ?? err) });
+  } finally {
+    scope.finish();
   }
 }

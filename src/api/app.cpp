@@ -1,8 +1,10 @@
 #include "api/app.hpp"
 
 #include "api/cors.hpp"
+#include "api/job_webhooks.hpp"
 #include "core/log.hpp"
 #include "jobs/sweep.hpp"
+#include "jobs/webhooks.hpp"
 
 namespace ag::api {
 
@@ -50,8 +52,21 @@ Task<Response> App::handle(Ctx& ctx, Request& request) {
 Task<Response> App::scheduled(Ctx& ctx, std::string cron) {
   ctx.set_request_id(ctx.random_hex(16));
   Json summary = co_await jobs::sweep(ctx);
-  log::info("cron", {{"request_id", ctx.request_id()}, {"cron", cron}, {"sweep", summary}});
-  co_return json_response(200, {{"ok", true}, {"sweep", std::move(summary)}});
+  // Webhook retries that fell due (first attempts go out right after the job finishes).
+  Json webhooks = co_await deliver_job_webhooks(ctx, std::nullopt);
+  log::info("cron", {{"request_id", ctx.request_id()}, {"cron", cron}, {"sweep", summary}, {"webhooks", webhooks}});
+  co_return json_response(200, {{"ok", true}, {"sweep", std::move(summary)}, {"webhooks", std::move(webhooks)}});
+}
+
+Task<Response> App::background(Ctx& ctx, Json job) {
+  ctx.set_request_id(string_field(job, "request_id").value_or(ctx.random_hex(16)));
+  std::string name = string_field(job, "name").value_or("");
+  if (name == jobs::kDeliverWebhooks) {
+    Json sent = co_await deliver_job_webhooks(ctx, string_field(job, "job_id"));
+    co_return json_response(200, std::move(sent));
+  }
+  log::error("unknown background job", {{"request_id", ctx.request_id()}, {"name", name}});
+  co_return json_response(500, Json::object());
 }
 
 void App::finish(Ctx& ctx, const Request& request, Response& response, std::int64_t started_ms) {

@@ -1,20 +1,27 @@
 #include "api/base_url.hpp"
 
 namespace ag::api {
+namespace {
 
-std::string public_base_url(const Config& config, const Request& request) {
-  std::string base;
-  if (auto configured = config.get("PUBLIC_BASE_URL")) {
-    base = *configured;
-  } else {
-    // request.url is absolute (the shim passes request.url); the path starts at the first
-    // '/' after "scheme://".
-    auto authority = request.url.find("://");
-    auto path = authority == std::string::npos ? std::string::npos : request.url.find('/', authority + 3);
-    base = request.url.substr(0, path);
-  }
+std::string without_trailing_slashes(std::string base) {
   while (!base.empty() && base.back() == '/') base.pop_back();
   return base;
+}
+
+}  // namespace
+
+std::string public_base_url(const Config& config) {
+  auto configured = config.get("PUBLIC_BASE_URL");
+  return configured ? without_trailing_slashes(std::string(*configured)) : std::string();
+}
+
+std::string public_base_url(const Config& config, const Request& request) {
+  if (config.get("PUBLIC_BASE_URL")) return public_base_url(config);
+  // request.url is absolute (the shim passes request.url); the path starts at the first '/'
+  // after "scheme://".
+  auto authority = request.url.find("://");
+  auto path = authority == std::string::npos ? std::string::npos : request.url.find('/', authority + 3);
+  return without_trailing_slashes(request.url.substr(0, path));
 }
 
 }  // namespace ag::api

@@ -25,5 +25,6 @@ Task<Response> get_job(Ctx& ctx, const Request& request);
 Task<Response> list_jobs(Ctx& ctx, const Request& request);
 Task<Response> cancel_job(Ctx& ctx, const Request& request);
 Task<Response> runpod_webhook(Ctx& ctx, const Request& request);
+Task<Response> webhook_secret(Ctx& ctx, const Request& request);
 
 }  // namespace ag::api

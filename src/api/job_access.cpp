@@ -1,9 +1,8 @@
 #include "api/job_access.hpp"
 
-#include <algorithm>
-#include <array>
-
+#include "assets/signed_url.hpp"
 #include "auth/authenticate.hpp"
+#include "core/time.hpp"
 #include "core/uuid.hpp"
 #include "db/row.hpp"
 #include "jobs/store.hpp"
@@ -34,15 +33,22 @@ Json job_view(const Json& row) {
   return view;
 }
 
-bool is_job_status(std::string_view status) {
-  static constexpr std::array<std::string_view, 9> kAll = {"queued", "submitted", "running", "completed", "failed",
-                                                           "cancelled", "timed_out", "error", "noop"};
-  return std::find(kAll.begin(), kAll.end(), status) != kAll.end();
-}
-
-bool is_open(std::string_view status) {
-  static constexpr std::array<std::string_view, 3> kOpen = {"queued", "submitted", "running"};
-  return std::find(kOpen.begin(), kOpen.end(), status) != kOpen.end();
+Json signed_outputs(const Config& config, const std::string& base_url, const Json& outputs, std::int64_t now_s) {
+  constexpr std::int64_t kOutputLinkSeconds = 24 * 3600;
+  if (!outputs.is_array()) return Json::array();
+  auto secret = assets::signing_secret(config);
+  Json signed_list = Json::array();
+  for (Json entry : outputs) {
+    auto key = string_field(entry, "key");
+    if (key && secret) {
+      const std::int64_t expires = now_s + kOutputLinkSeconds;
+      entry["url"] = base_url + "/assets/" + assets::encode_key_path(*key) + "?expires=" + std::to_string(expires) +
+                     "&sig=" + assets::asset_signature(*secret, *key, expires);
+      entry["expires_at"] = iso8601_utc(expires * 1000);
+    }
+    signed_list.push_back(std::move(entry));
+  }
+  return signed_list;
 }
 
 }  // namespace ag::api

@@ -1,5 +1,9 @@
 #pragma once
 // What the /jobs endpoints share: which job a caller may see, and how a job looks to them.
+#include <cstdint>
+#include <string>
+
+#include "core/config.hpp"
 #include "core/ctx.hpp"
 #include "core/http.hpp"
 #include "core/json.hpp"
@@ -14,9 +18,8 @@ Task<Json> visible_job(Ctx& ctx, const Request& request);
 /// The job as clients see it: the row minus internals such as the callback token hash.
 Json job_view(const Json& row);
 
-/// Whether a job in `status` may still change (queued, submitted, running).
-bool is_open(std::string_view status);
-/// Whether `status` is one of the lifecycle's (migrations/0002 job_statuses).
-bool is_job_status(std::string_view status);
+/// A job's `outputs`, each stored one with a download link under `base_url` valid for a day
+/// (no links when asset signing is not configured).
+Json signed_outputs(const Config& config, const std::string& base_url, const Json& outputs, std::int64_t now_s);
 
 }  // namespace ag::api

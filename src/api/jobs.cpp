@@ -6,15 +6,15 @@
 #include "api/body.hpp"
 #include "api/handlers.hpp"
 #include "api/job_access.hpp"
-#include "assets/signed_url.hpp"
 #include "auth/authenticate.hpp"
-#include "core/time.hpp"
 #include "core/log.hpp"
 #include "crypto/sha256.hpp"
 #include "db/credits.hpp"
 #include "db/row.hpp"
+#include "jobs/lifecycle.hpp"
 #include "jobs/provider_state.hpp"
 #include "jobs/store.hpp"
+#include "jobs/webhooks.hpp"
 #include "providers/runpod.hpp"
 
 namespace ag::api {
@@ -23,11 +23,17 @@ namespace {
 
 constexpr std::size_t kMaxPrompt = 4000;
 constexpr std::size_t kMaxIdempotencyKey = 255;
-constexpr std::int64_t kOutputLinkSeconds = 24 * 3600;
 
-bool is_https_url(const std::string& text) {
-  return text.rfind("https://", 0) == 0 && text.size() > 8 && text.size() <= 2048 &&
-         text.find_first_of(" \t\r\n") == std::string::npos;
+/// https, or plain http to this machine (a receiver next to `scripts/dev`; a deployed Worker
+/// cannot reach loopback addresses anyway).
+bool is_webhook_url(const std::string& text) {
+  if (text.size() > 2048 || text.find_first_of(" \t\r\n") != std::string::npos) return false;
+  if (text.rfind("https://", 0) == 0) return text.size() > 8;
+  for (std::string_view local : {"http://127.0.0.1", "http://localhost", "http://[::1]"}) {
+    if (text.rfind(local, 0) == 0 && (text.size() == local.size() || text[local.size()] == ':' || text[local.size()] == '/'))
+      return true;
+  }
+  return false;
 }
 
 /// The validated request; raises 400 naming the first bad field.
@@ -42,7 +48,10 @@ Task<Json> job_request(Ctx& ctx, const Request& request) {
     co_await ctx.raise(errors::invalid_request("input must be an object"));
   if (body.contains("webhook_url")) {
     auto url = string_field(body, "webhook_url");
-    if (!url || !is_https_url(*url)) co_await ctx.raise(errors::invalid_request("webhook_url must be an https URL"));
+    if (!url || !is_webhook_url(*url)) co_await ctx.raise(errors::invalid_request("webhook_url must be an https URL"));
+    // Unsigned webhooks could not be told from forgeries: refuse rather than send them.
+    if (!jobs::webhook_secret(ctx.config(), "admin"))
+      co_await ctx.raise(errors::invalid_request("webhook_url needs webhook signing (WEBHOOK_SIGNING_SECRET) configured"));
   }
   co_return body;
 }
@@ -158,38 +167,21 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   }
   std::string webhook_url =
       public_base_url(config, request) + "/webhooks/runpod/" + job_id + "?token=" + webhook_token;
-  co_return co_await submit_to_runpod(ctx, *provider, body, job_id, webhook_url);
+  auto endpoint = runpod::at_endpoint(*provider, string_field(created, "endpoint_id"));
+  co_return co_await submit_to_runpod(ctx, endpoint, body, job_id, webhook_url);
 }
 
 namespace {
 
-/// Each stored output with a link valid for a day (none when signing is not configured).
-Json signed_outputs(const Config& config, const std::string& base, const Json& outputs, std::int64_t now_s) {
-  if (!outputs.is_array()) return Json::array();
-  auto secret = assets::signing_secret(config);
-  Json signed_list = Json::array();
-  for (Json entry : outputs) {
-    auto key = string_field(entry, "key");
-    if (key && secret) {
-      const std::int64_t expires = now_s + kOutputLinkSeconds;
-      entry["url"] = base + "/assets/" + assets::encode_key_path(*key) + "?expires=" + std::to_string(expires) +
-                     "&sig=" + assets::asset_signature(*secret, *key, expires);
-      entry["expires_at"] = iso8601_utc(expires * 1000);
-    }
-    signed_list.push_back(std::move(entry));
-  }
-  return signed_list;
-}
-
 /// Asks RunPod about an open job and records what changed. The provider's answer is the
 /// job's `result` either way; a failed poll leaves the job as it was.
 Task<Json> refreshed(Ctx& ctx, Json row) {
-  auto settings = runpod::settings(ctx.config());
-  auto provider_job_id = string_field(row, "provider_job_id");
+  auto settings = jobs::runpod_for_job(ctx.config(), row);
   std::string status = string_field(row, "status").value_or("");
-  if (!settings || !provider_job_id || string_field(row, "provider") != "runpod" || !is_open(status)) co_return row;
+  if (!settings || !jobs::is_open(status)) co_return row;
 
-  EffectResult reply = co_await ctx.perform(effect::fetch(runpod::status_request(*settings, *provider_job_id)));
+  auto provider_job_id = string_field(row, "provider_job_id").value_or("");
+  EffectResult reply = co_await ctx.perform(effect::fetch(runpod::status_request(*settings, provider_job_id)));
   auto http_status = int_field(reply.value, "status").value_or(0);
   auto state = http_status == 200 ? runpod::parse_job_state(reply.body) : std::nullopt;
   if (!state) {

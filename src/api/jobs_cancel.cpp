@@ -5,6 +5,8 @@
 #include "api/job_access.hpp"
 #include "core/log.hpp"
 #include "db/row.hpp"
+#include "jobs/lifecycle.hpp"
+#include "jobs/provider_state.hpp"
 #include "jobs/store.hpp"
 #include "providers/runpod.hpp"
 
@@ -12,10 +14,10 @@ namespace ag::api {
 
 namespace {
 Task<> cancel_at_runpod(Ctx& ctx, const Json& row) {
-  auto settings = runpod::settings(ctx.config());
-  auto provider_job_id = string_field(row, "provider_job_id");
-  if (!settings || !provider_job_id || string_field(row, "provider") != "runpod") co_return;
-  EffectResult reply = co_await ctx.perform(effect::fetch(runpod::cancel_request(*settings, *provider_job_id)));
+  auto settings = jobs::runpod_for_job(ctx.config(), row);
+  if (!settings) co_return;
+  auto provider_job_id = string_field(row, "provider_job_id").value_or("");
+  EffectResult reply = co_await ctx.perform(effect::fetch(runpod::cancel_request(*settings, provider_job_id)));
   auto status = int_field(reply.value, "status").value_or(0);
   if (status >= 200 && status < 300) co_return;
   log::warn("runpod cancel failed", {{"request_id", ctx.request_id()}, {"status", status}, {"error", reply.error_code()}});
@@ -26,7 +28,7 @@ Task<> cancel_at_runpod(Ctx& ctx, const Json& row) {
 Task<Response> cancel_job(Ctx& ctx, const Request& request) {
   Json row = co_await visible_job(ctx, request);
   std::string status = string_field(row, "status").value_or("");
-  if (!is_open(status)) co_await ctx.raise(errors::conflict("the job has already finished: " + status));
+  if (!jobs::is_open(status)) co_await ctx.raise(errors::conflict("the job has already finished: " + status));
   co_await cancel_at_runpod(ctx, row);
 
   jobs::Transition change;

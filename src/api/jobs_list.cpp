@@ -8,6 +8,7 @@
 #include "core/uuid.hpp"
 #include "crypto/encoding.hpp"
 #include "db/query.hpp"
+#include "jobs/lifecycle.hpp"
 
 namespace ag::api {
 
@@ -61,7 +62,7 @@ Task<Response> list_jobs(Ctx& ctx, const Request& request) {
     if (!after) co_await ctx.raise(errors::invalid_request("invalid cursor"));
   }
   auto status = request.query_param("status");
-  if (status && !is_job_status(*status)) co_await ctx.raise(errors::invalid_request("unknown status: " + *status));
+  if (status && !jobs::is_job_status(*status)) co_await ctx.raise(errors::invalid_request("unknown status: " + *status));
 
   Json owner = caller.user ? Json(caller.user->id) : Json(nullptr);
   Json params = Json::array({owner, status ? Json(*status) : Json(nullptr), after ? Json(after->created_at) : Json(nullptr),

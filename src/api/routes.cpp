@@ -24,7 +24,8 @@ Router build_router() {
       .add("GET", "/jobs", list_jobs)
       .add("GET", "/jobs/:id", get_job)
       .add("POST", "/jobs/:id/cancel", cancel_job)
-      .add("POST", "/webhooks/runpod/:job_id", runpod_webhook);
+      .add("POST", "/webhooks/runpod/:job_id", runpod_webhook)
+      .add("GET", "/webhooks/secret", webhook_secret);
   return router;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/ctx.hpp"
+#include "core/json.hpp"
 #include "core/http.hpp"
 #include "core/task.hpp"
 
@@ -16,6 +17,8 @@ class Application {
   virtual Task<Response> handle(Ctx& ctx, Request& request) = 0;
   /// Runs a cron trigger.
   virtual Task<Response> scheduled(Ctx& ctx, std::string cron) = 0;
+  /// Runs a job handed over by Ctx::run_after; its response only goes to the logs.
+  virtual Task<Response> background(Ctx& ctx, Json job) = 0;
   /// Last touches on every response, errors included (request id, CORS, logs).
   virtual void finish(Ctx& ctx, const Request& request, Response& response,
                       std::int64_t started_ms) = 0;

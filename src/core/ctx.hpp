@@ -96,6 +96,14 @@ class Ctx {
   RaiseAwaiter raise(ApiError error) { return {state_, std::move(error)}; }
   /// Runs `effect` after the response, without waiting for it (ctx.waitUntil).
   void wait_until(Json effect) { state_.defer(std::move(effect)); }
+  /// Starts `job` as a task of its own once this one has answered (Application::background
+  /// runs it): follow-up work that needs results, e.g. calling a user's webhook and
+  /// recording the outcome, without making this response wait. Lost if this task fails. The
+  /// job carries this task's request id, so its logs line up with the request's.
+  void run_after(Json job) {
+    job["request_id"] = request_id_;
+    state_.spawn(std::move(job));
+  }
 
  private:
   const Config& config_;

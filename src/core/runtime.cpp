@@ -12,7 +12,7 @@ struct Runtime::Live {
   Ctx ctx;
   Task<Response> task;
   std::int64_t started_ms;
-  bool scheduled = false;
+  bool answers = true;  // false for cron and background tasks: nobody awaits a response
 };
 
 Runtime::Runtime(Application& app, Config config, RandomSource random)
@@ -103,8 +103,13 @@ Json Runtime::start(const Json& message) {
     live->request = std::move(*request);
     live->task = app_.handle(live->ctx, live->request);
   } else if (*kind == "scheduled") {
-    live->scheduled = true;
+    live->answers = false;
     live->task = app_.scheduled(live->ctx, string_field(message, "cron").value_or(""));
+  } else if (*kind == "background") {
+    auto job = message.find("job");
+    if (job == message.end() || !job->is_object()) return bad_frame("background needs a job object");
+    live->answers = false;
+    live->task = app_.background(live->ctx, *job);
   } else {
     return bad_frame("unknown kind");
   }
@@ -159,15 +164,17 @@ Json Runtime::advance(std::int64_t id, Live& live) {
 
 Json Runtime::finish(std::int64_t id, Live& live, Response response) {
   Json step = {{"task", id}};
-  if (live.scheduled) {
+  if (!live.answers) {
     step["done"] = true;
-    log::info("scheduled", {{"status", response.status}});
   } else {
     app_.finish(live.ctx, live.request, response, live.started_ms);
     step["response"] = encode_response(response);
   }
   auto deferred = live.state.take_deferred();
   if (!deferred.empty()) step["wait_until"] = std::move(deferred);
+  // A failed task's follow-ups are dropped: they would act on work that did not happen.
+  auto background = live.state.take_background();
+  if (!background.empty() && !live.state.failure()) step["background"] = std::move(background);
   tasks_.erase(id);
   return step;
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/coro.hpp"
@@ -31,12 +32,15 @@ class TaskState {
                std::vector<EffectResult>* results);
   /// Queues a fire-and-forget effect; it leaves with the next step, whatever its kind.
   void defer(Json effect);
+  /// Queues a background task (see Ctx::run_after); they leave with the final step.
+  void spawn(Json job) { background_.push_back(std::move(job)); }
   /// Records the error that ends the task; the awaiting coroutine is never resumed.
   void fail(ApiError error) { failure_ = std::move(error); }
 
   /// Effects for the next step (each with its id), including deferred ones.
   std::vector<Json> take_effects();
   std::vector<Json> take_deferred();
+  std::vector<Json> take_background() { return std::exchange(background_, {}); }
   const std::optional<ApiError>& failure() const { return failure_; }
   bool waiting() const { return static_cast<bool>(waiter_); }
 
@@ -48,6 +52,7 @@ class TaskState {
   std::int64_t next_id_ = 1;
   std::vector<Json> outbox_;
   std::vector<Json> deferred_;
+  std::vector<Json> background_;
   std::vector<std::int64_t> pending_ids_;
   std::vector<EffectResult>* destination_ = nullptr;
   coro::coroutine_handle<> waiter_;

@@ -6,6 +6,12 @@
 
 namespace ag::jobs {
 
+std::optional<runpod::Settings> runpod_for_job(const Config& config, const Json& row) {
+  auto settings = runpod::settings(config);
+  if (!settings || string_field(row, "provider") != "runpod" || !string_field(row, "provider_job_id")) return std::nullopt;
+  return runpod::at_endpoint(std::move(*settings), string_field(row, "provider_endpoint_id"));
+}
+
 Task<Json> apply_provider_state(Ctx& ctx, const Json& row, const runpod::JobState& state, std::string_view source) {
   auto next = runpod::lifecycle_status(state.status);
   if (!next) co_return Json{{"applied", false}, {"status", row.value("status", Json(nullptr))}};

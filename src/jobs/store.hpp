@@ -26,7 +26,8 @@ struct NewJob {
 };
 
 /// create_job's one row: `outcome` (created, insufficient_credits, rate_limited,
-/// unknown_model, replay, in_progress, idempotency_key_reused) and its columns.
+/// unknown_model, replay, in_progress, idempotency_key_reused) and its columns, plus
+/// `endpoint_id`: the RunPod endpoint of the job's model (null = the configured one).
 Task<Json> create_job(Ctx& ctx, const NewJob& job);
 
 struct Transition {
@@ -39,6 +40,7 @@ struct Transition {
 };
 
 /// `{applied, status, refunded}`; a transition the lifecycle does not allow is not applied.
+/// One that finishes the job also starts the background delivery of its webhook.
 Task<Json> transition_job(Ctx& ctx, const Transition& transition);
 
 /// The job row (with webhook_token_hash: never send it to clients as is), or nullopt.

@@ -13,11 +13,11 @@ constexpr int kBatch = 50;
 
 // The status lists are spelled exactly as the partial indexes of migrations/0002.
 constexpr std::string_view kPastDeadline =
-    "select id, user_id, status, provider, provider_job_id from public.jobs "
+    "select id, user_id, status, provider, provider_job_id, provider_endpoint_id from public.jobs "
     "where status in ('queued','submitted','running') and deadline_at < now() "
     "order by deadline_at limit $1::integer";
 constexpr std::string_view kStale =
-    "select id, user_id, status, provider, provider_job_id from public.jobs "
+    "select id, user_id, status, provider, provider_job_id, provider_endpoint_id from public.jobs "
     "where status in ('queued','submitted','running') and updated_at < now() - $1::interval "
     "order by updated_at limit $2::integer";
 
@@ -30,11 +30,7 @@ Task<Json> apply(Ctx& ctx, const Json& row, std::string to, Json detail, Json fi
   co_return co_await transition_job(ctx, change);
 }
 
-bool at_runpod(const Json& row) {
-  return string_field(row, "provider") == "runpod" && string_field(row, "provider_job_id").has_value();
-}
-
-Task<int> time_out(Ctx& ctx, const std::optional<runpod::Settings>& settings) {
+Task<int> time_out(Ctx& ctx) {
   Json params = Json::array({kBatch});
   Json rows = co_await db::query(ctx, kPastDeadline, std::move(params));
   int changed = 0;
@@ -44,13 +40,13 @@ Task<int> time_out(Ctx& ctx, const std::optional<runpod::Settings>& settings) {
     if (!applied.value("applied", false)) continue;
     ++changed;
     // Stop paying for GPU time nobody will collect; the job's fate is already recorded.
-    if (settings && at_runpod(row))
+    if (auto settings = runpod_for_job(ctx.config(), row))
       ctx.wait_until(effect::fetch(runpod::cancel_request(*settings, *string_field(row, "provider_job_id"))));
   }
   co_return changed;
 }
 
-Task<int> poll_stale(Ctx& ctx, const std::optional<runpod::Settings>& settings) {
+Task<int> poll_stale(Ctx& ctx) {
   const std::uint64_t grace = ctx.config().get_uint("JOB_POLL_GRACE_SECONDS", 120, 10, 86'400);
   Json params = Json::array({std::to_string(grace) + " seconds", kBatch});
   Json rows = co_await db::query(ctx, kStale, std::move(params));
@@ -64,7 +60,7 @@ Task<int> poll_stale(Ctx& ctx, const std::optional<runpod::Settings>& settings) 
       Json error = {{"error", {{"stage", "submit"}, {"message", "the job never reached the provider"}}}};
       Json applied = co_await apply(ctx, row, "error", std::move(detail), std::move(error));
       changed += applied.value("applied", false) ? 1 : 0;
-    } else if (settings && at_runpod(row)) {
+    } else if (auto settings = runpod_for_job(ctx.config(), row)) {
       polled.push_back(&row);
       requests.push_back(effect::fetch(runpod::status_request(*settings, *string_field(row, "provider_job_id"))));
     }
@@ -93,9 +89,8 @@ Task<int> poll_stale(Ctx& ctx, const std::optional<runpod::Settings>& settings) 
 }  // namespace
 
 Task<Json> sweep(Ctx& ctx) {
-  auto settings = runpod::settings(ctx.config());
-  int timed_out = co_await time_out(ctx, settings);
-  int polled_changes = co_await poll_stale(ctx, settings);
+  int timed_out = co_await time_out(ctx);
+  int polled_changes = co_await poll_stale(ctx);
   Json pruned = co_await db::query(ctx, "select public.prune_idempotency_keys('24 hours'::interval) as deleted");
   co_return Json{{"timed_out", timed_out},
                  {"changed_by_poll", polled_changes},

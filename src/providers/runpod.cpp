@@ -30,6 +30,11 @@ std::optional<Settings> settings(const Config& config) {
   return Settings{std::move(base), std::string(*key), std::string(*endpoint)};
 }
 
+Settings at_endpoint(Settings settings, const std::optional<std::string>& endpoint_id) {
+  if (endpoint_id && !endpoint_id->empty()) settings.endpoint_id = *endpoint_id;
+  return settings;
+}
+
 effect::FetchSpec run_request(const Settings& settings, const Json& input, const std::string& webhook_url) {
   effect::FetchSpec spec = request(settings, "POST", "/run");
   Json body = {{"input", input}};

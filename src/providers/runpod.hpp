@@ -21,6 +21,8 @@ struct Settings {
 /// RUNPOD_API_KEY + RUNPOD_ENDPOINT_ID (+ RUNPOD_API_BASE, default the public API);
 /// nullopt when RunPod is not configured (jobs are then the noop).
 std::optional<Settings> settings(const Config& config);
+/// `settings` aimed at a job's own endpoint (its model's `endpoint_id`) when it has one.
+Settings at_endpoint(Settings settings, const std::optional<std::string>& endpoint_id);
 
 /// POST /{endpoint}/run with `input`, and RunPod's callback when `webhook_url` is set.
 effect::FetchSpec run_request(const Settings& settings, const Json& input, const std::string& webhook_url);

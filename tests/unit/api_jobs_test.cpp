@@ -42,7 +42,7 @@ struct Script {
   testing::Responder responder() const {
     return [*this](const Json& effect) {
       if (effect["op"] == "request.body") return Reply{{{"size", body.size()}}, body};
-      if (starts_with(effect, "select * from public.create_job")) return rows(Json::array({created}));
+      if (starts_with(effect, "select c.*, (select m.endpoint_id")) return rows(Json::array({created}));
       if (starts_with(effect, "select applied, status, refunded from public.transition_job"))
         return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 0}}}));
       if (effect["op"] == "fetch") return runpod;
@@ -130,6 +130,45 @@ TEST_CASE("POST /jobs without RunPod is the 202 noop, recorded as noop", "[jobs]
   CHECK(out.effects[2]["params"][1] == "noop");
 }
 
+TEST_CASE("POST /jobs: a model with its own RunPod endpoint is submitted there", "[jobs]") {
+  Driver driver(kRunPod);
+  Script script;
+  script.created["endpoint_id"] = "ep-video";
+  auto out = driver.run(post_job({test::user_auth("u-1")}), script.responder());
+  REQUIRE(out.status() == 200);
+  const Json* run = find_effect(out, "fetch");
+  REQUIRE(run);
+  CHECK((*run)["url"] == "http://rp.test/ep-video/run");
+}
+
+TEST_CASE("POST /jobs: webhook_url is https or loopback http, and needs signing configured", "[jobs]") {
+  auto post = [](Driver& driver, const std::string& url) {
+    Script script;
+    script.body = R"({"prompt":"x","webhook_url":")" + url + "\"}";
+    return driver.run(post_job({test::user_auth("u-1")}, script.body.size()), script.responder());
+  };
+  Driver driver(kRunPod);
+  CHECK(post(driver, "https://hooks.example.com/in").status() == 200);
+  CHECK(post(driver, "http://127.0.0.1:9000/in").status() == 200);
+  CHECK(post(driver, "http://localhost/in").status() == 200);
+
+  Driver no_signing({{"SUPABASE_JWT_SECRET", kSecret}});
+  auto refused = post(no_signing, "https://hooks.example.com/in");
+  CHECK(refused.status() == 400);
+  CHECK(refused.json()["message"].get<std::string>().find("WEBHOOK_SIGNING_SECRET") != std::string::npos);
+}
+
+TEST_CASE("POST /jobs: only a job that ends at once starts its webhook delivery", "[jobs]") {
+  Driver driver(kRunPod);
+  CHECK(driver.run(post_job({test::user_auth("u-1")}), Script{}.responder()).background.empty());
+  Script failing;
+  failing.runpod = http(500, "boom");
+  auto out = driver.run(post_job({test::user_auth("u-1")}), failing.responder());
+  REQUIRE(out.status() == 502);
+  REQUIRE(out.background.size() == 1);
+  CHECK(out.background[0] == Json{{"name", "deliver_job_webhooks"}, {"job_id", kJob}, {"request_id", *out.header("x-request-id")}});
+}
+
 TEST_CASE("POST /jobs maps create_job's refusals to the documented errors", "[jobs]") {
   Driver driver(kRunPod);
   auto refused = [&](Json created) {
@@ -174,6 +213,9 @@ TEST_CASE("POST /jobs validates before touching the database", "[jobs]") {
   CHECK(status(R"({"prompt":"x","model":1})") == 400);
   CHECK(status(R"({"prompt":"x","input":[1]})") == 400);
   CHECK(status(R"({"prompt":"x","webhook_url":"http://plain.example"})") == 400);
+  CHECK(status(R"({"prompt":"x","webhook_url":"http://127.0.0.1.evil.example/"})") == 400);
+  CHECK(status(R"({"prompt":"x","webhook_url":"http://localhost@evil.example/"})") == 400);
+  CHECK(status(R"({"prompt":"x","webhook_url":"https://"})") == 400);
   CHECK(status(R"(["prompt"])") == 400);
   CHECK(status(R"({"prompt":"x"})", {{"idempotency-key", std::string(256, 'k')}}) == 400);
   CHECK(driver.run(post_job({})).status() == 401);

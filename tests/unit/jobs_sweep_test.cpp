@@ -32,9 +32,11 @@ TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes ke
         return Reply{{{"status", 200}, {"has_body", true}}, R"({"id":"rp-same","status":"IN_PROGRESS"})"};
       return Reply{{{"status", 500}, {"has_body", true}}, "down"};
     }
-    if (has_prefix(effect, "select id, user_id, status, provider, provider_job_id from public.jobs")) {
+    if (has_prefix(effect, "select id, user_id, status, provider, provider_job_id, provider_endpoint_id from public.jobs")) {
       bool deadline = effect["query"].get<std::string>().find("deadline_at < now()") != std::string::npos;
-      if (deadline) return rows(Json::array({job("j-late", "running", "rp-late")}));
+      Json late = job("j-late", "running", "rp-late");
+      late["provider_endpoint_id"] = "ep-own";  // its model's endpoint, not RUNPOD_ENDPOINT_ID
+      if (deadline) return rows(Json::array({late}));
       return rows(Json::array({job("j-queued", "queued"), job("j-done", "running", "rp-done"),
                                job("j-same", "running", "rp-same"), job("j-lost", "submitted", "rp-lost")}));
     }
@@ -44,6 +46,7 @@ TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes ke
     }
     if (has_prefix(effect, "select updated, status from public.update_job_fields")) return rows(Json::array({{{"updated", true}}}));
     if (has_prefix(effect, "select public.prune_idempotency_keys")) return rows(Json::array({{{"deleted", 3}}}));
+    if (has_prefix(effect, "select * from public.claim_job_webhooks")) return rows(Json::array());
     FAIL("unexpected effect " << dump(effect));
     return Reply{};
   };
@@ -52,14 +55,16 @@ TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes ke
   using Change = std::pair<std::string, std::string>;
   CHECK(transitions == std::vector<Change>{{"j-late", "timed_out"}, {"j-queued", "error"}, {"j-done", "failed"}});
   // The three RunPod polls left together, in one step.
-  int steps_with_polls = 0;
   std::size_t polls = 0;
   for (const Json& effect : out.effects) polls += effect["op"] == "fetch" && effect["method"] == "GET";
   CHECK(polls == 3);
-  (void)steps_with_polls;
-  // The late job is cancelled at RunPod after the fact.
+  // The late job is cancelled at RunPod after the fact, at its own endpoint.
   REQUIRE(out.deferred.size() == 1);
-  CHECK(out.deferred[0]["url"] == "http://rp.test/ep1/cancel/rp-late");
+  CHECK(out.deferred[0]["url"] == "http://rp.test/ep-own/cancel/rp-late");
+  // Each job the sweep finished gets its webhook delivery started.
+  REQUIRE(out.background.size() == 3);
+  CHECK(out.background[0]["name"] == "deliver_job_webhooks");
+  CHECK(out.background[0]["job_id"] == "j-late");
   bool touched = false;
   for (const Json& effect : out.effects)
     touched = touched || (has_prefix(effect, "select updated") && effect["params"][0] == "j-same");

@@ -56,11 +56,25 @@ class ScriptApp final : public Application {
       ctx.wait_until(effect::sql("insert 2"));
       co_return json_response(200, {{"ok", true}});
     }
+    if (request.path == "/follow-up") {
+      ctx.run_after({{"name", "echo"}, {"n", 1}});
+      co_return json_response(200, {{"ok", true}});
+    }
+    if (request.path == "/follow-up-then-raise") {
+      ctx.run_after({{"name", "echo"}, {"n", 2}});
+      co_await ctx.raise(errors::forbidden());
+    }
     co_return json_response(404, {});
   }
   Task<Response> scheduled(Ctx&, std::string cron) override {
     co_return json_response(200, {{"cron", cron}});
   }
+  Task<Response> background(Ctx& ctx, Json job) override {
+    ran_background.push_back(job);
+    co_await ctx.perform(effect::sql("select 1"));
+    co_return json_response(200, {});
+  }
+  std::vector<Json> ran_background;
   void finish(Ctx&, const Request&, Response& response, std::int64_t) override {
     response.set_header("x-finished", "yes");
   }
@@ -203,6 +217,36 @@ TEST_CASE("a scheduled task ends with done instead of a response", "[runtime]") 
   Json step = runtime.start({{"kind", "scheduled"}, {"now", 5}, {"cron", "*/5 * * * *"}});
   CHECK(step["done"] == true);
   CHECK_FALSE(step.contains("response"));
+  CHECK(runtime.live_tasks() == 0);
+}
+
+TEST_CASE("run_after hands a background job over with the response, to run as its own task", "[runtime]") {
+  ScriptApp app;
+  Runtime runtime(app, Config{});
+  Json answered = start_fetch(runtime, "/follow-up");
+  REQUIRE(answered.contains("response"));
+  REQUIRE(answered["background"].size() == 1);
+  CHECK(app.ran_background.empty());
+
+  Json step = runtime.start({{"kind", "background"}, {"now", 5}, {"job", answered["background"][0]}});
+  REQUIRE(step["effects"].size() == 1);
+  Json results = Json::array({result_for(step["effects"][0], {{"rows", Json::array()}})});
+  step = runtime.resume({{"task", step["task"]}, {"results", results}}, "");
+  CHECK(step["done"] == true);
+  CHECK_FALSE(step.contains("response"));
+  REQUIRE(app.ran_background.size() == 1);
+  CHECK(app.ran_background[0]["n"] == 1);
+  CHECK(runtime.live_tasks() == 0);
+}
+
+TEST_CASE("a failed task's background jobs are dropped; a background start needs a job object", "[runtime]") {
+  ScriptApp app;
+  Runtime runtime(app, Config{});
+  Json answered = start_fetch(runtime, "/follow-up-then-raise");
+  CHECK(answered["response"]["status"] == 403);
+  CHECK_FALSE(answered.contains("background"));
+  CHECK(runtime.start({{"kind", "background"}, {"now", 5}})["error"] == "bad_frame");
+  CHECK(runtime.start({{"kind", "background"}, {"now", 5}, {"job", "echo"}})["error"] == "bad_frame");
   CHECK(runtime.live_tasks() == 0);
 }
 

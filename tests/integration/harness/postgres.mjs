@@ -22,6 +22,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.
 const TEMPLATE_LOCK = 7_161_523_414_202;
 
 const quiet = { onnotice: () => {}, prepare: false, fetch_types: false, connect_timeout: 10 };
+// The application_name of the Worker's sessions (js-shim/effects/sql.js).
+const WORKER_APP = "alphogen-api";
 
 let serverUrlPromise = null;
 
@@ -142,4 +144,24 @@ export async function createTestDatabase({ prefix = "ag_t" } = {}) {
       }
     },
   };
+}
+
+/**
+ * Waits (at most `ms`) until no session of a Worker is connected to the database at `url`.
+ * A Worker's background work (a job's webhook delivery) may still hold a connection after its
+ * response has gone; disposing workerd under it resets that connection inside Miniflare's
+ * Hyperdrive proxy, which has no error handler (an uncaught ECONNRESET).
+ */
+export async function waitForWorkerSessions(url, ms = 10_000) {
+  const sql = postgres(url, { ...quiet, max: 1 });
+  try {
+    for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
+      const [{ n }] = await sql`select count(*)::int as n from pg_stat_activity
+                                where datname = current_database() and application_name = ${WORKER_APP}`;
+      if (n === 0) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
 }

@@ -26,6 +26,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { Miniflare, Log, LogLevel } from "miniflare";
+import { waitForWorkerSessions } from "./postgres.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const run = promisify(execFile);
@@ -174,7 +175,9 @@ export async function startWorker({ vars = {}, db = null, r2Persist = false, was
       const w = await mf.getWorker();
       return w.scheduled({ cron, scheduledTime: new Date() });
     },
+    /** Lets background work that still holds a database session finish, then disposes. */
     async stop() {
+      if (db) await waitForWorkerSessions(db).catch(() => {});
       await mf.dispose();
     },
   };

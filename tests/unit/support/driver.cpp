@@ -68,6 +68,10 @@ Outcome Driver::scheduled(const std::string& cron, const Responder& respond) {
   return drive({{"kind", "scheduled"}, {"now", now_ms_}, {"cron", cron}}, respond);
 }
 
+Outcome Driver::background(const Json& job, const Responder& respond) {
+  return drive({{"kind", "background"}, {"now", now_ms_}, {"job", job}}, respond);
+}
+
 Outcome Driver::drive(const Json& start, const Responder& respond) {
   Outcome outcome;
   Json step = decode_output(entry_.start(abi::encode_frame(start)));
@@ -75,6 +79,7 @@ Outcome Driver::drive(const Json& start, const Responder& respond) {
     if (step.contains("response") || step.contains("done")) {
       outcome.response = step.value("response", Json::object());
       for (const auto& effect : step.value("wait_until", Json::array())) outcome.deferred.push_back(effect);
+      for (const auto& job : step.value("background", Json::array())) outcome.background.push_back(job);
       return outcome;
     }
     REQUIRE(step.contains("effects"));

@@ -29,6 +29,7 @@ struct Outcome {
   Json response;               // {"status", "headers", "body"?}
   std::vector<Json> effects;   // every effect asked for, in order (wait_until ones too)
   std::vector<Json> deferred;  // every wait_until effect (inner), wherever it left
+  std::vector<Json> background;  // jobs handed over with the final step (Ctx::run_after)
   int steps = 0;
 
   int status() const;
@@ -57,6 +58,8 @@ class Driver {
   /// Runs the cron entry; the outcome has effects but no response.
   Outcome scheduled(const std::string& cron, const Responder& respond = no_effects_expected);
   std::size_t live_tasks() const { return entry_.live_tasks(); }
+  /// Runs a job an outcome handed over (Outcome::background) as its own task.
+  Outcome background(const Json& job, const Responder& respond = no_effects_expected);
   /// Moves the clock the core sees forward (each step also adds 5 ms).
   void advance_ms(std::int64_t ms) { now_ms_ += ms; }
 

@@ -1,0 +1,177 @@
+-- Two additions to the jobs of 0002/0004. Idempotent.
+--
+-- 1. Each job remembers the RunPod endpoint of its model (models.endpoint_id; null = the
+--    RUNPOD_ENDPOINT_ID configuration), captured when the job is created, so polls, cancels and
+--    the sweep keep talking to the endpoint that runs it even if the model is re-pointed later.
+-- 2. Jobs created with a `webhook_url` call it once they finish (Standard Webhooks, PROTOCOLS.md).
+--    The delivery is queued by a trigger in the very transaction that makes the job terminal, so
+--    no finished job can miss its webhook whichever path finished it; the Worker claims, sends
+--    and records deliveries (claim_job_webhooks / record_job_webhook) and retries on a schedule.
+
+-- ---------------------------------------------------------------------------------------------
+-- 1. The model's endpoint.
+
+alter table public.jobs add column if not exists provider_endpoint_id text;
+
+create or replace function public.jobs_capture_endpoint() returns trigger
+language plpgsql
+set search_path = public, pg_temp
+as $$
+begin
+  if new.provider_endpoint_id is null and new.model is not null then
+    select m.endpoint_id into new.provider_endpoint_id from public.models m where m.id = new.model;
+  end if;
+  return new;
+end
+$$;
+
+create or replace trigger jobs_capture_endpoint
+  before insert on public.jobs
+  for each row execute function public.jobs_capture_endpoint();
+
+-- ---------------------------------------------------------------------------------------------
+-- 2. Webhook deliveries: one per job (a job finishes once).
+
+create table if not exists public.job_webhook_deliveries (
+  id uuid primary key default gen_random_uuid(),  -- the webhook-id header, stable across retries
+  job_id uuid not null unique references public.jobs (id) on delete cascade,
+  url text not null,
+  event_type text not null,                       -- job.<terminal status>
+  attempts integer not null default 0,
+  next_attempt_at timestamptz,                    -- null once delivered or given up
+  last_status integer,                            -- the receiver's HTTP status; 0 = no answer
+  last_error text,
+  delivered_at timestamptz,
+  created_at timestamptz not null default now()
+);
+
+create index if not exists job_webhook_deliveries_due_idx
+  on public.job_webhook_deliveries (next_attempt_at) where next_attempt_at is not null;
+
+-- No policies: Supabase clients see nothing; the Worker reads through the functions below.
+alter table public.job_webhook_deliveries enable row level security;
+
+create or replace function public.jobs_enqueue_webhook() returns trigger
+language plpgsql
+set search_path = public, pg_temp
+as $$
+begin
+  if new.status is distinct from old.status
+     and jsonb_typeof(new.payload -> 'webhook_url') = 'string'
+     and exists (select 1 from public.job_statuses s where s.status = new.status and s.terminal) then
+    insert into public.job_webhook_deliveries (job_id, url, event_type, next_attempt_at)
+    values (new.id, new.payload ->> 'webhook_url', 'job.' || new.status, now())
+    on conflict (job_id) do nothing;
+  end if;
+  return null;
+end
+$$;
+
+create or replace trigger jobs_enqueue_webhook
+  after update of status on public.jobs
+  for each row execute function public.jobs_enqueue_webhook();
+
+-- claim_job_webhooks: deliveries that are due (all of them, or one job's), leased so that
+-- concurrent senders (the job's own follow-up and the cron sweep) never send the same attempt
+-- twice. A sender that dies holding a lease is replaced once the lease runs out.
+--
+--   select * from public.claim_job_webhooks($1::uuid, $2::integer)
+--   p_job_id  null = any job
+--   → the delivery (delivery_id, event_type, url, attempt: 1 for the first) and the job's
+--     columns as find_job reads them
+create or replace function public.claim_job_webhooks(
+  p_job_id uuid, p_limit integer, p_lease interval default interval '2 minutes'
+) returns table (
+  delivery_id uuid, event_type text, url text, attempt integer,
+  id uuid, user_id uuid, status text, model text, cost_credits integer, provider text,
+  provider_job_id text, result jsonb, error jsonb, outputs jsonb,
+  created_at timestamptz, updated_at timestamptz, finished_at timestamptz
+)
+language plpgsql
+security definer
+set search_path = public, pg_temp
+as $$
+#variable_conflict use_column
+begin
+  return query
+  with due as (
+    select d.id from public.job_webhook_deliveries d
+    where d.next_attempt_at <= now() and (p_job_id is null or d.job_id = p_job_id)
+    order by d.next_attempt_at
+    limit greatest(coalesce(p_limit, 0), 0)
+    for update skip locked
+  ), claimed as (
+    update public.job_webhook_deliveries d
+    set attempts = d.attempts + 1, next_attempt_at = now() + p_lease
+    from due where d.id = due.id
+    returning d.id, d.job_id, d.event_type, d.url, d.attempts
+  )
+  select c.id, c.event_type, c.url, c.attempts,
+         j.id, j.user_id, j.status, j.model, j.cost_credits, j.provider, j.provider_job_id,
+         j.result, j.error, j.outputs, j.created_at, j.updated_at, j.finished_at
+  from claimed c join public.jobs j on j.id = c.job_id;
+end
+$$;
+
+-- record_job_webhook: the outcome of one attempt. 2xx = delivered; 410 = the receiver asks us to
+-- stop; anything else is retried on the Standard Webhooks schedule (5 s, 5 min, 30 min, 2 h,
+-- 5 h, 10 h, 14 h, 20 h, 24 h after the attempts; later if the receiver's Retry-After says so),
+-- then given up after the tenth attempt.
+--
+--   select * from public.record_job_webhook($1::uuid, $2::integer, $3::text, $4::integer)
+--   p_http_status  0 when no answer came (p_error says why); p_retry_after_s null = none
+--   → one row (delivered boolean, next_attempt_at timestamptz), none for an unknown delivery
+create or replace function public.record_job_webhook(
+  p_delivery_id uuid, p_http_status integer, p_error text, p_retry_after_s integer
+) returns table (delivered boolean, next_attempt_at timestamptz)
+language plpgsql
+security definer
+set search_path = public, pg_temp
+as $$
+#variable_conflict use_column
+declare
+  v_schedule constant interval[] := array['5 seconds', '5 minutes', '30 minutes', '2 hours', '5 hours',
+                                          '10 hours', '14 hours', '20 hours', '24 hours']::interval[];
+  v_attempts integer;
+  v_delivered boolean := p_http_status between 200 and 299;
+  v_next timestamptz;
+begin
+  select d.attempts into v_attempts from public.job_webhook_deliveries d
+  where d.id = p_delivery_id for update;
+  if not found then
+    return;
+  end if;
+  if not v_delivered and p_http_status <> 410 and v_attempts <= array_length(v_schedule, 1) then
+    v_next := now() + greatest(v_schedule[greatest(v_attempts, 1)],
+                               make_interval(secs => least(greatest(coalesce(p_retry_after_s, 0), 0), 86400)));
+  end if;
+  update public.job_webhook_deliveries d
+  set next_attempt_at = v_next,
+      last_status = p_http_status,
+      last_error = case when v_delivered then null
+                        when p_http_status = 410 then 'receiver answered 410 Gone'
+                        else left(p_error, 500) end,
+      delivered_at = case when v_delivered then now() else d.delivered_at end
+  where d.id = p_delivery_id;
+  return query select v_delivered, v_next;
+end
+$$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Privileges, as in 0005.
+
+revoke all on function
+  public.claim_job_webhooks(uuid, integer, interval),
+  public.record_job_webhook(uuid, integer, text, integer)
+from public, anon, authenticated;
+
+grant execute on function
+  public.claim_job_webhooks(uuid, integer, interval),
+  public.record_job_webhook(uuid, integer, text, integer)
+to alphogen_api, service_role;
+
+revoke all on function public.jobs_capture_endpoint(), public.jobs_enqueue_webhook()
+from public, anon, authenticated, service_role;
+
+grant select on public.job_webhook_deliveries to alphogen_api;
+revoke insert, update, delete, truncate on public.job_webhook_deliveries from anon, authenticated;

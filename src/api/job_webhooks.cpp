@@ -1,0 +1,104 @@
+#include "api/job_webhooks.hpp"
+
+#include "api/base_url.hpp"
+#include "api/job_access.hpp"
+#include "core/decimal.hpp"
+#include "core/effects.hpp"
+#include "core/log.hpp"
+#include "core/time.hpp"
+#include "db/query.hpp"
+#include "jobs/webhooks.hpp"
+
+namespace ag::api {
+namespace {
+
+constexpr int kBatch = 50;
+constexpr std::int64_t kTimeoutMs = 10'000;
+
+/// The Standard Webhooks request for one claimed delivery (a claim_job_webhooks row).
+effect::FetchSpec webhook_request(Ctx& ctx, const Json& claimed, const std::string& secret) {
+  Json data = job_view(claimed);
+  data.erase("ok");
+  data["outputs"] = signed_outputs(ctx.config(), public_base_url(ctx.config()), data["outputs"], ctx.now_ms() / 1000);
+  Json payload = {{"type", string_field(claimed, "event_type").value_or("job.finished")},
+                  {"timestamp", iso8601_utc(ctx.now_ms())},
+                  {"data", std::move(data)}};
+  std::string body = dump(payload);
+  std::string id = string_field(claimed, "delivery_id").value_or("");
+  const std::int64_t timestamp_s = ctx.now_ms() / 1000;
+
+  effect::FetchSpec spec;
+  spec.method = "POST";
+  spec.url = string_field(claimed, "url").value_or("");
+  spec.headers = {{"content-type", "application/json"},
+                  {"user-agent", "AlphoGen-Webhooks/1"},
+                  {"webhook-id", id},
+                  {"webhook-timestamp", std::to_string(timestamp_s)},
+                  {"webhook-signature", jobs::webhook_signature(secret, id, timestamp_s, body)}};
+  spec.body = std::move(body);
+  spec.timeout_ms = kTimeoutMs;
+  spec.max_bytes = 4096;  // the receiver's answer is not read beyond its status
+  return spec;
+}
+
+Json retry_after_s(const EffectResult& reply) {
+  auto headers = reply.value.find("headers");
+  if (headers == reply.value.end() || !headers->is_array()) return nullptr;
+  for (const Json& pair : *headers) {
+    if (!pair.is_array() || pair.size() != 2 || pair[0] != "retry-after" || !pair[1].is_string()) continue;
+    auto seconds = parse_decimal(pair[1].get<std::string>(), 6);
+    return seconds ? Json(*seconds) : Json(nullptr);
+  }
+  return nullptr;
+}
+
+/// Stores one attempt's outcome; true when it delivered the webhook.
+Task<bool> record_attempt(Ctx& ctx, const Json& claimed, int http_status, std::string error, Json retry_after) {
+  Json params = Json::array({string_field(claimed, "delivery_id").value_or(""), http_status, std::move(error),
+                             std::move(retry_after)});
+  Json rows = co_await db::query(ctx, "select delivered from public.record_job_webhook($1::uuid, $2::integer, "
+                                      "$3::text, $4::integer)",
+                                 std::move(params));
+  co_return !rows.empty() && rows[0].value("delivered", false);
+}
+
+}  // namespace
+
+Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
+  Json claim = Json::array({job_id ? Json(*job_id) : Json(nullptr), kBatch});
+  Json claimed = co_await db::query(ctx, "select * from public.claim_job_webhooks($1::uuid, $2::integer)",
+                                    std::move(claim));
+  std::vector<Json> sends;
+  std::vector<const Json*> sent;
+  std::vector<const Json*> unsigned_rows;
+  for (const Json& row : claimed) {
+    auto owner = string_field(row, "user_id").value_or("admin");
+    auto secret = jobs::webhook_secret(ctx.config(), owner);
+    if (!secret) {
+      unsigned_rows.push_back(&row);
+      continue;
+    }
+    sent.push_back(&row);
+    sends.push_back(effect::fetch(webhook_request(ctx, row, *secret)));
+  }
+  std::vector<EffectResult> replies;
+  if (!sends.empty()) replies = co_await ctx.perform_all(std::move(sends));
+
+  int delivered = 0;
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    const int http_status = static_cast<int>(int_field(replies[i].value, "status").value_or(0));
+    std::string error = replies[i].failed() ? replies[i].error_code() : "HTTP " + std::to_string(http_status);
+    Json retry_after = retry_after_s(replies[i]);
+    bool ok = co_await record_attempt(ctx, *sent[i], http_status, std::move(error), std::move(retry_after));
+    delivered += ok ? 1 : 0;
+    log::info("job webhook", {{"request_id", ctx.request_id()},
+                              {"job_id", string_field(*sent[i], "id").value_or("")},
+                              {"attempt", int_field(*sent[i], "attempt").value_or(0)},
+                              {"status", http_status},
+                              {"delivered", ok}});
+  }
+  for (const Json* row : unsigned_rows) co_await record_attempt(ctx, *row, 0, "webhook signing is not configured", nullptr);
+  co_return Json{{"sent", replies.size()}, {"delivered", delivered}};
+}
+
+}  // namespace ag::api

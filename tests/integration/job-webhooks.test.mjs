@@ -1,0 +1,250 @@
+// The webhooks this API sends when a job finishes (Standard Webhooks), and models that run on
+// their own RunPod endpoint, through the real Worker against real PostgreSQL, the RunPod
+// stand-in and a loopback receiver. Signatures are checked with the `standardwebhooks` npm
+// package, as a user's receiver would.
+//
+// One worker: RunPod configured with RUNPOD_ENDPOINT_ID = an endpoint the stand-in does not
+// serve, so only jobs of the model `hooks-hd` (whose models.endpoint_id is the stand-in's)
+// reach RunPod. No PUBLIC_BASE_URL: RunPod calls back the origin the job was posted to.
+
+import { after, afterEach, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import { Webhook } from "standardwebhooks";
+import { startWorker } from "./harness/worker.mjs";
+import { createTestDatabase } from "./harness/postgres.mjs";
+import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
+import { startRunPod } from "./harness/runpod.mjs";
+import { startLoopbackServer } from "./harness/loopback-server.mjs";
+import { assertLedgerInvariant } from "./harness/ledger.mjs";
+
+const ADMIN = "admin-token-for-webhook-tests";
+const HS_SECRET = "webhook-test-legacy-jwt-secret-with-at-least-32-chars";
+const RP_KEY = "rp-webhook-test-key";
+const MODEL = "hooks-hd";
+
+let db;
+let auth;
+let runpod;
+let receiver;
+let worker;
+let answers; // path → status the receiver answers, in turn (last one repeats)
+
+before(async () => {
+  db = await createTestDatabase({ prefix: "ag_hooks" });
+  [auth, runpod, receiver] = await Promise.all([
+    startSupabaseAuth({ hsSecret: HS_SECRET }),
+    startRunPod({ apiKey: RP_KEY, endpointId: "ep-hooks" }),
+    startLoopbackServer(),
+  ]);
+  await db.sql`insert into public.models (id, provider, content_type, cost_credits, is_default, enabled, endpoint_id)
+               values (${MODEL}, 'runpod', 'video', 2, false, true, 'ep-hooks')`;
+  worker = await startWorker({
+    db: db.url,
+    vars: {
+      APP_ADMIN_TOKEN: ADMIN,
+      SUPABASE_URL: auth.url,
+      SUPABASE_JWT_SECRET: HS_SECRET,
+      RUNPOD_API_KEY: RP_KEY,
+      RUNPOD_ENDPOINT_ID: "ep-not-served",
+      RUNPOD_API_BASE: runpod.url,
+      WELCOME_CREDITS: "10",
+      JOBS_PER_HOUR: "1000",
+    },
+  });
+});
+
+after(async () => {
+  await runpod?.webhooksSettled().catch(() => {});
+  await worker?.stop();
+  await Promise.allSettled([auth?.close(), runpod?.close(), receiver?.close()]);
+  await db?.drop();
+});
+
+afterEach(async () => {
+  await assertLedgerInvariant(db.sql);
+});
+
+// --- helpers ------------------------------------------------------------------------------
+
+async function userToken() {
+  return auth.mint({ alg: "HS256", claims: { sub: crypto.randomUUID() } });
+}
+
+async function call(method, path, { token, body } = {}) {
+  const headers = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const res = await worker.fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+/** A receiver path that answers `statuses` in turn (the last one from then on). */
+function receiverPath(...statuses) {
+  const path = `/hooks/${crypto.randomUUID()}`;
+  const queue = [...statuses];
+  receiver.route(`POST ${path}`, () => ({ status: queue.length > 1 ? queue.shift() : queue[0] }));
+  return path;
+}
+
+function received(path) {
+  return receiver.requests.filter((r) => r.path === path);
+}
+
+/** Waits (bounded, not timed: a hang guard) until the receiver has had `count` requests at `path`. */
+async function waitForDeliveries(path, count) {
+  for (let i = 0; i < 400 && received(path).length < count; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(received(path).length, count, `deliveries to ${path}`);
+}
+
+async function waitForDelivery(jobId, predicate) {
+  let row;
+  for (let i = 0; i < 400; i++) {
+    [row] = await db.sql`select * from public.job_webhook_deliveries where job_id = ${jobId}`;
+    if (row && predicate(row)) return row;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`delivery of ${jobId} never reached the expected state: ${JSON.stringify(row)}`);
+}
+
+async function createJob(token, path) {
+  const body = { prompt: "a lighthouse at dusk", model: MODEL };
+  if (path) body.webhook_url = `${receiver.url}${path}`;
+  const res = await call("POST", "/jobs", { token, body });
+  assert.equal(res.status, 200, JSON.stringify(res.json));
+  return res.json;
+}
+
+function verify(secret, request) {
+  return new Webhook(secret).verify(request.text, request.headers);
+}
+
+// --- tests --------------------------------------------------------------------------------
+
+describe("job webhooks", () => {
+  test("a finished job calls its webhook_url once, signed with the owner's secret", async () => {
+    const token = await userToken();
+    const path = receiverPath(204);
+    const job = await createJob(token, path);
+    await runpod.finish(job.provider_job_id, { status: "COMPLETED", output: { seed: 7 } });
+    await waitForDeliveries(path, 1);
+
+    const secret = (await call("GET", "/webhooks/secret", { token })).json.secret;
+    assert.match(secret, /^whsec_/);
+    const [request] = received(path);
+    const payload = verify(secret, request);
+    assert.equal(payload.type, "job.completed");
+    assert.equal(payload.data.job_id, job.job_id);
+    assert.equal(payload.data.status, "completed");
+    assert.deepEqual(payload.data.result.output, { seed: 7 });
+    assert.equal(payload.data.webhook_token_hash, undefined);
+
+    // Another user's secret, or the admin's, does not verify it.
+    const stranger = (await call("GET", "/webhooks/secret", { token: await userToken() })).json.secret;
+    assert.throws(() => verify(stranger, request), /No matching signature found/);
+    const admin = (await call("GET", "/webhooks/secret", { token: ADMIN })).json.secret;
+    assert.throws(() => verify(admin, request), /No matching signature found/);
+
+    const row = await waitForDelivery(job.job_id, (d) => d.delivered_at !== null);
+    assert.equal(row.id, request.headers["webhook-id"]);
+    assert.equal(row.attempts, 1);
+    assert.equal(row.last_status, 204);
+    assert.equal(row.next_attempt_at, null);
+
+    // A repeated RunPod callback and a poll change nothing: still one delivery.
+    await runpod.redeliver(job.provider_job_id);
+    assert.equal((await call("GET", `/jobs/${job.job_id}`, { token })).json.status, "completed");
+    await worker.scheduled();
+    assert.equal(received(path).length, 1);
+  });
+
+  test("a failed delivery is retried by the cron sweep with the same webhook-id", async () => {
+    const token = await userToken();
+    const path = receiverPath(500, 200);
+    const job = await createJob(token, path);
+    await runpod.finish(job.provider_job_id, { status: "FAILED", error: "CUDA out of memory" });
+    await waitForDeliveries(path, 1);
+    const first = await waitForDelivery(job.job_id, (d) => d.last_status === 500);
+    assert.equal(first.attempts, 1);
+    assert.equal(first.delivered_at, null);
+    assert.ok(first.next_attempt_at > new Date(), "the retry is scheduled for later");
+
+    // Not due yet: the sweep leaves it alone.
+    await worker.scheduled();
+    assert.equal(received(path).length, 1);
+
+    // Let the schedule's 5 s pass, then the sweep sends it again.
+    await db.sql`update public.job_webhook_deliveries set next_attempt_at = now() where job_id = ${job.job_id}`;
+    await worker.scheduled();
+    await waitForDeliveries(path, 2);
+    const [a, b] = received(path);
+    assert.equal(a.headers["webhook-id"], b.headers["webhook-id"]);
+    const secret = (await call("GET", "/webhooks/secret", { token })).json.secret;
+    assert.equal(verify(secret, b).type, "job.failed");
+    const done = await waitForDelivery(job.job_id, (d) => d.delivered_at !== null);
+    assert.equal(done.attempts, 2);
+
+    // The failure refunded the reservation exactly once, webhook or not.
+    const [{ n }] = await db.sql`select count(*)::int as n from public.credit_ledger
+                                 where job_id = ${job.job_id} and kind = 'refund'`;
+    assert.equal(n, 1);
+  });
+
+  test("410 Gone stops the deliveries; a cancelled job reports job.cancelled", async () => {
+    const token = await userToken();
+    const path = receiverPath(410);
+    const job = await createJob(token, path);
+    const cancelled = await call("POST", `/jobs/${job.job_id}/cancel`, { token });
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.json));
+    await waitForDeliveries(path, 1);
+    const secret = (await call("GET", "/webhooks/secret", { token })).json.secret;
+    assert.equal(verify(secret, received(path)[0]).type, "job.cancelled");
+
+    const row = await waitForDelivery(job.job_id, (d) => d.last_status === 410);
+    assert.equal(row.next_attempt_at, null);
+    assert.equal(row.delivered_at, null);
+    await db.sql`update public.job_webhook_deliveries set next_attempt_at = null where job_id = ${job.job_id}`;
+    await worker.scheduled();
+    assert.equal(received(path).length, 1);
+  });
+
+  test("jobs without webhook_url queue nothing; bad webhook URLs are refused", async () => {
+    const token = await userToken();
+    const job = await createJob(token);
+    await runpod.finish(job.provider_job_id, { status: "COMPLETED", output: {} });
+    assert.equal((await call("GET", `/jobs/${job.job_id}`, { token })).json.status, "completed");
+    const rows = await db.sql`select 1 from public.job_webhook_deliveries where job_id = ${job.job_id}`;
+    assert.equal(rows.length, 0);
+
+    for (const url of ["http://hooks.example.com/in", "ftp://127.0.0.1/x", "http://127.0.0.1.nip.io/x", "not a url"]) {
+      const res = await call("POST", "/jobs", { token, body: { prompt: "x", model: MODEL, webhook_url: url } });
+      assert.equal(res.status, 400, url);
+      assert.equal(res.json.error, "invalid_request");
+    }
+  });
+});
+
+describe("models with their own RunPod endpoint", () => {
+  test("submission, polls and cancels go to the model's endpoint; the default model uses RUNPOD_ENDPOINT_ID", async () => {
+    const token = await userToken();
+    const before = runpod.requests.length;
+    const job = await createJob(token);
+    assert.equal((await call("GET", `/jobs/${job.job_id}`, { token })).status, 200);
+    assert.equal((await call("POST", `/jobs/${job.job_id}/cancel`, { token })).status, 200);
+    const paths = runpod.requests.slice(before).map((r) => `${r.method} ${r.path}`);
+    assert.deepEqual(paths, [
+      "POST /ep-hooks/run",
+      `GET /ep-hooks/status/${job.provider_job_id}`,
+      `POST /ep-hooks/cancel/${job.provider_job_id}`,
+    ]);
+    const [row] = await db.sql`select provider_endpoint_id from public.jobs where id = ${job.job_id}`;
+    assert.equal(row.provider_endpoint_id, "ep-hooks");
+
+    // The default model has no endpoint of its own: RUNPOD_ENDPOINT_ID, which the stand-in
+    // does not serve, so the submission fails (502, refunded).
+    const fallback = await call("POST", "/jobs", { token, body: { prompt: "x" } });
+    assert.equal(fallback.status, 502, JSON.stringify(fallback.json));
+    assert.equal(runpod.requests.at(-1).path, "/ep-not-served/run");
+  });
+});
