@@ -4,6 +4,11 @@
 
 import postgres from "postgres";
 
+/** A statement still unanswered after this long is given up as `unavailable`: a connection cut
+ *  mid-statement (Postgres stopped, a network fault) can leave postgres.js waiting forever on
+ *  workerd's sockets, and a request must not hang with it. Far above any statement of ours. */
+const STATEMENT_DEADLINE_MS = 30_000;
+
 /** SQLSTATE classes that mean "no usable connection", reported as `unavailable`. */
 const CONNECTION_SQLSTATES = /^(08|28|53300|57P0|3D000)/;
 
@@ -99,9 +104,14 @@ export async function performSql(effect, scope) {
   if (typeof effect.query !== "string" || effect.query.length === 0) {
     return { error: { code: "invalid_effect", message: "sql effect without query" } };
   }
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error("no answer from the database"), { code: "STATEMENT_DEADLINE" })),
+                       STATEMENT_DEADLINE_MS);
+  });
   try {
     const params = Array.isArray(effect.params) ? effect.params.map(toParam) : [];
-    const result = await sql.unsafe(effect.query, params);
+    const result = await Promise.race([sql.unsafe(effect.query, params), deadline]);
     const rows = result.map((row) => {
       const out = {};
       for (const [k, v] of Object.entries(row)) out[k] = toJsonValue(v);
@@ -109,6 +119,13 @@ export async function performSql(effect, scope) {
     });
     return { rows, count: result.count ?? rows.length };
   } catch (err) {
+    if (err?.code === "STATEMENT_DEADLINE" && scope.sql === sql) {
+      // The client may be wedged: later statements of the task get a fresh one.
+      scope.sql = null;
+      sql.end({ timeout: 0 }).catch(() => {});
+    }
     return errorResult(err);
+  } finally {
+    clearTimeout(timer);
   }
 }

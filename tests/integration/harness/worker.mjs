@@ -177,7 +177,8 @@ export async function startWorker({ vars = {}, db = null, r2Persist = false, was
     },
     /** Lets background work that still holds a database session finish, then disposes. */
     async stop() {
-      if (db) await waitForWorkerSessions(db).catch(() => {});
+      const database = db ?? vars.DATABASE_URL;
+      if (database) await waitForWorkerSessions(database).catch(() => {});
       await mf.dispose();
     },
   };

@@ -1,0 +1,140 @@
+// Faults, through the real Worker: PostgreSQL stopped while requests run (503
+// database_unavailable, never a half-applied money movement, recovery once it is back), with a
+// server of this file's own so the stop hurts nobody else. RunPod 429/5xx/timeouts, traps and
+// malformed shim results have their tests in jobs, trap and shim.test.mjs.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import { startWorker } from "./harness/worker.mjs";
+import { startOwnPostgres } from "./harness/own-postgres.mjs";
+import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
+import { startRunPod } from "./harness/runpod.mjs";
+import { assertLedgerInvariant } from "./harness/ledger.mjs";
+
+const ADMIN = "admin-token-for-fault-tests";
+const HS_SECRET = "fault-test-legacy-jwt-secret-with-at-least-32-chars";
+const RP_KEY = "rp-fault-test-key";
+
+let pg;
+let auth;
+let runpod;
+let worker;
+
+before(async () => {
+  [pg, auth, runpod] = await Promise.all([
+    startOwnPostgres("faults"),
+    startSupabaseAuth({ hsSecret: HS_SECRET }),
+    startRunPod({ apiKey: RP_KEY, endpointId: "ep-faults", defaultSteps: ["IN_QUEUE"] }),
+  ]);
+  // DATABASE_URL rather than the Hyperdrive binding: Miniflare's local Hyperdrive proxy has no
+  // error handler, so a refused connection behind it is an uncaught exception in the test
+  // process instead of an error inside the Worker. The shim's code path is the same.
+  worker = await startWorker({
+    vars: {
+      DATABASE_URL: pg.url,
+      APP_ADMIN_TOKEN: ADMIN,
+      SUPABASE_URL: auth.url,
+      SUPABASE_JWT_SECRET: HS_SECRET,
+      RUNPOD_API_KEY: RP_KEY,
+      RUNPOD_ENDPOINT_ID: "ep-faults",
+      RUNPOD_API_BASE: runpod.url,
+      WELCOME_CREDITS: "50",
+      JOBS_PER_HOUR: "1000",
+      JOB_POLL_GRACE_SECONDS: "10",
+    },
+  });
+});
+
+after(async () => {
+  await runpod?.webhooksSettled().catch(() => {});
+  await worker?.stop();
+  await Promise.allSettled([auth?.close(), runpod?.close()]);
+  await pg?.destroy();
+});
+
+async function user() {
+  const id = crypto.randomUUID();
+  return { id, token: await auth.mint({ alg: "HS256", claims: { sub: id } }) };
+}
+
+async function call(method, path, { token, body, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  if (body !== undefined) h["content-type"] = "application/json";
+  const res = await worker.fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, json, text };
+}
+
+describe("PostgreSQL stopped mid-run", () => {
+  test("answers 503 database_unavailable while it is down, loses nothing, and recovers", async () => {
+    const alice = await user();
+    assert.equal((await call("GET", "/credits", { token: alice.token })).json.balance, 50);
+
+    // Jobs in flight when the server stops: each answer is a success or a clear 503, never a
+    // 500, and never a charge without a job.
+    const inflight = Array.from({ length: 20 }, (_, i) =>
+      call("POST", "/jobs", { token: alice.token, body: { prompt: `fault ${i}` } }),
+    );
+    await new Promise((r) => setTimeout(r, 30));
+    await pg.stop();
+    const answers = await Promise.all(inflight);
+    for (const a of answers) {
+      assert.ok([200, 503].includes(a.status), `status ${a.status}: ${a.text}`);
+      if (a.status === 503) assert.equal(a.json.error, "database_unavailable");
+    }
+
+    // While down: every database-backed endpoint says so; liveness does not need it.
+    for (const [method, path, opts] of [
+      ["GET", "/credits", { token: alice.token }],
+      ["GET", "/credits/ledger", { token: alice.token }],
+      ["GET", "/jobs", { token: alice.token }],
+      ["POST", "/jobs", { token: alice.token, body: { prompt: "while down" } }],
+      ["GET", "/me", { token: alice.token }],
+      ["POST", "/admin/credits", { token: ADMIN, body: { user_id: alice.id, amount: 5, reason: "r", idempotency_key: "down-1" } }],
+    ]) {
+      const res = await call(method, path, opts);
+      assert.equal(res.status, 503, `${method} ${path}: ${res.text}`);
+      assert.equal(res.json.error, "database_unavailable");
+      assert.ok(!/postgres|ECONN|127\.0\.0\.1/i.test(res.text), `no internals leak: ${res.text}`);
+    }
+    assert.equal((await call("GET", "/health")).status, 200);
+    const deep = await call("GET", "/health?deep=1", { token: ADMIN });
+    assert.equal(deep.status, 503);
+    assert.equal(deep.json.checks.database.ok, false);
+
+    // Back up: the same Worker serves again without a restart.
+    await pg.start();
+    const again = await call("POST", "/jobs", { token: alice.token, body: { prompt: "after restart" } });
+    assert.equal(again.status, 200, again.text);
+    assert.equal((await call("GET", "/health?deep=1", { token: ADMIN })).status, 200);
+
+    // A job whose row was committed before the stop but whose submission was never recorded
+    // stays queued with its credit reserved; the sweep settles it (error, refunded).
+    await pg.sql`update public.jobs set updated_at = now() - interval '1 hour' where status = 'queued'`;
+    assert.equal((await worker.scheduled()).outcome, "ok");
+    const [{ open }] = await pg.sql`select count(*)::int as open from public.jobs
+                                    where user_id = ${alice.id} and status = 'queued'`;
+    assert.equal(open, 0);
+
+    // Every job has exactly one reservation; every error job exactly one refund; no
+    // reservation without a job; balance = sum(ledger).
+    const jobs = await pg.sql`select id, status from public.jobs where user_id = ${alice.id}`;
+    const ledger = await pg.sql`select kind, job_id from public.credit_ledger where user_id = ${alice.id}`;
+    const count = (kind, jobId) => ledger.filter((e) => e.kind === kind && e.job_id === jobId).length;
+    for (const j of jobs) {
+      assert.equal(count("reserve", j.id), 1, `one reservation for ${j.id}`);
+      assert.equal(count("refund", j.id), j.status === "error" ? 1 : 0, `refunds of ${j.id} (${j.status})`);
+    }
+    const jobIds = new Set(jobs.map((j) => j.id));
+    assert.ok(ledger.filter((e) => e.kind === "reserve").every((e) => jobIds.has(e.job_id)));
+    const accepted = answers.filter((a) => a.status === 200).length + 1;
+    assert.ok(jobs.length >= accepted, `${jobs.length} jobs recorded for ${accepted} accepted`);
+    await assertLedgerInvariant(pg.sql);
+  });
+});
