@@ -96,17 +96,16 @@ call() {
 bearer() { printf 'Authorization: Bearer %s\n' "$1" >"$WORK/h-$2" && printf '%s' "@$WORK/h-$2"; }
 
 # body_get JS_EXPR: prints the expression's value over the last response (`b` = the parsed
-# JSON, null when it is not JSON; `s` = the HTTP status); empty when it is absent or throws.
+# JSON, null when it is not JSON); empty when it is absent or throws.
 body_get() {
   # shellcheck disable=SC2016 # JavaScript, not shell
   node -e '
     const fs = require("fs");
     let b = null;
     try { b = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); } catch {}
-    const f = new Function("b", "s", `try { return (${process.argv[2]}); } catch { return ""; }`);
-    const v = f(b, Number(process.argv[3]));
+    const v = new Function("b", `try { return (${process.argv[2]}); } catch { return ""; }`)(b);
     process.stdout.write(v === null || v === undefined ? "" : String(v));
-  ' "$BODY_FILE" "$1" "$STATUS"
+  ' "$BODY_FILE" "$1"
 }
 # body_is JS_EXPR: true when the expression holds for the last response.
 body_is() { [ "$(body_get "Boolean($1)")" = true ]; }
