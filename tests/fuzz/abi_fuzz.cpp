@@ -6,6 +6,7 @@
 #include "abi/entry.hpp"
 #include "abi/frame.hpp"
 #include "api/app.hpp"
+#include "support/fake_shim.hpp"
 
 namespace {
 void fixed_random(std::uint8_t* out, std::size_t size) {
@@ -14,6 +15,8 @@ void fixed_random(std::uint8_t* out, std::size_t size) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const bool quiet = (ag::fuzz::silence_logs(), true);
+  (void)quiet;
   // A fresh entry per input: tasks a start leaves waiting (its resume never came) die with it.
   ag::api::App app;
   ag::abi::Entry entry(app, fixed_random);

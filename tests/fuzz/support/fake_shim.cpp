@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "abi/frame.hpp"
+#include "core/log.hpp"
 
 namespace ag::fuzz {
 namespace {
@@ -26,6 +27,10 @@ Json decode(const std::string& bytes) {
 
 }  // namespace
 
+void silence_logs() {
+  log::set_sink([](std::string_view) {});
+}
+
 std::pair<std::string_view, std::string_view> split(std::string_view data, char separator) {
   auto at = data.find(separator);
   if (at == std::string_view::npos) return {data, {}};
@@ -33,6 +38,7 @@ std::pair<std::string_view, std::string_view> split(std::string_view data, char 
 }
 
 FakeShim::FakeShim() : entry_(app_, counting_random) {
+  silence_logs();
   Json env = {{"APP_ADMIN_TOKEN", "fuzz-admin"},
               {"WEBHOOK_SECRET", "fuzz-webhook"},
               {"SUPABASE_JWT_SECRET", "fuzz-jwt-secret-with-at-least-32-characters"},

@@ -33,6 +33,9 @@ class FakeShim {
   std::int64_t now_ms_ = 1'700'000'000'000;
 };
 
+/// Drops the core's log lines (still formatted): a line per input would swamp the run.
+void silence_logs();
+
 /// Splits `data` at the first `separator` ('\x00' by default): {before, after}.
 std::pair<std::string_view, std::string_view> split(std::string_view data, char separator = '\0');
 
