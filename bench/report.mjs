@@ -60,6 +60,7 @@ function startupSection(s) {
     ["wasm size", `${fixed(s.size.raw / KB, 1)} KiB raw, ${fixed(s.size.gzip / KB, 1)} KiB gzip`],
     ["compile (node V8, median)", `${fixed(s.instantiate.compileMs, 2)} ms`],
     ["instantiate + initialise (CoreInstance: ag_init with the env)", `${fixed(s.instantiate.instantiateMs, 2)} ms`],
+    ["CPU per `GET /health` through shim + core, in process (no runtime, no network)", `${fixed(s.healthCpuMicros)} µs`],
   ];
   const starts = Object.entries(s.fresh).map(([name, f]) => [name, fixed(f.readyMs), fixed(f.firstMs, 1), fixed(f.steadyMs, 1)]);
   return [

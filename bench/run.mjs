@@ -19,7 +19,7 @@ import { measureLoad, planAll } from "./load.mjs";
 import { memoryAcrossRequests, mixedPlan, uploadPeak } from "./memory.mjs";
 import { ROOT } from "./paths.mjs";
 import { renderReport } from "./report.mjs";
-import { firstRequest, instantiateTimes, wasmSize } from "./startup.mjs";
+import { firstRequest, healthCpuMicros, instantiateTimes, wasmSize } from "./startup.mjs";
 import { startBare, startHono, startOurs } from "./targets.mjs";
 import { workPerRequest } from "./work.mjs";
 
@@ -29,12 +29,12 @@ const MB = 1024 * 1024;
 const SETTINGS = {
   full: {
     rounds: 3, duration: 8, warmup: 2, connections: 8,
-    startRepeats: 5, instantiateRepeats: 20,
+    startRepeats: 5, instantiateRepeats: 20, cpuBatches: 5, cpuPerBatch: 4000,
     memoryCheckpoints: [1_000, 100_000], uploads: [10 * MB, 100 * MB],
   },
   quick: {
     rounds: 1, duration: 1, warmup: 0.5, connections: 4,
-    startRepeats: 1, instantiateRepeats: 3,
+    startRepeats: 1, instantiateRepeats: 3, cpuBatches: 1, cpuPerBatch: 500,
     memoryCheckpoints: [200, 1_000], uploads: [MB, 10 * MB],
   },
 };
@@ -75,6 +75,7 @@ async function startupFigures(fx, s) {
   return {
     size: wasmSize(),
     instantiate: instantiateTimes(fx.varsFor("ours"), { repeats: s.instantiateRepeats }),
+    healthCpuMicros: await healthCpuMicros(fx.varsFor("ours"), { batches: s.cpuBatches, perBatch: s.cpuPerBatch }),
     fresh,
   };
 }

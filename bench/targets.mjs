@@ -48,15 +48,6 @@ async function withPid(start) {
   return { ...target, pid: spawned[0] };
 }
 
-function miniflareTarget(name, mf, url) {
-  return {
-    name,
-    url: url.href,
-    fetch: (pathname, init) => fetch(new URL(pathname, url), init),
-    stop: () => mf.dispose(),
-  };
-}
-
 async function startMiniflare(name, modules, { vars = {}, r2Persist = false } = {}) {
   const { compatibilityDate, compatibilityFlags } = wranglerSettings();
   const mf = new Miniflare({
@@ -74,7 +65,8 @@ async function startMiniflare(name, modules, { vars = {}, r2Persist = false } = 
     cf: false,
   });
   try {
-    return miniflareTarget(name, mf, await mf.ready);
+    const url = await mf.ready;
+    return { name, url: url.href, fetch: (pathname, init) => fetch(new URL(pathname, url), init), stop: () => mf.dispose() };
   } catch (err) {
     await mf.dispose().catch(() => {});
     throw err;
