@@ -92,7 +92,7 @@ export function endpoints(fx, { quick }) {
       // Deliveries are signed per plan: Stripe's tolerance is 5 minutes.
       async plan(target) {
         const stripe = { method: "POST", path: "/webhooks/stripe", next: rotate(stripeDeliveries(fx.secrets.stripe, DELIVERY_POOL)) };
-        if (target.name !== "ours" || (await oursHasStripeWebhook(target))) return stripe;
+        if (target.name === "hono" || (await oursHasStripeWebhook(target))) return stripe;
         // Until /webhooks/stripe is merged: the closest route we have, a shared-secret check
         // (constant time) plus the same recorded delivery.
         const deliveries = stripeDeliveries(fx.secrets.stripe, DELIVERY_POOL).map(({ body }) => ({

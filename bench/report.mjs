@@ -28,15 +28,17 @@ function loadSection(load, labels) {
     ]);
   }
   const ratios = [];
+  const names = { bare: "bare JS", hono: "Hono", ours: "ours" };
   for (const r of load.values()) {
-    if (r.target !== "ours") continue;
-    for (const base of ["bare", "hono"]) {
+    if (r.target !== "ours" && r.target !== "alt") continue;
+    for (const base of r.target === "alt" ? ["ours"] : ["bare", "hono"]) {
       const b = load.get(`${r.endpoint}/${base}`);
       if (!b) continue;
       // req/s: higher is better for ours; latency: lower is better
       ratios.push([
         labels[r.endpoint],
-        base === "bare" ? "bare JS" : "Hono",
+        r.target,
+        names[base],
         ratio(r.rps.median, b.rps.median),
         ratio(r.p50.median, b.p50.median),
         ratio(r.p90.median, b.p90.median),
@@ -51,7 +53,7 @@ function loadSection(load, labels) {
     "",
     "### Ours relative to the baselines (req/s: > 1 is faster; latency: < 1 is faster)",
     "",
-    table(["endpoint", "versus", "req/s", "p50", "p90", "p99"], ratios),
+    table(["endpoint", "target", "versus", "req/s", "p50", "p90", "p99"], ratios),
   ].join("\n");
 }
 
@@ -113,6 +115,7 @@ export function renderReport(results) {
     "",
     `Machine: ${m.cpus} × ${m.cpuModel}, ${mib(m.memory)} RAM, ${m.os}; node ${m.node}, ${m.workerd}.`,
     `Load average before / after: ${m.loadBefore.map((x) => x.toFixed(2)).join(" ")} / ${m.loadAfter.map((x) => x.toFixed(2)).join(" ")}.`,
+    ...(results.altWasm ? [`Target alt: our Worker with \`${results.altWasm}\`.`] : []),
     `Load: ${results.settings.rounds} interleaved rounds × ${results.settings.duration} s per endpoint and target, ${results.settings.connections} connections, after a ${results.settings.warmup} s warm-up each.`,
   ];
   if (results.load) parts.push("", loadSection(results.load, labels));

@@ -3,7 +3,11 @@
 // Markdown report to stdout and <out>/report.md, the raw figures to <out>/results.json
 // (out: build/bench).
 //
-//   node bench/run.mjs [--quick] [--sections=load,startup,memory,work] [--out=DIR]
+//   node bench/run.mjs [--quick] [--sections=load,startup,memory,work] [--out=DIR] [--alt-wasm=PATH]
+//
+// --alt-wasm adds a fourth target to the load section: our Worker with another build of the
+// core, run interleaved with the others, to compare builds (-Os against -O3, ...) under the
+// same drift of the machine's load.
 //
 // Needs AG_TEST_PG_URL (a Postgres 15 server; the integration harness makes a database on it).
 
@@ -54,10 +58,11 @@ function machine() {
   };
 }
 
-async function withTargets(fx, fn) {
+async function withTargets(fx, altWasm, fn) {
   const targets = {};
   try {
     targets.ours = await startOurs({ vars: fx.varsFor("ours") });
+    if (altWasm) targets.alt = await startOurs({ vars: fx.varsFor("ours"), wasm: altWasm, name: "alt" });
     targets.bare = await startBare();
     targets.hono = await startHono({ vars: fx.varsFor("hono") });
     return await fn(targets);
@@ -131,6 +136,7 @@ async function main() {
       quick: { type: "boolean", default: false },
       sections: { type: "string", default: SECTIONS.join(",") },
       out: { type: "string", default: path.join(ROOT, "build/bench") },
+      "alt-wasm": { type: "string" },
     },
   });
   const sections = values.sections.split(",").filter(Boolean);
@@ -143,7 +149,10 @@ async function main() {
     const list = endpoints(fx, { quick: values.quick });
     results.endpoints = list.map(({ id, label }) => ({ id, label }));
     if (sections.includes("load")) {
-      results.load = await withTargets(fx, (targets) => measureLoad(list, targets, { ...settings, log }));
+      const altWasm = values["alt-wasm"] && path.resolve(values["alt-wasm"]);
+      results.altWasm = altWasm;
+      const loaded = altWasm ? list.map((e) => ({ ...e, targets: [...e.targets, "alt"] })) : list;
+      results.load = await withTargets(fx, altWasm, (targets) => measureLoad(loaded, targets, { ...settings, log }));
     }
     if (sections.includes("startup")) results.startup = await startupFigures(fx, settings);
     if (sections.includes("memory")) results.memory = await memoryFigures(fx, list, settings);

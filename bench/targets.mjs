@@ -2,6 +2,7 @@
 // memory can be read apart; only one is under load at a time.
 //
 //   ours   js-shim + build/wasm/alphogen.wasm, exactly as the integration tests start it
+//   alt    the same with another build of the core (--alt-wasm), to compare builds
 //   bare   bench/workers/bare/worker.js: the runtime's floor for /health
 //   hono   bench/workers/hono/index.ts: TypeScript, Hono, jose, stripe (the 002 seed's stack)
 //
@@ -74,10 +75,10 @@ async function startMiniflare(name, modules, { vars = {}, r2Persist = false } = 
 }
 
 /** Our Worker, through the integration harness (same bundle, same bindings). */
-export function startOurs({ vars, r2Persist = false }) {
+export function startOurs({ vars, r2Persist = false, wasm, name = "ours" }) {
   return withPid(async () => {
-    const worker = await startWorker({ vars, r2Persist });
-    return { name: "ours", url: worker.url, fetch: worker.fetch, stop: worker.stop };
+    const worker = await startWorker({ vars, r2Persist, ...(wasm ? { wasm } : {}) });
+    return { name, url: worker.url, fetch: worker.fetch, stop: worker.stop };
   });
 }
 
