@@ -46,9 +46,11 @@ function loadSection(load, labels) {
       ]);
     }
   }
+  const failed = [...load.values()].filter((r) => r.failures > 0).map((r) => `${r.endpoint}/${r.target}`);
   return [
     "### Throughput and latency (medians over the rounds; spread = half the min–max range)",
     "",
+    ...(failed.length ? [`**Not comparable: non-2xx answers in ${failed.join(", ")}.**`, ""] : []),
     table(["endpoint", "target", "path", "req/s", "spread", "p50 ms", "p90 ms", "p99 ms", "non-2xx"], rows),
     "",
     "### Ours relative to the baselines (req/s: > 1 is faster; latency: < 1 is faster)",
