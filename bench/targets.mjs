@@ -62,6 +62,7 @@ async function startMiniflare(name, modules, { vars = {}, r2Persist = false } = 
     host: "127.0.0.1",
     port: 0,
     log: new Log(process.env.AG_BENCH_VERBOSE ? LogLevel.INFO : LogLevel.WARN),
+    logRequests: false, // as the integration harness starts ours
     telemetry: { enabled: false },
     cf: false,
   });
