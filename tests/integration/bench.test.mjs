@@ -81,6 +81,9 @@ test("work per request counts the database and the provider", () => {
   // GET /me reads the balance: at least one round trip, on both stacks
   assert.ok(get("me-hs256", "ours").steady.roundTrips >= 1);
   assert.ok(get("me-hs256", "hono").steady.roundTrips >= 1);
+  // the webhook records its delivery after answering: background work is counted too
+  assert.ok(get("webhook", "ours").steady.roundTrips >= 1);
+  assert.ok(get("webhook", "hono").steady.roundTrips >= 1);
   // ES256: the JWKS is fetched by the first request of an isolate, then cached
   assert.equal(get("me-es256", "ours").first.providerCalls, 1);
   assert.equal(get("me-es256", "ours").steady.providerCalls, 0);
