@@ -72,9 +72,9 @@ export async function measureLoad(list, targets, { rounds, duration, connections
     }
   }
   const out = new Map();
-  for (const [key, list2] of runs) {
+  for (const [key, measured] of runs) {
     const [endpoint, target] = key.split("/");
-    const figure = (f) => summarize(list2.map((r) => r[f]));
+    const figure = (f) => summarize(measured.map((r) => r[f]));
     out.set(key, {
       endpoint,
       target,
@@ -83,7 +83,7 @@ export async function measureLoad(list, targets, { rounds, duration, connections
       p50: figure("p50"),
       p90: figure("p90"),
       p99: figure("p99"),
-      failures: list2.reduce((n, r) => n + r.failures, 0),
+      failures: measured.reduce((n, r) => n + r.failures, 0),
     });
   }
   return out;
