@@ -1,6 +1,7 @@
 #include "api/handlers.hpp"
 #include "auth/admin.hpp"
 #include "core/effects.hpp"
+#include "core/memory.hpp"
 
 namespace ag::api {
 
@@ -27,6 +28,7 @@ Task<Response> health(Ctx& ctx, const Request& request) {
   bool storage_ok = !results[1].failed();
   body["checks"] = {{"database", check(results[0], !database_ok)},
                     {"storage", check(results[1], !storage_ok)}};
+  if (auto bytes = linear_memory_bytes()) body["wasm_memory_bytes"] = *bytes;
   if (database_ok && storage_ok) co_return json_response(200, body);
   body["ok"] = false;
   body["error"] = "unhealthy";

@@ -1,0 +1,51 @@
+// What every benchmarked Worker shares: one migrated Postgres database (the integration
+// harness's), the Supabase Auth stand-in (JWKS and token minting), and the secrets.
+//
+//   const fx = await startFixture();
+//   fx.db.url, fx.auth, fx.varsFor("ours" | "hono", dbUrl?), fx.user
+//
+// The database is reached through DATABASE_URL, which both Workers use when there is no
+// HYPERDRIVE binding: workerd then connects to Postgres itself. Miniflare's local Hyperdrive
+// would put a relay in this node process (sharing its CPU with the load generator) whose
+// sockets have no error handlers, so that disposing a loaded Worker can crash the run.
+//   await fx.close();
+
+import crypto from "node:crypto";
+import { createTestDatabase } from "../tests/integration/harness/postgres.mjs";
+import { startSupabaseAuth } from "../tests/integration/harness/supabase-auth.mjs";
+
+export async function startFixture() {
+  const db = await createTestDatabase({ prefix: "ag_bench" });
+  const auth = await startSupabaseAuth({ hsSecret: crypto.randomBytes(32).toString("hex") });
+  const secrets = {
+    admin: crypto.randomBytes(24).toString("hex"),
+    webhook: crypto.randomBytes(24).toString("hex"),
+    stripe: `whsec_${crypto.randomBytes(24).toString("base64url")}`,
+  };
+  const common = {
+    SUPABASE_URL: auth.url,
+    SUPABASE_JWT_SECRET: auth.hsSecret,
+    STRIPE_WEBHOOK_SECRET: secrets.stripe,
+    WELCOME_CREDITS: "10",
+  };
+  return {
+    db,
+    auth,
+    secrets,
+    user: auth.user,
+    varsFor(target, dbUrl = db.url) {
+      if (target === "hono") return { ...common, DATABASE_URL: dbUrl };
+      return {
+        ...common,
+        DATABASE_URL: dbUrl,
+        APP_ADMIN_TOKEN: secrets.admin,
+        WEBHOOK_SECRET: secrets.webhook,
+        ASSET_MAX_BYTES: String(100 * 1024 * 1024),
+      };
+    },
+    async close() {
+      await auth.close();
+      await db.drop();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// The benchmark's results as Markdown (the figures BENCHMARKS.md quotes).
+
+const KB = 1024;
+const MB = 1024 * 1024;
+
+const fixed = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : "–");
+const pct = (x) => (Number.isFinite(x) ? `±${(x * 50).toFixed(0)} %` : "–"); // half the range
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? (a / b).toFixed(2) : "–");
+const mib = (x) => (Number.isFinite(x) ? `${(x / MB).toFixed(1)} MiB` : "–");
+
+function table(head, rows) {
+  return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+function loadSection(load, labels) {
+  const rows = [];
+  for (const r of load.values()) {
+    rows.push([
+      labels[r.endpoint],
+      r.target,
+      `\`${r.path}\``,
+      fixed(r.rps.median),
+      pct(r.rps.spread),
+      fixed(r.p50.median, 1),
+      fixed(r.p90.median, 1),
+      fixed(r.p99.median, 1),
+      String(r.failures),
+    ]);
+  }
+  const ratios = [];
+  const names = { bare: "bare JS", hono: "Hono", ours: "ours" };
+  for (const r of load.values()) {
+    if (r.target !== "ours" && r.target !== "alt") continue;
+    for (const base of r.target === "alt" ? ["ours"] : ["bare", "hono"]) {
+      const b = load.get(`${r.endpoint}/${base}`);
+      if (!b) continue;
+      // req/s: higher is better for ours; latency: lower is better
+      ratios.push([
+        labels[r.endpoint],
+        r.target,
+        names[base],
+        ratio(r.rps.median, b.rps.median),
+        ratio(r.p50.median, b.p50.median),
+        ratio(r.p90.median, b.p90.median),
+        ratio(r.p99.median, b.p99.median),
+      ]);
+    }
+  }
+  const failed = [...load.values()].filter((r) => r.failures > 0).map((r) => `${r.endpoint}/${r.target}`);
+  return [
+    "### Throughput and latency (medians over the rounds; spread = half the min–max range)",
+    "",
+    ...(failed.length ? [`**Not comparable: non-2xx answers in ${failed.join(", ")}.**`, ""] : []),
+    table(["endpoint", "target", "path", "req/s", "spread", "p50 ms", "p90 ms", "p99 ms", "non-2xx"], rows),
+    "",
+    "### Ours relative to the baselines (req/s: > 1 is faster; latency: < 1 is faster)",
+    "",
+    table(["endpoint", "target", "versus", "req/s", "p50", "p90", "p99"], ratios),
+  ].join("\n");
+}
+
+function startupSection(s) {
+  const rows = [
+    ["wasm size", `${fixed(s.size.raw / KB, 1)} KiB raw, ${fixed(s.size.gzip / KB, 1)} KiB gzip`],
+    ["compile (node V8, median)", `${fixed(s.instantiate.compileMs, 2)} ms`],
+    ["instantiate + initialise (CoreInstance: ag_init with the env)", `${fixed(s.instantiate.instantiateMs, 2)} ms`],
+    ["CPU per `GET /health` through shim + core, in process (no runtime, no network)", `${fixed(s.healthCpuMicros)} µs`],
+  ];
+  const starts = Object.entries(s.fresh).map(([name, f]) => [name, fixed(f.readyMs), fixed(f.firstMs, 1), fixed(f.steadyMs, 1)]);
+  return [
+    "### Size and start-up",
+    "",
+    table(["figure", "value"], rows),
+    "",
+    "Fresh isolate (a new workerd per start; medians): ready = workerd up with the module compiled;",
+    "first = the first `GET /health` (ours instantiates the core there); next 20 = the median of",
+    "the 20 after it, sent one at a time (V8 is still tiering the code up then).",
+    "",
+    table(["target", "ready ms", "first request ms", "next 20: median ms"], starts),
+  ].join("\n");
+}
+
+function memorySection(m) {
+  const linear = m.linear.map((p) => [String(p.requests), mib(p.bytes), String(p.failures)]);
+  const uploads = m.uploads.map((u) => [u.target, mib(u.size), mib(u.baseline), mib(u.peak), mib(u.growth), u.linear === null ? "–" : mib(u.linear)]);
+  return [
+    "### Memory",
+    "",
+    `Core linear memory over a mix of ${m.mix.join(", ")} (read from the admin deep health check):`,
+    "",
+    table(["requests served", "linear memory", "non-2xx so far"], linear),
+    "",
+    "workerd resident memory during one streamed `PUT /assets/...` (R2 persisted on disk):",
+    "",
+    table(["target", "upload", "RSS before", "RSS peak", "growth", "core linear memory after"], uploads),
+  ].join("\n");
+}
+
+function workSection(work, labels) {
+  const cell = (w) => `${w.roundTrips} rt / ${w.statements} stmt / ${w.connections} conn / ${w.providerCalls} provider`;
+  const rows = work.map((w) => [labels[w.endpoint], w.target, `\`${w.path}\``, cell(w.first), cell(w.steady)]);
+  return [
+    "### Work per request",
+    "",
+    "Postgres round trips (Sync/Flush/Query messages), statements and connections counted by a",
+    "proxy, provider calls counted at the Supabase Auth stand-in; background work included.",
+    "",
+    table(["endpoint", "target", "path", "first request of an isolate", "next request"], rows),
+  ].join("\n");
+}
+
+export function renderReport(results) {
+  const labels = Object.fromEntries(results.endpoints.map((e) => [e.id, e.label]));
+  const m = results.machine;
+  const parts = [
+    `## Run of ${results.startedAt} (${results.quick ? "--quick" : "full"})`,
+    "",
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${mib(m.memory)} RAM, ${m.os}; node ${m.node}, ${m.workerd}.`,
+    `Load average before / after: ${m.loadBefore.map((x) => x.toFixed(2)).join(" ")} / ${m.loadAfter.map((x) => x.toFixed(2)).join(" ")}.`,
+    ...(results.altWasm ? [`Target alt: our Worker with \`${results.altWasm}\`.`] : []),
+    `Load: ${results.settings.rounds} interleaved rounds × ${results.settings.duration} s per endpoint and target, ${results.settings.connections} connections, after a ${results.settings.warmup} s warm-up each.`,
+  ];
+  if (results.load) parts.push("", loadSection(results.load, labels));
+  if (results.startup) parts.push("", startupSection(results.startup));
+  if (results.memory) parts.push("", memorySection(results.memory));
+  if (results.work) parts.push("", workSection(results.work, labels));
+  return `${parts.join("\n")}\n`;
+}

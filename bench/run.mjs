@@ -1,0 +1,177 @@
+// The benchmark (scripts/bench runs it after building): our Worker against a bare JS Worker and
+// a Hono Worker, on the same workerd, Postgres and stand-ins. Progress goes to stderr; the
+// Markdown report to stdout and <out>/report.md, the raw figures to <out>/results.json
+// (out: build/bench).
+//
+//   node bench/run.mjs [--quick] [--sections=load,startup,memory,work] [--out=DIR] [--alt-wasm=PATH]
+//
+// --alt-wasm adds a fourth target to the load section: our Worker with another build of the
+// core, run interleaved with the others, to compare builds (-Os against -O3, ...) under the
+// same drift of the machine's load.
+//
+// Needs AG_TEST_PG_URL (a Postgres 15 server; the integration harness makes a database on it).
+
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { startPgCounter } from "../tests/integration/harness/pg-counter.mjs";
+import { endpoints } from "./endpoints.mjs";
+import { startFixture } from "./fixture.mjs";
+import { measureLoad, planAll } from "./load.mjs";
+import { memoryAcrossRequests, mixedPlan, uploadPeak } from "./memory.mjs";
+import { ROOT } from "./paths.mjs";
+import { renderReport } from "./report.mjs";
+import { firstRequest, healthCpuMicros, instantiateTimes, wasmSize } from "./startup.mjs";
+import { startBare, startHono, startOurs } from "./targets.mjs";
+import { workPerRequest } from "./work.mjs";
+
+const SECTIONS = ["load", "startup", "memory", "work"];
+const MB = 1024 * 1024;
+
+const SETTINGS = {
+  full: {
+    rounds: 3, duration: 8, warmup: 2, connections: 8,
+    startRepeats: 5, instantiateRepeats: 20, cpuBatches: 5, cpuPerBatch: 4000,
+    memoryCheckpoints: [1_000, 100_000], uploads: [10 * MB, 100 * MB],
+  },
+  quick: {
+    rounds: 1, duration: 1, warmup: 0.5, connections: 4,
+    startRepeats: 1, instantiateRepeats: 3, cpuBatches: 1, cpuPerBatch: 500,
+    memoryCheckpoints: [200, 1_000], uploads: [MB, 10 * MB],
+  },
+};
+
+const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
+
+function machine() {
+  const workerd = execFileSync(path.join(ROOT, "node_modules/.bin/workerd"), ["--version"], { encoding: "utf8" }).trim();
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "unknown CPU",
+    memory: os.totalmem(),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    workerd,
+    loadBefore: os.loadavg(),
+  };
+}
+
+async function withTargets(fx, altWasm, fn) {
+  const targets = {};
+  try {
+    targets.ours = await startOurs({ vars: fx.varsFor("ours") });
+    if (altWasm) targets.alt = await startOurs({ vars: fx.varsFor("ours"), wasm: altWasm, name: "alt" });
+    targets.bare = await startBare();
+    targets.hono = await startHono({ vars: fx.varsFor("hono") });
+    return await fn(targets);
+  } finally {
+    for (const t of Object.values(targets)) await t.stop().catch(() => {});
+  }
+}
+
+async function startupFigures(fx, s) {
+  log("size and start-up");
+  const fresh = {};
+  fresh.ours = await firstRequest(() => startOurs({ vars: fx.varsFor("ours") }), { repeats: s.startRepeats });
+  fresh.bare = await firstRequest(() => startBare(), { repeats: s.startRepeats });
+  fresh.hono = await firstRequest(() => startHono({ vars: fx.varsFor("hono") }), { repeats: s.startRepeats });
+  return {
+    size: wasmSize(),
+    instantiate: instantiateTimes(fx.varsFor("ours"), { repeats: s.instantiateRepeats }),
+    healthCpuMicros: await healthCpuMicros(fx.varsFor("ours"), { batches: s.cpuBatches, perBatch: s.cpuPerBatch }),
+    fresh,
+  };
+}
+
+// Every endpoint runs in the memory mix, but those that open a database connection per request
+// (a few ms of Postgres work each, locally) are diluted so that 100k requests fit in minutes.
+const HEALTH_PER_CYCLE = 40;
+
+async function memoryFigures(fx, list, s) {
+  log(`linear memory across ${s.memoryCheckpoints.at(-1)} requests`);
+  const ours = await startOurs({ vars: fx.varsFor("ours") });
+  let linear;
+  try {
+    const plans = await planAll(list.map((e) => ({ ...e, targets: ["ours"] })), { ours });
+    const weighted = list.map((e) => [plans.get(`${e.id}/ours`), e.id === "health" ? HEALTH_PER_CYCLE : 1]);
+    linear = await memoryAcrossRequests(ours, mixedPlan(weighted), fx.secrets.admin, {
+      checkpoints: s.memoryCheckpoints,
+      connections: s.connections,
+    });
+  } finally {
+    await ours.stop();
+  }
+  const uploads = [];
+  const admin = { authorization: `Bearer ${fx.secrets.admin}`, "content-type": "application/octet-stream" };
+  for (const size of s.uploads) {
+    log(`upload of ${size / MB} MiB`);
+    const oursStart = (dir) => startOurs({ vars: fx.varsFor("ours"), r2Persist: dir });
+    uploads.push({ target: "ours", ...(await uploadPeak(oursStart, size, { headers: admin, adminToken: fx.secrets.admin })) });
+    uploads.push({ target: "bare", ...(await uploadPeak((dir) => startBare({ r2Persist: dir }), size)) });
+  }
+  const mix = list.map((e) => (e.id === "health" ? `${HEALTH_PER_CYCLE} × ${e.label}` : e.label));
+  return { mix, linear, uploads };
+}
+
+async function workFigures(fx, list) {
+  log("work per request");
+  const counter = await startPgCounter(fx.db.url);
+  try {
+    const start = (name) =>
+      name === "ours"
+        ? startOurs({ vars: fx.varsFor("ours", counter.url) })
+        : startHono({ vars: fx.varsFor("hono", counter.url) });
+    // the fresh-token variant costs the same work as me-es256
+    return await workPerRequest(list.filter((e) => e.id !== "me-es256-fresh"), start, counter, fx.auth);
+  } finally {
+    await counter.close();
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      sections: { type: "string", default: SECTIONS.join(",") },
+      out: { type: "string", default: path.join(ROOT, "build/bench") },
+      "alt-wasm": { type: "string" },
+    },
+  });
+  const sections = values.sections.split(",").filter(Boolean);
+  for (const s of sections) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s} (${SECTIONS.join(", ")})`);
+  const settings = values.quick ? SETTINGS.quick : SETTINGS.full;
+  const results = { startedAt: new Date().toISOString(), quick: values.quick, settings, machine: machine() };
+
+  const fx = await startFixture();
+  try {
+    const list = endpoints(fx, { quick: values.quick });
+    results.endpoints = list.map(({ id, label }) => ({ id, label }));
+    if (sections.includes("load")) {
+      const altWasm = values["alt-wasm"] && path.resolve(values["alt-wasm"]);
+      results.altWasm = altWasm;
+      const loaded = altWasm ? list.map((e) => ({ ...e, targets: [...e.targets, "alt"] })) : list;
+      results.load = await withTargets(fx, altWasm, (targets) => measureLoad(loaded, targets, { ...settings, log }));
+    }
+    if (sections.includes("startup")) results.startup = await startupFigures(fx, settings);
+    if (sections.includes("memory")) results.memory = await memoryFigures(fx, list, settings);
+    if (sections.includes("work")) results.work = await workFigures(fx, list);
+  } finally {
+    await fx.close();
+  }
+  results.machine.loadAfter = os.loadavg();
+
+  const report = renderReport(results);
+  const outDir = path.resolve(values.out);
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, "report.md"), report);
+  const json = { ...results, load: results.load ? Object.fromEntries(results.load) : undefined };
+  fs.writeFileSync(path.join(outDir, "results.json"), `${JSON.stringify(json, null, 2)}\n`);
+  process.stdout.write(report);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[bench] failed: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});

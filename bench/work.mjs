@@ -1,0 +1,62 @@
+// Work per request: Postgres round trips (through the integration harness's counting proxy)
+// and calls to third-party providers (requests reaching the Supabase Auth stand-in), for the
+// first request a fresh isolate serves and for the next one (caches warm).
+
+import { setTimeout as sleep } from "node:timers/promises";
+import { sendOne } from "./endpoints.mjs";
+
+const QUIET_MS = 300;
+
+/**
+ * Waits until the Worker's database traffic is over: no connection open and nothing sent for
+ * QUIET_MS. Background work (waitUntil) may connect only after the answer has arrived, so
+ * "no connection open" alone can be seen too early.
+ */
+async function settle(counter) {
+  for (;;) {
+    const before = counter.mark();
+    await sleep(QUIET_MS);
+    await counter.idle();
+    if (counter.mark() === before && counter.open === 0) return;
+  }
+}
+
+/** Counts what one request of `plan` costs: {status, roundTrips, statements, connections, providerCalls}. */
+async function countOne(target, plan, counter, auth) {
+  const mark = counter.mark();
+  const providerBefore = auth.requests.length;
+  const { status } = await sendOne(target, plan);
+  await settle(counter);
+  const db = counter.since(mark);
+  return {
+    status,
+    roundTrips: db.roundTrips,
+    statements: db.statements.length,
+    connections: db.connections,
+    providerCalls: auth.requests.length - providerBefore,
+  };
+}
+
+/**
+ * @param start (name) => a fresh target whose database goes through `counter`
+ * @returns [{endpoint, target, path, first, steady}]
+ */
+export async function workPerRequest(list, start, counter, auth) {
+  const out = [];
+  for (const ep of list) {
+    for (const name of ep.targets.filter((t) => t !== "bare")) {
+      const target = await start(name);
+      try {
+        const plan = await ep.plan(target);
+        // the probe of a plan (webhook route) is not part of the measured requests
+        await settle(counter);
+        const first = await countOne(target, plan, counter, auth);
+        const steady = await countOne(target, plan, counter, auth);
+        out.push({ endpoint: ep.id, target: name, path: plan.path, first, steady });
+      } finally {
+        await target.stop();
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+// The usual alternative to our Worker, written the way the 002 seed's stack would: Hono routes,
+// jose for Supabase access tokens, stripe's async webhook verifier, postgres.js over Hyperdrive
+// (or DATABASE_URL).
+// It does the same work per request as ours (same SQL, same driver settings, one client per
+// request), so the benchmark compares request handling, not data access.
+import { Hono } from "hono";
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
+import postgres from "postgres";
+import Stripe from "stripe";
+
+type Env = {
+  HYPERDRIVE?: { connectionString: string };
+  DATABASE_URL?: string;
+  SUPABASE_URL: string;
+  SUPABASE_JWT_SECRET: string;
+  STRIPE_WEBHOOK_SECRET: string;
+  WELCOME_CREDITS?: string;
+};
+
+const app = new Hono<{ Bindings: Env }>();
+const encoder = new TextEncoder();
+const cryptoProvider = Stripe.createSubtleCryptoProvider();
+let jwks: ReturnType<typeof createRemoteJWKSet> | null = null;
+
+function database(env: Env) {
+  // like ours: Hyperdrive in production, a direct URL where there is no binding
+  return postgres(env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL ?? "", {
+    max: 1,
+    prepare: false,
+    fetch_types: false,
+    connect_timeout: 5,
+    idle_timeout: 0,
+    onnotice: () => {},
+  });
+}
+
+async function verifyUser(env: Env, authorization: string | undefined): Promise<JWTPayload | null> {
+  const token = /^Bearer (\S+)$/.exec(authorization ?? "")?.[1];
+  if (!token) return null;
+  const issuer = `${env.SUPABASE_URL}/auth/v1`;
+  const options = { issuer, audience: "authenticated", clockTolerance: 30 };
+  try {
+    if (decodeProtectedHeader(token).alg === "HS256") {
+      return (await jwtVerify(token, encoder.encode(env.SUPABASE_JWT_SECRET), { ...options, algorithms: ["HS256"] })).payload;
+    }
+    jwks ??= createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
+    return (await jwtVerify(token, jwks, { ...options, algorithms: ["ES256", "RS256"] })).payload;
+  } catch {
+    return null;
+  }
+}
+
+app.get("/health", (c) => c.json({ ok: true, ts: Date.now(), version: "bench-hono" }));
+
+app.get("/me", async (c) => {
+  const claims = await verifyUser(c.env, c.req.header("authorization"));
+  if (!claims?.sub) return c.json({ ok: false, error: "unauthorized" }, 401);
+  const sql = database(c.env);
+  try {
+    const welcome = Number(c.env.WELCOME_CREDITS ?? "10");
+    const [row] = await sql.unsafe("select public.user_credits($1::uuid, $2::integer) as balance", [claims.sub, welcome]);
+    return c.json({
+      ok: true,
+      user: { id: claims.sub, email: claims.email ?? null, role: claims.role ?? null },
+      credits: { balance: Number(row.balance) },
+      subscription: null,
+    });
+  } finally {
+    c.executionCtx.waitUntil(sql.end({ timeout: 5 }));
+  }
+});
+
+app.post("/webhooks/stripe", async (c) => {
+  const payload = await c.req.text();
+  let event: Stripe.Event;
+  try {
+    event = await Stripe.webhooks.constructEventAsync(
+      payload,
+      c.req.header("stripe-signature") ?? "",
+      c.env.STRIPE_WEBHOOK_SECRET,
+      undefined,
+      cryptoProvider,
+    );
+  } catch {
+    return c.json({ ok: false, error: "invalid_signature" }, 400);
+  }
+  // like ours, the delivery is recorded after the answer
+  const sql = database(c.env);
+  c.executionCtx.waitUntil(
+    sql
+      .unsafe("insert into public.events (type, payload) values ($1, $2::jsonb)", ["stripe." + event.type, payload])
+      .catch(() => {})
+      .finally(() => sql.end({ timeout: 5 })),
+  );
+  return c.json({ ok: true, received: true });
+});
+
+export default app;

@@ -1,0 +1,91 @@
+// The benchmark harness works end to end (`bench/run.mjs --quick`): every target answers every
+// endpoint with 2xx under load, and each section produces its figures. No timing is checked
+// here: speed is the benchmark's business (BENCHMARKS.md), not the tests'.
+
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { promisify } from "node:util";
+import { fileURLToPath } from "node:url";
+import { serverUrl } from "./harness/postgres.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const run = promisify(execFile);
+const MB = 1024 * 1024;
+
+let out;
+let results;
+
+before(async () => {
+  out = fs.mkdtempSync(path.join(os.tmpdir(), "alphogen-bench-test-"));
+  await run(process.execPath, [path.join(ROOT, "bench/run.mjs"), "--quick", `--out=${out}`], {
+    env: { ...process.env, AG_TEST_PG_URL: await serverUrl() },
+    maxBuffer: 16 << 20,
+  }).catch((err) => {
+    throw new Error(`bench/run.mjs --quick failed:\n${err.stderr}`);
+  });
+  results = JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8"));
+});
+
+after(() => fs.rmSync(out, { recursive: true, force: true }));
+
+test("every endpoint is loaded on every target, and only 2xx answers count", () => {
+  const keys = Object.keys(results.load).sort();
+  assert.deepEqual(keys, [
+    "health/bare", "health/hono", "health/ours",
+    "me-es256-fresh/hono", "me-es256-fresh/ours",
+    "me-es256/hono", "me-es256/ours",
+    "me-hs256/hono", "me-hs256/ours",
+    "webhook/hono", "webhook/ours",
+  ]);
+  for (const [key, r] of Object.entries(results.load)) {
+    assert.equal(r.failures, 0, `${key} had non-2xx answers`);
+    assert.ok(r.rps.median > 0, `${key} served nothing`);
+    assert.ok(r.p50.median <= r.p99.median, `${key} percentiles out of order`);
+  }
+  // our webhook route: the Stripe one once it exists, the shared-secret one before
+  assert.match(results.load["webhook/ours"].path, /^\/webhooks\/(stripe|test)$/);
+  assert.equal(results.load["webhook/hono"].path, "/webhooks/stripe");
+});
+
+test("the report states the size and start-up of the core", () => {
+  const { size, instantiate, healthCpuMicros, fresh } = results.startup;
+  assert.ok(size.gzip > 0 && size.gzip < size.raw);
+  assert.ok(instantiate.instantiateMs > 0);
+  assert.ok(healthCpuMicros > 0);
+  assert.deepEqual(Object.keys(fresh).sort(), ["bare", "hono", "ours"]);
+  assert.ok(fresh.ours.firstMs > 0);
+});
+
+test("linear memory is read at each checkpoint, and upload bytes stay out of wasm", () => {
+  const { linear, uploads } = results.memory;
+  assert.deepEqual(linear.map((p) => p.requests), [1, ...results.settings.memoryCheckpoints]);
+  for (const p of linear) {
+    assert.ok(Number.isInteger(p.bytes) && p.bytes % 65536 === 0, `not a page multiple: ${p.bytes}`);
+    assert.equal(p.failures, 0);
+  }
+  const ours = uploads.filter((u) => u.target === "ours");
+  assert.deepEqual(ours.map((u) => u.size), results.settings.uploads);
+  // 10 MiB through a core whose memory stays well below it: the bytes went around wasm
+  const largest = ours.at(-1);
+  assert.ok(largest.size >= 10 * MB);
+  assert.ok(largest.linear < largest.size, `linear memory ${largest.linear} after a ${largest.size}-byte upload`);
+});
+
+test("work per request counts the database and the provider", () => {
+  const get = (endpoint, target) => results.work.find((w) => w.endpoint === endpoint && w.target === target);
+  for (const w of results.work) assert.equal(w.steady.status, 200, `${w.endpoint} on ${w.target}`);
+  // GET /me reads the balance: at least one round trip, on both stacks
+  assert.ok(get("me-hs256", "ours").steady.roundTrips >= 1);
+  assert.ok(get("me-hs256", "hono").steady.roundTrips >= 1);
+  // the webhook records its delivery after answering: background work is counted too
+  assert.ok(get("webhook", "ours").steady.roundTrips >= 1);
+  assert.ok(get("webhook", "hono").steady.roundTrips >= 1);
+  // ES256: the JWKS is fetched by the first request of an isolate, then cached
+  assert.equal(get("me-es256", "ours").first.providerCalls, 1);
+  assert.equal(get("me-es256", "ours").steady.providerCalls, 0);
+  assert.equal(get("health", "ours").steady.roundTrips, 0);
+});
