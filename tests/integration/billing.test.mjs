@@ -252,6 +252,17 @@ describe("catalog and checkout", () => {
     assert.equal(planSession.success_url, `${APP}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`);
   });
 
+  test("racing first checkouts of a user share one Stripe customer", async () => {
+    const user = await newUser();
+    const sessions = await Promise.all([1, 2, 3].map(() => checkout(user, { pack_id: PACK.id })));
+    const customers = sessions.map(({ session_id }) => stripe.sessions.get(session_id).customer);
+    assert.equal(new Set(customers).size, 1);
+    const mine = [...stripe.customers.values()].filter((c) => c.metadata.user_id === user.id);
+    assert.equal(mine.length, 1, "one customer at Stripe (the Idempotency-Key is derived from the user)");
+    const rows = await db.sql.unsafe("select customer_id from public.stripe_customers where user_id = $1", [user.id]);
+    assert.deepEqual(rows.map((r) => r.customer_id), [mine[0].id]);
+  });
+
   test("an Idempotency-Key retry gets the same Stripe session", async () => {
     const user = await newUser();
     const headers = { ...user.headers, "idempotency-key": "buy-once" };
@@ -508,6 +519,37 @@ describe("subscriptions", () => {
     assert.equal(await subscriptionOf(user), null);
     assert.equal((await call(main, "/me", { headers: user.headers })).body.subscription, null);
   });
+});
+
+// --- least privilege and secrets ------------------------------------------------------------
+
+test("the Worker's role writes billing tables only through the functions", async () => {
+  const url = new URL(db.url);
+  url.username = ROLE;
+  url.password = PASSWORD;
+  const asWorker = postgres(url.toString(), { onnotice: () => {}, prepare: false, fetch_types: false, max: 1 });
+  try {
+    for (const statement of [
+      "insert into public.stripe_events (id, type) values ('evt_forged', 'x')",
+      "update public.user_subscriptions set status = 'active'",
+      "insert into public.stripe_customers (user_id, customer_id) values (gen_random_uuid(), 'cus_forged')",
+      "update public.billing_products set credits = 1000000",
+      "update public.stripe_fulfilments set clawback_requested = 0",
+    ]) {
+      await assert.rejects(asWorker.unsafe(statement), { code: "42501" }, statement);
+    }
+    const [{ n }] = await asWorker.unsafe("select count(*)::int as n from public.billing_products");
+    assert.ok(n >= 3, "and reads them");
+  } finally {
+    await asWorker.end({ timeout: 5 });
+  }
+});
+
+test("no Stripe secret ever reaches the Worker's logs", () => {
+  assert.ok(main.logs.length > 0, "the Worker logged");
+  for (const { message } of main.logs) {
+    assert.ok(!message.includes(SK) && !message.includes(WHSEC), message);
+  }
 });
 
 // --- the whole flow ------------------------------------------------------------------------
