@@ -45,15 +45,18 @@ Task<billing::ProductRef> product_ref(Ctx& ctx, const Json& body) {
 
 /// The body's `field`, or the default page with `query`; raises 400 unless it is on an
 /// allowed origin (CORS_ORIGINS).
-Task<std::string> return_url(Ctx& ctx, const Json& body, const std::string& field, std::string_view query) {
+// NOTE: `field` and `query` are literals (static storage): safe to hold across suspensions.
+Task<std::string> return_url(Ctx& ctx, const Json& body, std::string_view field, std::string_view query) {
   std::optional<std::string> url;
   if (body.contains(field)) {
     url = string_field(body, field);
     if (!url || !billing::allowed_return_url(ctx.config(), *url))
-      co_await ctx.raise(errors::invalid_request(field + " must be an http(s) URL on one of the allowed origins"));
+      co_await ctx.raise(
+          errors::invalid_request(std::string(field) + " must be an http(s) URL on one of the allowed origins"));
   } else {
     url = billing::default_return_url(ctx.config(), query);
-    if (!url) co_await ctx.raise(errors::invalid_request(field + " is required: no allowed origin is configured"));
+    if (!url)
+      co_await ctx.raise(errors::invalid_request(std::string(field) + " is required: no allowed origin is configured"));
   }
   co_return std::move(*url);
 }
