@@ -108,6 +108,14 @@ create table if not exists public.stripe_fulfilments (
 create index if not exists stripe_fulfilments_payment_intent_idx on public.stripe_fulfilments (payment_intent)
   where payment_intent is not null;
 
+-- A charge.refunded that arrived before the fulfilment of its payment (Stripe does not promise
+-- order): the newest state of the charge, applied when the fulfilment comes.
+create table if not exists public.stripe_pending_refunds (
+  payment_intent text primary key,
+  charge jsonb not null,
+  received_at timestamptz not null default now()
+);
+
 -- ---------------------------------------------------------------------------------------------
 -- link_stripe_customer: the user's Stripe customer, recording `p_customer` when the user has
 -- none yet. Two racing checkouts may both create a customer: the first recorded wins and both
@@ -149,7 +157,17 @@ begin
 end
 $$;
 
--- Internal: records a fulfilment and grants its credits, once per object.
+-- Internal: serialises everything about one payment (its fulfilment and its refunds), so a
+-- refund and the fulfilment it overtook never miss each other. Taken before any row lock.
+create or replace function public._stripe_payment_lock(p_payment_intent text) returns void
+language sql
+as $$
+  select pg_advisory_xact_lock(hashtextextended('stripe:payment:' || p_payment_intent, 0))
+  where p_payment_intent is not null
+$$;
+
+-- Internal: records a fulfilment and grants its credits, once per object; then applies a
+-- refund of its payment that arrived first.
 create or replace function public._stripe_fulfil(
   p_object_id text, p_kind text, p_user uuid, p_product public.billing_products, p_payment_intent text,
   p_key text, p_reason text
@@ -159,9 +177,11 @@ set search_path = public, pg_temp
 as $$
 declare
   v_applied boolean;
+  v_early_refund jsonb;
 begin
-  -- NOTE: the fulfilment row first (a racing event for the same object waits here), then the
-  -- balance row inside grant_credits: the lock order of clawbacks too.
+  -- NOTE: lock order, as in refunds: the payment, the fulfilment row (a racing event for the
+  -- same object waits here), then the balance row inside grant_credits.
+  perform public._stripe_payment_lock(p_payment_intent);
   insert into public.stripe_fulfilments (object_id, kind, user_id, product_id, credits, ledger_key, payment_intent)
   values (p_object_id, p_kind, p_user, p_product.id, p_product.credits, p_key, p_payment_intent)
   on conflict (object_id) do nothing;
@@ -169,6 +189,11 @@ begin
   from public.grant_credits(
     p_user, p_product.credits, case when p_kind = 'pack' then 'purchase' else 'grant' end, p_key, p_reason,
     jsonb_build_object('stripe_object', p_object_id, 'product_id', p_product.id)) g;
+  delete from public.stripe_pending_refunds r where r.payment_intent = p_payment_intent
+  returning r.charge into v_early_refund;
+  if v_early_refund is not null then
+    perform public._stripe_charge_refunded(v_early_refund);
+  end if;
   return case when v_applied then 'granted' else 'already_granted' end;
 end
 $$;
@@ -322,10 +347,18 @@ declare
   v_refunded bigint := coalesce((o ->> 'amount_refunded')::bigint, 0);
   v_target bigint;
 begin
+  perform public._stripe_payment_lock(o ->> 'payment_intent');
   select * into v_f from public.stripe_fulfilments f
   where f.payment_intent = o ->> 'payment_intent' for update;
   if not found then
-    return 'no_fulfilment';
+    if o ->> 'payment_intent' is null then
+      return 'no_fulfilment';
+    end if;
+    -- Kept (the newest state of the charge) for the fulfilment still to come.
+    insert into public.stripe_pending_refunds as r (payment_intent, charge) values (o ->> 'payment_intent', o)
+    on conflict (payment_intent) do update set charge = excluded.charge, received_at = now()
+    where coalesce((excluded.charge ->> 'amount_refunded')::bigint, 0) > coalesce((r.charge ->> 'amount_refunded')::bigint, 0);
+    return 'refund_before_fulfilment';
   end if;
   if coalesce((o ->> 'refunded')::boolean, false) or v_amount <= 0 or v_refunded >= v_amount then
     v_target := v_f.credits;
@@ -352,7 +385,8 @@ $$;
 --     'subscription_saved', 'stale', 'payment_failed', 'clawed_back', 'already_clawed_back',
 --     'ignored' (a type this API does not act on), or why nothing applied ('unknown_customer',
 --     'unknown_pack', 'no_plan', 'no_fulfilment', 'unknown_subscription', 'awaiting_payment',
---     'not_a_pack').
+--     'not_a_pack'), or 'refund_before_fulfilment' (kept, applied when the payment's fulfilment
+--     arrives).
 create or replace function public.stripe_apply_event(
   p_event_id text, p_type text, p_created bigint, p_livemode boolean, p_object jsonb
 ) returns text
@@ -405,6 +439,7 @@ to alphogen_api, service_role;
 
 revoke all on function
   public._stripe_user(text, text),
+  public._stripe_payment_lock(text),
   public._stripe_fulfil(text, text, uuid, public.billing_products, text, text, text),
   public._stripe_checkout_paid(jsonb),
   public._stripe_invoice_subscription(jsonb),
@@ -416,19 +451,20 @@ from public, anon, authenticated, service_role;
 
 grant select on
   public.billing_products, public.stripe_customers, public.stripe_events, public.user_subscriptions,
-  public.stripe_fulfilments
+  public.stripe_fulfilments, public.stripe_pending_refunds
 to alphogen_api;
 
 revoke insert, update, delete, truncate on
   public.billing_products, public.stripe_customers, public.user_subscriptions
 from anon, authenticated;
-revoke all on public.stripe_events, public.stripe_fulfilments from anon, authenticated;
+revoke all on public.stripe_events, public.stripe_fulfilments, public.stripe_pending_refunds from anon, authenticated;
 
 alter table public.billing_products enable row level security;
 alter table public.stripe_customers enable row level security;
 alter table public.stripe_events enable row level security;
 alter table public.user_subscriptions enable row level security;
 alter table public.stripe_fulfilments enable row level security;
+alter table public.stripe_pending_refunds enable row level security;
 
 drop policy if exists "billing_products_read_enabled" on public.billing_products;
 create policy "billing_products_read_enabled" on public.billing_products for select using (enabled);
@@ -463,5 +499,10 @@ drop policy if exists "api_read_stripe_events" on public.stripe_events;
 create policy "api_read_stripe_events" on public.stripe_events for select to alphogen_api using (true);
 drop policy if exists "api_read_user_subscriptions" on public.user_subscriptions;
 create policy "api_read_user_subscriptions" on public.user_subscriptions for select to alphogen_api using (true);
+drop policy if exists "service_role_all_stripe_pending_refunds" on public.stripe_pending_refunds;
+create policy "service_role_all_stripe_pending_refunds" on public.stripe_pending_refunds
+  for all using (auth.role() = 'service_role');
+drop policy if exists "api_read_stripe_pending_refunds" on public.stripe_pending_refunds;
+create policy "api_read_stripe_pending_refunds" on public.stripe_pending_refunds for select to alphogen_api using (true);
 drop policy if exists "api_read_stripe_fulfilments" on public.stripe_fulfilments;
 create policy "api_read_stripe_fulfilments" on public.stripe_fulfilments for select to alphogen_api using (true);

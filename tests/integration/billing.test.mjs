@@ -416,6 +416,52 @@ describe("fulfilment", () => {
     assert.deepEqual(clawbacks.map((r) => r.delta), [-50, -50]);
   });
 
+  test("a refund delivered before its payment's fulfilment is applied when the fulfilment comes", async () => {
+    const { user, session } = await paidPack();
+    const refund = stripe.event("charge.refunded", stripe.refund(session.payment_intent));
+    await deliverOk(refund);
+    assert.equal(await outcomeOf(refund.id), "refund_before_fulfilment");
+    await deliverOk(stripe.event("checkout.session.completed", session));
+    assert.equal(await balanceOf(user.id), 0);
+    assert.deepEqual((await ledgerOf(user.id)).map((r) => r.delta), [PACK.credits, -PACK.credits]);
+  });
+
+  test("a refund overtaking its fulfilment mid-flight is still applied, once", async () => {
+    // The worst interleaving, made deterministic: the refund has looked for the fulfilment (none
+    // yet) and is about to keep itself for later, when the fulfilment runs. The test holds the
+    // refund there by holding, uncommitted, the pending-refund row it will write.
+    const { user, session } = await paidPack();
+    const waiting = async (n) => {
+      for (let i = 0; i < 500; i++) {
+        const [{ count }] = await db.sql.unsafe(
+          "select count(*)::int as count from pg_stat_activity where wait_event_type = 'Lock' and query like '%stripe_apply_event%'",
+        );
+        if (count >= n) return true;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return false;
+    };
+    let refundDone;
+    let fulfilmentDone;
+    await db.sql
+      .begin(async (tx) => {
+        await tx.unsafe("insert into public.stripe_pending_refunds (payment_intent, charge) values ($1, '{}')", [
+          session.payment_intent,
+        ]);
+        refundDone = deliver(stripe.sign(stripe.event("charge.refunded", stripe.refund(session.payment_intent))));
+        assert.ok(await waiting(1), "the refund waits on the held row");
+        fulfilmentDone = deliver(stripe.sign(stripe.event("checkout.session.completed", session)));
+        // The fulfilment either finishes (it did not wait for the refund) or waits for it.
+        await Promise.race([fulfilmentDone, waiting(2)]);
+        throw new Error("rollback");
+      })
+      .catch((err) => assert.equal(err.message, "rollback"));
+    assert.equal((await refundDone).status, 200);
+    assert.equal((await fulfilmentDone).status, 200);
+    assert.equal(await balanceOf(user.id), 0);
+    assert.deepEqual((await ledgerOf(user.id)).map((r) => r.kind), ["purchase", "clawback"]);
+  });
+
   test("a refund after the credits were spent takes what remains, never below 0", async () => {
     const { user, session } = await paidPack();
     await deliverOk(stripe.event("checkout.session.completed", session));
