@@ -10,6 +10,8 @@
 --        stripe:checkout:<cs_...>              a pack, once per Checkout Session
 --        stripe:invoice:<in_...>               a plan's allowance, once per paid invoice
 --        stripe:refund:<ch_...>:<refunded>     a clawback, once per cumulative refunded amount
+-- A refund that overtakes its payment's fulfilment is kept (stripe_pending_refunds) and applied
+-- by the fulfilment; one advisory lock per payment intent keeps the two from missing each other.
 -- A failure rolls the whole event back (its id included), so Stripe's retry applies it later.
 -- Events of unknown types, customers, packs or plans are recorded with an outcome saying so and
 -- change nothing else.
