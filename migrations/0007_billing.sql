@@ -179,6 +179,8 @@ set search_path = public, pg_temp
 as $$
 declare
   v_applied boolean;
+  v_user uuid;
+  v_credits bigint;
   v_early_refund jsonb;
 begin
   -- NOTE: lock order, as in refunds: the payment, the fulfilment row (a racing event for the
@@ -187,9 +189,11 @@ begin
   insert into public.stripe_fulfilments (object_id, kind, user_id, product_id, credits, ledger_key, payment_intent)
   values (p_object_id, p_kind, p_user, p_product.id, p_product.credits, p_key, p_payment_intent)
   on conflict (object_id) do nothing;
+  -- What the object earned when first fulfilled: a later catalog edit changes nothing for it.
+  select f.user_id, f.credits into v_user, v_credits from public.stripe_fulfilments f where f.object_id = p_object_id;
   select g.applied into v_applied
   from public.grant_credits(
-    p_user, p_product.credits, case when p_kind = 'pack' then 'purchase' else 'grant' end, p_key, p_reason,
+    v_user, v_credits, case when p_kind = 'pack' then 'purchase' else 'grant' end, p_key, p_reason,
     jsonb_build_object('stripe_object', p_object_id, 'product_id', p_product.id)) g;
   delete from public.stripe_pending_refunds r where r.payment_intent = p_payment_intent
   returning r.charge into v_early_refund;

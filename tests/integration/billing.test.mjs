@@ -383,6 +383,18 @@ describe("fulfilment", () => {
     assert.deepEqual(events.map((e) => e.outcome), ["already_granted", "granted"]);
   });
 
+  test("a catalog edit between two events for one session changes nothing for it", async () => {
+    const { user, session } = await paidPack();
+    await deliverOk(stripe.event("checkout.session.completed", session));
+    await db.sql.unsafe("update public.billing_products set credits = 150 where id = $1", [PACK.id]);
+    try {
+      await deliverOk(stripe.event("checkout.session.async_payment_succeeded", session));
+    } finally {
+      await db.sql.unsafe("update public.billing_products set credits = $2 where id = $1", [PACK.id, PACK.credits]);
+    }
+    assert.equal(await balanceOf(user.id), PACK.credits);
+  });
+
   test("an unpaid (async) session grants nothing until async_payment_succeeded", async () => {
     const user = await newUser();
     const { session_id } = await checkout(user, { pack_id: PACK.id });
