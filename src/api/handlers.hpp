@@ -26,5 +26,10 @@ Task<Response> list_jobs(Ctx& ctx, const Request& request);
 Task<Response> cancel_job(Ctx& ctx, const Request& request);
 Task<Response> runpod_webhook(Ctx& ctx, const Request& request);
 Task<Response> webhook_secret(Ctx& ctx, const Request& request);
+Task<Response> billing_catalog(Ctx& ctx, const Request& request);
+Task<Response> billing_subscription(Ctx& ctx, const Request& request);
+Task<Response> billing_checkout(Ctx& ctx, const Request& request);
+Task<Response> billing_portal(Ctx& ctx, const Request& request);
+Task<Response> stripe_webhook(Ctx& ctx, const Request& request);
 
 }  // namespace ag::api

@@ -1,6 +1,7 @@
 #include "api/handlers.hpp"
 #include "auth/authenticate.hpp"
 #include "auth/supabase_config.hpp"
+#include "billing/store.hpp"
 #include "db/credits.hpp"
 
 namespace ag::api {
@@ -14,11 +15,11 @@ Task<Response> me(Ctx& ctx, const Request& request) {
   auth::User user = co_await auth::authenticate_user(ctx, request);
   // Like GET /credits, the first visit receives the welcome credits.
   std::int64_t balance = co_await db::user_credits(ctx, user.id, db::welcome_credits(ctx.config()));
-  // NOTE: subscription stays null until the Stripe billing issue adds user_subscriptions.
+  Json subscription = co_await billing::current_subscription(ctx, user.id);
   co_return json_response(200, {{"ok", true},
                                 {"user", {{"id", user.id}, {"email", user.email}, {"role", user.role}}},
                                 {"credits", {{"balance", balance}}},
-                                {"subscription", nullptr}});
+                                {"subscription", std::move(subscription)}});
 }
 
 }  // namespace ag::api

@@ -25,7 +25,12 @@ Router build_router() {
       .add("GET", "/jobs/:id", get_job)
       .add("POST", "/jobs/:id/cancel", cancel_job)
       .add("POST", "/webhooks/runpod/:job_id", runpod_webhook)
-      .add("GET", "/webhooks/secret", webhook_secret);
+      .add("GET", "/webhooks/secret", webhook_secret)
+      .add("GET", "/billing/catalog", billing_catalog)
+      .add("GET", "/billing/subscription", billing_subscription)
+      .add("POST", "/billing/checkout", billing_checkout)
+      .add("POST", "/billing/portal", billing_portal)
+      .add("POST", "/webhooks/stripe", stripe_webhook);
   return router;
 }
 

@@ -1,0 +1,72 @@
+// POST /webhooks/stripe (PROTOCOLS.md "Stripe"; shared/API.md): the raw body is verified
+// against Stripe-Signature before anything reads it as JSON; then one SQL call records the
+// event id (once) and applies the event (migrations/0007_billing.sql). Deliveries repeat and
+// arrive out of order: the database keys every effect on the Stripe object. Events this API
+// does not act on, and customers it does not know, are 200 too (recorded, nothing changed),
+// so Stripe stops retrying them. A failure to apply is a 5xx: Stripe retries for 3 days.
+#include "api/body.hpp"
+#include "api/handlers.hpp"
+#include "billing/signature.hpp"
+#include "billing/store.hpp"
+#include "core/log.hpp"
+
+namespace ag::api {
+
+namespace {
+// Stripe's events are far smaller; anything larger is not one of them.
+constexpr std::uint64_t kMaxEventBody = 512 << 10;
+
+ApiError invalid_signature(std::string message) {
+  ApiError error;
+  error.status = 400;
+  error.code = "invalid_signature";
+  error.message = std::move(message);
+  return error;
+}
+
+/// The fields of an event stripe_apply_event needs; nullopt unless they are all there.
+std::optional<billing::StripeEvent> parse_event(std::string_view body) {
+  auto parsed = parse_json(body);
+  if (!parsed || !parsed->is_object()) return std::nullopt;
+  billing::StripeEvent event;
+  auto id = string_field(*parsed, "id");
+  auto type = string_field(*parsed, "type");
+  auto created = int_field(*parsed, "created");
+  auto data = parsed->find("data");
+  if (!id || id->empty() || !type || !created || data == parsed->end() || !data->is_object()) return std::nullopt;
+  auto object = data->find("object");
+  if (object == data->end() || !object->is_object()) return std::nullopt;
+  event.id = std::move(*id);
+  event.type = std::move(*type);
+  event.created = *created;
+  if (auto live = parsed->find("livemode"); live != parsed->end() && live->is_boolean()) event.livemode = *live;
+  event.object = std::move(*object);
+  return event;
+}
+}  // namespace
+
+Task<Response> stripe_webhook(Ctx& ctx, const Request& request) {
+  auto secret = ctx.config().get("STRIPE_WEBHOOK_SECRET");
+  if (!secret) {
+    co_return json_response(501, {{"ok", true}, {"provider", "noop"}, {"message", "stripe_not_configured"}});
+  }
+  auto header = request.header("stripe-signature");
+  if (!header) co_await ctx.raise(invalid_signature("the Stripe-Signature header is missing"));
+  std::string body = co_await read_body(ctx, request, kMaxEventBody);
+  billing::SignatureCheck check = billing::verify_signature(*header, body, *secret, ctx.now_ms() / 1000);
+  if (check != billing::SignatureCheck::valid) {
+    log::warn("stripe webhook refused", {{"request_id", ctx.request_id()}, {"reason", billing::to_string(check)}});
+    co_await ctx.raise(invalid_signature("the Stripe-Signature does not verify"));
+  }
+
+  auto event = parse_event(body);
+  if (!event) co_await ctx.raise(errors::invalid_request("expected a Stripe event object"));
+  std::string outcome = co_await billing::apply_event(ctx, *event);
+  log::info("stripe event", {{"request_id", ctx.request_id()},
+                             {"event_id", event->id},
+                             {"type", event->type},
+                             {"outcome", outcome}});
+  co_return json_response(200, {{"received", true}});
+}
+
+}  // namespace ag::api
