@@ -71,7 +71,13 @@ Task<Response> App::background(Ctx& ctx, Json job) {
 
 void App::finish(Ctx& ctx, const Request& request, Response& response, std::int64_t started_ms) {
   response.set_header("x-request-id", ctx.request_id());
+  // An API, never a page: nothing it serves (user uploads included) may run script, load
+  // anything, or be framed; browsers keep to https once they have seen it.
   response.set_header("x-content-type-options", "nosniff");
+  response.set_header("content-security-policy", "default-src 'none'; frame-ancestors 'none'; sandbox");
+  response.set_header("x-frame-options", "DENY");
+  response.set_header("referrer-policy", "no-referrer");
+  response.set_header("strict-transport-security", "max-age=31536000; includeSubDomains");
   if (!response.header("cache-control")) response.set_header("cache-control", "no-store");
   add_cors_headers(ctx.config(), request, response);
   if (request.method == "HEAD" && std::holds_alternative<std::string>(response.body)) {

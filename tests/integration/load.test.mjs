@@ -109,9 +109,10 @@ test("a bounded mixed load keeps every reservation, refund and balance exact", a
     return { status: res.status, json: JSON.parse(text) };
   }
 
+  // Round by round, so each user's later operations find the jobs their earlier ones made.
   const operations = [];
-  for (const user of users) {
-    for (let i = 0; i < OPS; i++) {
+  for (let i = 0; i < OPS; i++) {
+    for (const user of users) {
       const r = random();
       const other = users[Math.floor(random() * users.length)];
       const outcome = pick(random, RUNPOD_OUTCOMES).spec;
@@ -152,8 +153,8 @@ test("a bounded mixed load keeps every reservation, refund and balance exact", a
   // The books: per job, exactly one reservation, and a refund exactly when it ended without a
   // result; no ledger entry for a job that does not exist; balance = sum(ledger).
   const ids = users.map((u) => u.id);
-  const jobs = await db.sql`select id, user_id, status from public.jobs where user_id = any(${ids}::uuid[])`;
-  const ledger = await db.sql`select user_id, kind, job_id, delta from public.credit_ledger where user_id = any(${ids}::uuid[])`;
+  const jobs = await db.sql`select id, user_id, status from public.jobs where user_id::text in ${db.sql(ids)}`;
+  const ledger = await db.sql`select user_id, kind, job_id, delta from public.credit_ledger where user_id::text in ${db.sql(ids)}`;
   const entries = new Map();
   for (const e of ledger) if (e.job_id) count(entries, `${e.job_id} ${e.kind}`);
   for (const j of jobs) {

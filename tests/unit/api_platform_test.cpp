@@ -67,11 +67,16 @@ TEST_CASE("HEAD answers with the headers of GET and no body", "[api]") {
   CHECK(out.header("content-length"));
 }
 
-TEST_CASE("responses carry nosniff and no-store by default", "[api]") {
+TEST_CASE("responses carry security headers and no-store by default, errors too", "[api]") {
   Driver driver;
-  auto out = driver.get("/health");
-  CHECK(out.header("x-content-type-options") == "nosniff");
-  CHECK(out.header("cache-control") == "no-store");
+  for (const auto& out : {driver.get("/health"), driver.get("/no/such/route")}) {
+    CHECK(out.header("x-content-type-options") == "nosniff");
+    CHECK(out.header("content-security-policy") == "default-src 'none'; frame-ancestors 'none'; sandbox");
+    CHECK(out.header("x-frame-options") == "DENY");
+    CHECK(out.header("referrer-policy") == "no-referrer");
+    CHECK(out.header("strict-transport-security") == "max-age=31536000; includeSubDomains");
+    CHECK(out.header("cache-control") == "no-store");
+  }
 }
 
 TEST_CASE("GET /openapi.json serves the embedded OpenAPI 3.1 document for every route", "[api][openapi]") {
