@@ -14,7 +14,7 @@ import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import postgres from "postgres";
-import { createTestDatabase, serverUrl } from "./harness/postgres.mjs";
+import { createApiRole, createTestDatabase } from "./harness/postgres.mjs";
 import { assertLedgerInvariant } from "./harness/ledger.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 import { startWorker } from "./harness/worker.mjs";
@@ -28,8 +28,6 @@ const APP = "https://app.example.com";
 const WELCOME = 10;
 const PACK = { id: "pack-100", price: "price_credits_100", credits: 100 };
 const PLAN = { id: "pro-monthly", price: "price_pro_monthly", credits: 300 };
-const ROLE = `billing_test_${crypto.randomBytes(6).toString("hex")}`;
-const PASSWORD = crypto.randomBytes(12).toString("hex");
 
 let db;
 let auth;
@@ -37,6 +35,7 @@ let stripe;
 let runpod;
 let main;
 let noStripe;
+let role; // the Worker's login role (member of alphogen_api)
 
 before(async () => {
   [db, auth, stripe, runpod] = await Promise.all([
@@ -53,14 +52,11 @@ before(async () => {
     }),
     startRunPod({ apiKey: "rp-billing", endpointId: "ep-billing", defaultSteps: ["IN_QUEUE"] }),
   ]);
-  await db.sql.unsafe(`create role ${ROLE} login password '${PASSWORD}' in role alphogen_api`);
-  const url = new URL(db.url);
-  url.username = ROLE;
-  url.password = PASSWORD;
+  role = await createApiRole(db, "billing_test");
   const common = { SUPABASE_URL: auth.url, SUPABASE_JWT_SECRET: HS_SECRET, WELCOME_CREDITS: String(WELCOME) };
   [main, noStripe] = await Promise.all([
     startWorker({
-      db: url.toString(),
+      db: role.url,
       vars: {
         ...common,
         STRIPE_SECRET_KEY: SK,
@@ -72,7 +68,7 @@ before(async () => {
         RUNPOD_API_BASE: runpod.url,
       },
     }),
-    startWorker({ db: url.toString(), vars: { ...common, CORS_ORIGINS: APP } }),
+    startWorker({ db: role.url, vars: { ...common, CORS_ORIGINS: APP } }),
   ]);
 });
 
@@ -80,12 +76,7 @@ after(async () => {
   await Promise.allSettled([main?.stop(), noStripe?.stop()]);
   await Promise.allSettled([auth?.close(), stripe?.close(), runpod?.close()]);
   await db?.drop();
-  const admin = postgres(await serverUrl(), { onnotice: () => {}, prepare: false, fetch_types: false, max: 1 });
-  try {
-    await admin.unsafe(`drop role if exists ${ROLE}`);
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
+  await role?.drop();
 });
 
 afterEach(async () => {
@@ -582,10 +573,7 @@ describe("subscriptions", () => {
 // --- least privilege and secrets ------------------------------------------------------------
 
 test("the Worker's role writes billing tables only through the functions", async () => {
-  const url = new URL(db.url);
-  url.username = ROLE;
-  url.password = PASSWORD;
-  const asWorker = postgres(url.toString(), { onnotice: () => {}, prepare: false, fetch_types: false, max: 1 });
+  const asWorker = postgres(role.url, { onnotice: () => {}, prepare: false, fetch_types: false, max: 1 });
   try {
     for (const statement of [
       "insert into public.stripe_events (id, type) values ('evt_forged', 'x')",

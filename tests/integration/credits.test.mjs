@@ -16,8 +16,7 @@
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import postgres from "postgres";
-import { createTestDatabase, serverUrl } from "./harness/postgres.mjs";
+import { createApiRole, createTestDatabase } from "./harness/postgres.mjs";
 import { assertLedgerInvariant } from "./harness/ledger.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 import { startWorker } from "./harness/worker.mjs";
@@ -25,41 +24,31 @@ import { startWorker } from "./harness/worker.mjs";
 const ADMIN = "test-admin-token-credits-0123456789";
 const HS_SECRET = "test-legacy-jwt-secret-for-credits-at-least-32-chars";
 const WELCOME = 10;
-const ROLE = `credits_test_${crypto.randomBytes(6).toString("hex")}`;
-const PASSWORD = crypto.randomBytes(12).toString("hex");
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 let auth;
 let db; // the database owner's view, for checks behind the Worker's back
 let worker;
 let nodb; // no database at all
+let role; // the Worker's login role (member of alphogen_api)
 
 before(async () => {
   [auth, db] = await Promise.all([startSupabaseAuth({ hsSecret: HS_SECRET }), createTestDatabase({ prefix: "ag_credits" })]);
-  await db.sql.unsafe(`create role ${ROLE} login password '${PASSWORD}' in role alphogen_api`);
-  const url = new URL(db.url);
-  url.username = ROLE;
-  url.password = PASSWORD;
+  role = await createApiRole(db, "credits_test");
   const vars = {
     APP_ADMIN_TOKEN: ADMIN,
     SUPABASE_URL: auth.url,
     SUPABASE_JWT_SECRET: HS_SECRET,
     WELCOME_CREDITS: String(WELCOME),
   };
-  [worker, nodb] = await Promise.all([startWorker({ db: url.toString(), vars }), startWorker({ db: null, vars })]);
+  [worker, nodb] = await Promise.all([startWorker({ db: role.url, vars }), startWorker({ db: null, vars })]);
 });
 
 after(async () => {
   await Promise.allSettled([worker?.stop(), nodb?.stop()]);
   await auth?.close();
   await db?.drop();
-  // Roles are cluster-wide: remove ours once its database (and so its grants) is gone.
-  const admin = postgres(await serverUrl(), { onnotice: () => {}, prepare: false, fetch_types: false, max: 1 });
-  try {
-    await admin.unsafe(`drop role if exists ${ROLE}`);
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
+  await role?.drop();
 });
 
 afterEach(async () => {

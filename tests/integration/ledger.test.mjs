@@ -10,11 +10,9 @@ import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import postgres from "postgres";
-import { createTestDatabase, serverUrl } from "./harness/postgres.mjs";
+import { createApiRole, createTestDatabase } from "./harness/postgres.mjs";
 import { LEDGER_SQL, assertLedgerInvariant } from "./harness/ledger.mjs";
 
-const ROLE = `ledger_test_${crypto.randomBytes(6).toString("hex")}`;
-const PASSWORD = crypto.randomBytes(12).toString("hex");
 const quiet = { onnotice: () => {}, prepare: false, fetch_types: false, connect_timeout: 10 };
 // As js-shim/effects/sql.js: json/jsonb parameters are sent as the JSON text given.
 const SHIM_TYPES = {
@@ -22,29 +20,21 @@ const SHIM_TYPES = {
 };
 
 let db; // owner (postgres)
-let api; // ROLE, member of alphogen_api: what the Worker is
+let role; // member of alphogen_api: what the Worker is
+let api; // connected as role
 
 const newUser = () => crypto.randomUUID();
 
 before(async () => {
   db = await createTestDatabase({ prefix: "ag_ledger" });
-  await db.sql.unsafe(`create role ${ROLE} login password '${PASSWORD}' in role alphogen_api`);
-  const url = new URL(db.url);
-  url.username = ROLE;
-  url.password = PASSWORD;
-  api = postgres(url.toString(), { ...quiet, types: SHIM_TYPES, max: 50 });
+  role = await createApiRole(db, "ledger_test");
+  api = postgres(role.url, { ...quiet, types: SHIM_TYPES, max: 50 });
 });
 
 after(async () => {
   await api?.end({ timeout: 5 }).catch(() => {});
   await db?.drop();
-  // Roles are cluster-wide: remove ours once its database (and so its grants) is gone.
-  const admin = postgres(await serverUrl(), { ...quiet, max: 1 });
-  try {
-    await admin.unsafe(`drop role if exists ${ROLE}`);
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
+  await role?.drop();
 });
 
 afterEach(async () => {
@@ -132,7 +122,7 @@ describe("create_job reserves credits atomically", () => {
     assert.deepEqual(tally(rows), { created: 10, insufficient_credits: 40 });
     const [{ conns }] = await db.sql.unsafe(
       "select count(*)::int as conns from pg_stat_activity where usename = $1 and datname = $2",
-      [ROLE, db.name],
+      [role.name, db.name],
     );
     assert.ok(conns >= 25, `the 50 calls ran on ${conns} connections: not concurrent enough`);
     for (const r of rows.filter((r) => r.outcome === "insufficient_credits")) {

@@ -165,3 +165,29 @@ export async function waitForWorkerSessions(url, ms = 10_000) {
     await sql.end({ timeout: 5 });
   }
 }
+
+/**
+ * A login role of its own, member of alphogen_api: what the Worker connects as in production
+ * (README "Database role"). `{name, url}` (url: `db` as that role); `drop()` once `db` is gone
+ * (roles are cluster-wide, and its grants die with the database).
+ */
+export async function createApiRole(db, prefix) {
+  const name = `${prefix}_${crypto.randomBytes(6).toString("hex")}`;
+  const password = crypto.randomBytes(12).toString("hex");
+  await db.sql.unsafe(`create role ${name} login password '${password}' in role alphogen_api`);
+  const url = new URL(db.url);
+  url.username = name;
+  url.password = password;
+  return {
+    name,
+    url: url.toString(),
+    async drop() {
+      const admin = postgres(await serverUrl(), { ...quiet, max: 1 });
+      try {
+        await admin.unsafe(`drop role if exists ${name}`);
+      } finally {
+        await admin.end({ timeout: 5 });
+      }
+    },
+  };
+}
