@@ -3,6 +3,7 @@
 #include "api/base_url.hpp"
 #include "api/body.hpp"
 #include "api/handlers.hpp"
+#include "api/not_configured.hpp"
 #include "assets/access.hpp"
 #include "assets/key.hpp"
 #include "assets/signed_url.hpp"
@@ -29,10 +30,7 @@ Task<Response> sign_asset(Ctx& ctx, const Request& request) {
   if (!assets::may_manage(caller, *key)) co_await ctx.raise(errors::forbidden("this asset belongs to someone else"));
 
   auto secret = assets::signing_secret(ctx.config());
-  if (!secret) {
-    co_return json_response(
-        501, {{"ok", true}, {"provider", "noop"}, {"message", "asset_signing_not_configured"}});
-  }
+  if (!secret) co_return not_configured("asset_signing_not_configured");
   const std::int64_t expires = ctx.now_ms() / 1000 + expires_in;
   std::string url = public_base_url(ctx.config(), request) + "/assets/" + assets::encode_key_path(*key) +
                     "?expires=" + std::to_string(expires) + "&sig=" + assets::asset_signature(*secret, *key, expires);

@@ -6,6 +6,7 @@
 
 #include "api/body.hpp"
 #include "api/handlers.hpp"
+#include "api/not_configured.hpp"
 #include "auth/authenticate.hpp"
 #include "billing/customer.hpp"
 #include "billing/return_url.hpp"
@@ -21,10 +22,6 @@ constexpr std::size_t kMaxIdempotencyKey = 255;
 constexpr std::string_view kSuccessQuery = "checkout=success&session_id={CHECKOUT_SESSION_ID}";
 constexpr std::string_view kCancelQuery = "checkout=cancel";
 constexpr std::array<std::string_view, 3> kProductFields = {"pack_id", "plan_id", "price_id"};
-
-Response stripe_not_configured() {
-  return json_response(501, {{"ok", true}, {"provider", "noop"}, {"message", "stripe_not_configured"}});
-}
 
 /// Which of pack_id / plan_id / price_id the body names (exactly one, a non-empty string).
 Task<billing::ProductRef> product_ref(Ctx& ctx, const Json& body) {
@@ -77,7 +74,7 @@ Task<std::string> stripe_idempotency_key(Ctx& ctx, const Request& request, const
 /// → {"ok":true,"url","session_id"}.
 Task<Response> billing_checkout(Ctx& ctx, const Request& request) {
   auto settings = stripe::settings(ctx.config());
-  if (!settings) co_return stripe_not_configured();
+  if (!settings) co_return not_configured("stripe_not_configured");
   auth::User user = co_await auth::authenticate_user(ctx, request);
   Json body = co_await read_json_object(ctx, request, kMaxBody);
   billing::ProductRef ref = co_await product_ref(ctx, body);
@@ -102,7 +99,7 @@ Task<Response> billing_checkout(Ctx& ctx, const Request& request) {
 /// POST /billing/portal {return_url?} → {"ok":true,"url"}: Stripe's customer portal.
 Task<Response> billing_portal(Ctx& ctx, const Request& request) {
   auto settings = stripe::settings(ctx.config());
-  if (!settings) co_return stripe_not_configured();
+  if (!settings) co_return not_configured("stripe_not_configured");
   auth::User user = co_await auth::authenticate_user(ctx, request);
   // The body is optional here: no body (or an empty one) means the default return page.
   std::string raw = co_await read_body(ctx, request, kMaxBody);

@@ -2,6 +2,7 @@
 // receiver can verify them (any Standard Webhooks library does). Admin and each user get
 // their own; the secret is derived on demand, never stored.
 #include "api/handlers.hpp"
+#include "api/not_configured.hpp"
 #include "auth/authenticate.hpp"
 #include "jobs/webhooks.hpp"
 
@@ -11,10 +12,7 @@ Task<Response> webhook_secret(Ctx& ctx, const Request& request) {
   auth::Caller caller = co_await auth::identify(ctx, request);
   if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
   auto secret = jobs::webhook_secret(ctx.config(), caller.user ? caller.user->id : "admin");
-  if (!secret) {
-    co_return json_response(
-        501, {{"ok", true}, {"provider", "noop"}, {"message", "webhook_signing_not_configured"}});
-  }
+  if (!secret) co_return not_configured("webhook_signing_not_configured");
   co_return json_response(200, {{"ok", true}, {"secret", *secret}});
 }
 

@@ -6,6 +6,7 @@
 // so Stripe stops retrying them. A failure to apply is a 5xx: Stripe retries for 3 days.
 #include "api/body.hpp"
 #include "api/handlers.hpp"
+#include "api/not_configured.hpp"
 #include "billing/signature.hpp"
 #include "billing/store.hpp"
 #include "core/log.hpp"
@@ -48,7 +49,7 @@ std::optional<billing::StripeEvent> parse_event(std::string_view body) {
 Task<Response> stripe_webhook(Ctx& ctx, const Request& request) {
   auto secret = ctx.config().get("STRIPE_WEBHOOK_SECRET");
   if (!secret) {
-    co_return json_response(501, {{"ok", true}, {"provider", "noop"}, {"message", "stripe_not_configured"}});
+    co_return not_configured("stripe_not_configured");
   }
   auto header = request.header("stripe-signature");
   if (!header) co_await ctx.raise(invalid_signature("the Stripe-Signature header is missing"));
