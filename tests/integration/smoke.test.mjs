@@ -1,10 +1,10 @@
 // scripts/smoke.sh against the real Worker (wasm core in workerd, real PostgreSQL, local R2):
 //   noop   only APP_ADMIN_TOKEN + WEBHOOK_SECRET: every optional service answers its noop shape
-//   full   RunPod and Supabase Auth configured (loopback stand-ins): the full shapes, and the
-//          smoke demands them because it is given the same secrets
+//   full   RunPod, Supabase Auth and Stripe configured (loopback stand-ins): the full shapes,
+//          and the smoke demands them because it is given the same secrets
 // and the failures it must report: a wrong secret, a noop where the full shape is required, an
-// API that never comes up. Billing is not deployed yet, so checkout answers 404 (or, once it
-// lands without Stripe keys, the 501 noop): the smoke reports "billing not configured".
+// API that never comes up. Without Stripe keys checkout answers the 501 noop: the smoke reports
+// "billing not configured".
 //
 // The smoke gets only the environment each test names (never the caller's own secrets).
 
@@ -18,6 +18,7 @@ import { startWorker } from "./harness/worker.mjs";
 import { createTestDatabase } from "./harness/postgres.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 import { startRunPod } from "./harness/runpod.mjs";
+import { startStripe } from "./harness/stripe.mjs";
 import { closedPort } from "./harness/loopback-server.mjs";
 
 const SMOKE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../scripts/smoke.sh");
@@ -26,6 +27,7 @@ const WEBHOOK = "webhook-secret-for-smoke-tests";
 const HS_SECRET = "smoke-test-legacy-jwt-secret-with-at-least-32-chars";
 const RP_KEY = "rp-smoke-test-key";
 const RP_ENDPOINT = "ep-smoke";
+const STRIPE_KEY = "sk_test_smoke";
 
 /** Runs the smoke script: {code, out} (stdout + stderr). */
 function smoke(baseUrl, env) {
@@ -52,15 +54,22 @@ function assertNoSecrets(out, secrets) {
 
 let db;
 let auth;
+let stripe;
 let runpod;
 let noop;
 let full;
 
 before(async () => {
   db = await createTestDatabase({ prefix: "ag_smoke" });
-  [auth, runpod] = await Promise.all([
+  [auth, runpod, stripe] = await Promise.all([
     startSupabaseAuth({ hsSecret: HS_SECRET }),
     startRunPod({ apiKey: RP_KEY, endpointId: RP_ENDPOINT }),
+    // The smoke's default price: the plan the billing migration seeds.
+    startStripe({
+      secretKey: STRIPE_KEY,
+      webhookSecret: "whsec_smoke",
+      prices: { price_pro_monthly: { unit_amount: 1900, recurring: { interval: "month" } } },
+    }),
   ]);
   const secrets = { APP_ADMIN_TOKEN: ADMIN, WEBHOOK_SECRET: WEBHOOK };
   [noop, full] = await Promise.all([
@@ -74,6 +83,9 @@ before(async () => {
         RUNPOD_API_BASE: runpod.url,
         SUPABASE_URL: auth.url,
         SUPABASE_JWT_SECRET: HS_SECRET,
+        STRIPE_SECRET_KEY: STRIPE_KEY,
+        STRIPE_API_BASE: stripe.url,
+        CORS_ORIGINS: "https://app.example.com",
       },
     }),
   ]);
@@ -82,7 +94,7 @@ before(async () => {
 after(async () => {
   await runpod?.webhooksSettled().catch(() => {});
   await Promise.allSettled([noop?.stop(), full?.stop()]);
-  await Promise.allSettled([runpod?.close(), auth?.close()]);
+  await Promise.allSettled([runpod?.close(), auth?.close(), stripe?.close()]);
   await db?.drop();
 });
 
@@ -125,15 +137,16 @@ describe("noop configuration: admin token and webhook secret only", () => {
   });
 });
 
-describe("full configuration: RunPod and Supabase Auth stand-ins", () => {
+describe("full configuration: RunPod, Supabase Auth and Stripe stand-ins", () => {
   const fullEnv = {
     APP_ADMIN_TOKEN: ADMIN,
     WEBHOOK_SECRET: WEBHOOK,
     RUNPOD_API_KEY: RP_KEY,
     RUNPOD_ENDPOINT_ID: RP_ENDPOINT,
+    STRIPE_SECRET_KEY: STRIPE_KEY,
   };
 
-  test("with a Supabase access token: the job reaches RunPod and is cancelled, /me answers the user", async () => {
+  test("with a Supabase access token: the job reaches RunPod and is cancelled, /me answers the user, checkout makes a session", async () => {
     runpod.script({ steps: ["IN_QUEUE", "IN_PROGRESS"] });
     const userId = crypto.randomUUID();
     const token = await auth.mint({ claims: { sub: userId } });
@@ -145,9 +158,14 @@ describe("full configuration: RunPod and Supabase Auth stand-ins", () => {
       /^PASS {2}GET \/jobs\/[0-9a-f-]{36}: 200, status \w+ with RunPod's JSON/,
       /^PASS {2}POST \/jobs\/[0-9a-f-]{36}\/cancel: 200/,
       new RegExp(`^PASS {2}GET /me: 200, user ${userId}, balance \\d+`),
-      BILLING_NOT_CONFIGURED,
+      /^PASS {2}POST \/billing\/checkout: 200, session cs_\S+/,
     ]);
-    assertNoSecrets(run.out, [ADMIN, WEBHOOK, token]);
+    assertNoSecrets(run.out, [ADMIN, WEBHOOK, token, STRIPE_KEY]);
+    const sessionId = run.out.match(/session (cs_\S+)/)[1];
+    const sent = stripe.requests.find((r) => r.path === "/v1/checkout/sessions");
+    assert.ok(sent, "the stand-in saw the Checkout Session");
+    assert.match(sent.text, /client_reference_id=/);
+    assert.ok(sessionId.startsWith("cs_"));
 
     const providerJobId = run.out.match(/provider_job_id (\S+)/)[1];
     const job = runpod.jobs.get(providerJobId);
@@ -171,7 +189,10 @@ describe("full configuration: RunPod and Supabase Auth stand-ins", () => {
 
   test("with no user token: /me and checkout must refuse the anonymous call (401)", async () => {
     const run = await smoke(full.url, { ...fullEnv, SUPABASE_URL: auth.url });
-    assertPassed(run, [/^PASS {2}GET \/me: 401 without a token/]);
+    assertPassed(run, [
+      /^PASS {2}GET \/me: 401 without a token/,
+      /^PASS {2}POST \/billing\/checkout: 401 without a token/,
+    ]);
   });
 });
 
