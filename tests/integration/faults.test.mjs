@@ -1,11 +1,15 @@
 // Faults, through the real Worker: PostgreSQL stopped while requests run (503
 // database_unavailable, never a half-applied money movement, recovery once it is back), with a
-// server of this file's own so the stop hurts nobody else. RunPod 429/5xx/timeouts, traps and
+// server of this file's own so the stop hurts nobody else; and R2's storage failing under the
+// local bucket (its blob directory replaced by a file). RunPod 429/5xx/timeouts, traps and
 // malformed shim results have their tests in jobs, trap and shim.test.mjs.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { startWorker } from "./harness/worker.mjs";
 import { startOwnPostgres } from "./harness/own-postgres.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
@@ -20,6 +24,8 @@ let pg;
 let auth;
 let runpod;
 let worker;
+let storageDir; // the R2 persistence of `stored`
+let stored; // a Worker whose local R2 lives in storageDir
 
 before(async () => {
   [pg, auth, runpod] = await Promise.all([
@@ -27,30 +33,31 @@ before(async () => {
     startSupabaseAuth({ hsSecret: HS_SECRET }),
     startRunPod({ apiKey: RP_KEY, endpointId: "ep-faults", defaultSteps: ["IN_QUEUE"] }),
   ]);
-  // DATABASE_URL rather than the Hyperdrive binding: Miniflare's local Hyperdrive proxy has no
-  // error handler, so a refused connection behind it is an uncaught exception in the test
-  // process instead of an error inside the Worker. The shim's code path is the same.
-  worker = await startWorker({
-    vars: {
-      DATABASE_URL: pg.url,
-      APP_ADMIN_TOKEN: ADMIN,
-      SUPABASE_URL: auth.url,
-      SUPABASE_JWT_SECRET: HS_SECRET,
-      RUNPOD_API_KEY: RP_KEY,
-      RUNPOD_ENDPOINT_ID: "ep-faults",
-      RUNPOD_API_BASE: runpod.url,
-      WELCOME_CREDITS: "50",
-      JOBS_PER_HOUR: "1000",
-      JOB_POLL_GRACE_SECONDS: "10",
-    },
-  });
+  storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "ag-r2-faults-"));
+  const vars = {
+    // DATABASE_URL rather than the Hyperdrive binding: Miniflare's local Hyperdrive proxy has no
+    // error handler, so a refused connection behind it is an uncaught exception in the test
+    // process instead of an error inside the Worker. The shim's code path is the same.
+    DATABASE_URL: pg.url,
+    APP_ADMIN_TOKEN: ADMIN,
+    SUPABASE_URL: auth.url,
+    SUPABASE_JWT_SECRET: HS_SECRET,
+    RUNPOD_API_KEY: RP_KEY,
+    RUNPOD_ENDPOINT_ID: "ep-faults",
+    RUNPOD_API_BASE: runpod.url,
+    WELCOME_CREDITS: "50",
+    JOBS_PER_HOUR: "1000",
+    JOB_POLL_GRACE_SECONDS: "10",
+  };
+  [worker, stored] = await Promise.all([startWorker({ vars }), startWorker({ vars, r2Persist: storageDir })]);
 });
 
 after(async () => {
   await runpod?.webhooksSettled().catch(() => {});
-  await worker?.stop();
+  await Promise.allSettled([worker?.stop(), stored?.stop()]);
   await Promise.allSettled([auth?.close(), runpod?.close()]);
   await pg?.destroy();
+  if (storageDir) fs.rmSync(storageDir, { recursive: true, force: true });
 });
 
 async function user() {
@@ -135,6 +142,61 @@ describe("PostgreSQL stopped mid-run", () => {
     assert.ok(ledger.filter((e) => e.kind === "reserve").every((e) => jobIds.has(e.job_id)));
     const accepted = answers.filter((a) => a.status === 200).length + 1;
     assert.ok(jobs.length >= accepted, `${jobs.length} jobs recorded for ${accepted} accepted`);
+    await assertLedgerInvariant(pg.sql);
+  });
+});
+
+describe("R2 storage failing", () => {
+  test("uploads answer 500 without internals, job outputs record the failure, and both recover", async () => {
+    const alice = await user();
+    const put = (key, body) =>
+      stored.fetch(`/assets/${key}`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${ADMIN}`, "content-length": String(body.length) },
+        body,
+      });
+    assert.equal((await put("public/before.txt", "hello")).status, 200);
+
+    // The local bucket's blob store becomes a file: every write of object bytes fails.
+    const blobs = path.join(storageDir, "ASSETS", "blobs");
+    fs.rmSync(blobs, { recursive: true, force: true });
+    fs.writeFileSync(blobs, "storage is broken");
+    try {
+      const failed = await put("public/during.txt", "hello");
+      const text = await failed.text();
+      assert.equal(failed.status, 500, text);
+      assert.equal(JSON.parse(text).error, "internal_error");
+      assert.ok(!/blobs|ENOTDIR|EEXIST|sqlite|miniflare/i.test(text), `no internals leak: ${text}`);
+      assert.ok(failed.headers.get("x-request-id"));
+
+      // A job completing while its output cannot be stored: completed once, the output marked,
+      // the reservation kept (the work was done), the books exact.
+      const created = await stored.fetch("/jobs", {
+        method: "POST",
+        headers: { authorization: `Bearer ${alice.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ prompt: "storage fault" }),
+      });
+      const job = await created.json();
+      assert.equal(created.status, 200, JSON.stringify(job));
+      await runpod.finish(job.provider_job_id, { status: "COMPLETED", output: { image_base64: "aGVsbG8=" } });
+      let row;
+      for (let i = 0; i < 200; i++) {
+        [row] = await pg.sql`select status, outputs from public.jobs where id = ${job.job_id}`;
+        if (row.outputs) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.equal(row.status, "completed");
+      assert.equal(row.outputs.length, 1);
+      assert.ok(row.outputs[0].error, JSON.stringify(row.outputs));
+      assert.equal(row.outputs[0].key, undefined);
+      const kinds = await pg.sql`select kind from public.credit_ledger where job_id = ${job.job_id}`;
+      assert.deepEqual(kinds.map((k) => k.kind), ["reserve"]);
+    } finally {
+      fs.rmSync(blobs, { force: true });
+      fs.mkdirSync(blobs);
+    }
+    assert.equal((await put("public/after.txt", "hello")).status, 200, "writes work again once storage is back");
+    assert.equal((await stored.fetch("/health")).status, 200);
     await assertLedgerInvariant(pg.sql);
   });
 });
