@@ -59,7 +59,8 @@ Task<Response> App::scheduled(Ctx& ctx, std::string cron) {
 }
 
 Task<Response> App::background(Ctx& ctx, Json job) {
-  ctx.set_request_id(string_field(job, "request_id").value_or(ctx.random_hex(16)));
+  auto request_id = string_field(job, "request_id");
+  ctx.set_request_id(request_id ? *request_id : ctx.random_hex(16));
   std::string name = string_field(job, "name").value_or("");
   if (name == jobs::kDeliverWebhooks) {
     Json sent = co_await deliver_job_webhooks(ctx, string_field(job, "job_id"));

@@ -17,15 +17,15 @@ constexpr std::int64_t kTimeoutMs = 10'000;
 
 /// The Standard Webhooks request for one claimed delivery (a claim_job_webhooks row).
 effect::FetchSpec webhook_request(Ctx& ctx, const Json& claimed, const std::string& secret) {
+  const std::int64_t timestamp_s = ctx.now_ms() / 1000;
   Json data = job_view(claimed);
   data.erase("ok");
-  data["outputs"] = signed_outputs(ctx.config(), public_base_url(ctx.config()), data["outputs"], ctx.now_ms() / 1000);
+  data["outputs"] = signed_outputs(ctx.config(), public_base_url(ctx.config()), data["outputs"], timestamp_s);
   Json payload = {{"type", string_field(claimed, "event_type").value_or("job.finished")},
                   {"timestamp", iso8601_utc(ctx.now_ms())},
                   {"data", std::move(data)}};
   std::string body = dump(payload);
   std::string id = string_field(claimed, "delivery_id").value_or("");
-  const std::int64_t timestamp_s = ctx.now_ms() / 1000;
 
   effect::FetchSpec spec;
   spec.method = "POST";

@@ -4,6 +4,7 @@
 
 #include "core/decimal.hpp"
 #include "crypto/constant_time.hpp"
+#include "crypto/derived_secret.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/sha256.hpp"
 
@@ -35,12 +36,7 @@ bool is_unreserved(unsigned char c) {
 }  // namespace
 
 std::optional<std::string> signing_secret(const Config& config) {
-  if (auto secret = config.get("ASSET_SIGNING_SECRET")) return std::string(*secret);
-  auto admin = config.get("APP_ADMIN_TOKEN");
-  if (!admin) return std::nullopt;
-  // A derived key, never the admin token itself: a leaked link signature then says nothing
-  // about the token.
-  return std::string(crypto::as_bytes(crypto::hmac_sha256(*admin, "alphogen-asset-signing-key-v1")));
+  return crypto::configured_or_derived_secret(config, "ASSET_SIGNING_SECRET", "alphogen-asset-signing-key-v1");
 }
 
 std::string asset_signature(std::string_view secret, std::string_view key, std::int64_t expires_s) {

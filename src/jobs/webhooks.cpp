@@ -1,5 +1,6 @@
 #include "jobs/webhooks.hpp"
 
+#include "crypto/derived_secret.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/sha256.hpp"
 
@@ -15,18 +16,11 @@ Json deliver_webhooks_job(std::string_view job_id) {
 }
 
 std::optional<std::string> webhook_secret(const Config& config, std::string_view owner) {
-  std::string root;
-  if (auto configured = config.get("WEBHOOK_SIGNING_SECRET")) {
-    root = std::string(*configured);
-  } else if (auto admin = config.get("APP_ADMIN_TOKEN")) {
-    // Never the admin token itself: a leaked webhook secret then says nothing about it.
-    root = std::string(crypto::as_bytes(crypto::hmac_sha256(*admin, "alphogen-webhook-signing-key-v1")));
-  } else {
-    return std::nullopt;
-  }
+  auto root = crypto::configured_or_derived_secret(config, "WEBHOOK_SIGNING_SECRET", "alphogen-webhook-signing-key-v1");
+  if (!root) return std::nullopt;
   std::string label = "alphogen-job-webhook-v1\n";
   label.append(owner);
-  return std::string(kSecretPrefix) + crypto::base64_encode(crypto::as_bytes(crypto::hmac_sha256(root, label)));
+  return std::string(kSecretPrefix) + crypto::base64_encode(crypto::as_bytes(crypto::hmac_sha256(*root, label)));
 }
 
 std::string webhook_signature(std::string_view secret, std::string_view id, std::int64_t timestamp_s,
