@@ -5,11 +5,13 @@ import { performSql } from "./sql.js";
 import { performFetch } from "./fetch.js";
 import { performR2, R2_OPS } from "./r2.js";
 import { performRequestBody } from "./request-body.js";
+import { performCryptoVerify } from "./crypto-verify.js";
 
 const EXECUTORS = {
   sql: performSql,
   fetch: performFetch,
   "request.body": performRequestBody,
+  "crypto.verify": performCryptoVerify,
   wait_until: performWaitUntil,
 };
 for (const op of R2_OPS) EXECUTORS[op] = performR2;

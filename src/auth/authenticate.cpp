@@ -4,6 +4,7 @@
 #include "auth/bearer.hpp"
 #include "auth/jwks_cache.hpp"
 #include "auth/jwt.hpp"
+#include "auth/platform_signature.hpp"
 #include "auth/supabase_config.hpp"
 #include "auth/supabase_remote.hpp"
 #include "auth/token_cache.hpp"
@@ -49,7 +50,15 @@ Task<User> verify_token(Ctx& ctx, std::string_view token) {
   std::shared_ptr<const Jwks> keys;
   if (base && is_asymmetric(jwt.alg)) keys = co_await signing_keys(ctx, jwt.kid);
 
-  auto claims = verify_jwt(jwt, policy, keys.get(), now_s);
+  // The signature comes first: nothing about the claims of an unauthenticated token is
+  // worth reporting.
+  auto key = check_signature(jwt, policy, keys.get());
+  if (!key) co_await reject(ctx, key.error);
+  if (const Jwk* asymmetric = *key.value) {
+    std::string error = co_await verify_with_platform(ctx, *asymmetric, jwt);
+    if (!error.empty()) co_await reject(ctx, error);
+  }
+  auto claims = verify_claims(jwt, policy, now_s);
   if (!claims) co_await reject(ctx, claims.error);
   User user{claims.value->sub, claims.value->email, claims.value->role};
   verified.remember(token, user, claims.value->exp, now_s);

@@ -1,6 +1,7 @@
 #include "auth/jwks.hpp"
 
 #include "core/json.hpp"
+#include "crypto/verify.hpp"
 
 namespace ag::auth {
 namespace {
@@ -38,18 +39,16 @@ std::optional<Jwk> usable_key(const Json& jwk) {
     auto x = string_field(jwk, "x");
     auto y = string_field(jwk, "y");
     if (!crv || *crv != "P-256" || !x || !y) return std::nullopt;
-    auto key = crypto::EcPublicKey::from_jwk(*x, *y);
-    if (!key) return std::nullopt;
-    return Jwk{*key, alg};
+    if (!crypto::EcPublicKey::from_jwk(*x, *y)) return std::nullopt;
+    return Jwk{"ES256", {{"kty", "EC"}, {"crv", "P-256"}, {"x", *x}, {"y", *y}}};
   }
   if (*kty == "RSA") {
     if (alg && *alg != "RS256") return std::nullopt;
     auto n = string_field(jwk, "n");
     auto e = string_field(jwk, "e");
     if (!n || !e) return std::nullopt;
-    auto key = crypto::RsaPublicKey::from_jwk(*n, *e);
-    if (!key) return std::nullopt;
-    return Jwk{*key, alg};
+    if (!crypto::RsaPublicKey::from_jwk(*n, *e)) return std::nullopt;
+    return Jwk{"RS256", {{"kty", "RSA"}, {"n", *n}, {"e", *e}}};
   }
   // "oct" keys never come from a public JWKS, and HS256 is configured as a secret instead;
   // OKP and anything newer is simply not supported.

@@ -2,12 +2,10 @@
 
 #include <cmath>
 #include <limits>
-#include <variant>
 
 #include "crypto/constant_time.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/sha256.hpp"
-#include "crypto/verify.hpp"
 
 namespace ag::auth {
 namespace {
@@ -59,35 +57,6 @@ bool audience_matches(const Json& claims, const std::string& audience) {
   return false;
 }
 
-// "" when the signature verifies under an allowed algorithm and key, else the error code.
-std::string check_signature(const ParsedJwt& jwt, const JwtPolicy& policy, const Jwks* keys) {
-  const bool have_keys = keys != nullptr && !keys->empty();
-
-  if (jwt.alg == "HS256") {
-    // With asymmetric keys configured HS256 is never accepted: otherwise a token MACed
-    // with the (public) key bytes as the secret could pass for one signed with the key.
-    if (have_keys || !policy.hs256_secret || policy.hs256_secret->empty()) return "alg_not_allowed";
-    crypto::Sha256Digest mac = crypto::hmac_sha256(*policy.hs256_secret, jwt.signing_input);
-    if (!crypto::constant_time_equal(crypto::as_bytes(mac), jwt.signature)) return "bad_signature";
-    return "";
-  }
-
-  if (jwt.alg != "ES256" && jwt.alg != "RS256") return "alg_not_allowed";  // "none" included
-  if (!have_keys) return "alg_not_allowed";
-  const Jwk* jwk = jwt.kid ? keys->find(*jwt.kid) : nullptr;
-  if (jwk == nullptr) return "unknown_kid";
-  if (jwk->alg && *jwk->alg != jwt.alg) return "alg_not_allowed";
-
-  if (jwt.alg == "ES256") {
-    const auto* key = std::get_if<crypto::EcPublicKey>(&jwk->key);
-    if (key == nullptr) return "alg_not_allowed";
-    return crypto::ecdsa_p256_verify(*key, jwt.signing_input, jwt.signature) ? "" : "bad_signature";
-  }
-  const auto* key = std::get_if<crypto::RsaPublicKey>(&jwk->key);
-  if (key == nullptr) return "alg_not_allowed";
-  return crypto::rsa_pkcs1_sha256_verify(*key, jwt.signing_input, jwt.signature) ? "" : "bad_signature";
-}
-
 }  // namespace
 
 JwtResult<ParsedJwt> parse_jwt(std::string_view token) {
@@ -129,13 +98,31 @@ JwtResult<ParsedJwt> parse_jwt(std::string_view token) {
   return Result::ok(std::move(jwt));
 }
 
-JwtResult<VerifiedClaims> verify_jwt(const ParsedJwt& jwt, const JwtPolicy& policy, const Jwks* keys,
-                                     std::int64_t now_s) {
-  using Result = JwtResult<VerifiedClaims>;
-  // The signature comes first: nothing about the claims of an unauthenticated token is
-  // worth reporting.
-  if (std::string error = check_signature(jwt, policy, keys); !error.empty()) return Result::fail(error);
+JwtResult<const Jwk*> check_signature(const ParsedJwt& jwt, const JwtPolicy& policy, const Jwks* keys) {
+  using Result = JwtResult<const Jwk*>;
+  const bool have_keys = keys != nullptr && !keys->empty();
 
+  if (jwt.alg == "HS256") {
+    // With asymmetric keys configured HS256 is never accepted: otherwise a token MACed
+    // with the (public) key bytes as the secret could pass for one signed with the key.
+    if (have_keys || !policy.hs256_secret || policy.hs256_secret->empty()) return Result::fail("alg_not_allowed");
+    crypto::Sha256Digest mac = crypto::hmac_sha256(*policy.hs256_secret, jwt.signing_input);
+    if (!crypto::constant_time_equal(crypto::as_bytes(mac), jwt.signature)) return Result::fail("bad_signature");
+    return Result::ok(nullptr);
+  }
+
+  if (jwt.alg != "ES256" && jwt.alg != "RS256") return Result::fail("alg_not_allowed");  // "none" included
+  if (!have_keys) return Result::fail("alg_not_allowed");
+  const Jwk* jwk = jwt.kid ? keys->find(*jwt.kid) : nullptr;
+  if (jwk == nullptr) return Result::fail("unknown_kid");
+  if (jwk->alg != jwt.alg) return Result::fail("alg_not_allowed");
+  // RFC 7518 §3.4: an ES256 signature is r || s, 32 bytes each; anything else is not one.
+  if (jwt.alg == "ES256" && jwt.signature.size() != 64) return Result::fail("bad_signature");
+  return Result::ok(jwk);
+}
+
+JwtResult<VerifiedClaims> verify_claims(const ParsedJwt& jwt, const JwtPolicy& policy, std::int64_t now_s) {
+  using Result = JwtResult<VerifiedClaims>;
   const Json& claims = jwt.claims;
   const std::int64_t leeway = policy.leeway_s > 0 ? policy.leeway_s : 0;
   DateClaim exp = date_claim(claims, "exp");

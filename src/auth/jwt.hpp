@@ -1,7 +1,8 @@
 #pragma once
-// Compact JWS access tokens (RFC 7515/7519), parsed and verified without I/O. The caller
-// supplies the key set and the clock; errors are snake_case codes for logs and tests, not
-// for clients (who only ever see 401).
+// Compact JWS access tokens (RFC 7515/7519), parsed and checked without I/O. The caller
+// supplies the key set and the clock, and has an ES256/RS256 signature verified by the
+// platform between the two checks (auth/platform_signature.hpp). Errors are snake_case codes
+// for logs and tests, not for clients (who only ever see 401).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -57,11 +58,14 @@ struct VerifiedClaims {
   Json claims;        // every claim, for the rest (session_id, app_metadata, ...)
 };
 
-/// Checks the algorithm allow-list, the signature, then the claims. Errors:
-/// "alg_not_allowed", "unknown_kid", "bad_signature", "malformed", "missing_exp",
-/// "expired", "not_yet_valid", "wrong_issuer", "wrong_audience", "missing_sub".
+/// The first check: the algorithm allow-list and the key. HS256's MAC is verified here and
+/// the answer is nullptr; for ES256 and RS256 it is the key whose signature the caller must
+/// still verify. Errors: "alg_not_allowed", "unknown_kid", "bad_signature".
 /// `keys` may be nullptr when no JWKS is configured.
-JwtResult<VerifiedClaims> verify_jwt(const ParsedJwt& jwt, const JwtPolicy& policy, const Jwks* keys,
-                                     std::int64_t now_s);
+JwtResult<const Jwk*> check_signature(const ParsedJwt& jwt, const JwtPolicy& policy, const Jwks* keys);
+
+/// The second check, once the signature is known good: the claims. Errors: "malformed",
+/// "missing_exp", "expired", "not_yet_valid", "wrong_issuer", "wrong_audience", "missing_sub".
+JwtResult<VerifiedClaims> verify_claims(const ParsedJwt& jwt, const JwtPolicy& policy, std::int64_t now_s);
 
 }  // namespace ag::auth

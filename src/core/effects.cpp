@@ -1,5 +1,7 @@
 #include "core/effects.hpp"
 
+#include "crypto/encoding.hpp"
+
 namespace ag::effect {
 
 Json sql(std::string_view query, Json params) {
@@ -14,6 +16,14 @@ Json fetch(const FetchSpec& spec) {
                  {"timeout_ms", spec.timeout_ms}, {"max_bytes", spec.max_bytes}};
   if (spec.body) effect["body"] = *spec.body;
   return effect;
+}
+
+Json crypto_verify(std::string_view alg, const Json& key, std::string_view data, std::string_view signature) {
+  return {{"op", "crypto.verify"},
+          {"alg", alg},
+          {"key", key},
+          {"data", data},
+          {"signature", crypto::base64url_encode(signature)}};
 }
 
 Json request_body(std::uint64_t max_bytes) {

@@ -25,6 +25,10 @@ struct FetchSpec {
 /// An outgoing HTTP request.
 Json fetch(const FetchSpec& spec);
 
+/// Has the runtime's WebCrypto verify `signature` (raw bytes, sent base64url) over `data` with
+/// `alg` ("ES256" or "RS256") and the public JWK `key`; the result is {"valid": bool}.
+Json crypto_verify(std::string_view alg, const Json& key, std::string_view data, std::string_view signature);
+
 /// The request body, copied in up to `max_bytes`.
 Json request_body(std::uint64_t max_bytes);
 

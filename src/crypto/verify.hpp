@@ -1,7 +1,10 @@
 #pragma once
 // Signature verification for JWS: ECDSA P-256 / SHA-256 (ES256) and RSASSA-PKCS1-v1_5 /
 // SHA-256 (RS256). Keys are validated once when built and then shared: copies are cheap
-// (one shared mbedTLS context), so a parsed JWKS can be cached for the isolate's life.
+// (one shared mbedTLS context). The Worker only builds keys, to validate a JWKS; it has the
+// runtime's WebCrypto verify signatures (auth/platform_signature.hpp), ~50 times cheaper
+// than this arithmetic in wasm. The verify functions serve native builds: the unit tests'
+// stand-in for that effect.
 // NOTE: verifying mutates the shared context (mbedTLS caches precomputed points in it),
 // which is fine in a single-threaded isolate but not across threads.
 #include <cstddef>

@@ -1,5 +1,7 @@
-// Bearer tokens: compact JWS parsing, then verification against an HS256 secret and a JWKS
-// (ES256 key of RFC 7515 A.3), with every claim check.
+// Bearer tokens: compact JWS parsing, the signature check against an HS256 secret and a JWKS
+// (ES256 key of RFC 7515 A.3), and every claim check. The claims are checked whatever the
+// signature check says, so the fuzzer reaches them without forging signatures (ES256 ones are
+// the platform's WebCrypto's to verify).
 #include <cstdint>
 #include <string>
 
@@ -16,6 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ag::auth::JwtPolicy policy;
   policy.hs256_secret = "fuzz-jwt-secret-with-at-least-32-characters";
   policy.issuer = "https://fuzz.supabase.test/auth/v1";
-  ag::auth::verify_jwt(*parsed.value, policy, keys ? &*keys : nullptr, 1'700'000'000);
+  ag::auth::check_signature(*parsed.value, policy, keys ? &*keys : nullptr);
+  ag::auth::verify_claims(*parsed.value, policy, 1'700'000'000);
   return 0;
 }

@@ -116,15 +116,34 @@ TEST_CASE("GET /me verifies ES256 and RS256 with the project's JWKS, fetched onc
   int fetches = 0;
   auto server = jwks_server(&document, &fetches);
 
-  auto es = driver.get("/me", {bearer(test::es256_token(claims()))}, server);
+  std::string token = test::es256_token(claims());
+  auto es = driver.get("/me", {bearer(token)}, server);
   CHECK(es.status() == 200);
   CHECK(es.json()["user"] == kExpectedUser);
   CHECK(fetches == 1);
   CHECK(es.effects[0]["method"] == "GET");
+  // The signature goes to the platform's WebCrypto: the key's public members, the signed
+  // text and the signature exactly as the token carries them.
+  REQUIRE(es.effects.size() >= 2);
+  const Json& verify = es.effects[1];
+  CHECK(verify["op"] == "crypto.verify");
+  CHECK(verify["alg"] == "ES256");
+  Json jwk = test::ec_jwk("ec-1");
+  CHECK(verify["key"] == Json{{"kty", "EC"}, {"crv", "P-256"}, {"x", jwk["x"]}, {"y", jwk["y"]}});
+  CHECK(verify["data"] == token.substr(0, token.rfind('.')));
+  CHECK(verify["signature"] == token.substr(token.rfind('.') + 1));
 
   auto rs = driver.get("/me", {bearer(test::rs256_token(claims("user-2")))}, with_database());  // no fetch
   CHECK(rs.status() == 200);
   CHECK(rs.json()["user"]["id"] == "user-2");
+
+  // Another token's signature: the platform says no, and so does the API.
+  std::string other = test::es256_token(claims("user-3"));
+  std::string forged = other.substr(0, other.rfind('.')) + token.substr(token.rfind('.'));
+  auto refused = driver.get("/me", {bearer(forged)});
+  CHECK(refused.status() == 401);
+  REQUIRE(refused.effects.size() == 1);
+  CHECK(refused.effects[0]["op"] == "crypto.verify");
 }
 
 TEST_CASE("GET /me caches verified tokens until they expire", "[me][auth]") {

@@ -76,6 +76,8 @@ void FakeShim::run(const Json& start, const Answers& answers) {
       } else if (op == "sql") {
         result["rows"] = rows;
         result["count"] = rows.size();
+      } else if (op == "crypto.verify") {
+        result["valid"] = false;  // fuzzed bytes never carry a signature of the stand-in JWKS
       } else if (op == "r2.get" || op == "r2.head") {
         result["found"] = false;
       } else if (op == "r2.list") {

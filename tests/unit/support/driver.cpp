@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "abi/frame.hpp"
+#include "support/native_verify.hpp"
 
 namespace ag::testing {
 
@@ -88,7 +89,10 @@ Outcome Driver::drive(const Json& start, const Responder& respond) {
     for (const auto& effect : step["effects"]) {
       outcome.effects.push_back(effect);
       if (effect["op"] == "wait_until") outcome.deferred.push_back(effect["effect"]);
-      Reply reply = effect["op"] == "wait_until" ? Reply{} : respond(effect);
+      // Like the runtime's WebCrypto, signature checks are always there: no script needed.
+      Reply reply = effect["op"] == "wait_until"      ? Reply{}
+                    : effect["op"] == "crypto.verify" ? verify_natively(effect)
+                                                      : respond(effect);
       Json result = reply.value;
       result["id"] = effect["id"];
       if (!reply.body.empty() || result.value("has_body", false)) {

@@ -1,0 +1,19 @@
+#include "auth/platform_signature.hpp"
+
+#include "core/effects.hpp"
+#include "core/log.hpp"
+
+namespace ag::auth {
+
+Task<std::string> verify_with_platform(Ctx& ctx, const Jwk& key, const ParsedJwt& jwt) {
+  EffectResult result = co_await ctx.perform(effect::crypto_verify(key.alg, key.members, jwt.signing_input, jwt.signature));
+  if (result.failed()) {
+    log::warn("signature check failed",
+              {{"request_id", ctx.request_id()}, {"alg", key.alg}, {"error", result.error_code()}});
+    co_return "signature_unverifiable";
+  }
+  auto valid = result.value.find("valid");
+  co_return valid != result.value.end() && valid->is_boolean() && valid->get<bool>() ? "" : "bad_signature";
+}
+
+}  // namespace ag::auth
