@@ -60,13 +60,6 @@ async function tokens(fx, alg, count) {
   return out.map((t) => ({ headers: { authorization: `Bearer ${t}` } }));
 }
 
-/** Does our Worker serve POST /webhooks/stripe yet? (It lands on another branch.) */
-async function oursHasStripeWebhook(target) {
-  const res = await target.fetch("/webhooks/stripe", { method: "POST", body: "{}" });
-  await res.arrayBuffer();
-  return res.status !== 404;
-}
-
 /**
  * @param fx the fixture (bench/fixture.mjs)
  * @param {{quick: boolean}} o
@@ -102,18 +95,7 @@ export function endpoints(fx, { quick }) {
       id: "webhook",
       label: "Stripe webhook",
       targets: ["ours", "hono"],
-      async plan(target) {
-        if (target.name === "hono" || (await oursHasStripeWebhook(target))) {
-          return { method: "POST", path: "/webhooks/stripe", next: stripeDeliveries(fx.secrets.stripe, DELIVERY_POOL) };
-        }
-        // Until /webhooks/stripe is merged: the closest route we have, a shared-secret check
-        // (constant time) plus the same recorded delivery.
-        const deliveries = Array.from({ length: DELIVERY_POOL }, () => ({
-          headers: { "content-type": "application/json", "x-webhook-secret": fx.secrets.webhook },
-          body: stripeEvent(),
-        }));
-        return { method: "POST", path: "/webhooks/test", next: rotate(deliveries) };
-      },
+      plan: async () => ({ method: "POST", path: "/webhooks/stripe", next: stripeDeliveries(fx.secrets.stripe, DELIVERY_POOL) }),
     },
   ];
 }

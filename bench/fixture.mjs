@@ -19,7 +19,6 @@ export async function startFixture() {
   const auth = await startSupabaseAuth({ hsSecret: crypto.randomBytes(32).toString("hex") });
   const secrets = {
     admin: crypto.randomBytes(24).toString("hex"),
-    webhook: crypto.randomBytes(24).toString("hex"),
     stripe: `whsec_${crypto.randomBytes(24).toString("base64url")}`,
   };
   const common = {
@@ -39,7 +38,6 @@ export async function startFixture() {
         ...common,
         DATABASE_URL: dbUrl,
         APP_ADMIN_TOKEN: secrets.admin,
-        WEBHOOK_SECRET: secrets.webhook,
         ASSET_MAX_BYTES: String(100 * 1024 * 1024),
       };
     },

@@ -12,12 +12,11 @@ Task<Response> me(Ctx& ctx, const Request& request) {
   if (!auth::user_auth_configured(ctx.config())) co_return not_configured("supabase_not_configured");
   auth::User user = co_await auth::authenticate_user(ctx, request);
   // Like GET /credits, the first visit receives the welcome credits.
-  std::int64_t balance = co_await db::user_credits(ctx, user.id, db::welcome_credits(ctx.config()));
-  Json subscription = co_await billing::current_subscription(ctx, user.id);
+  billing::Account account = co_await billing::account(ctx, user.id, db::welcome_credits(ctx.config()));
   co_return json_response(200, {{"ok", true},
                                 {"user", {{"id", user.id}, {"email", user.email}, {"role", user.role}}},
-                                {"credits", {{"balance", balance}}},
-                                {"subscription", std::move(subscription)}});
+                                {"credits", {{"balance", account.balance}}},
+                                {"subscription", std::move(account.subscription)}});
 }
 
 }  // namespace ag::api

@@ -20,6 +20,11 @@ constexpr std::string_view kCurrentSubscription =
     "select subscription_id, status, plan_id, price_id, current_period_end, cancel_at_period_end, payment_failed_at "
     "from public.user_subscriptions where user_id = $1::uuid "
     "order by status in ('active', 'trialing', 'past_due') desc, updated_at desc limit 1";
+// GET /me's two reads in one round trip: the subscription query beside user_credits (which
+// may make the welcome grant, so it runs exactly once: one row from `one`).
+const std::string kAccount = "select public.user_credits($1::uuid, $2::integer) as balance, s.* "
+                             "from (values (1)) as one left join lateral (" +
+                             std::string(kCurrentSubscription) + ") as s on true";
 constexpr std::string_view kApplyEvent =
     "select public.stripe_apply_event($1::text, $2::text, $3::bigint, $4::boolean, $5::jsonb) as outcome";
 
@@ -43,6 +48,19 @@ std::optional<Product> product(const Json& row) {
                {"mode", plan ? "subscription" : "payment"},
                {"interval", text_or_null(row, "billing_interval")}};
   return Product{*id, *kind, *price, std::move(json)};
+}
+
+/// current_subscription's row as the API shows it; null when the user has none.
+Json subscription(const Json& row) {
+  if (string_field(row, "subscription_id") == std::nullopt) return nullptr;
+  auto cancel = row.find("cancel_at_period_end");
+  return {{"subscription_id", text_or_null(row, "subscription_id")},
+          {"status", text_or_null(row, "status")},
+          {"plan_id", text_or_null(row, "plan_id")},
+          {"price_id", text_or_null(row, "price_id")},
+          {"current_period_end", text_or_null(row, "current_period_end")},
+          {"cancel_at_period_end", cancel != row.end() && cancel->is_boolean() && cancel->get<bool>()},
+          {"payment_failed_at", text_or_null(row, "payment_failed_at")}};
 }
 
 /// The one text column of a one-row answer; raises 500 when it is not there.
@@ -87,16 +105,20 @@ Task<std::string> link_customer(Ctx& ctx, const std::string& user_id, const std:
 Task<Json> current_subscription(Ctx& ctx, const std::string& user_id) {
   Json params = Json::array({user_id});
   Json rows = co_await db::query(ctx, kCurrentSubscription, std::move(params));
-  if (rows.empty()) co_return Json(nullptr);
-  const Json& row = rows[0];
-  auto cancel = row.find("cancel_at_period_end");
-  co_return Json{{"subscription_id", text_or_null(row, "subscription_id")},
-                 {"status", text_or_null(row, "status")},
-                 {"plan_id", text_or_null(row, "plan_id")},
-                 {"price_id", text_or_null(row, "price_id")},
-                 {"current_period_end", text_or_null(row, "current_period_end")},
-                 {"cancel_at_period_end", cancel != row.end() && cancel->is_boolean() && cancel->get<bool>()},
-                 {"payment_failed_at", text_or_null(row, "payment_failed_at")}};
+  co_return rows.empty() ? Json(nullptr) : subscription(rows[0]);
+}
+
+Task<Account> account(Ctx& ctx, const std::string& user_id, std::uint64_t welcome) {
+  Json params = Json::array({user_id, welcome});
+  db::QueryResult result = co_await db::query_or_error(ctx, kAccount, std::move(params));
+  if (result.error) co_await ctx.raise(db::api_error(ctx, *result.error));
+  std::optional<std::int64_t> balance;
+  if (result.rows.size() == 1) balance = db::integer_column(result.rows[0], "balance");
+  if (!balance) {
+    log::error("unexpected account answer", {{"request_id", ctx.request_id()}, {"rows", result.rows}});
+    co_await ctx.raise(errors::internal());
+  }
+  co_return Account{*balance, subscription(result.rows[0])};
 }
 
 Task<std::string> apply_event(Ctx& ctx, const StripeEvent& event) {

@@ -45,6 +45,16 @@ Task<std::string> link_customer(Ctx& ctx, const std::string& user_id, const std:
 /// (active, trialing, past_due) before any other; the most recently updated first.
 Task<Json> current_subscription(Ctx& ctx, const std::string& user_id);
 
+/// What GET /me shows of a user's money: the balance and current_subscription's answer.
+struct Account {
+  std::int64_t balance = 0;
+  Json subscription;
+};
+
+/// The balance (with the welcome grant of db::user_credits, `welcome` > 0) and the current
+/// subscription, read in one statement.
+Task<Account> account(Ctx& ctx, const std::string& user_id, std::uint64_t welcome);
+
 /// A verified webhook event, as stripe_apply_event takes it.
 struct StripeEvent {
   std::string id;

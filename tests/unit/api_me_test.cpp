@@ -43,15 +43,17 @@ std::string jwks_text(const std::vector<Json>& keys) {
 
 constexpr std::int64_t kBalance = 10;
 
-/// The database: answers GET /me's user_credits statement with a balance of 10 (as text,
-/// like every bigint the shim hands back), and its subscription lookup with no rows.
+/// The database: answers GET /me's one statement (user_credits beside the subscription
+/// lookup) with a balance of 10 (as text, like every bigint the shim hands back) and no
+/// subscription (the left join's columns all null).
 Reply balance(const Json& effect) {
   REQUIRE(effect["op"] == "sql");
-  if (effect["query"].get<std::string>().find("from public.user_subscriptions") != std::string::npos)
-    return Reply{{{"rows", Json::array()}, {"count", 0}}};
-  CHECK(effect["query"] == "select public.user_credits($1::uuid, $2::integer) as balance");
+  const std::string query = effect["query"].get<std::string>();
+  CHECK(query.rfind("select public.user_credits($1::uuid, $2::integer) as balance, s.* ", 0) == 0);
+  CHECK(query.find("from public.user_subscriptions where user_id = $1::uuid") != std::string::npos);
   CHECK(effect["params"][1] == 10);  // WELCOME_CREDITS' default
-  return Reply{{{"rows", Json::array({{{"balance", std::to_string(kBalance)}}})}, {"count", 1}}};
+  Json row = {{"balance", std::to_string(kBalance)}, {"subscription_id", nullptr}, {"status", nullptr}};
+  return Reply{{{"rows", Json::array({row})}, {"count", 1}}};
 }
 
 /// `other` for everything but SQL, which `balance` answers.
@@ -91,9 +93,8 @@ TEST_CASE("GET /me verifies HS256 with the legacy secret, without I/O", "[me][au
   auto out = driver.get("/me", {bearer(test::hs256_token(claims(), kSecret))}, with_database());
   CHECK(out.status() == 200);
   CHECK(out.json() == expected_me(kExpectedUser));
-  REQUIRE(out.effects.size() == 2);  // the balance, then the subscription
+  REQUIRE(out.effects.size() == 1);  // the balance and the subscription, in one statement
   CHECK(out.effects[0]["params"][0] == "user-1");
-  CHECK(out.effects[1]["params"][0] == "user-1");
 
   CHECK(driver.get("/me", {bearer(test::hs256_token(claims(), "another-secret"))}).status() == 401);
   Json foreign = claims();
@@ -244,8 +245,7 @@ TEST_CASE("GET /me falls back to Supabase's /auth/v1/user for HS256 without the 
                         supabase(200, R"({"id":"u-1","email":"a@b.c","role":"authenticated","aud":"x"})"));
   CHECK(out.status() == 200);
   CHECK(out.json() == expected_me({{"id", "u-1"}, {"email", "a@b.c"}, {"role", "authenticated"}}));
-  REQUIRE(out.effects.size() == 3);  // Supabase, the balance, the subscription
-  CHECK(out.effects[2]["op"] == "sql");
+  REQUIRE(out.effects.size() == 2);  // Supabase, then the balance and the subscription
   CHECK(out.effects[1]["op"] == "sql");
   CHECK(out.effects[0]["url"] == kBase + "/auth/v1/user");
   CHECK(out.effects[0]["headers"] == Json::array({{"authorization", "Bearer " + token}, {"apikey", "service-key"}}));

@@ -84,15 +84,22 @@ app.post("/webhooks/stripe", async (c) => {
   } catch {
     return c.json({ ok: false, error: "invalid_signature" }, 400);
   }
-  // like ours, the delivery is recorded after the answer
+  // Like ours: the event is recorded and applied before the answer, by the same SQL function,
+  // so that a failure is a 5xx and Stripe delivers it again.
   const sql = database(c.env);
-  c.executionCtx.waitUntil(
-    sql
-      .unsafe("insert into public.events (type, payload) values ($1, $2::jsonb)", ["stripe." + event.type, payload])
-      .catch(() => {})
-      .finally(() => sql.end({ timeout: 5 })),
-  );
-  return c.json({ ok: true, received: true });
+  try {
+    // the driver sends an object parameter as JSON
+    const object = (event.data as { object: Record<string, unknown> }).object;
+    await sql.unsafe(
+      "select public.stripe_apply_event($1::text, $2::text, $3::bigint, $4::boolean, $5::jsonb) as outcome",
+      [event.id, event.type, event.created, event.livemode, object as never],
+    );
+  } catch {
+    return c.json({ ok: false, error: "internal" }, 500);
+  } finally {
+    c.executionCtx.waitUntil(sql.end({ timeout: 5 }));
+  }
+  return c.json({ received: true });
 });
 
 export default app;
