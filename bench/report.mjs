@@ -109,6 +109,29 @@ function workSection(work, labels) {
   ].join("\n");
 }
 
+const percent = (x) => `${(100 * x).toFixed(1)} %`;
+
+function profileSection(profiles, labels) {
+  const parts = [
+    "### Where ours spends its CPU under load",
+    "",
+    "A V8 CPU profile of our Worker's isolate in workerd (its inspector, 100 µs sampling) while",
+    "autocannon loads the endpoint; self time by kind of code, then the busiest functions",
+    "(wasm functions are unnamed in the deploy build).",
+  ];
+  for (const p of profiles) {
+    parts.push(
+      "",
+      `#### ${labels[p.endpoint]} (\`${p.path}\`): ${p.rps.toFixed(0)} req/s while profiled, ${p.samples} samples`,
+      "",
+      table(["kind of code", "share of samples"], p.kinds.map((k) => [k.name, percent(k.share)])),
+      "",
+      table(["function — kind", "share of samples"], p.functions.map((f) => [f.name, percent(f.share)])),
+    );
+  }
+  return parts.join("\n");
+}
+
 export function renderReport(results) {
   const labels = Object.fromEntries(results.endpoints.map((e) => [e.id, e.label]));
   const m = results.machine;
@@ -124,5 +147,6 @@ export function renderReport(results) {
   if (results.startup) parts.push("", startupSection(results.startup));
   if (results.memory) parts.push("", memorySection(results.memory));
   if (results.work) parts.push("", workSection(results.work, labels));
+  if (results.profile) parts.push("", profileSection(results.profile, labels));
   return `${parts.join("\n")}\n`;
 }

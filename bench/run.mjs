@@ -3,7 +3,7 @@
 // Markdown report to stdout and <out>/report.md, the raw figures to <out>/results.json
 // (out: build/bench).
 //
-//   node bench/run.mjs [--quick] [--sections=load,startup,memory,work] [--out=DIR] [--alt-wasm=PATH]
+//   node bench/run.mjs [--quick] [--sections=load,startup,memory,work,profile] [--out=DIR] [--alt-wasm=PATH]
 //
 // --alt-wasm adds a fourth target to the load section: our Worker with another build of the
 // core, run interleaved with the others, to compare builds (-Os against -O3, ...) under the
@@ -22,12 +22,15 @@ import { startFixture } from "./fixture.mjs";
 import { measureLoad, planAll } from "./load.mjs";
 import { memoryAcrossRequests, mixedPlan, uploadPeak } from "./memory.mjs";
 import { ROOT } from "./paths.mjs";
+import { freePort, profileUnderLoad } from "./profile.mjs";
 import { renderReport } from "./report.mjs";
 import { firstRequest, healthCpuMicros, instantiateTimes, wasmSize } from "./startup.mjs";
 import { startBare, startHono, startOurs } from "./targets.mjs";
 import { workPerRequest } from "./work.mjs";
 
-const SECTIONS = ["load", "startup", "memory", "work"];
+const SECTIONS = ["load", "startup", "memory", "work", "profile"];
+// The endpoints whose CPU the profile section splits up.
+const PROFILED = ["health", "webhook"];
 const MB = 1024 * 1024;
 
 const SETTINGS = {
@@ -35,11 +38,13 @@ const SETTINGS = {
     rounds: 3, duration: 8, warmup: 2, connections: 8,
     startRepeats: 5, instantiateRepeats: 20, cpuBatches: 5, cpuPerBatch: 4000,
     memoryCheckpoints: [1_000, 100_000], uploads: [10 * MB, 100 * MB],
+    profileSeconds: 8,
   },
   quick: {
     rounds: 1, duration: 1, warmup: 0.5, connections: 4,
     startRepeats: 1, instantiateRepeats: 3, cpuBatches: 1, cpuPerBatch: 500,
     memoryCheckpoints: [200, 1_000], uploads: [MB, 10 * MB],
+    profileSeconds: 1,
   },
 };
 
@@ -130,6 +135,23 @@ async function workFigures(fx, list) {
   }
 }
 
+async function profileFigures(fx, list, s) {
+  const out = [];
+  for (const ep of list.filter((e) => PROFILED.includes(e.id))) {
+    log(`CPU profile of ours under ${ep.label} load`);
+    const plan = await ep.plan();
+    const start = (inspectorPort) => startOurs({ vars: fx.varsFor("ours"), inspectorPort });
+    const profile = await profileUnderLoad(start, plan, {
+      port: await freePort(),
+      seconds: s.profileSeconds,
+      warmup: s.warmup,
+      connections: s.connections,
+    });
+    out.push({ endpoint: ep.id, path: plan.path, ...profile });
+  }
+  return out;
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -157,6 +179,7 @@ async function main() {
     if (sections.includes("startup")) results.startup = await startupFigures(fx, settings);
     if (sections.includes("memory")) results.memory = await memoryFigures(fx, list, settings);
     if (sections.includes("work")) results.work = await workFigures(fx, list);
+    if (sections.includes("profile")) results.profile = await profileFigures(fx, list, settings);
   } finally {
     await fx.close();
   }

@@ -76,9 +76,9 @@ async function startMiniflare(name, modules, { vars = {}, r2Persist = false } = 
 }
 
 /** Our Worker, through the integration harness (same bundle, same bindings). */
-export function startOurs({ vars, r2Persist = false, wasm, name = "ours" }) {
+export function startOurs({ vars, r2Persist = false, wasm, name = "ours", inspectorPort }) {
   return withPid(async () => {
-    const worker = await startWorker({ vars, r2Persist, ...(wasm ? { wasm } : {}) });
+    const worker = await startWorker({ vars, r2Persist, inspectorPort, ...(wasm ? { wasm } : {}) });
     return { name, url: worker.url, fetch: worker.fetch, stop: worker.stop };
   });
 }

@@ -13,6 +13,7 @@
 //                (then the shim falls back to vars.DATABASE_URL)
 //   r2Persist    a directory to keep R2 objects in (default: in memory, per worker)
 //   wasm         the core to serve (default: build/wasm/alphogen.wasm, or $AG_TEST_WASM)
+//   inspectorPort  opens workerd's V8 inspector there (the benchmark's CPU profiles)
 //
 // The bundle: `wrangler deploy --dry-run` of js-shim with the wasm, made once per set of
 // inputs (shim sources, wasm, wrangler.toml, lock file) and cached under the OS temp dir, so
@@ -128,7 +129,7 @@ function bundleModules(dir) {
   }));
 }
 
-export async function startWorker({ vars = {}, db = null, r2Persist = false, wasm = wasmPath() } = {}) {
+export async function startWorker({ vars = {}, db = null, r2Persist = false, wasm = wasmPath(), inspectorPort } = {}) {
   const dir = await buildBundle(wasm);
   const { compatibilityDate, compatibilityFlags } = wranglerSettings();
   const logs = [];
@@ -148,6 +149,7 @@ export async function startWorker({ vars = {}, db = null, r2Persist = false, was
     port: 0,
     log: new Log(verbose ? LogLevel.INFO : LogLevel.WARN),
     logRequests: false,
+    ...(inspectorPort ? { inspectorPort } : {}),
     telemetry: { enabled: false },
     cf: false, // the placeholder Request.cf: no fetch of the real one (offline)
     handleStructuredLogs: ({ level, message }) => {
