@@ -15,10 +15,10 @@ function kindOf({ functionName, url }) {
   if (functionName === "(idle)") return "idle (waiting for I/O)";
   if (functionName === "(garbage collector)") return "garbage collection";
   if (functionName === "(program)" || functionName === "(root)") return "runtime (native, outside JS)";
-  if (url.startsWith("node-internal:")) return "console formatting (workerd's node:util inspect)";
-  if (url.endsWith(".js")) return "bundled JavaScript (shim, postgres.js)";
+  if (url.startsWith("wasm://")) return "core (wasm)";
+  if (url.startsWith("node-internal:")) return "workerd's node: layer (console formatting, Buffer, streams)";
   if (url === "") return "JS builtins (Response, Headers, JSON, TextDecoder...)";
-  return "core (wasm)";
+  return "bundled JavaScript (shim or app, postgres.js)";
 }
 
 /** A port nobody listens on now, for the inspector. */

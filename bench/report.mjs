@@ -113,20 +113,28 @@ const percent = (x) => `${(100 * x).toFixed(1)} %`;
 
 function profileSection(profiles, labels) {
   const parts = [
-    "### Where ours spends its CPU under load",
+    "### Where the CPU goes under load",
     "",
-    "A V8 CPU profile of our Worker's isolate in workerd (its inspector, 100 µs sampling) while",
-    "autocannon loads the endpoint; self time by kind of code, then the busiest functions",
-    "(wasm functions are unnamed in the deploy build).",
+    "A V8 CPU profile of each Worker's isolate in workerd (its inspector, 100 µs sampling) while",
+    "autocannon loads the endpoint: self time by kind of code, as shares of the samples (idle",
+    "included, so a busier isolate shows less idle), then ours' busiest functions (wasm",
+    "functions are unnamed in the deploy build). The profiler slows every target alike.",
   ];
-  for (const p of profiles) {
+  for (const endpoint of [...new Set(profiles.map((p) => p.endpoint))]) {
+    const runs = profiles.filter((p) => p.endpoint === endpoint);
+    const kinds = [...new Set(runs.flatMap((p) => p.kinds.map((k) => k.name)))];
+    const shareOf = (p, kind) => p.kinds.find((k) => k.name === kind)?.share ?? 0;
+    const ours = runs.find((p) => p.target === "ours");
     parts.push(
       "",
-      `#### ${labels[p.endpoint]} (\`${p.path}\`): ${p.rps.toFixed(0)} req/s while profiled, ${p.samples} samples`,
+      `#### ${labels[endpoint]} (\`${runs[0].path}\`)`,
       "",
-      table(["kind of code", "share of samples"], p.kinds.map((k) => [k.name, percent(k.share)])),
+      table(
+        ["kind of code", ...runs.map((p) => `${p.target} (${p.rps.toFixed(0)} req/s)`)],
+        [...kinds.map((kind) => [kind, ...runs.map((p) => percent(shareOf(p, kind)))])],
+      ),
       "",
-      table(["function — kind", "share of samples"], p.functions.map((f) => [f.name, percent(f.share)])),
+      table(["ours: function — kind", "share of samples"], ours.functions.map((f) => [f.name, percent(f.share)])),
     );
   }
   return parts.join("\n");

@@ -30,7 +30,7 @@ import { workPerRequest } from "./work.mjs";
 
 const SECTIONS = ["load", "startup", "memory", "work", "profile"];
 // The endpoints whose CPU the profile section splits up.
-const PROFILED = ["health", "webhook"];
+const PROFILED = ["health", "me-hs256", "webhook"];
 const MB = 1024 * 1024;
 
 const SETTINGS = {
@@ -136,18 +136,24 @@ async function workFigures(fx, list) {
 }
 
 async function profileFigures(fx, list, s) {
+  const starters = {
+    ours: (inspectorPort) => startOurs({ vars: fx.varsFor("ours"), inspectorPort }),
+    bare: (inspectorPort) => startBare({ inspectorPort }),
+    hono: (inspectorPort) => startHono({ vars: fx.varsFor("hono"), inspectorPort }),
+  };
   const out = [];
   for (const ep of list.filter((e) => PROFILED.includes(e.id))) {
-    log(`CPU profile of ours under ${ep.label} load`);
-    const plan = await ep.plan();
-    const start = (inspectorPort) => startOurs({ vars: fx.varsFor("ours"), inspectorPort });
-    const profile = await profileUnderLoad(start, plan, {
-      port: await freePort(),
-      seconds: s.profileSeconds,
-      warmup: s.warmup,
-      connections: s.connections,
-    });
-    out.push({ endpoint: ep.id, path: plan.path, ...profile });
+    for (const target of ep.targets) {
+      log(`CPU profile of ${target} under ${ep.label} load`);
+      const plan = await ep.plan();
+      const profile = await profileUnderLoad(starters[target], plan, {
+        port: await freePort(),
+        seconds: s.profileSeconds,
+        warmup: s.warmup,
+        connections: s.connections,
+      });
+      out.push({ endpoint: ep.id, target, path: plan.path, ...profile });
+    }
   }
   return out;
 }

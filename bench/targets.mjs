@@ -49,7 +49,7 @@ async function withPid(start) {
   return { ...target, pid: spawned[0] };
 }
 
-async function startMiniflare(name, modules, { vars = {}, r2Persist = false } = {}) {
+async function startMiniflare(name, modules, { vars = {}, r2Persist = false, inspectorPort } = {}) {
   const { compatibilityDate, compatibilityFlags } = wranglerSettings();
   const mf = new Miniflare({
     modules,
@@ -63,6 +63,7 @@ async function startMiniflare(name, modules, { vars = {}, r2Persist = false } = 
     port: 0,
     log: new Log(process.env.AG_BENCH_VERBOSE ? LogLevel.INFO : LogLevel.WARN),
     logRequests: false, // as the integration harness starts ours
+    ...(inspectorPort ? { inspectorPort } : {}),
     telemetry: { enabled: false },
     cf: false,
   });
@@ -83,10 +84,10 @@ export function startOurs({ vars, r2Persist = false, wasm, name = "ours", inspec
   });
 }
 
-export function startBare({ r2Persist = false } = {}) {
+export function startBare({ r2Persist = false, inspectorPort } = {}) {
   const entry = path.join(WORKERS, "bare/worker.js");
   const modules = [{ type: "ESModule", path: entry, contents: fs.readFileSync(entry) }];
-  return withPid(() => startMiniflare("bare", modules, { r2Persist }));
+  return withPid(() => startMiniflare("bare", modules, { r2Persist, inspectorPort }));
 }
 
 let honoBundle = null;
@@ -128,11 +129,11 @@ function bundleHono() {
   return honoBundle;
 }
 
-export function startHono({ vars }) {
+export function startHono({ vars, inspectorPort }) {
   return withPid(async () => {
     const entry = await bundleHono();
     const modules = [{ type: "ESModule", path: entry, contents: fs.readFileSync(entry) }];
-    return startMiniflare("hono", modules, { vars });
+    return startMiniflare("hono", modules, { vars, inspectorPort });
   });
 }
 

@@ -90,12 +90,16 @@ test("work per request counts the database and the provider", () => {
 });
 
 test("the profile splits ours' CPU under load by kind of code", () => {
-  assert.deepEqual(results.profile.map((p) => p.endpoint), ["health", "webhook"]);
+  assert.deepEqual(results.profile.map((p) => `${p.endpoint}/${p.target}`).sort(), [
+    "health/bare", "health/hono", "health/ours", "me-hs256/hono", "me-hs256/ours", "webhook/hono", "webhook/ours",
+  ]);
   for (const p of results.profile) {
-    assert.ok(p.samples > 0 && p.rps > 0, `${p.endpoint}: nothing sampled`);
+    const key = `${p.endpoint}/${p.target}`;
+    assert.ok(p.samples > 0 && p.rps > 0, `${key}: nothing sampled`);
     const total = p.kinds.reduce((sum, k) => sum + k.share, 0);
-    assert.ok(Math.abs(total - 1) < 1e-9, `${p.endpoint}: shares add up to ${total}`);
-    // the core ran under the profiler: the samples are of our isolate, not Miniflare's
-    assert.ok(p.kinds.some((k) => k.name === "core (wasm)" && k.share > 0), `${p.endpoint}: no wasm samples`);
+    assert.ok(Math.abs(total - 1) < 1e-9, `${key}: shares add up to ${total}`);
+    // the samples are of the Worker's own isolate, not Miniflare's: only ours runs wasm
+    const wasm = p.kinds.some((k) => k.name === "core (wasm)" && k.share > 0);
+    assert.equal(wasm, p.target === "ours", `${key}: wasm samples ${wasm ? "present" : "missing"}`);
   }
 });
