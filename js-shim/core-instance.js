@@ -26,6 +26,20 @@ export function stringEnv(env) {
   return out;
 }
 
+/** `[u32 json_len][json][blobs]` from JSON text and the blobs it refers to, in order. */
+function frameOf(json, blobs = [], blobBytes = 0) {
+  const jsonBytes = encoder.encode(json);
+  const frame = new Uint8Array(4 + jsonBytes.length + blobBytes);
+  new DataView(frame.buffer).setUint32(0, jsonBytes.length, true);
+  frame.set(jsonBytes, 4);
+  let off = 4 + jsonBytes.length;
+  for (const b of blobs) {
+    frame.set(b, off);
+    off += b.length;
+  }
+  return frame;
+}
+
 /**
  * Encodes `[u32 json_len][json][blobs]`. Any Uint8Array inside `value` is moved to the blob
  * section and replaced by {"blob": [offset, length]}.
@@ -49,16 +63,15 @@ export function encodeFrame(value) {
     }
     return v;
   });
-  const jsonBytes = encoder.encode(json);
-  const frame = new Uint8Array(4 + jsonBytes.length + blobBytes);
-  new DataView(frame.buffer).setUint32(0, jsonBytes.length, true);
-  frame.set(jsonBytes, 4);
-  let off = 4 + jsonBytes.length;
-  for (const b of blobs) {
-    frame.set(b, off);
-    off += b.length;
-  }
-  return frame;
+  return frameOf(json, blobs, blobBytes);
+}
+
+/**
+ * Encodes a frame that carries no binary payloads (init and start frames): without
+ * encodeFrame's replacer, which costs more than the stringify itself on every request.
+ */
+export function encodeJsonFrame(value) {
+  return frameOf(JSON.stringify(value));
 }
 
 export class CoreInstance {
@@ -77,20 +90,20 @@ export class CoreInstance {
     if (version !== ABI_VERSION) {
       throw new CoreError(`wasm ABI version ${version}, shim speaks ${ABI_VERSION}`);
     }
-    const answer = this.#call("ag_init", { env: stringEnv(env) });
+    const answer = this.#call("ag_init", encodeJsonFrame({ env: stringEnv(env) }));
     if (answer && answer.error) {
       throw new CoreError(`ag_init failed: ${answer.error}: ${answer.message ?? ""}`);
     }
   }
 
-  /** Starts a task; returns the first step. */
+  /** Starts a task; returns the first step. Start frames carry no blobs (src/abi/README.md). */
   start(frame) {
-    return this.#call("ag_start", frame);
+    return this.#call("ag_start", encodeJsonFrame(frame));
   }
 
   /** Resumes a task with the results of its previous step; returns the next step. */
   resume(frame) {
-    return this.#call("ag_resume", frame);
+    return this.#call("ag_resume", encodeFrame(frame));
   }
 
   liveTasks() {
@@ -111,9 +124,8 @@ export class CoreInstance {
     }
   }
 
-  /** Writes a frame into wasm memory, calls `fn`, decodes the `[u32 len][json]` answer. */
-  #call(fn, value) {
-    const frame = encodeFrame(value);
+  /** Writes an encoded frame into wasm memory, calls `fn`, decodes the `[u32 len][json]` answer. */
+  #call(fn, frame) {
     return this.#guard(() => {
       const ex = this.exports;
       const ptr = ex.ag_alloc(frame.length);

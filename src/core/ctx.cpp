@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdlib>
+#include <cstring>
 
 #ifdef __wasm__
 // NOTE: declared here rather than taken from <wasi/api.h>: Emscripten 3.1.6 neither
@@ -14,7 +15,9 @@ std::uint16_t ag_wasi_random_get(std::uint8_t* buffer, std::size_t size);
 
 namespace ag {
 
-void system_random(std::uint8_t* out, std::size_t size) {
+namespace {
+
+void os_random(std::uint8_t* out, std::size_t size) {
 #ifdef __wasm__
   if (ag_wasi_random_get(out, size) != 0) std::abort();
 #else
@@ -26,6 +29,35 @@ void system_random(std::uint8_t* out, std::size_t size) {
     size -= chunk;
   }
 #endif
+}
+
+// Every request draws a request id (and some a token or UUID): one host call per draw cost
+// more than the rest of a small request's randomness. Small draws come from a pool of OS
+// bytes instead; each pooled byte is served once and wiped as it leaves.
+constexpr std::size_t kPoolBytes = 256;
+constexpr std::size_t kLargestPooledDraw = 64;
+
+struct RandomPool {
+  std::array<std::uint8_t, kPoolBytes> bytes{};
+  std::size_t used = kPoolBytes;
+};
+
+}  // namespace
+
+void system_random(std::uint8_t* out, std::size_t size) {
+  if (size > kLargestPooledDraw) {
+    os_random(out, size);
+    return;
+  }
+  static RandomPool pool;
+  if (kPoolBytes - pool.used < size) {
+    os_random(pool.bytes.data(), kPoolBytes);
+    pool.used = 0;
+  }
+  std::uint8_t* served = pool.bytes.data() + pool.used;
+  std::memcpy(out, served, size);
+  std::memset(served, 0, size);
+  pool.used += size;
 }
 
 namespace {

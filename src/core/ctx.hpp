@@ -20,7 +20,8 @@ namespace ag {
 /// Fills a buffer with cryptographically secure random bytes.
 using RandomSource = std::function<void(std::uint8_t*, std::size_t)>;
 
-/// The platform's CSPRNG (WASI random_get in wasm, getentropy natively).
+/// The platform's CSPRNG (WASI random_get in wasm, getentropy natively); draws of up to
+/// 64 bytes come from a pool refilled 256 bytes at a time.
 void system_random(std::uint8_t* out, std::size_t size);
 
 class Ctx {

@@ -1,0 +1,32 @@
+#include <catch2/catch.hpp>
+
+#include "core/json.hpp"
+
+namespace {
+std::string reference(const ag::Json& value) {
+  return value.dump(-1, ' ', false, ag::Json::error_handler_t::replace);
+}
+}  // namespace
+
+// ag::dump copies plain strings itself and leaves the rest to nlohmann: the text must be
+// exactly what nlohmann writes.
+TEST_CASE("dump writes the same text as nlohmann's dump") {
+  ag::Json value = {
+      {"plain", "GET /health"},
+      {"quote\"key", "back\\slash"},
+      {"control", std::string("tab\there\nnul\0end", 16)},
+      {"unicode", "caf\xc3\xa9 \xf0\x9f\x98\x80"},
+      {"invalid utf-8", "bad \xff\xfe byte"},
+      {"delete", "\x7f"},
+      {"ints", {0, -1, 42, INT64_MIN, INT64_MAX}},
+      {"unsigned", UINT64_MAX},
+      {"floats", {0.5, -1e300, 3.0, 1.0 / 3}},
+      {"flags", {true, false, nullptr}},
+      {"empty", {{"object", ag::Json::object()}, {"array", ag::Json::array()}, {"string", ""}}},
+      {"nested", {{{"a", {{"b", {1, "two", {{"c", nullptr}}}}}}}}},
+  };
+  CHECK(ag::dump(value) == reference(value));
+  for (const auto& [key, member] : value.items()) CHECK(ag::dump(member) == reference(member));
+  CHECK(ag::dump(ag::Json()) == "null");
+  CHECK(ag::dump("x") == "\"x\"");
+}
