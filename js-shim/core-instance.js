@@ -135,8 +135,13 @@ export class CoreInstance {
       ex.ag_free(ptr); // NOTE: not after a trap: the instance is dropped then anyway
       const mem = ex.memory.buffer; // re-read: the call may have grown memory
       const len = new DataView(mem).getUint32(out, true);
-      const text = decoder.decode(new Uint8Array(mem, out + 4, len));
-      return JSON.parse(text);
+      const answer = JSON.parse(decoder.decode(new Uint8Array(mem, out + 4, len)));
+      // the core's log entries of this call, as objects so that Workers Logs indexes their fields
+      if (Array.isArray(answer?.logs)) {
+        for (const entry of answer.logs) console.log(entry);
+        delete answer.logs;
+      }
+      return answer;
     });
   }
 }

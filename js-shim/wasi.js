@@ -1,7 +1,7 @@
 // The WASI (wasi_snapshot_preview1) imports the core needs; any other WASI function answers
 // ENOSYS, so a new libc call never breaks instantiation.
-// stdout/stderr carry the core's logs: one JSON object per line, re-logged as objects so that
-// Workers Logs indexes their fields.
+// stdout/stderr carry whatever the core's libc prints (its own logs travel in the steps):
+// a line that is a JSON object is re-logged as an object so that Workers Logs indexes it.
 
 const ESUCCESS = 0;
 const EBADF = 8;

@@ -1,30 +1,40 @@
 #include "abi/entry.hpp"
 
 #include "abi/frame.hpp"
+#include "core/log.hpp"
 
 namespace ag::abi {
 
+namespace {
+/// The step, with the log entries written while it was computed.
+std::string output(Json step) {
+  std::vector<Json> logs = log::take();
+  if (!logs.empty() && step.is_object()) step["logs"] = std::move(logs);
+  return encode_output(step);
+}
+}  // namespace
+
 std::string Entry::init(std::string_view bytes) {
   auto frame = decode_frame(bytes);
-  if (!frame) return encode_output(bad_frame("init frame is malformed"));
+  if (!frame) return output(bad_frame("init frame is malformed"));
   auto env = frame->json.find("env");
-  if (env == frame->json.end() || !env->is_object()) return encode_output(bad_frame("init needs env"));
+  if (env == frame->json.end() || !env->is_object()) return output(bad_frame("init needs env"));
   runtime_ = std::make_unique<Runtime>(app_, Config::from_json(*env), random_);
-  return encode_output({{"ok", true}, {"abi", kVersion}});
+  return output({{"ok", true}, {"abi", kVersion}});
 }
 
 std::string Entry::start(std::string_view bytes) {
-  if (!runtime_) return encode_output(bad_frame("not initialised"));
+  if (!runtime_) return output(bad_frame("not initialised"));
   auto frame = decode_frame(bytes);
-  if (!frame) return encode_output(bad_frame("start frame is malformed"));
-  return encode_output(runtime_->start(frame->json));
+  if (!frame) return output(bad_frame("start frame is malformed"));
+  return output(runtime_->start(frame->json));
 }
 
 std::string Entry::resume(std::string_view bytes) {
-  if (!runtime_) return encode_output(bad_frame("not initialised"));
+  if (!runtime_) return output(bad_frame("not initialised"));
   auto frame = decode_frame(bytes);
-  if (!frame) return encode_output(bad_frame("resume frame is malformed"));
-  return encode_output(runtime_->resume(frame->json, frame->blobs));
+  if (!frame) return output(bad_frame("resume frame is malformed"));
+  return output(runtime_->resume(frame->json, frame->blobs));
 }
 
 }  // namespace ag::abi

@@ -1,29 +1,34 @@
 #include "core/log.hpp"
 
-#include <cstdio>
-#include <string>
+#include <utility>
 
 namespace ag::log {
 
 namespace {
+std::vector<Json>& kept() {
+  static std::vector<Json> entries;
+  return entries;
+}
+
 Sink& sink() {
-  static Sink current = [](std::string_view line) {
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fflush(stdout);
-  };
+  static Sink current;
   return current;
 }
 }  // namespace
 
 void set_sink(Sink replacement) { sink() = std::move(replacement); }
 
+std::vector<Json> take() { return std::exchange(kept(), {}); }
+
 void write(std::string_view level, std::string_view message, Json fields) {
   if (!fields.is_object()) fields = Json::object();
   fields["level"] = level;
   fields["msg"] = message;
-  std::string line = dump(fields);
-  line.push_back('\n');
-  sink()(line);
+  if (sink()) {
+    sink()(std::move(fields));
+  } else {
+    kept().push_back(std::move(fields));
+  }
 }
 
 }  // namespace ag::log

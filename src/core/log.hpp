@@ -1,19 +1,25 @@
 #pragma once
-// Structured logs: one JSON object per line on stdout, which the shim forwards to
-// console.log (Workers Logs indexes the fields). Never log secrets or tokens.
+// Structured logs: JSON objects that the shim hands to console.log (Workers Logs indexes
+// the fields). They leave the core with the step of the ABI call that wrote them
+// (abi::Entry takes them), not through stdout: the shim then needs neither a line
+// buffer nor a second JSON.parse per entry. Never log secrets or tokens.
 #include <functional>
-#include <string_view>
+#include <vector>
 
 #include "core/json.hpp"
 
 namespace ag::log {
 
-using Sink = std::function<void(std::string_view line)>;
+using Sink = std::function<void(Json entry)>;
 
-/// Replaces where lines go (tests capture them); the default writes to stdout.
+/// Replaces where entries go (tests capture or drop them); an empty Sink, the default,
+/// keeps them for take().
 void set_sink(Sink sink);
 
-/// Writes `fields` plus {"level": level, "msg": message} as one line.
+/// The entries the default sink kept since the last call, oldest first.
+std::vector<Json> take();
+
+/// Writes `fields` plus {"level": level, "msg": message} as one entry.
 void write(std::string_view level, std::string_view message, Json fields = Json::object());
 
 inline void info(std::string_view message, Json fields = Json::object()) {

@@ -3,6 +3,7 @@
 #include "abi/entry.hpp"
 #include "abi/frame.hpp"
 #include "api/app.hpp"
+#include "core/log.hpp"
 #include "support/driver.hpp"
 
 using namespace ag;
@@ -34,4 +35,22 @@ TEST_CASE("the entry refuses work before init and bad frames after", "[abi]") {
   CHECK(testing::decode_output(entry.start("garbage"))["error"] == "bad_frame");
   CHECK(testing::decode_output(entry.resume(abi::encode_frame({{"task", 9}, {"results", Json::array()}})))["error"] ==
         "unknown_task");
+}
+
+TEST_CASE("log entries leave the core with the answer of the call that wrote them", "[abi]") {
+  log::set_sink({});  // the default: kept for the entry, as in the Worker
+  api::App app;
+  abi::Entry entry(app);
+  CHECK_FALSE(testing::decode_output(entry.init(abi::encode_frame({{"env", Json::object()}}))).contains("logs"));
+  Json start = {{"kind", "fetch"},
+                {"now", 1'700'000'000'000},
+                {"request", {{"method", "GET"}, {"url", "http://x/health"}, {"headers", Json::array()}, {"has_body", false}}}};
+  Json step = testing::decode_output(entry.start(abi::encode_frame(start)));
+  log::set_sink([](Json) {});
+  CHECK(step["response"]["status"] == 200);
+  REQUIRE(step["logs"].size() == 1);
+  CHECK(step["logs"][0]["msg"] == "request");
+  CHECK(step["logs"][0]["route"] == "/health");
+  CHECK(step["logs"][0]["status"] == 200);
+  CHECK(log::take().empty());  // taken with the step, not left behind
 }

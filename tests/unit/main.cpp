@@ -5,6 +5,6 @@
 
 int main(int argc, char* argv[]) {
   // Request logs would drown Catch's report; tests that care install their own sink.
-  ag::log::set_sink([](std::string_view) {});
+  ag::log::set_sink([](ag::Json) {});
   return Catch::Session().run(argc, argv);
 }

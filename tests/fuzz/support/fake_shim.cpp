@@ -28,7 +28,7 @@ Json decode(const std::string& bytes) {
 }  // namespace
 
 void silence_logs() {
-  log::set_sink([](std::string_view) {});
+  log::set_sink([](Json) {});
 }
 
 std::pair<std::string_view, std::string_view> split(std::string_view data, char separator) {
