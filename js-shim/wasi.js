@@ -1,7 +1,7 @@
 // The WASI (wasi_snapshot_preview1) imports the core needs; any other WASI function answers
 // ENOSYS, so a new libc call never breaks instantiation.
-// stdout/stderr carry whatever the core's libc prints (its own logs travel in the steps):
-// a line that is a JSON object is re-logged as an object so that Workers Logs indexes it.
+// stdout/stderr carry only what the core's libc prints (its own logs travel in the steps):
+// each line is logged as {level, msg}.
 
 const ESUCCESS = 0;
 const EBADF = 8;
@@ -21,22 +21,13 @@ export class WasiExit extends Error {
 
 const decoder = new TextDecoder();
 
-/** Logs one line written by the core: a JSON object when it is one, else {msg: line}. */
+/** Logs one line the core's libc printed, at the level its stream implies. */
 function logLine(fd, bytes) {
   let text = decoder.decode(bytes);
   if (text.endsWith("\r")) text = text.slice(0, -1);
   if (text.length === 0) return;
-  let entry;
-  try {
-    entry = JSON.parse(text);
-  } catch {
-    entry = null;
-  }
-  if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
-    entry = { level: fd === 2 ? "error" : "info", msg: text };
-  }
-  if (fd === 2) console.error(entry);
-  else console.log(entry);
+  if (fd === 2) console.error({ level: "error", msg: text });
+  else console.log({ level: "info", msg: text });
 }
 
 /** Per-fd byte buffer, flushed line by line. */

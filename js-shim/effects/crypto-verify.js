@@ -2,6 +2,8 @@
 // WebCrypto, natively, instead of in wasm arithmetic. The core chose and validated the key;
 // this only imports it (once per isolate) and verifies.
 
+import { decodeBase64 } from "../base64.js";
+
 const ALGORITHMS = {
   ES256: { key: { name: "ECDSA", namedCurve: "P-256" }, verify: { name: "ECDSA", hash: "SHA-256" } },
   RS256: { key: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, verify: { name: "RSASSA-PKCS1-v1_5" } },
@@ -26,13 +28,6 @@ function importKey(alg, jwk) {
   return key;
 }
 
-function base64urlBytes(text) {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 export async function performCryptoVerify(effect) {
   const algorithm = ALGORITHMS[effect.alg];
   if (!algorithm) return { error: { code: "unsupported", message: `unknown algorithm ${JSON.stringify(effect.alg)}` } };
@@ -42,6 +37,8 @@ export async function performCryptoVerify(effect) {
   } catch (err) {
     return { error: { code: "bad_key", message: `the key was refused: ${err?.message ?? err}` } };
   }
-  const valid = await crypto.subtle.verify(algorithm.verify, key, base64urlBytes(effect.signature), encoder.encode(effect.data));
+  const signature = decodeBase64(effect.signature);
+  if (signature == null) return { error: { code: "invalid_base64", message: "the signature is not base64url" } };
+  const valid = await crypto.subtle.verify(algorithm.verify, key, signature, encoder.encode(effect.data));
   return { valid };
 }

@@ -2,8 +2,8 @@
 // request body straight into R2, and `r2.get` with `stream` keeps the object body as a handle
 // that the response can pipe (see ../respond.js).
 
-import { Buffer } from "node:buffer";
 import { readCapped, TooLarge } from "./read-capped.js";
+import { decodeBase64 } from "../base64.js";
 
 const encoder = new TextEncoder();
 
@@ -129,14 +129,6 @@ async function openSource(source, maxBytes) {
     if (err instanceof TooLarge) return { error: { code: "too_large", message: err.message } };
     return { error: { code: "fetch_failed", message: String(err?.message ?? err) } };
   }
-}
-
-/** Strict base64 (standard or URL alphabet, padding optional) to bytes; null when malformed. */
-function decodeBase64(text) {
-  if (typeof text !== "string") return null;
-  const clean = text.replace(/[\r\n]/g, "");
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean) || clean.length % 4 === 1) return null;
-  return new Uint8Array(Buffer.from(clean.replace(/-/g, "+").replace(/_/g, "/"), "base64"));
 }
 
 async function get(effect, scope) {

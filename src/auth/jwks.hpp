@@ -19,7 +19,7 @@ struct Jwk {
   Json members;     // the public JWK members: {kty, crv, x, y} or {kty, n, e}
 };
 
-/// The usable keys of a key set, by `kid`. Cheap to copy (keys are shared).
+/// The usable keys of a key set, by `kid`.
 struct Jwks {
   std::map<std::string, Jwk, std::less<>> by_kid;
 
