@@ -1,13 +1,11 @@
 // Turns the core's `response` into a Response. Bodies: a string, the held R2 object body
 // ({"r2_body": H}, piped without entering wasm), or none.
 
-import { headerEntries } from "./headers.js";
+import { responseHeaders } from "./headers.js";
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
 export function toResponse(res, scope, method) {
-  const headers = new Headers();
-  for (const [name, value] of headerEntries(res.headers)) headers.append(name, value);
   let body = null;
   if (res.body && typeof res.body === "object" && "r2_body" in res.body) {
     const stream = scope.takeHandle(res.body.r2_body);
@@ -20,7 +18,7 @@ export function toResponse(res, scope, method) {
     if (typeof body !== "string") body.cancel().catch(() => {});
     body = null;
   }
-  return new Response(body, { status: res.status, headers });
+  return new Response(body, { status: res.status, headers: responseHeaders(res.headers) });
 }
 
 /** A response the shim builds itself (trap, bad frame, no core). */

@@ -5,6 +5,7 @@
 import { CoreError } from "./core-instance.js";
 import { performAll, performBackground } from "./effects/index.js";
 import { endTaskClient } from "./effects/sql.js";
+import { requestHeaderList } from "./headers.js";
 
 export class TaskScope {
   constructor({ request = null, env, ctx, requestId }) {
@@ -59,7 +60,7 @@ export function fetchStart(request) {
     request: {
       method: request.method,
       url: request.url,
-      headers: [...request.headers],
+      headers: requestHeaderList(request.headers),
       has_body: request.body !== null,
     },
   };
