@@ -6,6 +6,12 @@ namespace {
 std::string reference(const ag::Json& value) {
   return value.dump(-1, ' ', false, ag::Json::error_handler_t::replace);
 }
+
+std::string every_control() {
+  std::string text = "start";
+  for (char c = 0; c < 0x20; ++c) text += c;
+  return text + "end";
+}
 }  // namespace
 
 // ag::dump copies plain strings itself and leaves the rest to nlohmann: the text must be
@@ -18,6 +24,8 @@ TEST_CASE("dump writes the same text as nlohmann's dump") {
       {"unicode", "caf\xc3\xa9 \xf0\x9f\x98\x80"},
       {"invalid utf-8", "bad \xff\xfe byte"},
       {"delete", "\x7f"},
+      {"every control", every_control()},
+      {"json text", "{\"ok\":true,\"path\":\"C:\\\\tmp\",\"s\":\"\\\"\"}"},
       {"ints", {0, -1, 42, INT64_MIN, INT64_MAX}},
       {"unsigned", UINT64_MAX},
       {"floats", {0.5, -1e300, 3.0, 1.0 / 3}},
