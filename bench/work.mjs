@@ -21,7 +21,10 @@ async function settle(counter) {
   }
 }
 
-/** Counts what one request of `plan` costs: {status, roundTrips, statements, connections, providerCalls}. */
+/**
+ * Counts what one request of `plan` costs: {status, roundTrips, statements, sql, connections,
+ * providerCalls}; `sql` is the text of each statement, to show that targets do the same work.
+ */
 async function countOne(target, plan, counter, auth) {
   const mark = counter.mark();
   const providerBefore = auth.requests.length;
@@ -32,6 +35,7 @@ async function countOne(target, plan, counter, auth) {
     status,
     roundTrips: db.roundTrips,
     statements: db.statements.length,
+    sql: db.statements,
     connections: db.connections,
     providerCalls: auth.requests.length - providerBefore,
   };

@@ -52,18 +52,39 @@ async function verifyUser(env: Env, authorization: string | undefined): Promise<
 
 app.get("/health", (c) => c.json({ ok: true, ts: Date.now(), version: "bench-hono" }));
 
+// GET /me's statement, as ours sends it (src/billing/store.cpp): the balance (which may make
+// the welcome grant) beside the caller's current subscription, in one round trip.
+const ACCOUNT_SQL =
+  "select public.user_credits($1::uuid, $2::integer) as balance, s.* from (values (1)) as one left join lateral (" +
+  "select subscription_id, status, plan_id, price_id, current_period_end, cancel_at_period_end, payment_failed_at " +
+  "from public.user_subscriptions where user_id = $1::uuid " +
+  "order by status in ('active', 'trialing', 'past_due') desc, updated_at desc limit 1) as s on true";
+
+const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : (value ?? null));
+
 app.get("/me", async (c) => {
   const claims = await verifyUser(c.env, c.req.header("authorization"));
   if (!claims?.sub) return c.json({ ok: false, error: "unauthorized" }, 401);
   const sql = database(c.env);
   try {
     const welcome = Number(c.env.WELCOME_CREDITS ?? "10");
-    const [row] = await sql.unsafe("select public.user_credits($1::uuid, $2::integer) as balance", [claims.sub, welcome]);
+    const [row] = await sql.unsafe(ACCOUNT_SQL, [claims.sub, welcome]);
+    const subscription = row.subscription_id
+      ? {
+          subscription_id: row.subscription_id,
+          status: row.status,
+          plan_id: row.plan_id,
+          price_id: row.price_id,
+          current_period_end: iso(row.current_period_end),
+          cancel_at_period_end: row.cancel_at_period_end === true,
+          payment_failed_at: iso(row.payment_failed_at),
+        }
+      : null;
     return c.json({
       ok: true,
       user: { id: claims.sub, email: claims.email ?? null, role: claims.role ?? null },
       credits: { balance: Number(row.balance) },
-      subscription: null,
+      subscription,
     });
   } finally {
     c.executionCtx.waitUntil(sql.end({ timeout: 5 }));
