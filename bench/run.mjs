@@ -3,7 +3,7 @@
 // Markdown report to stdout and <out>/report.md, the raw figures to <out>/results.json
 // (out: build/bench).
 //
-//   node bench/run.mjs [--quick] [--sections=load,startup,memory,work,profile] [--out=DIR] [--alt-wasm=PATH]
+//   node bench/run.mjs [--quick] [--sections=load,startup,memory,work,profile,steps] [--out=DIR] [--alt-wasm=PATH]
 //
 // --alt-wasm adds a fourth target to the load section: our Worker with another build of the
 // core, run interleaved with the others, to compare builds (-Os against -O3, ...) under the
@@ -25,10 +25,11 @@ import { ROOT } from "./paths.mjs";
 import { freePort, profileUnderLoad } from "./profile.mjs";
 import { renderReport } from "./report.mjs";
 import { firstRequest, healthCpuMicros, instantiateTimes, wasmSize } from "./startup.mjs";
+import { measureSteps } from "./steps.mjs";
 import { startBare, startHono, startOurs } from "./targets.mjs";
 import { workPerRequest } from "./work.mjs";
 
-const SECTIONS = ["load", "startup", "memory", "work", "profile"];
+const SECTIONS = ["load", "startup", "memory", "work", "profile", "steps"];
 // The endpoints whose CPU the profile section splits up.
 const PROFILED = ["health", "me-hs256", "webhook"];
 const MB = 1024 * 1024;
@@ -39,12 +40,14 @@ const SETTINGS = {
     startRepeats: 5, instantiateRepeats: 20, cpuBatches: 5, cpuPerBatch: 4000,
     memoryCheckpoints: [1_000, 100_000], uploads: [10 * MB, 100 * MB],
     profileSeconds: 8,
+    stepIterations: 4000, stepRepeats: 9,
   },
   quick: {
     rounds: 1, duration: 1, warmup: 0.5, connections: 4,
     startRepeats: 1, instantiateRepeats: 3, cpuBatches: 1, cpuPerBatch: 500,
     memoryCheckpoints: [200, 1_000], uploads: [MB, 10 * MB],
     profileSeconds: 1,
+    stepIterations: 50, stepRepeats: 1,
   },
 };
 
@@ -186,6 +189,11 @@ async function main() {
     if (sections.includes("memory")) results.memory = await memoryFigures(fx, list, settings);
     if (sections.includes("work")) results.work = await workFigures(fx, list);
     if (sections.includes("profile")) results.profile = await profileFigures(fx, list, settings);
+    if (sections.includes("steps")) {
+      results.steps = await measureSteps({
+        vars: fx.varsFor("ours"), iterations: settings.stepIterations, repeats: settings.stepRepeats, log,
+      });
+    }
   } finally {
     await fx.close();
   }

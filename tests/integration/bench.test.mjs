@@ -10,6 +10,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
+import { STEPS } from "../../bench/steps.mjs";
 import { serverUrl } from "./harness/postgres.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -102,4 +103,9 @@ test("the profile splits ours' CPU under load by kind of code", () => {
     const wasm = p.kinds.some((k) => k.name === "core (wasm)" && k.share > 0);
     assert.equal(wasm, p.target === "ours", `${key}: wasm samples ${wasm ? "present" : "missing"}`);
   }
+});
+
+test("the steps section times each step of ours' request path inside workerd", () => {
+  assert.deepEqual(results.steps.map((s) => s.step), STEPS.map(([step]) => step));
+  for (const s of results.steps) assert.ok(Number.isFinite(s.micros), `${s.step}: ${s.micros}`);
 });

@@ -18,6 +18,9 @@
 // The bundle: `wrangler deploy --dry-run` of js-shim with the wasm, made once per set of
 // inputs (shim sources, wasm, wrangler.toml, lock file) and cached under the OS temp dir, so
 // parallel test files share it. The wasm: build/wasm/alphogen.wasm, or $AG_TEST_WASM.
+// buildBundle(wasm, entryDir) bundles another entry instead (entryDir/worker.js, staged beside
+// js-shim/ and build/wasm/, so that it imports them as `../js-shim/...`): the benchmark's
+// probe of the shim's steps.
 
 import { execFile } from "node:child_process";
 import crypto from "node:crypto";
@@ -58,14 +61,15 @@ export function wranglerSettings() {
 const bundlePromises = new Map();
 
 /** Bundles the Worker with `wasm` once per input set; resolves to the directory holding worker.js. */
-export function buildBundle(wasm = wasmPath()) {
-  if (!bundlePromises.has(wasm)) bundlePromises.set(wasm, bundle(wasm));
-  const promise = bundlePromises.get(wasm);
-  promise.catch(() => bundlePromises.delete(wasm));
+export function buildBundle(wasm = wasmPath(), entryDir = null) {
+  const key = `${wasm}\0${entryDir ?? ""}`;
+  if (!bundlePromises.has(key)) bundlePromises.set(key, bundle(wasm, entryDir));
+  const promise = bundlePromises.get(key);
+  promise.catch(() => bundlePromises.delete(key));
   return promise;
 }
 
-async function bundle(wasm) {
+async function bundle(wasm, entryDir) {
   if (!fs.existsSync(wasm)) {
     throw new Error(`no wasm at ${wasm}: build it first (scripts/build wasm), or set AG_TEST_WASM`);
   }
@@ -74,6 +78,7 @@ async function bundle(wasm) {
   for (const f of listFiles(shimDir)) hash.update(path.relative(shimDir, f)).update(fs.readFileSync(f));
   hash.update(fs.readFileSync(wasm));
   hash.update(fs.readFileSync(path.join(ROOT, "wrangler.toml")));
+  for (const f of entryDir ? listFiles(entryDir) : []) hash.update(path.relative(entryDir, f)).update(fs.readFileSync(f));
   const lock = path.join(ROOT, "package-lock.json");
   if (fs.existsSync(lock)) hash.update(fs.readFileSync(lock));
   const cacheRoot = path.join(os.tmpdir(), "alphogen-bundles");
@@ -90,9 +95,11 @@ async function bundle(wasm) {
     fs.copyFileSync(wasm, path.join(stage, "build/wasm/alphogen.wasm"));
     fs.copyFileSync(path.join(ROOT, "wrangler.toml"), path.join(stage, "wrangler.toml"));
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(stage, "node_modules"), "dir");
+    if (entryDir) fs.cpSync(entryDir, path.join(stage, "entry"), { recursive: true });
     await run(
       process.execPath,
-      [path.join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", "dist"],
+      [path.join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", "dist",
+       ...(entryDir ? ["entry/worker.js"] : [])],
       {
         cwd: stage,
         env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
@@ -119,7 +126,8 @@ async function bundle(wasm) {
   return path.join(final, "dist");
 }
 
-function bundleModules(dir) {
+/** The modules of a bundle directory for Miniflare, the entry (worker.js) first. */
+export function bundleModules(dir) {
   const files = fs.readdirSync(dir).filter((f) => f.endsWith(".js") || f.endsWith(".mjs") || f.endsWith(".wasm"));
   files.sort((a, b) => (b === "worker.js") - (a === "worker.js")); // the entry module first
   return files.map((f) => ({
