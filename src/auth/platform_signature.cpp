@@ -12,8 +12,7 @@ Task<std::string> verify_with_platform(Ctx& ctx, const Jwk& key, const ParsedJwt
               {{"request_id", ctx.request_id()}, {"alg", key.alg}, {"error", result.error_code()}});
     co_return "signature_unverifiable";
   }
-  auto valid = result.value.find("valid");
-  co_return valid != result.value.end() && valid->is_boolean() && valid->get<bool>() ? "" : "bad_signature";
+  co_return bool_field(result.value, "valid").value_or(false) ? "" : "bad_signature";
 }
 
 }  // namespace ag::auth

@@ -53,13 +53,12 @@ std::optional<Product> product(const Json& row) {
 /// current_subscription's row as the API shows it; null when the user has none.
 Json subscription(const Json& row) {
   if (string_field(row, "subscription_id") == std::nullopt) return nullptr;
-  auto cancel = row.find("cancel_at_period_end");
   return {{"subscription_id", text_or_null(row, "subscription_id")},
           {"status", text_or_null(row, "status")},
           {"plan_id", text_or_null(row, "plan_id")},
           {"price_id", text_or_null(row, "price_id")},
           {"current_period_end", text_or_null(row, "current_period_end")},
-          {"cancel_at_period_end", cancel != row.end() && cancel->is_boolean() && cancel->get<bool>()},
+          {"cancel_at_period_end", bool_field(row, "cancel_at_period_end").value_or(false)},
           {"payment_failed_at", text_or_null(row, "payment_failed_at")}};
 }
 

@@ -109,4 +109,11 @@ std::optional<std::int64_t> int_field(const Json& object, std::string_view key) 
   return it->get<std::int64_t>();
 }
 
+std::optional<bool> bool_field(const Json& object, std::string_view key) {
+  if (!object.is_object()) return std::nullopt;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_boolean()) return std::nullopt;
+  return it->get<bool>();
+}
+
 }  // namespace ag

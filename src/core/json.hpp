@@ -24,4 +24,7 @@ std::optional<std::string> string_field(const Json& object, std::string_view key
 /// The integer member `key` of an object, when present and an integer.
 std::optional<std::int64_t> int_field(const Json& object, std::string_view key);
 
+/// The boolean member `key` of an object, when present and a boolean.
+std::optional<bool> bool_field(const Json& object, std::string_view key);
+
 }  // namespace ag

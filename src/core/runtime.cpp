@@ -52,8 +52,7 @@ std::optional<Request> decode_request(const Json& value) {
       request.headers.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
     }
   }
-  auto has_body = value.find("has_body");
-  request.has_body = has_body != value.end() && has_body->is_boolean() && has_body->get<bool>();
+  request.has_body = bool_field(value, "has_body").value_or(false);
   return request;
 }
 

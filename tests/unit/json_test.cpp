@@ -38,3 +38,16 @@ TEST_CASE("dump writes the same text as nlohmann's dump") {
   CHECK(ag::dump(ag::Json()) == "null");
   CHECK(ag::dump("x") == "\"x\"");
 }
+
+TEST_CASE("field helpers read a member only when it has the asked type") {
+  ag::Json object = {{"s", "text"}, {"i", 7}, {"b", true}, {"f", false}};
+  CHECK(ag::string_field(object, "s") == "text");
+  CHECK(ag::int_field(object, "i") == 7);
+  CHECK(ag::bool_field(object, "b") == true);
+  CHECK(ag::bool_field(object, "f") == false);
+  CHECK_FALSE(ag::bool_field(object, "i"));
+  CHECK_FALSE(ag::bool_field(object, "missing"));
+  CHECK_FALSE(ag::int_field(object, "b"));
+  CHECK_FALSE(ag::string_field(object, "i"));
+  CHECK_FALSE(ag::bool_field(ag::Json::array({true}), "0"));
+}
