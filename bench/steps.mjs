@@ -5,7 +5,7 @@
 
 import path from "node:path";
 import { Log, LogLevel, Miniflare } from "miniflare";
-import { bundleModules, buildBundle, wasmPath, wranglerSettings } from "../tests/integration/harness/worker.mjs";
+import { bundleModules, buildBundle, drainRuntimeOutput, wasmPath, wranglerSettings } from "../tests/integration/harness/worker.mjs";
 import { ROOT } from "./paths.mjs";
 import { median } from "./stats.mjs";
 
@@ -45,7 +45,7 @@ export async function measureSteps({ vars, iterations, repeats, log }) {
     log: new Log(LogLevel.WARN),
     telemetry: { enabled: false },
     cf: false,
-    handleStructuredLogs: () => {}, // the access-log step prints thousands of lines
+    handleRuntimeStdio: drainRuntimeOutput, // the logged steps print thousands of lines
   });
   try {
     const url = (await mf.ready).href;

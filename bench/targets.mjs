@@ -1,7 +1,9 @@
 // The three Workers the benchmark compares, each in its own workerd (Miniflare) so that their
 // memory can be read apart; only one is under load at a time.
 //
-//   ours   js-shim + build/wasm/alphogen.wasm, exactly as the integration tests start it
+//   ours   js-shim + build/wasm/alphogen.wasm, as the integration tests start it, except that
+//          workerd's output (the access lines) is drained unread, as production ships it away
+//          instead of parsing it next to the load generator
 //   alt    the same with another build of the core (--alt-wasm), to compare builds
 //   bare   bench/workers/bare/worker.js: the runtime's floor for /health
 //   hono   bench/workers/hono/index.ts: TypeScript, Hono, jose, stripe (the 002 seed's stack)
@@ -79,7 +81,7 @@ async function startMiniflare(name, modules, { vars = {}, r2Persist = false, ins
 /** Our Worker, through the integration harness (same bundle, same bindings). */
 export function startOurs({ vars, r2Persist = false, wasm, name = "ours", inspectorPort }) {
   return withPid(async () => {
-    const worker = await startWorker({ vars, r2Persist, inspectorPort, ...(wasm ? { wasm } : {}) });
+    const worker = await startWorker({ vars, r2Persist, inspectorPort, keepLogs: false, ...(wasm ? { wasm } : {}) });
     return { name, url: worker.url, fetch: worker.fetch, stop: worker.stop };
   });
 }

@@ -14,6 +14,8 @@
 //   r2Persist    a directory to keep R2 objects in (default: in memory, per worker)
 //   wasm         the core to serve (default: build/wasm/alphogen.wasm, or $AG_TEST_WASM)
 //   inspectorPort  opens workerd's V8 inspector there (the benchmark's CPU profiles)
+//   keepLogs     false: workerd's output is drained unread and worker.logs stays empty (the
+//                benchmark, whose load generator shares the node process and the CPUs)
 //
 // The bundle: `wrangler deploy --dry-run` of js-shim with the wasm, made once per set of
 // inputs (shim sources, wasm, wrangler.toml, lock file) and cached under the OS temp dir, so
@@ -137,7 +139,13 @@ export function bundleModules(dir) {
   }));
 }
 
-export async function startWorker({ vars = {}, db = null, r2Persist = false, wasm = wasmPath(), inspectorPort } = {}) {
+/** Miniflare's handleRuntimeStdio that reads workerd's output and drops it. */
+export function drainRuntimeOutput(stdout, stderr) {
+  stdout.resume();
+  stderr.resume();
+}
+
+export async function startWorker({ vars = {}, db = null, r2Persist = false, wasm = wasmPath(), inspectorPort, keepLogs = true } = {}) {
   const dir = await buildBundle(wasm);
   const { compatibilityDate, compatibilityFlags } = wranglerSettings();
   const logs = [];
@@ -160,10 +168,14 @@ export async function startWorker({ vars = {}, db = null, r2Persist = false, was
     ...(inspectorPort ? { inspectorPort } : {}),
     telemetry: { enabled: false },
     cf: false, // the placeholder Request.cf: no fetch of the real one (offline)
-    handleStructuredLogs: ({ level, message }) => {
-      logs.push({ level, message });
-      if (verbose) process.stderr.write(`[worker ${level}] ${message}\n`);
-    },
+    ...(keepLogs
+      ? {
+          handleStructuredLogs: ({ level, message }) => {
+            logs.push({ level, message });
+            if (verbose) process.stderr.write(`[worker ${level}] ${message}\n`);
+          },
+        }
+      : { handleRuntimeStdio: drainRuntimeOutput }),
   });
   let url;
   try {
