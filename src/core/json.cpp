@@ -95,25 +95,27 @@ std::string dump(const Json& value) {
   return out;
 }
 
-std::optional<std::string> string_field(const Json& object, std::string_view key) {
+namespace {
+/// The member `key` of an object as a T, when present and of the type `has_type` checks.
+template <typename T>
+std::optional<T> typed_field(const Json& object, std::string_view key, bool (Json::*has_type)() const noexcept) {
   if (!object.is_object()) return std::nullopt;
   auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
+  if (it == object.end() || !((*it).*has_type)()) return std::nullopt;
+  return it->get<T>();
+}
+}  // namespace
+
+std::optional<std::string> string_field(const Json& object, std::string_view key) {
+  return typed_field<std::string>(object, key, &Json::is_string);
 }
 
 std::optional<std::int64_t> int_field(const Json& object, std::string_view key) {
-  if (!object.is_object()) return std::nullopt;
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_number_integer()) return std::nullopt;
-  return it->get<std::int64_t>();
+  return typed_field<std::int64_t>(object, key, &Json::is_number_integer);
 }
 
 std::optional<bool> bool_field(const Json& object, std::string_view key) {
-  if (!object.is_object()) return std::nullopt;
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_boolean()) return std::nullopt;
-  return it->get<bool>();
+  return typed_field<bool>(object, key, &Json::is_boolean);
 }
 
 }  // namespace ag
