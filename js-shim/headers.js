@@ -11,10 +11,11 @@ export function headerEntries(headers) {
  * carry them: a repeated name, or one that records turn into a prototype (`__proto__`).
  */
 export function responseHeaders(headers) {
+  const entries = headerEntries(headers);
   const record = {};
-  for (const [name, value] of headerEntries(headers)) {
+  for (const [name, value] of entries) {
     const key = name.toLowerCase();
-    if (key === "__proto__" || Object.hasOwn(record, key)) return new Headers(headerEntries(headers));
+    if (key === "__proto__" || Object.hasOwn(record, key)) return new Headers(entries);
     record[key] = value;
   }
   return record;
