@@ -3,11 +3,8 @@
 // per request; a step's cost is the median time of such requests less that of the empty step,
 // per iteration. Beside the steps: the bare Worker's whole answer (Response.json), the floor.
 
-import path from "node:path";
-import { Log, LogLevel, Miniflare } from "miniflare";
-import { bundleModules, buildBundle, drainRuntimeOutput, wasmPath, wranglerSettings } from "../tests/integration/harness/worker.mjs";
-import { ROOT } from "./paths.mjs";
 import { median } from "./stats.mjs";
+import { startStepsProbe } from "./targets.mjs";
 
 export const STEPS = [
   ["request-headers", "the request's headers as a list (`requestHeaderList`)"],
@@ -19,9 +16,9 @@ export const STEPS = [
   ["bare-response", "the bare Worker's whole answer: `Response.json` of its body"],
 ];
 
-async function timeRequest(url, step, n) {
+async function timeRequest(probe, step, n) {
   const started = performance.now();
-  const res = await fetch(`${url}?step=${step}&n=${n}`);
+  const res = await probe.fetch(`/?step=${step}&n=${n}`);
   const text = await res.text();
   if (res.status !== 200) throw new Error(`step ${step}: ${res.status} ${text}`);
   return performance.now() - started;
@@ -32,27 +29,12 @@ async function timeRequest(url, step, n) {
  * @returns [{step, label, micros}] µs per run of each step
  */
 export async function measureSteps({ vars, iterations, repeats, log }) {
-  const dir = await buildBundle(wasmPath(), path.join(ROOT, "bench/workers/steps"));
-  const { compatibilityDate, compatibilityFlags } = wranglerSettings();
-  const mf = new Miniflare({
-    modules: bundleModules(dir),
-    modulesRoot: dir,
-    compatibilityDate,
-    compatibilityFlags,
-    bindings: vars,
-    host: "127.0.0.1",
-    port: 0,
-    log: new Log(LogLevel.WARN),
-    telemetry: { enabled: false },
-    cf: false,
-    handleRuntimeStdio: drainRuntimeOutput, // the logged steps print thousands of lines
-  });
+  const probe = await startStepsProbe({ vars });
   try {
-    const url = (await mf.ready).href;
     const timed = async (step) => {
-      await timeRequest(url, step, iterations); // warm-up: V8 compiles the step's code
+      await timeRequest(probe, step, iterations); // warm-up: V8 compiles the step's code
       const times = [];
-      for (let i = 0; i < repeats; i++) times.push(await timeRequest(url, step, iterations));
+      for (let i = 0; i < repeats; i++) times.push(await timeRequest(probe, step, iterations));
       return median(times);
     };
     const empty = await timed("none");
@@ -63,6 +45,6 @@ export async function measureSteps({ vars, iterations, repeats, log }) {
     }
     return out;
   } finally {
-    await mf.dispose();
+    await probe.stop();
   }
 }

@@ -7,9 +7,10 @@
 //   alt    the same with another build of the core (--alt-wasm), to compare builds
 //   bare   bench/workers/bare/worker.js: the runtime's floor for /health
 //   hono   bench/workers/hono/index.ts: TypeScript, Hono, jose, stripe (the 002 seed's stack)
+// and, compared with nothing, the probe of ours' request steps (bench/workers/steps).
 //
 // Each start resolves to {name, url, pid, fetch(path, init), stop()}; `pid` is the workerd
-// process serving it (for RSS readings).
+// process serving it (for RSS readings; the probe has none).
 
 import { execFile } from "node:child_process";
 import crypto from "node:crypto";
@@ -18,7 +19,14 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Log, LogLevel, Miniflare } from "miniflare";
-import { startWorker, wranglerSettings } from "../tests/integration/harness/worker.mjs";
+import {
+  buildBundle,
+  bundleModules,
+  drainRuntimeOutput,
+  startWorker,
+  wasmPath,
+  wranglerSettings,
+} from "../tests/integration/harness/worker.mjs";
 import { ROOT } from "./paths.mjs";
 
 const run = promisify(execFile);
@@ -51,7 +59,7 @@ async function withPid(start) {
   return { ...target, pid: spawned[0] };
 }
 
-async function startMiniflare(name, modules, { vars = {}, r2Persist = false, inspectorPort } = {}) {
+async function startMiniflare(name, modules, { vars = {}, r2Persist = false, inspectorPort, drainOutput = false } = {}) {
   const { compatibilityDate, compatibilityFlags } = wranglerSettings();
   const mf = new Miniflare({
     modules,
@@ -66,6 +74,7 @@ async function startMiniflare(name, modules, { vars = {}, r2Persist = false, ins
     log: new Log(process.env.AG_BENCH_VERBOSE ? LogLevel.INFO : LogLevel.WARN),
     logRequests: false, // as the integration harness starts ours
     ...(inspectorPort ? { inspectorPort } : {}),
+    ...(drainOutput ? { handleRuntimeStdio: drainRuntimeOutput } : {}),
     telemetry: { enabled: false },
     cf: false,
   });
@@ -90,6 +99,13 @@ export function startBare({ r2Persist = false, inspectorPort } = {}) {
   const entry = path.join(WORKERS, "bare/worker.js");
   const modules = [{ type: "ESModule", path: entry, contents: fs.readFileSync(entry) }];
   return withPid(() => startMiniflare("bare", modules, { r2Persist, inspectorPort }));
+}
+
+/** The probe of ours' request steps (bench/steps.mjs), bundled beside js-shim; its logged
+ *  steps print thousands of lines, which are drained unread. */
+export async function startStepsProbe({ vars }) {
+  const dir = await buildBundle(wasmPath(), path.join(WORKERS, "steps"));
+  return startMiniflare("steps", bundleModules(dir), { vars, drainOutput: true });
 }
 
 let honoBundle = null;
