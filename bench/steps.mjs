@@ -8,7 +8,7 @@ import { startStepsProbe } from "./targets.mjs";
 
 export const STEPS = [
   ["request-headers", "the request's headers as a list (`requestHeaderList`)"],
-  ["start-frame", "the start frame encoded (`fetchStart` + `encodeJsonFrame`)"],
+  ["start-frame", "the start frame as JSON text (`fetchStart` + `frameParts`)"],
   ["core-call", "the core's answer: frame into wasm, `ag_start`, `JSON.parse` of the step; its log entry dropped"],
   ["core-call-logged", "the same, the access line printed (`console.log` of the object) as the shim does"],
   ["response", "the `Response` built from the core's answer (`toResponse`)"],

@@ -26,52 +26,34 @@ export function stringEnv(env) {
   return out;
 }
 
-/** `[u32 json_len][json][blobs]` from JSON text and the blobs it refers to, in order. */
-function frameOf(json, blobs = [], blobBytes = 0) {
-  const jsonBytes = encoder.encode(json);
-  const frame = new Uint8Array(4 + jsonBytes.length + blobBytes);
-  new DataView(frame.buffer).setUint32(0, jsonBytes.length, true);
-  frame.set(jsonBytes, 4);
-  let off = 4 + jsonBytes.length;
-  for (const b of blobs) {
-    frame.set(b, off);
-    off += b.length;
-  }
-  return frame;
+/** True when `value` holds bytes (a Uint8Array or an ArrayBuffer) anywhere. */
+function holdsBytes(value) {
+  if (value === null || typeof value !== "object") return false;
+  if (value instanceof Uint8Array || value instanceof ArrayBuffer) return true;
+  if (Array.isArray(value)) return value.some(holdsBytes);
+  for (const key in value) if (holdsBytes(value[key])) return true;
+  return false;
 }
 
 /**
- * Encodes `[u32 json_len][json][blobs]`. Any Uint8Array inside `value` is moved to the blob
- * section and replaced by {"blob": [offset, length]}.
+ * A frame before it is written: its JSON text and the bytes of its blob section. Any
+ * Uint8Array or ArrayBuffer inside `value` is moved to the blob section and replaced by
+ * {"blob": [offset, length]}. Frames without bytes (most of them) skip the replacer, which
+ * costs more than the stringify itself.
  */
-export function encodeFrame(value) {
+export function frameParts(value) {
+  if (!holdsBytes(value)) return { json: JSON.stringify(value), blobs: [], blobBytes: 0 };
   const blobs = [];
   let blobBytes = 0;
   const json = JSON.stringify(value, (_key, v) => {
-    if (v instanceof Uint8Array) {
-      const ref = { blob: [blobBytes, v.length] };
-      blobs.push(v);
-      blobBytes += v.length;
-      return ref;
-    }
-    if (v instanceof ArrayBuffer) {
-      const u8 = new Uint8Array(v);
-      const ref = { blob: [blobBytes, u8.length] };
-      blobs.push(u8);
-      blobBytes += u8.length;
-      return ref;
-    }
-    return v;
+    if (!(v instanceof Uint8Array) && !(v instanceof ArrayBuffer)) return v;
+    const bytes = v instanceof Uint8Array ? v : new Uint8Array(v);
+    const ref = { blob: [blobBytes, bytes.length] };
+    blobs.push(bytes);
+    blobBytes += bytes.length;
+    return ref;
   });
-  return frameOf(json, blobs, blobBytes);
-}
-
-/**
- * Encodes a frame that carries no binary payloads (init and start frames): without
- * encodeFrame's replacer, which costs more than the stringify itself on every request.
- */
-export function encodeJsonFrame(value) {
-  return frameOf(JSON.stringify(value));
+  return { json, blobs, blobBytes };
 }
 
 export class CoreInstance {
@@ -90,20 +72,20 @@ export class CoreInstance {
     if (version !== ABI_VERSION) {
       throw new CoreError(`wasm ABI version ${version}, shim speaks ${ABI_VERSION}`);
     }
-    const answer = this.#call("ag_init", encodeJsonFrame({ env: stringEnv(env) }));
+    const answer = this.#call("ag_init", frameParts({ env: stringEnv(env) }));
     if (answer && answer.error) {
       throw new CoreError(`ag_init failed: ${answer.error}: ${answer.message ?? ""}`);
     }
   }
 
-  /** Starts a task; returns the first step. Start frames carry no blobs (src/abi/README.md). */
+  /** Starts a task; returns the first step. */
   start(frame) {
-    return this.#call("ag_start", encodeJsonFrame(frame));
+    return this.#call("ag_start", frameParts(frame));
   }
 
   /** Resumes a task with the results of its previous step; returns the next step. */
   resume(frame) {
-    return this.#call("ag_resume", encodeFrame(frame));
+    return this.#call("ag_resume", frameParts(frame));
   }
 
   liveTasks() {
@@ -124,14 +106,39 @@ export class CoreInstance {
     }
   }
 
-  /** Writes an encoded frame into wasm memory, calls `fn`, decodes the `[u32 len][json]` answer. */
-  #call(fn, frame) {
+  /**
+   * Writes `[u32 json_len][json][blobs]` straight into wasm memory. UTF-8 needs at most three
+   * bytes per UTF-16 unit; frames are nearly always ASCII, so one byte per unit is tried first.
+   */
+  #write({ json, blobs, blobBytes }) {
+    const ex = this.exports;
+    for (const bytesPerUnit of [1, 3]) {
+      const capacity = json.length * bytesPerUnit;
+      const ptr = ex.ag_alloc(4 + capacity + blobBytes);
+      if (ptr === 0) throw new Error(`ag_alloc(${4 + capacity + blobBytes}) failed`);
+      const { read, written } = encoder.encodeInto(json, new Uint8Array(ex.memory.buffer, ptr + 4, capacity));
+      if (read < json.length) {
+        ex.ag_free(ptr);
+        continue;
+      }
+      new DataView(ex.memory.buffer).setUint32(ptr, written, true);
+      const memory = new Uint8Array(ex.memory.buffer);
+      let offset = ptr + 4 + written;
+      for (const blob of blobs) {
+        memory.set(blob, offset);
+        offset += blob.length;
+      }
+      return { ptr, length: offset - ptr };
+    }
+    throw new Error("frame text did not fit three bytes per unit");
+  }
+
+  /** Writes a frame into wasm memory, calls `fn`, decodes the `[u32 len][json]` answer. */
+  #call(fn, parts) {
     return this.#guard(() => {
       const ex = this.exports;
-      const ptr = ex.ag_alloc(frame.length);
-      if (ptr === 0 && frame.length > 0) throw new Error(`ag_alloc(${frame.length}) failed`);
-      new Uint8Array(ex.memory.buffer, ptr, frame.length).set(frame);
-      const out = ex[fn](ptr, frame.length);
+      const { ptr, length } = this.#write(parts);
+      const out = ex[fn](ptr, length);
       ex.ag_free(ptr); // NOTE: not after a trap: the instance is dropped then anyway
       const mem = ex.memory.buffer; // re-read: the call may have grown memory
       const len = new DataView(mem).getUint32(out, true);

@@ -7,7 +7,7 @@
 // workerd's clocks stand still while JavaScript runs, so the harness times the requests.
 
 import wasmModule from "../build/wasm/alphogen.wasm";
-import { coreFor, encodeJsonFrame } from "../js-shim/core-instance.js";
+import { coreFor, frameParts } from "../js-shim/core-instance.js";
 import { requestHeaderList } from "../js-shim/headers.js";
 import { toResponse } from "../js-shim/respond.js";
 import { TaskScope, drive, fetchStart } from "../js-shim/task.js";
@@ -26,7 +26,7 @@ function withConsoleLog(replacement, fn) {
 const STEPS = {
   none: () => 0,
   "request-headers": ({ request }) => requestHeaderList(request.headers).length,
-  "start-frame": ({ request }) => encodeJsonFrame(fetchStart(request)).length,
+  "start-frame": ({ request }) => frameParts(fetchStart(request)).json.length,
   "core-call": ({ core, request }) => withConsoleLog(() => {}, () => core.start(fetchStart(request)).response.status),
   "core-call-logged": ({ core, request }) => core.start(fetchStart(request)).response.status,
   response: ({ answer }) => toResponse(answer, null, "GET").status,
