@@ -1,11 +1,12 @@
 // What every benchmarked Worker shares: one migrated Postgres database (the integration
-// harness's), the Supabase Auth stand-in (JWKS and token minting), and the secrets.
+// harness's) behind PgBouncer (bench/pooler.mjs, the stand-in for Hyperdrive), the Supabase
+// Auth stand-in (JWKS and token minting), and the secrets.
 //
 //   const fx = await startFixture();
-//   fx.db.url, fx.auth, fx.varsFor("ours" | "hono", dbUrl?), fx.user
+//   fx.db.url, fx.pooledUrl, fx.auth, fx.varsFor("ours" | "hono", dbUrl = fx.pooledUrl), fx.user
 //
 // The database is reached through DATABASE_URL, which both Workers use when there is no
-// HYPERDRIVE binding: workerd then connects to Postgres itself. Miniflare's local Hyperdrive
+// HYPERDRIVE binding: workerd then connects to the pooler itself. Miniflare's local Hyperdrive
 // would put a relay in this node process (sharing its CPU with the load generator) whose
 // sockets have no error handlers, so that disposing a loaded Worker can crash the run.
 //   await fx.close();
@@ -13,9 +14,15 @@
 import crypto from "node:crypto";
 import { createTestDatabase } from "../tests/integration/harness/postgres.mjs";
 import { startSupabaseAuth } from "../tests/integration/harness/supabase-auth.mjs";
+import { startPooler } from "./pooler.mjs";
 
 export async function startFixture() {
   const db = await createTestDatabase({ prefix: "ag_bench" });
+  const pooler = await startPooler(db.url).catch(async (err) => {
+    await db.drop();
+    throw err;
+  });
+  const pooledUrl = pooler.urlFor(db.url);
   const auth = await startSupabaseAuth({ hsSecret: crypto.randomBytes(32).toString("hex") });
   const secrets = {
     admin: crypto.randomBytes(24).toString("hex"),
@@ -29,10 +36,11 @@ export async function startFixture() {
   };
   return {
     db,
+    pooledUrl,
     auth,
     secrets,
     user: auth.user,
-    varsFor(target, dbUrl = db.url) {
+    varsFor(target, dbUrl = pooledUrl) {
       if (target === "hono") return { ...common, DATABASE_URL: dbUrl };
       return {
         ...common,
@@ -43,6 +51,7 @@ export async function startFixture() {
     },
     async close() {
       await auth.close();
+      await pooler.stop();
       await db.drop();
     },
   };

@@ -5,9 +5,11 @@
 import autocannon from "autocannon";
 import { sendOne } from "./endpoints.mjs";
 import { shuffled, summarize } from "./stats.mjs";
+import { processCpuSeconds } from "./targets.mjs";
 
-/** One autocannon run of `plan` against `target`. */
+/** One autocannon run of `plan` against `target`; with the CPU its workerd spent per request. */
 export async function hammer(target, plan, { connections, duration, amount }) {
+  const cpuBefore = target.pid ? processCpuSeconds(target.pid) : NaN;
   const result = await autocannon({
     url: target.url,
     connections,
@@ -24,8 +26,10 @@ export async function hammer(target, plan, { connections, duration, amount }) {
       },
     ],
   });
+  const cpuSeconds = target.pid ? processCpuSeconds(target.pid) - cpuBefore : NaN;
   return {
     rps: result.requests.average,
+    cpuMicros: (cpuSeconds * 1e6) / result.requests.total,
     p50: result.latency.p50,
     p90: result.latency.p90,
     p99: result.latency.p99,
@@ -80,6 +84,7 @@ export async function measureLoad(list, targets, { rounds, duration, connections
       target,
       path: plans.get(key).path,
       rps: figure("rps"),
+      cpuMicros: figure("cpuMicros"),
       p50: figure("p50"),
       p90: figure("p90"),
       p99: figure("p99"),

@@ -21,6 +21,8 @@ function loadSection(load, labels) {
       `\`${r.path}\``,
       fixed(r.rps.median),
       pct(r.rps.spread),
+      fixed(r.cpuMicros?.median),
+      pct(r.cpuMicros?.spread),
       fixed(r.p50.median, 1),
       fixed(r.p90.median, 1),
       fixed(r.p99.median, 1),
@@ -40,6 +42,7 @@ function loadSection(load, labels) {
         r.target,
         names[base],
         ratio(r.rps.median, b.rps.median),
+        ratio(r.cpuMicros?.median, b.cpuMicros?.median),
         ratio(r.p50.median, b.p50.median),
         ratio(r.p90.median, b.p90.median),
         ratio(r.p99.median, b.p99.median),
@@ -50,12 +53,16 @@ function loadSection(load, labels) {
   return [
     "### Throughput and latency (medians over the rounds; spread = half the min–max range)",
     "",
+    "CPU µs/req: what the target's workerd process (every thread: HTTP, JavaScript, wasm, GC)",
+    "spent per request, from its user + system time over the run; less sensitive than req/s to",
+    "the load generator and other processes sharing the cores, and what Workers bill.",
+    "",
     ...(failed.length ? [`**Not comparable: non-2xx answers in ${failed.join(", ")}.**`, ""] : []),
-    table(["endpoint", "target", "path", "req/s", "spread", "p50 ms", "p90 ms", "p99 ms", "non-2xx"], rows),
+    table(["endpoint", "target", "path", "req/s", "spread", "CPU µs/req", "spread", "p50 ms", "p90 ms", "p99 ms", "non-2xx"], rows),
     "",
-    "### Ours relative to the baselines (req/s: > 1 is faster; latency: < 1 is faster)",
+    "### Ours relative to the baselines (req/s: > 1 is faster; CPU and latency: < 1 is faster)",
     "",
-    table(["endpoint", "target", "versus", "req/s", "p50", "p90", "p99"], ratios),
+    table(["endpoint", "target", "versus", "req/s", "CPU/req", "p50", "p90", "p99"], ratios),
   ].join("\n");
 }
 

@@ -12,7 +12,7 @@
 // Each start resolves to {name, url, pid, fetch(path, init), stop()}; `pid` is the workerd
 // process serving it (for RSS readings; the probe has none).
 
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -32,17 +32,24 @@ import { ROOT } from "./paths.mjs";
 const run = promisify(execFile);
 const WORKERS = path.join(ROOT, "bench/workers");
 
+/** /proc/PID/stat as {comm, fields}: fields[0] is the state (the 3rd field), fields[1] the ppid. */
+function procStat(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  // "pid (comm) state ppid ...": comm may hold spaces, so split after the last ')'
+  return {
+    comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+    fields: stat.slice(stat.lastIndexOf(")") + 2).split(" "),
+  };
+}
+
 /** workerd processes that are children of this node process. */
 function workerdChildren() {
   const pids = new Set();
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      // "pid (comm) state ppid ...": comm may hold spaces, so split after the last ')'
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === process.pid && comm.startsWith("workerd")) pids.add(Number(entry));
+      const { comm, fields } = procStat(entry);
+      if (Number(fields[1]) === process.pid && comm.startsWith("workerd")) pids.add(Number(entry));
     } catch {
       // the process ended while we looked
     }
@@ -156,6 +163,14 @@ export function startHono({ vars, inspectorPort }) {
 }
 
 /** Resident set size of a process, in bytes: {rss, peak}; peak is the high-water mark. */
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" })) || 100;
+
+/** CPU seconds (user + system, every thread) a process has used so far. */
+export function processCpuSeconds(pid) {
+  const { fields } = procStat(pid);
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
+}
+
 export function processMemory(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) * 1024;

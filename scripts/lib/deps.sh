@@ -21,6 +21,12 @@ ensure_postgres() {
   apt_ensure postgresql-15
 }
 
+# PgBouncer: the benchmark's stand-in for Hyperdrive (bench/pooler.mjs), which the
+# integration tests also run (bench.test.mjs).
+ensure_pgbouncer() {
+  apt_ensure pgbouncer
+}
+
 # npm ci only when package-lock.json changed since the last good install: a warm call
 # hashes one file. Without a lock file, npm install makes one.
 ensure_node_modules() {

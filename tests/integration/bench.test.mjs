@@ -45,6 +45,7 @@ test("every endpoint is loaded on every target, and only 2xx answers count", () 
   for (const [key, r] of Object.entries(results.load)) {
     assert.equal(r.failures, 0, `${key} had non-2xx answers`);
     assert.ok(r.rps.median > 0, `${key} served nothing`);
+    assert.ok(r.cpuMicros.median > 0, `${key}: no CPU read for its workerd`);
     assert.ok(r.p50.median <= r.p99.median, `${key} percentiles out of order`);
   }
   assert.equal(results.load["webhook/ours"].path, "/webhooks/stripe");
