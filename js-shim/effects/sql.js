@@ -35,22 +35,39 @@ export function connectionString(env) {
   return env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL ?? null;
 }
 
+const CLIENT_OPTIONS = {
+  max: 1, // a task's statements pipeline on one connection rather than open more
+  prepare: false, // Hyperdrive / Supavisor transaction mode; also PGlite
+  fetch_types: false, // no extra round trip per client
+  connect_timeout: 5,
+  idle_timeout: 0,
+  types: TYPES,
+  transform: { undefined: null },
+  onnotice: () => {},
+  connection: { application_name: "alphogen-api" },
+};
+
+let parsed = null; // {url, options}: CLIENT_OPTIONS for the isolate's URL, as postgres.js parses them
+
+/**
+ * Options for a task's client. postgres.js parses its options for every client (reading a
+ * dozen PG* variables) and builds a second client beside it for logical replication: more than
+ * half of what making a client cost under load (BENCHMARKS.md). So the options are parsed once
+ * per isolate, by a client that never connects, and each task gets a copy with fresh mutable
+ * state: postgres.js takes an options object that has `shared` as already parsed, and
+ * `no_subscribe` leaves out the replication client (nothing here subscribes).
+ */
+function clientOptions(url) {
+  if (parsed?.url !== url) parsed = { url, options: postgres(url, CLIENT_OPTIONS).options };
+  return { ...parsed.options, no_subscribe: true, parameters: {}, shared: { retries: 0, typeArrayMap: {} } };
+}
+
 /** The task's client, created lazily. Returns null when no database is configured. */
 export function taskClient(scope) {
   if (scope.sql) return scope.sql;
   const url = connectionString(scope.env);
   if (!url) return null;
-  scope.sql = postgres(url, {
-    max: 3,
-    prepare: false, // Hyperdrive / Supavisor transaction mode; also PGlite
-    fetch_types: false, // no extra round trip per client
-    connect_timeout: 5,
-    idle_timeout: 0,
-    types: TYPES,
-    transform: { undefined: null },
-    onnotice: () => {},
-    connection: { application_name: "alphogen-api" },
-  });
+  scope.sql = postgres(clientOptions(url));
   return scope.sql;
 }
 
