@@ -28,13 +28,19 @@ function accepts(port) {
   });
 }
 
-/** PgBouncer refuses to run as root: as root it runs as the `postgres` user, like the server. */
-function ownerFor(dir) {
-  if (process.getuid?.() !== 0) return {};
-  const id = (flag) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }));
-  const owner = { uid: id("-u"), gid: id("-g") };
-  for (const f of [".", ...fs.readdirSync(dir)]) fs.chownSync(path.join(dir, f), owner.uid, owner.gid);
-  return owner;
+/**
+ * The command that starts PgBouncer: through setpriv, which ties its life to this process (a
+ * run that crashes leaves no pooler behind) and, as root, makes it the `postgres` user, like
+ * the server: PgBouncer refuses to run as root. That user must then be able to read `dir`.
+ */
+function launch(dir, ini) {
+  const args = ["--pdeathsig", "TERM"];
+  if (process.getuid?.() === 0) {
+    const id = (flag) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }));
+    for (const f of [".", ...fs.readdirSync(dir)]) fs.chownSync(path.join(dir, f), id("-u"), id("-g"));
+    args.push("--reuid", "postgres", "--regid", "postgres", "--init-groups");
+  }
+  return spawn("setpriv", [...args, "--", PGBOUNCER, ini], { stdio: ["ignore", "ignore", "pipe"] });
 }
 
 export async function startPooler(serverUrl) {
@@ -68,10 +74,7 @@ export async function startPooler(serverUrl) {
       "",
     ].join("\n"),
   );
-  const child = spawn(PGBOUNCER, [path.join(dir, "pgbouncer.ini")], {
-    ...ownerFor(dir),
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = launch(dir, path.join(dir, "pgbouncer.ini"));
   let stderr = "";
   child.stderr.on("data", (chunk) => {
     if (stderr.length < 16_384) stderr += chunk;
