@@ -41,6 +41,7 @@ const CLIENT_OPTIONS = {
   fetch_types: false, // no extra round trip per client
   connect_timeout: 5,
   idle_timeout: 0,
+  max_lifetime: null, // a task's client lives for one request: no lifetime timer per connection
   types: TYPES,
   transform: { undefined: null },
   onnotice: () => {},

@@ -20,6 +20,7 @@ test("each task has its own client, from options parsed once, and no replication
   assert.notEqual(a, b);
   assert.equal(taskClient(first), a, "a task reuses its client");
   assert.equal(a.options.max, 1);
+  assert.equal(a.options.max_lifetime, null);
   assert.equal(a.options.connection.application_name, "alphogen-api");
   assert.equal(a.options.parsers, b.options.parsers, "parsed once");
   assert.notEqual(a.options.shared, b.options.shared, "retry state is per client");
