@@ -70,7 +70,7 @@ export function endpoints(fx, { quick }) {
     {
       id: "health",
       label: "GET /health",
-      targets: ["ours", "bare", "hono"],
+      targets: ["ours", "bare", "bare-headers", "hono"],
       plan: async () => ({ method: "GET", path: "/health", next: () => ({}) }),
     },
     {
@@ -100,9 +100,9 @@ export function endpoints(fx, { quick }) {
   ];
 }
 
-/** One request of a plan through fetch: {status, body}. */
+/** One request of a plan through fetch: {status, body, headerNames} (names sorted). */
 export async function sendOne(target, plan) {
   const { headers, body } = plan.next();
   const res = await target.fetch(plan.path, { method: plan.method, headers, body });
-  return { status: res.status, body: await res.text() };
+  return { status: res.status, body: await res.text(), headerNames: [...res.headers.keys()].sort() };
 }

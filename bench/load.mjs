@@ -38,17 +38,18 @@ export async function hammer(target, plan, { connections, duration, amount }) {
   };
 }
 
-/** Plans every endpoint on every target, and checks one request of each answers 2xx. */
+/** Plans every endpoint on every target, and checks one request of each answers 2xx; each plan
+ *  keeps the header names of that answer. */
 export async function planAll(list, targets) {
   const plans = new Map();
   for (const ep of list) {
     for (const name of ep.targets) {
       const plan = await ep.plan(targets[name]);
-      const { status, body } = await sendOne(targets[name], plan);
+      const { status, body, headerNames } = await sendOne(targets[name], plan);
       if (status < 200 || status > 299) {
         throw new Error(`${ep.label} on ${name}: ${plan.method} ${plan.path} answered ${status}: ${body.slice(0, 300)}`);
       }
-      plans.set(`${ep.id}/${name}`, plan);
+      plans.set(`${ep.id}/${name}`, { ...plan, headerNames });
     }
   }
   return plans;
@@ -83,6 +84,7 @@ export async function measureLoad(list, targets, { rounds, duration, connections
       endpoint,
       target,
       path: plans.get(key).path,
+      headerNames: plans.get(key).headerNames,
       rps: figure("rps"),
       cpuMicros: figure("cpuMicros"),
       p50: figure("p50"),

@@ -30,10 +30,10 @@ function loadSection(load, labels) {
     ]);
   }
   const ratios = [];
-  const names = { bare: "bare JS", hono: "Hono", ours: "ours" };
+  const names = { bare: "bare JS", "bare-headers": "bare JS with ours' headers", hono: "Hono", ours: "ours" };
   for (const r of load.values()) {
     if (r.target !== "ours" && r.target !== "alt") continue;
-    for (const base of r.target === "alt" ? ["ours"] : ["bare", "hono"]) {
+    for (const base of r.target === "alt" ? ["ours"] : ["bare", "bare-headers", "hono"]) {
       const b = load.get(`${r.endpoint}/${base}`);
       if (!b) continue;
       // req/s: higher is better for ours; latency: lower is better

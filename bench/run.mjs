@@ -72,6 +72,7 @@ async function withTargets(fx, altWasm, fn) {
     targets.ours = await startOurs({ vars: fx.varsFor("ours") });
     if (altWasm) targets.alt = await startOurs({ vars: fx.varsFor("ours"), wasm: altWasm, name: "alt" });
     targets.bare = await startBare();
+    targets["bare-headers"] = await startBare({ oursHeaders: true });
     targets.hono = await startHono({ vars: fx.varsFor("hono") });
     return await fn(targets);
   } finally {
@@ -146,7 +147,7 @@ async function profileFigures(fx, list, s) {
   };
   const out = [];
   for (const ep of list.filter((e) => PROFILED.includes(e.id))) {
-    for (const target of ep.targets) {
+    for (const target of ep.targets.filter((t) => t in starters)) {
       log(`CPU profile of ${target} under ${ep.label} load`);
       const plan = await ep.plan();
       const profile = await profileUnderLoad(starters[target], plan, {

@@ -102,10 +102,12 @@ export function startOurs({ vars, r2Persist = false, wasm, name = "ours", inspec
   });
 }
 
-export function startBare({ r2Persist = false, inspectorPort } = {}) {
+/** The bare Worker; with `oursHeaders`, the "bare-headers" target (see its worker.js). */
+export function startBare({ r2Persist = false, inspectorPort, oursHeaders = false } = {}) {
   const entry = path.join(WORKERS, "bare/worker.js");
   const modules = [{ type: "ESModule", path: entry, contents: fs.readFileSync(entry) }];
-  return withPid(() => startMiniflare("bare", modules, { r2Persist, inspectorPort }));
+  const [name, vars] = oursHeaders ? ["bare-headers", { OURS_HEADERS: "1" }] : ["bare", {}];
+  return withPid(() => startMiniflare(name, modules, { r2Persist, inspectorPort, vars }));
 }
 
 /** The probe of ours' request steps (bench/steps.mjs), bundled beside js-shim; its logged

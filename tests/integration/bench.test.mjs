@@ -36,7 +36,7 @@ after(() => fs.rmSync(out, { recursive: true, force: true }));
 test("every endpoint is loaded on every target, and only 2xx answers count", () => {
   const keys = Object.keys(results.load).sort();
   assert.deepEqual(keys, [
-    "health/bare", "health/hono", "health/ours",
+    "health/bare", "health/bare-headers", "health/hono", "health/ours",
     "me-es256-fresh/hono", "me-es256-fresh/ours",
     "me-es256/hono", "me-es256/ours",
     "me-hs256/hono", "me-hs256/ours",
@@ -49,6 +49,9 @@ test("every endpoint is loaded on every target, and only 2xx answers count", () 
     assert.ok(r.p50.median <= r.p99.median, `${key} percentiles out of order`);
   }
   assert.equal(results.load["webhook/ours"].path, "/webhooks/stripe");
+  // the bare Worker's second floor sends what ours sends, to the header
+  assert.deepEqual(results.load["health/bare-headers"].headerNames, results.load["health/ours"].headerNames);
+  assert.notDeepEqual(results.load["health/bare"].headerNames, results.load["health/ours"].headerNames);
   assert.equal(results.load["webhook/hono"].path, "/webhooks/stripe");
 });
 
