@@ -29,15 +29,15 @@ function accepts(port) {
 }
 
 /**
- * The command that starts PgBouncer: through setpriv, which ties its life to this process (a
- * run that crashes leaves no pooler behind) and, as root, makes it the `postgres` user, like
- * the server: PgBouncer refuses to run as root. That user must then be able to read `dir`.
+ * Starts PgBouncer through setpriv, which ties its life to this process (a run that crashes
+ * leaves no pooler behind) and, as root, makes it the `postgres` user, like the server:
+ * PgBouncer refuses to run as root. That user must then be able to read `dir`.
  */
 function launch(dir, ini) {
   const args = ["--pdeathsig", "TERM"];
   if (process.getuid?.() === 0) {
-    const id = (flag) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }));
-    for (const f of [".", ...fs.readdirSync(dir)]) fs.chownSync(path.join(dir, f), id("-u"), id("-g"));
+    const [uid, gid] = ["-u", "-g"].map((flag) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" })));
+    for (const f of [".", ...fs.readdirSync(dir)]) fs.chownSync(path.join(dir, f), uid, gid);
     args.push("--reuid", "postgres", "--regid", "postgres", "--init-groups");
   }
   return spawn("setpriv", [...args, "--", PGBOUNCER, ini], { stdio: ["ignore", "ignore", "pipe"] });
