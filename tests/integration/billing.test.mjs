@@ -254,6 +254,25 @@ describe("catalog and checkout", () => {
     assert.deepEqual(rows.map((r) => r.customer_id), [mine[0].id]);
   });
 
+  test("racing links of a user's first customer all answer it, and none fails", async () => {
+    // Racing checkouts get one customer from Stripe and record it at the same moment. With only
+    // the primary key as the conflict arbiter, two inserts that passed the pre-check together
+    // collided on the unique customer_id instead (23505, a 500 for one checkout).
+    const clients = Array.from({ length: 16 }, () => postgres(role.url, { max: 1, onnotice: () => {} }));
+    try {
+      await Promise.all(clients.map((c) => c`select 1`));
+      for (let round = 0; round < 40; round++) {
+        const user = crypto.randomUUID();
+        const customer = `cus_race_${crypto.randomBytes(6).toString("hex")}`;
+        const answers = await Promise.all(clients.map((c) =>
+          c.unsafe("select public.link_stripe_customer($1::uuid, $2::text) as customer_id", [user, customer])));
+        assert.deepEqual(answers.map(([row]) => row.customer_id), clients.map(() => customer));
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
+  });
+
   test("an Idempotency-Key retry gets the same Stripe session", async () => {
     const user = await newUser();
     const headers = { ...user.headers, "idempotency-key": "buy-once" };
