@@ -136,6 +136,9 @@ export async function createTestDatabase({ prefix = "ag_t" } = {}) {
     sql,
     async drop() {
       await sql.end({ timeout: 5 }).catch(() => {});
+      // `with (force)` would reset a Worker session that is still closing, and with it the
+      // socket of Miniflare's Hyperdrive proxy that carried it (see waitForWorkerSessions).
+      await waitForWorkerSessions(url, 5_000).catch(() => {});
       const a = postgres(server, { ...quiet, max: 1 });
       try {
         await a.unsafe(`drop database if exists "${name}" with (force)`);
