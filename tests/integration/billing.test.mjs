@@ -535,6 +535,30 @@ describe("subscriptions", () => {
     assert.deepEqual(grants, ["grant", "grant"]);
   });
 
+  test("racing paid events of one invoice grant its allowance once, and none fails", async () => {
+    // Invoices of API 2025-03-31+ carry no payment_intent, so no payment lock serialises two
+    // events fulfilling one invoice: the stripe_fulfilments insert alone arbitrates. With only
+    // its primary key as the arbiter, two inserts that passed the pre-check together collided on
+    // the unique ledger_key instead (23505, a 5xx for one delivery).
+    const { user, subId } = await subscribed();
+    const clients = Array.from({ length: 16 }, () => postgres(role.url, { max: 1, onnotice: () => {} }));
+    const rounds = 30;
+    try {
+      await Promise.all(clients.map((c) => c`select 1`));
+      for (let round = 0; round < rounds; round++) {
+        const invoice = stripe.invoicePaid(subId);
+        const events = clients.map(() => stripe.event("invoice.paid", invoice));
+        const outcomes = await Promise.all(clients.map((c, i) =>
+          c.unsafe("select public.stripe_apply_event($1::text, 'invoice.paid', $2::bigint, false, $3::jsonb) as outcome",
+            [events[i].id, events[i].created, invoice]).then(([row]) => row.outcome)));
+        assert.deepEqual(outcomes.toSorted(), [...clients.slice(1).map(() => "already_granted"), "granted"]);
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
+    assert.equal(await balanceOf(user.id), rounds * PLAN.credits);
+  });
+
   test("out-of-order subscription events end in the newest state", async () => {
     const { user, subId } = await subscribed();
     const t = Math.floor(Date.now() / 1000);
