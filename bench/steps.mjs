@@ -11,7 +11,9 @@ export const STEPS = [
   ["start-frame", "the start frame as JSON text (`fetchStart` + `frameParts`)"],
   ["core-call", "the core's answer: frame into wasm, `ag_start`, `JSON.parse` of the step; its log entry dropped"],
   ["core-call-logged", "the same, the access line printed (`console.log` of the object) as the shim does"],
+  ["access-line-alone", "the access line printed on its own, not right after a call into the core"],
   ["response", "the `Response` built from the core's answer (`toResponse`)"],
+  ["core-response", "the core's answer, logged, and its `Response`, in one call: the task without its scope and `drive`"],
   ["task", "the whole task: `drive` (all of the above) + `toResponse` + scope"],
   ["bare-response", "the bare Worker's whole answer: `Response.json` of its body"],
 ];

@@ -29,7 +29,13 @@ const STEPS = {
   "start-frame": ({ request }) => frameParts(fetchStart(request)).json.length,
   "core-call": ({ core, request }) => withConsoleLog(() => {}, () => core.start(fetchStart(request)).response.status),
   "core-call-logged": ({ core, request }) => core.start(fetchStart(request)).response.status,
+  "access-line-alone": ({ accessLine }) => {
+    console.log(accessLine);
+    return 1;
+  },
   response: ({ answer }) => toResponse(answer, null, "GET").status,
+  "core-response": ({ core, request }) =>
+    toResponse(core.start(fetchStart(request)).response, null, "GET").status,
   "bare-response": () => Response.json({ ok: true, ts: Date.now(), version: "bench-bare" }).status,
   task: async ({ core, request, env, ctx }) => {
     const scope = new TaskScope({ request, env, ctx, requestId: "steps" });
@@ -55,7 +61,7 @@ export default {
     if (step?.response?.status !== 200 || logged.length !== 1) {
       return new Response(`GET /health answered ${JSON.stringify(step)} with ${logged.length} log entries`, { status: 500 });
     }
-    const input = { core, request, env, ctx, answer: step.response };
+    const input = { core, request, env, ctx, answer: step.response, accessLine: logged[0] };
     let sink = 0;
     for (let i = 0; i < n; i++) sink += await run(input);
     return new Response(`ok ${sink}`);
