@@ -3,7 +3,6 @@
 #include "api/body.hpp"
 #include "api/handlers.hpp"
 #include "auth/authenticate.hpp"
-#include "core/log.hpp"
 #include "core/uuid.hpp"
 #include "db/credits.hpp"
 
@@ -88,11 +87,10 @@ Task<Response> admin_credits(Ctx& ctx, const Request& request) {
   } else {
     change = co_await db::adjust_credits(ctx, credit.user_id, credit.amount, credit.idempotency_key, credit.reason);
   }
-  log::info("admin credits", {{"request_id", ctx.request_id()},
-                              {"user_id", credit.user_id},
-                              {"amount", credit.amount},
-                              {"applied", change.applied},
-                              {"balance", change.balance}});
+  ctx.add_log_field("credit_user_id", credit.user_id);
+  ctx.add_log_field("credit_amount", credit.amount);
+  ctx.add_log_field("credit_applied", change.applied);
+  ctx.add_log_field("credit_balance", change.balance);
   co_return json_response(200, {{"ok", true}, {"applied", change.applied}, {"balance", change.balance}});
 }
 

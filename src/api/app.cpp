@@ -86,12 +86,13 @@ void App::finish(Ctx& ctx, const Request& request, Response& response, std::int6
       response.set_header("content-length", std::to_string(body_size(response)));
     response.body = std::monostate{};
   }
-  Json line = {{"request_id", ctx.request_id()},
-               {"method", request.method},
-               {"route", ctx.route().empty() ? "-" : ctx.route()},
-               {"path", request.path},
-               {"status", response.status},
-               {"duration_ms", ctx.now_ms() - started_ms}};
+  Json line = ctx.take_log_fields();
+  line["request_id"] = ctx.request_id();
+  line["method"] = request.method;
+  line["route"] = ctx.route().empty() ? "-" : ctx.route();
+  line["path"] = request.path;
+  line["status"] = response.status;
+  line["duration_ms"] = ctx.now_ms() - started_ms;
   if (!ctx.user_id().empty()) line["user_id"] = ctx.user_id();
   log::info("request", std::move(line));
 }

@@ -63,10 +63,9 @@ Task<Response> stripe_webhook(Ctx& ctx, const Request& request) {
   auto event = parse_event(body);
   if (!event) co_await ctx.raise(errors::invalid_request("expected a Stripe event object"));
   std::string outcome = co_await billing::apply_event(ctx, *event);
-  log::info("stripe event", {{"request_id", ctx.request_id()},
-                             {"event_id", event->id},
-                             {"type", event->type},
-                             {"outcome", outcome}});
+  ctx.add_log_field("stripe_event_id", event->id);
+  ctx.add_log_field("stripe_event_type", event->type);
+  ctx.add_log_field("stripe_outcome", std::move(outcome));
   co_return json_response(200, {{"received", true}});
 }
 

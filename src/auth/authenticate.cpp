@@ -8,7 +8,6 @@
 #include "auth/supabase_config.hpp"
 #include "auth/supabase_remote.hpp"
 #include "auth/token_cache.hpp"
-#include "core/log.hpp"
 
 namespace ag::auth {
 namespace {
@@ -21,7 +20,7 @@ ApiError invalid_token() {
 
 Task<> reject(Ctx& ctx, std::string_view reason) {
   // The reason helps an operator; the client only learns that the token was refused.
-  log::info("token rejected", {{"request_id", ctx.request_id()}, {"reason", reason}});
+  ctx.add_log_field("token_rejected", std::string(reason));
   co_await ctx.raise(invalid_token());
 }
 

@@ -82,6 +82,13 @@ TEST_CASE("POST /admin/credits: a positive amount is a grant", "[credits][admin]
   CHECK(sql["query"] == kGrant);
   // Admin keys live under their own prefix in the ledger's one key space.
   CHECK(sql["params"] == Json::array({kUser, 5, "grant", "admin:ticket-42", "support gesture", nullptr}));
+  // The money moved is on the request's one log line: whose, how much, the balance after.
+  REQUIRE(out.logs.size() == 1);
+  CHECK(out.logs[0]["msg"] == "request");
+  CHECK(out.logs[0]["credit_user_id"] == kUser);
+  CHECK(out.logs[0]["credit_amount"] == 5);
+  CHECK(out.logs[0]["credit_applied"] == true);
+  CHECK(out.logs[0]["credit_balance"] == 15);
 
   // The same key again: not applied, the current balance.
   auto again = driver.run(post(body, kAdmin), serve(body, [](const Json&) { return changed(false, "15"); }));

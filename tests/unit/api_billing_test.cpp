@@ -307,6 +307,13 @@ TEST_CASE("POST /webhooks/stripe applies a verified event in one SQL call", "[bi
   CHECK(sql[0]["params"][2] == 1700000000);
   CHECK(sql[0]["params"][3] == false);
   CHECK(*parse_json(sql[0]["params"][4].get<std::string>()) == Json{{"id", "cs_1"}, {"mode", "payment"}});
+  // What was applied is on the request's one log line.
+  REQUIRE(out.logs.size() == 1);
+  CHECK(out.logs[0]["msg"] == "request");
+  CHECK(out.logs[0]["status"] == 200);
+  CHECK(out.logs[0]["stripe_event_id"] == "evt_1");
+  CHECK(out.logs[0]["stripe_event_type"] == "checkout.session.completed");
+  CHECK(out.logs[0]["stripe_outcome"] == "granted");
 
   // Ignored types and duplicates are 200 as well: Stripe must stop retrying them.
   sql.clear();

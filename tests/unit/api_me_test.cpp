@@ -96,7 +96,13 @@ TEST_CASE("GET /me verifies HS256 with the legacy secret, without I/O", "[me][au
   REQUIRE(out.effects.size() == 1);  // the balance and the subscription, in one statement
   CHECK(out.effects[0]["params"][0] == "user-1");
 
-  CHECK(driver.get("/me", {bearer(test::hs256_token(claims(), "another-secret"))}).status() == 401);
+  auto refused = driver.get("/me", {bearer(test::hs256_token(claims(), "another-secret"))});
+  CHECK(refused.status() == 401);
+  // Why, for the operator, on the request's one log line; the client only learns "refused".
+  REQUIRE(refused.logs.size() == 1);
+  CHECK(refused.logs[0]["msg"] == "request");
+  CHECK(refused.logs[0]["token_rejected"] == "bad_signature");
+  CHECK(refused.body().find("bad_signature") == std::string::npos);
   Json foreign = claims();
   foreign["iss"] = "https://other.supabase.co/auth/v1";
   CHECK(driver.get("/me", {bearer(test::hs256_token(foreign, kSecret))}).status() == 401);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "abi/frame.hpp"
+#include "core/log.hpp"
 #include "support/native_verify.hpp"
 
 namespace ag::testing {
@@ -75,6 +76,11 @@ Outcome Driver::background(const Json& job, const Responder& respond) {
 
 Outcome Driver::drive(const Json& start, const Responder& respond) {
   Outcome outcome;
+  // Collects the run's log entries; back to dropping them (tests/unit/main.cpp) however it ends.
+  log::set_sink([&outcome](Json entry) { outcome.logs.push_back(std::move(entry)); });
+  struct DropLogs {
+    ~DropLogs() { log::set_sink([](Json) {}); }
+  } drop_logs_after;
   Json step = decode_output(entry_.start(abi::encode_frame(start)));
   while (++outcome.steps < 100) {
     if (step.contains("response") || step.contains("done")) {

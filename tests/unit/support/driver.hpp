@@ -30,6 +30,7 @@ struct Outcome {
   std::vector<Json> effects;   // every effect asked for, in order (wait_until ones too)
   std::vector<Json> deferred;  // every wait_until effect (inner), wherever it left
   std::vector<Json> background;  // jobs handed over with the final step (Ctx::run_after)
+  std::vector<Json> logs;      // every log entry the run wrote, the access line last
   int steps = 0;
 
   int status() const;
