@@ -52,9 +52,12 @@ export class TaskScope {
   }
 }
 
-/** The start frame of a fetch task. The body stays out: handlers ask for it as an effect. */
-export function fetchStart(request) {
-  return {
+/**
+ * The start frame of a fetch task, with `body` (bytes read up front, see eagerBody) when
+ * there is one; otherwise the body stays out and handlers ask for it as an effect.
+ */
+export function fetchStart(request, body = null) {
+  const frame = {
     kind: "fetch",
     now: Date.now(),
     request: {
@@ -64,6 +67,8 @@ export function fetchStart(request) {
       has_body: request.body !== null,
     },
   };
+  if (body) frame.request.body = body;
+  return frame;
 }
 
 /** Runs a task to its final step ({response} or {done}). Throws CoreError on a trap or bad frame. */

@@ -5,6 +5,7 @@ import wasmModule from "../build/wasm/alphogen.wasm";
 import { coreFor } from "./core-instance.js";
 import { TaskScope, drive, fetchStart } from "./task.js";
 import { errorResponse, toResponse } from "./respond.js";
+import { eagerBody } from "./effects/request-body.js";
 
 function logFailure(msg, err, requestId) {
   const entry = { level: "error", msg, request_id: requestId, error: String(err?.message ?? err) };
@@ -24,7 +25,7 @@ export default {
     }
     const scope = new TaskScope({ request, env, ctx, requestId });
     try {
-      const step = await drive(core, fetchStart(request), scope);
+      const step = await drive(core, fetchStart(request, await eagerBody(scope)), scope);
       if (!step.response) throw new Error("fetch task finished without a response");
       return toResponse(step.response, scope, request.method);
     } catch (err) {

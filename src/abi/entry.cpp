@@ -27,7 +27,7 @@ std::string Entry::start(std::string_view bytes) {
   if (!runtime_) return output(bad_frame("not initialised"));
   auto frame = decode_frame(bytes);
   if (!frame) return output(bad_frame("start frame is malformed"));
-  return output(runtime_->start(frame->json));
+  return output(runtime_->start(frame->json, frame->blobs));
 }
 
 std::string Entry::resume(std::string_view bytes) {

@@ -8,6 +8,10 @@ Task<std::string> read_body(Ctx& ctx, const Request& request, std::uint64_t max_
   if (auto length = request.content_length(); length && *length > max_bytes)
     co_await ctx.raise(errors::payload_too_large(max_bytes));
   if (!request.has_body) co_return std::string();
+  if (request.body) {
+    if (request.body->size() > max_bytes) co_await ctx.raise(errors::payload_too_large(max_bytes));
+    co_return *request.body;
+  }
   EffectResult result = co_await ctx.perform(effect::request_body(max_bytes));
   if (result.error_code() == "too_large") co_await ctx.raise(errors::payload_too_large(max_bytes));
   if (result.failed()) co_await ctx.raise(errors::invalid_request("the request body could not be read"));

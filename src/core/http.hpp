@@ -25,6 +25,9 @@ struct Request {
   std::string query;  // raw, without '?'
   Headers headers;
   bool has_body = false;
+  /// The body when the shim sent it with the start frame (small bodies); otherwise it stays
+  /// with the shim until a handler asks for it (api/body.hpp) or streams it to R2.
+  std::optional<std::string> body;
   std::vector<std::pair<std::string, std::string>> params;  // decoded, set by the router
 
   std::optional<std::string_view> header(std::string_view name) const {

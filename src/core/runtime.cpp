@@ -32,7 +32,20 @@ std::optional<std::int64_t> time_field(const Json& message) {
   return static_cast<std::int64_t>(it->get<double>());
 }
 
-std::optional<Request> decode_request(const Json& value) {
+/// The bytes a `{"blob": [offset, length]}` reference names in `blobs`; nullopt when the
+/// reference is malformed or reaches past the blob section.
+std::optional<std::string_view> blob_bytes(const Json& ref, std::string_view blobs) {
+  auto blob = ref.find("blob");
+  if (blob == ref.end() || !blob->is_array() || blob->size() != 2 || !(*blob)[0].is_number_integer() ||
+      !(*blob)[1].is_number_integer() || (*blob)[0].get<std::int64_t>() < 0 || (*blob)[1].get<std::int64_t>() < 0)
+    return std::nullopt;
+  auto offset = (*blob)[0].get<std::uint64_t>();
+  auto length = (*blob)[1].get<std::uint64_t>();
+  if (offset > blobs.size() || length > blobs.size() - offset) return std::nullopt;
+  return blobs.substr(offset, length);
+}
+
+std::optional<Request> decode_request(const Json& value, std::string_view blobs) {
   Request request;
   auto method = string_field(value, "method");
   auto url = string_field(value, "url");
@@ -53,6 +66,11 @@ std::optional<Request> decode_request(const Json& value) {
     }
   }
   request.has_body = bool_field(value, "has_body").value_or(false);
+  if (auto body = value.find("body"); body != value.end()) {
+    auto bytes = body->is_object() ? blob_bytes(*body, blobs) : std::nullopt;
+    if (!bytes || !request.has_body) return std::nullopt;
+    request.body.emplace(*bytes);
+  }
   return request;
 }
 
@@ -73,14 +91,9 @@ std::optional<EffectResult> decode_result(Json value, std::string_view blobs) {
   EffectResult result;
   auto body = value.find("body");
   if (body != value.end() && body->is_object() && body->contains("blob")) {
-    const Json& blob = (*body)["blob"];
-    if (!blob.is_array() || blob.size() != 2 || !blob[0].is_number_integer() ||
-        !blob[1].is_number_integer() || blob[0].get<std::int64_t>() < 0 || blob[1].get<std::int64_t>() < 0)
-      return std::nullopt;
-    auto offset = blob[0].get<std::uint64_t>();
-    auto length = blob[1].get<std::uint64_t>();
-    if (offset > blobs.size() || length > blobs.size() - offset) return std::nullopt;
-    result.body.assign(blobs.substr(offset, length));
+    auto bytes = blob_bytes(*body, blobs);
+    if (!bytes) return std::nullopt;
+    result.body.assign(*bytes);
     value.erase("body");
   }
   result.value = std::move(value);
@@ -89,7 +102,7 @@ std::optional<EffectResult> decode_result(Json value, std::string_view blobs) {
 
 }  // namespace
 
-Json Runtime::start(const Json& message) {
+Json Runtime::start(const Json& message, std::string_view blobs) {
   auto kind = string_field(message, "kind");
   auto now = time_field(message);
   if (!kind || !now) return bad_frame("start needs kind and now");
@@ -97,7 +110,7 @@ Json Runtime::start(const Json& message) {
   auto live = std::make_unique<Live>(config_, isolate_, random_, *now);
   if (*kind == "fetch") {
     auto it = message.find("request");
-    auto request = it == message.end() ? std::nullopt : decode_request(*it);
+    auto request = it == message.end() ? std::nullopt : decode_request(*it, blobs);
     if (!request) return bad_frame("malformed request");
     live->request = std::move(*request);
     live->task = app_.handle(live->ctx, live->request);

@@ -19,8 +19,8 @@ class Runtime {
   Runtime(Application& app, Config config, RandomSource random = system_random);
   ~Runtime();
 
-  /// `message` is a decoded start frame.
-  Json start(const Json& message);
+  /// `message` is a decoded start frame; `blobs` its blob section (a small request body).
+  Json start(const Json& message, std::string_view blobs = {});
   /// `message` is a decoded resume frame; `blobs` its blob section.
   Json resume(const Json& message, std::string_view blobs);
 

@@ -492,6 +492,21 @@ describe("fulfilment", () => {
     assert.equal(await balanceOf(user.id), 0);
   });
 
+  test("a pack paid with a delivery of any size is granted: up front (small) or through request.body", async () => {
+    // Small POST bodies reach the core in its start frame; bodies over 64 KiB are read when
+    // the handler asks. Both must verify and apply the same way.
+    for (const padding of [0, 70 * 1024]) {
+      const { user, session } = await paidPack();
+      const evt = stripe.event("checkout.session.completed", { ...session, metadata: { ...session.metadata, padding: "p".repeat(padding) } });
+      const signed = stripe.sign(evt);
+      assert.equal(signed.body.length > 64 * 1024, padding > 0);
+      const res = await deliver(signed);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(await outcomeOf(evt.id), "granted");
+      assert.equal(await balanceOf(user.id), PACK.credits);
+    }
+  });
+
   test("unknown event types and unknown customers: 200, recorded, no effect", async () => {
     const ignored = stripe.event("customer.created", { id: "cus_somebody", object: "customer" });
     await deliverOk(ignored);

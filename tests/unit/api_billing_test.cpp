@@ -321,6 +321,26 @@ TEST_CASE("POST /webhooks/stripe applies a verified event in one SQL call", "[bi
             .status() == 200);
 }
 
+TEST_CASE("POST /webhooks/stripe reads a body that came with the request without asking for it",
+          "[billing][stripe][webhooks]") {
+  Driver driver(kEnv);
+  std::vector<Json> sql;
+  testing::RequestSpec spec = delivery(kEvent, signature(kEvent, test::kDriverNowS));
+  spec.body = kEvent;
+  auto out = driver.run(spec, stripe_db(kEvent, &sql));
+  REQUIRE(out.status() == 200);
+  REQUIRE(out.effects.size() == 1);  // the statement only: no request.body step
+  CHECK(out.effects[0]["op"] == "sql");
+  CHECK(out.steps == 2);
+  CHECK(sql[0]["params"][0] == "evt_1");
+
+  // The size cap holds for it too, Content-Length or not.
+  testing::RequestSpec huge{"POST", "/webhooks/stripe", {{"stripe-signature", "t=1,v1=00"}}, true};
+  huge.body = std::string((512 << 10) + 1, ' ');
+  auto refused = driver.run(huge);
+  CHECK(refused.status() == 413);
+}
+
 TEST_CASE("POST /webhooks/stripe refuses bad signatures before reading the event", "[billing][stripe][webhooks]") {
   Driver driver(kEnv);
   const std::int64_t now = test::kDriverNowS;

@@ -208,6 +208,16 @@ TEST_CASE("unknown tasks and malformed starts are reported, not crashed on", "[r
   CHECK(runtime.start({{"kind", "fetch"}, {"now", 1}, {"request", {{"method", "GET"}, {"url", "no-scheme"}}}})["error"] == "bad_frame");
   CHECK(runtime.start({{"kind", "other"}, {"now", 1}})["error"] == "bad_frame");
   CHECK(runtime.start({{"kind", "fetch"}})["error"] == "bad_frame");
+  // A body sent with the start frame must name bytes inside its blob section.
+  auto with_body = [](Json body, bool has_body) {
+    return Json{{"kind", "fetch"},
+                {"now", 1},
+                {"request", {{"method", "POST"}, {"url", "https://x.test/"}, {"has_body", has_body}, {"body", body}}}};
+  };
+  CHECK(runtime.start(with_body({{"blob", {0, 4}}}, true), "abc")["error"] == "bad_frame");
+  CHECK(runtime.start(with_body({{"blob", {-1, 1}}}, true), "abc")["error"] == "bad_frame");
+  CHECK(runtime.start(with_body("abc", true), "abc")["error"] == "bad_frame");
+  CHECK(runtime.start(with_body({{"blob", {0, 3}}}, false), "abc")["error"] == "bad_frame");
   CHECK(runtime.live_tasks() == 0);
 }
 

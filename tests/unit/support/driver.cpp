@@ -62,8 +62,9 @@ Outcome Driver::run(const RequestSpec& request, const Responder& respond) {
                 {"request", {{"method", request.method},
                              {"url", "https://api.test" + request.path},
                              {"headers", headers},
-                             {"has_body", request.has_body}}}};
-  return drive(start, respond);
+                             {"has_body", request.has_body || request.body.has_value()}}}};
+  if (request.body) start["request"]["body"] = {{"blob", {0, request.body->size()}}};
+  return drive(start, respond, request.body.value_or(""));
 }
 
 Outcome Driver::scheduled(const std::string& cron, const Responder& respond) {
@@ -74,14 +75,14 @@ Outcome Driver::background(const Json& job, const Responder& respond) {
   return drive({{"kind", "background"}, {"now", now_ms_}, {"job", job}}, respond);
 }
 
-Outcome Driver::drive(const Json& start, const Responder& respond) {
+Outcome Driver::drive(const Json& start, const Responder& respond, const std::string& start_blobs) {
   Outcome outcome;
   // Collects the run's log entries; back to dropping them (tests/unit/main.cpp) however it ends.
   log::set_sink([&outcome](Json entry) { outcome.logs.push_back(std::move(entry)); });
   struct DropLogs {
     ~DropLogs() { log::set_sink([](Json) {}); }
   } drop_logs_after;
-  Json step = decode_output(entry_.start(abi::encode_frame(start)));
+  Json step = decode_output(entry_.start(abi::encode_frame(start, start_blobs)));
   while (++outcome.steps < 100) {
     if (step.contains("response") || step.contains("done")) {
       outcome.response = step.value("response", Json::object());

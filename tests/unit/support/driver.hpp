@@ -44,6 +44,8 @@ struct RequestSpec {
   std::string path = "/";
   std::vector<std::pair<std::string, std::string>> headers;
   bool has_body = false;
+  /// The body sent with the start frame, as the shim does for small bodies (implies has_body).
+  std::optional<std::string> body = std::nullopt;
 };
 
 class Driver {
@@ -65,7 +67,7 @@ class Driver {
   void advance_ms(std::int64_t ms) { now_ms_ += ms; }
 
  private:
-  Outcome drive(const Json& start, const Responder& respond);
+  Outcome drive(const Json& start, const Responder& respond, const std::string& start_blobs = {});
 
   api::App app_;
   abi::Entry entry_;
