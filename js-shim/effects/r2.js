@@ -2,7 +2,7 @@
 // request body straight into R2, and `r2.get` with `stream` keeps the object body as a handle
 // that the response can pipe (see ../respond.js).
 
-import { readCapped, TooLarge } from "./read-capped.js";
+import { declaredLength, readCapped, TooLarge } from "./read-capped.js";
 import { decodeBase64 } from "../base64.js";
 
 const encoder = new TextEncoder();
@@ -58,11 +58,11 @@ async function put(effect, scope) {
     if (scope.requestBodyTaken) {
       return { error: { code: "consumed", message: "the request body was already read" } };
     }
-    const declared = scope.request.headers.get("content-length");
-    if (declared == null || !/^\d+$/.test(declared)) {
+    const declared = declaredLength(scope.request.headers);
+    if (declared === null) {
       return { error: { code: "length_required", message: "streaming into R2 needs a Content-Length" } };
     }
-    if (maxBytes != null && Number(declared) > maxBytes) {
+    if (maxBytes != null && declared > maxBytes) {
       return { error: { code: "too_large", message: `content-length ${declared} exceeds ${maxBytes} bytes` } };
     }
     scope.requestBodyTaken = true;
@@ -115,9 +115,9 @@ async function openSource(source, maxBytes) {
     return { error: { code: "fetch_failed", message: `source answered ${res.status}`, status: res.status } };
   }
   const contentType = res.headers.get("content-type");
-  const declared = res.headers.get("content-length");
-  if (declared != null && /^\d+$/.test(declared)) {
-    if (maxBytes != null && Number(declared) > maxBytes) {
+  const declared = declaredLength(res.headers);
+  if (declared !== null) {
+    if (maxBytes != null && declared > maxBytes) {
       await res.body?.cancel().catch(() => {});
       return { error: { code: "too_large", message: `content-length ${declared} exceeds ${maxBytes} bytes` } };
     }

@@ -7,6 +7,12 @@ export class TooLarge extends Error {
   }
 }
 
+/** The Content-Length `headers` declare; null when absent or not a plain decimal number. */
+export function declaredLength(headers) {
+  const declared = headers.get("content-length");
+  return declared !== null && /^\d+$/.test(declared) ? Number(declared) : null;
+}
+
 /** Reads `stream` fully; throws TooLarge (and cancels the stream) past `maxBytes`. */
 export async function readCapped(stream, maxBytes) {
   if (!stream) return new Uint8Array(0);

@@ -2,7 +2,7 @@
 // The body stream can be read once: the bytes are kept on the task for a second ask.
 // Small bodies are read before the core starts and travel in the start frame (eagerBody).
 
-import { readCapped, TooLarge } from "./read-capped.js";
+import { declaredLength, readCapped, TooLarge } from "./read-capped.js";
 
 // POST bodies declared this small come with the start frame: the JSON of a POST or a
 // webhook then costs no `request.body` step (one call into the core less). Other bodies stay
@@ -19,8 +19,8 @@ export const EAGER_BODY_BYTES = 64 << 10;
 export async function eagerBody(scope) {
   const { request } = scope;
   if (request.method !== "POST" || request.body === null) return null;
-  const declared = request.headers.get("content-length");
-  if (declared === null || !/^\d+$/.test(declared) || Number(declared) > EAGER_BODY_BYTES) return null;
+  const declared = declaredLength(request.headers);
+  if (declared === null || declared > EAGER_BODY_BYTES) return null;
   scope.requestBodyTaken = true;
   try {
     scope.requestBytes = await readCapped(request.body, EAGER_BODY_BYTES);

@@ -67,7 +67,7 @@ std::optional<Request> decode_request(const Json& value, std::string_view blobs)
   }
   request.has_body = bool_field(value, "has_body").value_or(false);
   if (auto body = value.find("body"); body != value.end()) {
-    auto bytes = body->is_object() ? blob_bytes(*body, blobs) : std::nullopt;
+    auto bytes = blob_bytes(*body, blobs);  // nullopt for anything but a blob reference
     if (!bytes || !request.has_body) return std::nullopt;
     request.body.emplace(*bytes);
   }
