@@ -70,31 +70,31 @@ export function endpoints(fx, { quick }) {
     {
       id: "health",
       label: "GET /health",
-      targets: ["ours", "bare", "bare-headers", "hono"],
+      targets: ["ours", "bare", "bare-headers", "hono", "hono-contract"],
       plan: async () => ({ method: "GET", path: "/health", next: () => ({}) }),
     },
     {
       id: "me-hs256",
       label: "GET /me HS256",
-      targets: ["ours", "hono"],
+      targets: ["ours", "hono", "hono-contract"],
       plan: async () => ({ method: "GET", path: "/me", next: rotate(await tokens(fx, "HS256", 1)) }),
     },
     {
       id: "me-es256",
       label: "GET /me ES256",
-      targets: ["ours", "hono"],
+      targets: ["ours", "hono", "hono-contract"],
       plan: async () => ({ method: "GET", path: "/me", next: rotate(await tokens(fx, "ES256", 1)) }),
     },
     {
       id: "me-es256-fresh",
       label: `GET /me ES256, ${freshPool} distinct tokens`,
-      targets: ["ours", "hono"],
+      targets: ["ours", "hono", "hono-contract"],
       plan: async () => ({ method: "GET", path: "/me", next: rotate(await tokens(fx, "ES256", freshPool)) }),
     },
     {
       id: "webhook",
       label: "Stripe webhook",
-      targets: ["ours", "hono"],
+      targets: ["ours", "hono", "hono-contract"],
       plan: async () => ({ method: "POST", path: "/webhooks/stripe", next: stripeDeliveries(fx.secrets.stripe, DELIVERY_POOL) }),
     },
   ];

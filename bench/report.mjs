@@ -30,10 +30,16 @@ function loadSection(load, labels) {
     ]);
   }
   const ratios = [];
-  const names = { bare: "bare JS", "bare-headers": "bare JS with ours' headers", hono: "Hono", ours: "ours" };
+  const names = {
+    bare: "bare JS",
+    "bare-headers": "bare JS with ours' headers",
+    hono: "Hono",
+    "hono-contract": "Hono with ours' headers and access line",
+    ours: "ours",
+  };
   for (const r of load.values()) {
     if (r.target !== "ours" && r.target !== "alt") continue;
-    for (const base of r.target === "alt" ? ["ours"] : ["bare", "bare-headers", "hono"]) {
+    for (const base of r.target === "alt" ? ["ours"] : ["bare", "bare-headers", "hono", "hono-contract"]) {
       const b = load.get(`${r.endpoint}/${base}`);
       if (!b) continue;
       // req/s: higher is better for ours; latency: lower is better

@@ -74,6 +74,7 @@ async function withTargets(fx, altWasm, fn) {
     targets.bare = await startBare();
     targets["bare-headers"] = await startBare({ oursHeaders: true });
     targets.hono = await startHono({ vars: fx.varsFor("hono") });
+    targets["hono-contract"] = await startHono({ vars: fx.varsFor("hono"), contract: true });
     return await fn(targets);
   } finally {
     for (const t of Object.values(targets)) await t.stop().catch(() => {});

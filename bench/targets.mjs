@@ -156,11 +156,15 @@ function bundleHono() {
   return honoBundle;
 }
 
-export function startHono({ vars, inspectorPort }) {
+/** The Hono Worker; with `contract`, the "hono-contract" target (see its index.ts), whose
+ *  access lines are drained unread as ours' are. */
+export function startHono({ vars, inspectorPort, contract = false }) {
   return withPid(async () => {
     const entry = await bundleHono();
     const modules = [{ type: "ESModule", path: entry, contents: fs.readFileSync(entry) }];
-    return startMiniflare("hono", modules, { vars, inspectorPort });
+    if (!contract) return startMiniflare("hono", modules, { vars, inspectorPort });
+    const options = { vars: { ...vars, HONO_CONTRACT: "1" }, inspectorPort, drainOutput: true };
+    return startMiniflare("hono-contract", modules, options);
   });
 }
 

@@ -36,11 +36,11 @@ after(() => fs.rmSync(out, { recursive: true, force: true }));
 test("every endpoint is loaded on every target, and only 2xx answers count", () => {
   const keys = Object.keys(results.load).sort();
   assert.deepEqual(keys, [
-    "health/bare", "health/bare-headers", "health/hono", "health/ours",
-    "me-es256-fresh/hono", "me-es256-fresh/ours",
-    "me-es256/hono", "me-es256/ours",
-    "me-hs256/hono", "me-hs256/ours",
-    "webhook/hono", "webhook/ours",
+    "health/bare", "health/bare-headers", "health/hono", "health/hono-contract", "health/ours",
+    "me-es256-fresh/hono", "me-es256-fresh/hono-contract", "me-es256-fresh/ours",
+    "me-es256/hono", "me-es256/hono-contract", "me-es256/ours",
+    "me-hs256/hono", "me-hs256/hono-contract", "me-hs256/ours",
+    "webhook/hono", "webhook/hono-contract", "webhook/ours",
   ]);
   for (const [key, r] of Object.entries(results.load)) {
     assert.equal(r.failures, 0, `${key} had non-2xx answers`);
@@ -52,6 +52,12 @@ test("every endpoint is loaded on every target, and only 2xx answers count", () 
   // the bare Worker's second floor sends what ours sends, to the header
   assert.deepEqual(results.load["health/bare-headers"].headerNames, results.load["health/ours"].headerNames);
   assert.notDeepEqual(results.load["health/bare"].headerNames, results.load["health/ours"].headerNames);
+  // and so does the Hono Worker with ours' contract, on every endpoint
+  for (const endpoint of ["health", "me-hs256", "me-es256", "me-es256-fresh", "webhook"]) {
+    const [contract, ours] = [results.load[`${endpoint}/hono-contract`], results.load[`${endpoint}/ours`]];
+    assert.deepEqual(contract.headerNames, ours.headerNames, endpoint);
+    assert.notDeepEqual(results.load[`${endpoint}/hono`].headerNames, ours.headerNames, endpoint);
+  }
   assert.equal(results.load["webhook/hono"].path, "/webhooks/stripe");
 });
 

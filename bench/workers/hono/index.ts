@@ -3,7 +3,15 @@
 // (or DATABASE_URL).
 // It does the same work per request as ours (same SQL, same driver settings, one client per
 // request), so the benchmark compares request handling, not data access.
-import { Hono } from "hono";
+//
+// With HONO_CONTRACT set (the bench's "hono-contract" target) every answer also follows ours'
+// response contract, written as a Hono app would: hono's requestId and secureHeaders
+// middlewares send the headers ours sends (App::finish in src/api/app.cpp), and one middleware
+// prints the same access line (a logged object, as ours' shim prints the core's).
+// bench.test.mjs checks that the header names match ours'.
+import { Hono, type MiddlewareHandler } from "hono";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
 import postgres from "postgres";
 import Stripe from "stripe";
@@ -15,9 +23,11 @@ type Env = {
   SUPABASE_JWT_SECRET: string;
   STRIPE_WEBHOOK_SECRET: string;
   WELCOME_CREDITS?: string;
+  HONO_CONTRACT?: string;
 };
+type Variables = { requestId: string; logFields: Record<string, unknown> };
+type App = Hono<{ Bindings: Env; Variables: Variables }>;
 
-const app = new Hono<{ Bindings: Env }>();
 const encoder = new TextEncoder();
 const cryptoProvider = Stripe.createSubtleCryptoProvider();
 let jwks: ReturnType<typeof createRemoteJWKSet> | null = null;
@@ -50,7 +60,45 @@ async function verifyUser(env: Env, authorization: string | undefined): Promise<
   }
 }
 
-app.get("/health", (c) => c.json({ ok: true, ts: Date.now(), version: "bench-hono" }));
+/** The access line of ours (src/api/app.cpp, App::finish), with what the handler added. */
+const accessLine: MiddlewareHandler<{ Bindings: Env; Variables: Variables }> = async (c, next) => {
+  const started = Date.now();
+  await next();
+  if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
+  console.log({
+    level: "info",
+    msg: "request",
+    ...c.get("logFields"),
+    request_id: c.get("requestId"),
+    method: c.req.method,
+    route: c.req.routePath,
+    path: c.req.path,
+    status: c.res.status,
+    duration_ms: Date.now() - started,
+  });
+};
+
+/** Ours' headers: a request id, and the security headers App::finish sends. */
+function useContract(app: App) {
+  app.use(accessLine);
+  app.use(requestId({ generator: () => crypto.randomUUID().replaceAll("-", "") }));
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], sandbox: [] },
+      xFrameOptions: "DENY",
+      referrerPolicy: "no-referrer",
+      strictTransportSecurity: "max-age=31536000; includeSubDomains",
+      xContentTypeOptions: "nosniff",
+      crossOriginResourcePolicy: false,
+      crossOriginOpenerPolicy: false,
+      originAgentCluster: false,
+      xDnsPrefetchControl: false,
+      xDownloadOptions: false,
+      xPermittedCrossDomainPolicies: false,
+      xXssProtection: false,
+    }),
+  );
+}
 
 // GET /me's statement, as ours sends it (src/billing/store.cpp): the balance (which may make
 // the welcome grant) beside the caller's current subscription, in one round trip.
@@ -62,65 +110,84 @@ const ACCOUNT_SQL =
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : (value ?? null));
 
-app.get("/me", async (c) => {
-  const claims = await verifyUser(c.env, c.req.header("authorization"));
-  if (!claims?.sub) return c.json({ ok: false, error: "unauthorized" }, 401);
-  const sql = database(c.env);
-  try {
-    const welcome = Number(c.env.WELCOME_CREDITS ?? "10");
-    const [row] = await sql.unsafe(ACCOUNT_SQL, [claims.sub, welcome]);
-    const subscription = row.subscription_id
-      ? {
-          subscription_id: row.subscription_id,
-          status: row.status,
-          plan_id: row.plan_id,
-          price_id: row.price_id,
-          current_period_end: iso(row.current_period_end),
-          cancel_at_period_end: row.cancel_at_period_end === true,
-          payment_failed_at: iso(row.payment_failed_at),
-        }
-      : null;
-    return c.json({
-      ok: true,
-      user: { id: claims.sub, email: claims.email ?? null, role: claims.role ?? null },
-      credits: { balance: Number(row.balance) },
-      subscription,
-    });
-  } finally {
-    c.executionCtx.waitUntil(sql.end({ timeout: 5 }));
-  }
-});
+function routes(app: App): App {
+  app.get("/health", (c) => c.json({ ok: true, ts: Date.now(), version: "bench-hono" }));
 
-app.post("/webhooks/stripe", async (c) => {
-  const payload = await c.req.text();
-  let event: Stripe.Event;
-  try {
-    event = await Stripe.webhooks.constructEventAsync(
-      payload,
-      c.req.header("stripe-signature") ?? "",
-      c.env.STRIPE_WEBHOOK_SECRET,
-      undefined,
-      cryptoProvider,
-    );
-  } catch {
-    return c.json({ ok: false, error: "invalid_signature" }, 400);
-  }
-  // Like ours: the event is recorded and applied before the answer, by the same SQL function,
-  // so that a failure is a 5xx and Stripe delivers it again.
-  const sql = database(c.env);
-  try {
-    // the driver sends an object parameter as JSON
-    const object = (event.data as { object: Record<string, unknown> }).object;
-    await sql.unsafe(
-      "select public.stripe_apply_event($1::text, $2::text, $3::bigint, $4::boolean, $5::jsonb) as outcome",
-      [event.id, event.type, event.created, event.livemode, object as never],
-    );
-  } catch {
-    return c.json({ ok: false, error: "internal" }, 500);
-  } finally {
-    c.executionCtx.waitUntil(sql.end({ timeout: 5 }));
-  }
-  return c.json({ received: true });
-});
+  app.get("/me", async (c) => {
+    const claims = await verifyUser(c.env, c.req.header("authorization"));
+    if (!claims?.sub) return c.json({ ok: false, error: "unauthorized" }, 401);
+    c.set("logFields", { user_id: claims.sub });
+    const sql = database(c.env);
+    try {
+      const welcome = Number(c.env.WELCOME_CREDITS ?? "10");
+      const [row] = await sql.unsafe(ACCOUNT_SQL, [claims.sub, welcome]);
+      const subscription = row.subscription_id
+        ? {
+            subscription_id: row.subscription_id,
+            status: row.status,
+            plan_id: row.plan_id,
+            price_id: row.price_id,
+            current_period_end: iso(row.current_period_end),
+            cancel_at_period_end: row.cancel_at_period_end === true,
+            payment_failed_at: iso(row.payment_failed_at),
+          }
+        : null;
+      return c.json({
+        ok: true,
+        user: { id: claims.sub, email: claims.email ?? null, role: claims.role ?? null },
+        credits: { balance: Number(row.balance) },
+        subscription,
+      });
+    } finally {
+      c.executionCtx.waitUntil(sql.end({ timeout: 5 }));
+    }
+  });
 
-export default app;
+  app.post("/webhooks/stripe", async (c) => {
+    const payload = await c.req.text();
+    let event: Stripe.Event;
+    try {
+      event = await Stripe.webhooks.constructEventAsync(
+        payload,
+        c.req.header("stripe-signature") ?? "",
+        c.env.STRIPE_WEBHOOK_SECRET,
+        undefined,
+        cryptoProvider,
+      );
+    } catch {
+      return c.json({ ok: false, error: "invalid_signature" }, 400);
+    }
+    // Like ours: the event is recorded and applied before the answer, by the same SQL function,
+    // so that a failure is a 5xx and Stripe delivers it again.
+    const sql = database(c.env);
+    try {
+      // the driver sends an object parameter as JSON
+      const object = (event.data as { object: Record<string, unknown> }).object;
+      const [row] = await sql.unsafe(
+        "select public.stripe_apply_event($1::text, $2::text, $3::bigint, $4::boolean, $5::jsonb) as outcome",
+        [event.id, event.type, event.created, event.livemode, object as never],
+      );
+      c.set("logFields", { stripe_event_id: event.id, stripe_event_type: event.type, stripe_outcome: row.outcome });
+    } catch {
+      return c.json({ ok: false, error: "internal" }, 500);
+    } finally {
+      c.executionCtx.waitUntil(sql.end({ timeout: 5 }));
+    }
+    return c.json({ received: true });
+  });
+  return app;
+}
+
+function buildApp(contract: boolean): App {
+  const app: App = new Hono();
+  if (contract) useContract(app);
+  return routes(app);
+}
+
+const plain = buildApp(false);
+const withContract = buildApp(true);
+
+export default {
+  fetch: (request: Request, env: Env, ctx: ExecutionContext) =>
+    (env.HONO_CONTRACT ? withContract : plain).fetch(request, env, ctx),
+};
