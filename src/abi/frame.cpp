@@ -13,7 +13,7 @@ std::optional<Frame> decode_frame(std::string_view bytes) {
   std::uint32_t length = 0;
   for (int i = 0; i < 4; ++i) length |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
   if (length > bytes.size() - 4) return std::nullopt;
-  auto json = parse_json(bytes.substr(4, length));
+  auto json = parse_json(bytes.substr(4, length), kMaxFrameDepth);
   if (!json || !json->is_object()) return std::nullopt;
   return Frame{std::move(*json), bytes.substr(4 + length)};
 }

@@ -14,12 +14,17 @@ namespace ag::abi {
 
 constexpr std::uint32_t kVersion = 1;
 
+/// Frames carry values that entered through parse_json (stored jsonb in rows, replies) a few
+/// levels below their own, so they may nest deeper than untrusted JSON.
+constexpr int kMaxFrameDepth = kMaxJsonDepth + 32;
+
 struct Frame {
   Json json;
   std::string_view blobs;  // points into the decoded input
 };
 
-/// nullopt when the length prefix overruns the input or the JSON is malformed.
+/// nullopt when the length prefix overruns the input, or the JSON is malformed or nests
+/// deeper than kMaxFrameDepth.
 std::optional<Frame> decode_frame(std::string_view bytes);
 
 /// The input framing, for the native driver and tests (the shim has its own encoder).

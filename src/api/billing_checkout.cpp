@@ -104,7 +104,7 @@ Task<Response> billing_portal(Ctx& ctx, const Request& request) {
   // The body is optional here: no body (or an empty one) means the default return page.
   std::string raw = co_await read_body(ctx, request, kMaxBody);
   auto body = raw.empty() ? std::optional<Json>(Json::object()) : parse_json(raw);
-  if (!body || !body->is_object()) co_await ctx.raise(errors::invalid_request("the body must be a JSON object"));
+  if (!body || !body->is_object()) co_await ctx.raise(not_a_json_object());
   std::string back = co_await return_url(ctx, *body, "return_url", "portal=return");
   std::string key = co_await stripe_idempotency_key(ctx, request, user.id, "portal");
   std::string customer = co_await billing::ensure_customer(ctx, *settings, user);

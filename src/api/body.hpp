@@ -16,6 +16,9 @@ constexpr std::uint64_t kMaxJsonBody = 1 << 20;
 /// The raw body (empty when there is none); raises 413 over `max_bytes`.
 Task<std::string> read_body(Ctx& ctx, const Request& request, std::uint64_t max_bytes);
 
+/// The 400 for a body that is not a JSON object within kMaxJsonDepth.
+ApiError not_a_json_object();
+
 /// The body parsed as a JSON object; raises 400 when it is not one.
 Task<Json> read_json_object(Ctx& ctx, const Request& request,
                             std::uint64_t max_bytes = kMaxJsonBody);

@@ -4,9 +4,51 @@
 
 namespace ag {
 
-std::optional<Json> parse_json(std::string_view text) {
-  Json value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return std::nullopt;
+namespace {
+
+/// nlohmann's own DOM builder (what Json::parse uses), stopping the parse at the first
+/// object or array nested deeper than the limit.
+class DepthLimitedBuilder {
+ public:
+  DepthLimitedBuilder(Json& result, int max_depth) : dom_(result, /*allow_exceptions=*/false), max_depth_(max_depth) {}
+
+  bool null() { return dom_.null(); }
+  bool boolean(bool value) { return dom_.boolean(value); }
+  bool number_integer(Json::number_integer_t value) { return dom_.number_integer(value); }
+  bool number_unsigned(Json::number_unsigned_t value) { return dom_.number_unsigned(value); }
+  bool number_float(Json::number_float_t value, const Json::string_t& text) { return dom_.number_float(value, text); }
+  bool string(Json::string_t& value) { return dom_.string(value); }
+  bool binary(Json::binary_t& value) { return dom_.binary(value); }
+  bool key(Json::string_t& value) { return dom_.key(value); }
+  bool start_object(std::size_t size) { return ++depth_ <= max_depth_ && dom_.start_object(size); }
+  bool end_object() {
+    --depth_;
+    return dom_.end_object();
+  }
+  bool start_array(std::size_t size) { return ++depth_ <= max_depth_ && dom_.start_array(size); }
+  bool end_array() {
+    --depth_;
+    return dom_.end_array();
+  }
+  template <typename Exception>
+  bool parse_error(std::size_t position, const std::string& token, const Exception& error) {
+    return dom_.parse_error(position, token, error);
+  }
+
+ private:
+  nlohmann::detail::json_sax_dom_parser<Json> dom_;
+  int max_depth_;
+  int depth_ = 0;
+};
+
+}  // namespace
+
+std::optional<Json> parse_json(std::string_view text, int max_depth) {
+  Json value;
+  DepthLimitedBuilder builder(value, max_depth);
+  if (!Json::sax_parse(text.begin(), text.end(), &builder, Json::input_format_t::json, /*strict=*/true)) {
+    return std::nullopt;
+  }
   return value;
 }
 

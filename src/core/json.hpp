@@ -12,8 +12,14 @@ namespace ag {
 
 using Json = nlohmann::json;
 
-/// Parses untrusted text; nullopt when it is not one well-formed JSON value.
-std::optional<Json> parse_json(std::string_view text);
+/// How deep untrusted JSON may nest. Copying, comparing and printing a Json recurse once per
+/// level, so a deeper document (a 1 MiB body holds 500k levels) could exhaust the stack and
+/// trap the core; it is refused where it enters, at parsing. Real payloads nest a few levels.
+inline constexpr int kMaxJsonDepth = 128;
+
+/// Parses untrusted text; nullopt when it is not one well-formed JSON value nested at most
+/// `max_depth` levels (a scalar is level 0, the members of a top-level object level 1).
+std::optional<Json> parse_json(std::string_view text, int max_depth = kMaxJsonDepth);
 
 /// Serialises without ever failing: invalid UTF-8 in strings is replaced, not fatal.
 std::string dump(const Json& value);

@@ -26,6 +26,16 @@ TEST_CASE("malformed frames are refused", "[abi]") {
   CHECK_FALSE(abi::decode_frame(std::string("\x04\0\0\0\"\xff\"x", 8)));    // invalid UTF-8
 }
 
+TEST_CASE("frames may nest a stored document a few levels below their own", "[abi]") {
+  Json value = 1;
+  for (int level = 0; level < kMaxJsonDepth; ++level) value = Json::array({value});
+  Json row = {{"value", value}};
+  Json result = {{"rows", Json::array({row})}};
+  CHECK(abi::decode_frame(abi::encode_frame({{"results", Json::array({result})}})));  // 5 levels up
+  for (int level = kMaxJsonDepth; level < abi::kMaxFrameDepth; ++level) value = Json::array({value});
+  CHECK_FALSE(abi::decode_frame(abi::encode_frame({{"value", value}})));
+}
+
 TEST_CASE("the entry refuses work before init and bad frames after", "[abi]") {
   api::App app;
   abi::Entry entry(app);

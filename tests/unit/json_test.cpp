@@ -7,6 +7,16 @@ std::string reference(const ag::Json& value) {
   return value.dump(-1, ' ', false, ag::Json::error_handler_t::replace);
 }
 
+/// A document `depth` levels deep, objects and arrays in turn: {"k":[{"k":[...]}]}.
+std::string nested(int depth, std::string_view leaf = "1") {
+  std::string open, close;
+  for (int level = 0; level < depth; ++level) {
+    open += level % 2 ? "[" : "{\"k\":";
+    close.insert(0, level % 2 ? "]" : "}");
+  }
+  return open + std::string(leaf) + close;
+}
+
 std::string every_control() {
   std::string text = "start";
   for (char c = 0; c < 0x20; ++c) text += c;
@@ -50,4 +60,23 @@ TEST_CASE("field helpers read a member only when it has the asked type") {
   CHECK_FALSE(ag::int_field(object, "b"));
   CHECK_FALSE(ag::string_field(object, "i"));
   CHECK_FALSE(ag::bool_field(ag::Json::array({true}), "0"));
+}
+
+TEST_CASE("parse_json refuses documents nested deeper than the limit") {
+  CHECK(ag::parse_json(nested(ag::kMaxJsonDepth)));
+  CHECK_FALSE(ag::parse_json(nested(ag::kMaxJsonDepth + 1)));
+  CHECK_FALSE(ag::parse_json(nested(ag::kMaxJsonDepth, "[]")));
+  CHECK_FALSE(ag::parse_json(std::string(1 << 20, '[') + std::string(1 << 20, ']')));
+
+  // a scalar is level 0; siblings do not add up, only nesting does
+  CHECK(ag::parse_json("1", 0));
+  CHECK_FALSE(ag::parse_json("[]", 0));
+  CHECK(ag::parse_json("[[1],[2],{\"a\":3}]", 2));
+  CHECK_FALSE(ag::parse_json("[[1],[[2]]]", 2));
+
+  // what is left of a refused document is no value, and malformed text is still refused
+  CHECK_FALSE(ag::parse_json("[1, 2"));
+  CHECK_FALSE(ag::parse_json("[1] 2"));
+  CHECK(ag::parse_json(" {\"a\": [1, 2.5, -3, true, null, \"x\"]} ") ==
+        ag::Json{{"a", {1, 2.5, -3, true, nullptr, "x"}}});
 }
