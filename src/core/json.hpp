@@ -13,7 +13,7 @@ namespace ag {
 using Json = nlohmann::json;
 
 /// How deep untrusted JSON may nest. Copying, comparing and printing a Json recurse once per
-/// level, so a deeper document (a 1 MiB body holds 500k levels) could exhaust the stack and
+/// level, so a deeper document (64 KiB of text hold 30000 levels) could exhaust the stack and
 /// trap the core; it is refused where it enters, at parsing. Real payloads nest a few levels.
 inline constexpr int kMaxJsonDepth = 128;
 

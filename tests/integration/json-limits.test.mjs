@@ -1,7 +1,8 @@
-// JSON nested deeper than the core accepts (src/core/json.hpp, kMaxJsonDepth = 128 levels),
-// through the real Worker: a client's body or token is refused with its documented 4xx where it
-// enters, before any of the core's recursive code (copying, printing) sees it, so it can
-// neither trap the core nor take down the requests sharing its isolate.
+// The limits on a client's JSON, through the real Worker: bodies over 64 KiB
+// (src/api/body.hpp, kMaxJsonBody) and documents nested deeper than 128 levels
+// (src/core/json.hpp, kMaxJsonDepth) are refused with their documented 4xx where they enter,
+// before the core builds or copies them. Past either limit a body could exhaust the core's
+// memory or stack, a trap that also fails the requests sharing its isolate.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
@@ -9,7 +10,7 @@ import { startWorker } from "./harness/worker.mjs";
 import { createTestDatabase } from "./harness/postgres.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 
-const HS_SECRET = "deep-json-test-legacy-jwt-secret-with-32-chars";
+const HS_SECRET = "json-limits-test-legacy-jwt-secret-with-32-chars";
 const MAX_DEPTH = 128;
 
 let db;
@@ -17,11 +18,11 @@ let auth;
 let worker;
 
 before(async () => {
-  db = await createTestDatabase({ prefix: "ag_deep_json" });
+  db = await createTestDatabase({ prefix: "ag_json_limits" });
   auth = await startSupabaseAuth({ hsSecret: HS_SECRET });
   worker = await startWorker({
     db: db.url,
-    vars: { SUPABASE_URL: auth.url, SUPABASE_JWT_SECRET: HS_SECRET, WELCOME_CREDITS: "10" },
+    vars: { SUPABASE_URL: auth.url, SUPABASE_JWT_SECRET: HS_SECRET, WELCOME_CREDITS: "10", JOBS_PER_HOUR: "1000" },
   });
 });
 
@@ -51,6 +52,16 @@ async function postJob(token, input) {
   return { status: res.status, body: await res.json() };
 }
 
+/** An input of `bytes` bytes of empty objects: the most values, and memory, per byte. */
+function emptyObjects(bytes) {
+  return `{"a":[${"{},".repeat(Math.floor((bytes - 8) / 3))}{}]}`;
+}
+
+async function newUser() {
+  const sub = crypto.randomUUID();
+  return { sub, token: await auth.mint({ alg: "HS256", claims: { sub } }) };
+}
+
 async function balance(token) {
   const res = await worker.fetch("/credits", { headers: { authorization: `Bearer ${token}` } });
   assert.equal(res.status, 200);
@@ -58,18 +69,18 @@ async function balance(token) {
 }
 
 test("a job whose input nests too deep is a 400, and the requests beside it are served", async () => {
-  const sub = crypto.randomUUID();
-  const token = await auth.mint({ alg: "HS256", claims: { sub } });
+  const { sub, token } = await newUser();
   const before = await balance(token);
 
-  // a 1 MiB body (the cap) nested a quarter of a million levels, with other requests in flight
-  const deep = nested(250_000);
+  // 15000 levels in under 64 KiB, with other requests in flight
+  const deep = nested(15_000);
   const [refused, ...beside] = await Promise.all([
     postJob(token, deep),
     ...Array.from({ length: 4 }, () => worker.fetch("/health").then((res) => res.status)),
   ]);
   assert.equal(refused.status, 400, JSON.stringify(refused.body));
   assert.equal(refused.body.error, "invalid_request");
+  assert.match(refused.body.message, /nested at most 128 levels/);
   assert.deepEqual(beside, [200, 200, 200, 200]);
 
   // the limit itself: an input of exactly 128 levels (the body's object adds one) is refused,
@@ -81,6 +92,21 @@ test("a job whose input nests too deep is a 400, and the requests beside it are 
 
   const [{ n }] = await db.sql`select count(*)::int as n from public.jobs where user_id = ${sub}`;
   assert.equal(n, 1);
+});
+
+test("job bodies over 64 KiB are a 413 however many arrive at once; bodies under it are served", async () => {
+  const { sub, token } = await newUser();
+  const six = (input) => Promise.all(Array.from({ length: 6 }, () => postJob(token, input)));
+
+  // just under 1 MiB each, the limit before: each grew the core's memory by 37 MiB, and six at
+  // once ran it out (500s)
+  const over = await six(emptyObjects((1 << 20) - 64));
+  assert.deepEqual(over.map((r) => [r.status, r.body.error]), Array(6).fill([413, "payload_too_large"]));
+
+  const under = await six(emptyObjects((64 << 10) - 64));
+  assert.deepEqual(under.map((r) => r.status), Array(6).fill(202), JSON.stringify(under.find((r) => r.status !== 202)?.body));
+  const [{ n }] = await db.sql`select count(*)::int as n from public.jobs where user_id = ${sub}`;
+  assert.equal(n, 6);
 });
 
 test("a token whose claims nest too deep is a 401 before its signature is checked", async () => {
