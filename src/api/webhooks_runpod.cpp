@@ -15,7 +15,11 @@
 namespace ag::api {
 
 namespace {
-constexpr std::uint64_t kMaxCallbackBody = 16 << 20;
+// The same JSON as a /status reply, whose fetch is capped alike (providers/runpod.cpp).
+// Outputs are files behind URLs (jobs/outputs.cpp copies them into R2); a callback holding
+// the output inline takes about eleven times its size in the core's memory while applied
+// (8 MiB grew it to 88 MiB; 12 MiB ran it out, and RunPod's retries failed alike).
+constexpr std::uint64_t kMaxCallbackBody = 1 << 20;
 }  // namespace
 
 Task<Response> runpod_webhook(Ctx& ctx, const Request& request) {

@@ -628,6 +628,14 @@ describe("POST /webhooks/runpod/:job_id?token=", () => {
     assert.deepEqual(await jobEvents(a.jobId), eventsBefore);
     assert.equal((await jobRow(b.jobId)).status, "submitted");
 
+    // the right token with a body over 1 MiB (an output held inline): refused before it is
+    // read, nothing changes
+    const inline = { ...completed, output: { image_base64: "A".repeat(1 << 20) } };
+    const large = await call(main, "POST", `/webhooks/runpod/${a.jobId}?token=${tokenA}`, { body: inline });
+    assert.equal(large.status, 413, large.text);
+    assert.equal(large.body.error, "payload_too_large");
+    assert.equal((await jobRow(a.jobId)).status, "submitted");
+
     // the right token with another RunPod job's id in the body: refused, nothing changes
     const foreign = await call(main, "POST", `/webhooks/runpod/${a.jobId}?token=${tokenA}`, {
       body: { ...completed, id: b.providerJobId },
