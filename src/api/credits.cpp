@@ -17,7 +17,7 @@ constexpr std::uint32_t kMaxPage = 100;
 /// Whose credits a request reads.
 struct Owner {
   std::string user_id;
-  bool admin = false;  // the admin looking at someone's credits
+  std::uint64_t welcome = 0;  // what a first visit grants: nothing when the admin only looks
 };
 
 Task<Owner> credit_owner(Ctx& ctx, const Request& request) {
@@ -29,11 +29,11 @@ Task<Owner> credit_owner(Ctx& ctx, const Request& request) {
   if (caller.admin) {
     if (!named)
       co_await ctx.raise(errors::invalid_request("the admin has no credits: name the user with ?user_id="));
-    co_return Owner{lowercase_uuid(*named), true};
+    co_return Owner{lowercase_uuid(*named), 0};
   }
   if (named && lowercase_uuid(*named) != lowercase_uuid(caller.user->id))
     co_await ctx.raise(errors::forbidden("you may see only your own credits"));
-  co_return Owner{caller.user->id, false};
+  co_return Owner{caller.user->id, db::welcome_credits(ctx.config(), *caller.user)};
 }
 }  // namespace
 
@@ -41,9 +41,7 @@ Task<Owner> credit_owner(Ctx& ctx, const Request& request) {
 /// the newest ledger entries.
 Task<Response> get_credits(Ctx& ctx, const Request& request) {
   Owner owner = co_await credit_owner(ctx, request);
-  // The admin only looks: the welcome grant is for the user's own first visit.
-  std::uint64_t welcome = owner.admin ? 0 : db::welcome_credits(ctx.config());
-  std::int64_t balance = co_await db::user_credits(ctx, owner.user_id, welcome);
+  std::int64_t balance = co_await db::user_credits(ctx, owner.user_id, owner.welcome);
   // NOTE: after user_credits, not concurrently: a first visit lists its welcome entry.
   Json entries = co_await db::ledger_entries(ctx, owner.user_id, std::nullopt, kRecentEntries);
   co_return json_response(200, {{"ok", true}, {"balance", balance}, {"entries", std::move(entries)}});

@@ -143,7 +143,7 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   if (body.contains("model")) job.model = body["model"].get<std::string>();
   job.payload = body;
   job.jobs_per_hour = config.get_uint("JOBS_PER_HOUR", 10, 0, 1'000'000);
-  job.welcome_credits = db::welcome_credits(config);
+  job.welcome_credits = caller.user ? db::welcome_credits(config, *caller.user) : 0;
   job.idempotency_scope = caller.user ? caller.user->id : "admin";
   job.idempotency_key = key;
   job.request_hash = crypto::sha256_hex(dump(body));

@@ -12,7 +12,7 @@ Task<Response> me(Ctx& ctx, const Request& request) {
   if (!auth::user_auth_configured(ctx.config())) co_return not_configured("supabase_not_configured");
   auth::User user = co_await auth::authenticate_user(ctx, request);
   // Like GET /credits, the first visit receives the welcome credits.
-  billing::Account account = co_await billing::account(ctx, user.id, db::welcome_credits(ctx.config()));
+  billing::Account account = co_await billing::account(ctx, user.id, db::welcome_credits(ctx.config(), user));
   co_return json_response(200, {{"ok", true},
                                 {"user", {{"id", user.id}, {"email", user.email}, {"role", user.role}}},
                                 {"credits", {{"balance", account.balance}}},

@@ -59,7 +59,7 @@ Task<User> verify_token(Ctx& ctx, std::string_view token) {
   }
   auto claims = verify_claims(jwt, policy, now_s);
   if (!claims) co_await reject(ctx, claims.error);
-  User user{claims.value->sub, claims.value->email, claims.value->role};
+  User user{claims.value->sub, claims.value->email, claims.value->role, claims.value->is_anonymous};
   verified.remember(token, user, claims.value->exp, now_s);
   co_return user;
 }

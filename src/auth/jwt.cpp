@@ -145,6 +145,7 @@ JwtResult<VerifiedClaims> verify_claims(const ParsedJwt& jwt, const JwtPolicy& p
   verified.sub = std::move(*sub);
   verified.email = string_field(claims, "email").value_or("");
   verified.role = string_field(claims, "role").value_or("");
+  verified.is_anonymous = bool_field(claims, "is_anonymous").value_or(false);
   verified.exp = exp.seconds;
   verified.claims = claims;
   return Result::ok(std::move(verified));

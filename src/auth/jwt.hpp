@@ -54,6 +54,7 @@ struct VerifiedClaims {
   std::string sub;
   std::string email;  // "" when absent
   std::string role;   // "" when absent
+  bool is_anonymous = false;  // Supabase's `is_anonymous` claim
   std::int64_t exp = 0;
   Json claims;        // every claim, for the rest (session_id, app_metadata, ...)
 };

@@ -36,7 +36,8 @@ Task<User> fetch_remote_user(Ctx& ctx, std::string_view token) {
     co_await ctx.raise(errors::provider_error("the auth provider could not verify the token"));
   }
   co_return User{std::move(*id), string_field(*user, "email").value_or(""),
-                 string_field(*user, "role").value_or("authenticated")};
+                 string_field(*user, "role").value_or("authenticated"),
+                 bool_field(*user, "is_anonymous").value_or(false)};
 }
 
 }  // namespace ag::auth

@@ -47,7 +47,8 @@ Task<CreditChange> move_credits(Ctx& ctx, std::string_view sql, Json params) {
 
 }  // namespace
 
-std::uint64_t welcome_credits(const Config& config) {
+std::uint64_t welcome_credits(const Config& config, const auth::User& user) {
+  if (user.is_anonymous) return 0;
   return config.get_uint("WELCOME_CREDITS", 10, 0, 1'000'000);
 }
 

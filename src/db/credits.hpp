@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/user.hpp"
 #include "core/config.hpp"
 #include "core/ctx.hpp"
 #include "core/json.hpp"
@@ -15,8 +16,9 @@
 
 namespace ag::db {
 
-/// WELCOME_CREDITS: what a user is given once, when first seen (default 10, 0..1'000'000).
-std::uint64_t welcome_credits(const Config& config);
+/// WELCOME_CREDITS: what `user` is given once, when first seen (default 10, 0..1'000'000);
+/// 0 for an anonymous sign-in, which anyone can repeat at will.
+std::uint64_t welcome_credits(const Config& config, const auth::User& user);
 
 /// The user's balance. With `welcome` > 0, a user who never had the welcome grant gets it
 /// first (once per user, whatever the concurrency); 0 only reads.

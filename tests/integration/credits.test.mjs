@@ -162,6 +162,28 @@ describe("GET /credits and the welcome grant", () => {
     assert.equal(await storedBalance(user.id), WELCOME);
   });
 
+  test("an anonymous sign-in (is_anonymous: true) gets no welcome credits: GET /me, GET /credits, POST /jobs 402", async () => {
+    const id = crypto.randomUUID();
+    const token = await auth.mint({ alg: "ES256", claims: { sub: id, email: undefined, is_anonymous: true } });
+    const headers = { authorization: `Bearer ${token}` };
+    const me = await call(worker, "/me", { headers });
+    assert.equal(me.status, 200, JSON.stringify(me.body));
+    assert.deepEqual(me.body.credits, { balance: 0 });
+    assert.equal((await credits(headers)).balance, 0);
+    const job = await call(worker, "/jobs", { method: "POST", headers, body: { prompt: "free lunch" } });
+    assert.equal(job.status, 402, JSON.stringify(job.body));
+    assert.equal(job.body.error, "insufficient_credits");
+    assert.equal((await ledgerRows(id)).length, 0);
+
+    // otherwise an ordinary user: what it is granted, it has
+    await adminCredits({ user_id: id, amount: 3, reason: "linked later", idempotency_key: `anon-${id}` });
+    assert.equal((await credits(headers)).balance, 3);
+    // an explicit is_anonymous: false is an ordinary sign-in
+    const named = crypto.randomUUID();
+    const ordinary = await auth.mint({ alg: "ES256", claims: { sub: named, is_anonymous: false } });
+    assert.equal((await credits({ authorization: `Bearer ${ordinary}` })).balance, WELCOME);
+  });
+
   test("GET /me carries the same balance and a null subscription", async () => {
     const user = await newUser();
     const { status, body } = await call(worker, "/me", { headers: user.headers });
