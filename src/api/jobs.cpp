@@ -46,6 +46,9 @@ Task<Json> job_request(Ctx& ctx, const Request& request) {
     co_await ctx.raise(errors::invalid_request("model must be a string"));
   if (body.contains("input") && !body["input"].is_object())
     co_await ctx.raise(errors::invalid_request("input must be an object"));
+  // The price follows `model`: RunPod may run no other model than the one charged for.
+  if (body.contains("input") && body["input"].contains("model") && body["input"]["model"] != body.value("model", Json()))
+    co_await ctx.raise(errors::invalid_request("input.model must be left out or equal to model, which sets the price"));
   if (body.contains("webhook_url")) {
     auto url = string_field(body, "webhook_url");
     if (!url || !is_webhook_url(*url)) co_await ctx.raise(errors::invalid_request("webhook_url must be an https URL"));

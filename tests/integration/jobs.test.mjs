@@ -264,6 +264,35 @@ describe("the seed's POST /jobs shapes", () => {
     ]);
     assert.equal(await balance(user.id), 10);
   });
+
+  test("input.model cannot pick another model than the one priced: 400, nothing charged or sent", async () => {
+    const pricey = `pricey-${crypto.randomUUID().slice(0, 8)}`;
+    await db.sql`insert into public.models (id, provider, content_type, cost_credits) values (${pricey}, 'runpod', 'video', 5)`;
+    try {
+      const user = await newUser();
+      const runs = runRequests().length;
+      for (const body of [
+        { prompt: "x", input: { model: pricey } },
+        { prompt: "x", model: "runpod-image", input: { model: pricey } },
+      ]) {
+        const res = await postJob(main, user.token, body);
+        assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
+        assert.equal(res.body.error, "invalid_request", res.text);
+        assert.match(res.body.message, /input\.model/, res.text);
+      }
+      assert.equal(runRequests().length, runs, "RunPod was asked to run an unpriced model");
+      assert.equal((await userJobs(user.id)).length, 0);
+
+      // the same model in both places is what was priced: charged 5, RunPod runs it
+      const res = await postJob(main, user.token, { prompt: "x", model: pricey, input: { model: pricey } });
+      assert.equal(res.status, 200, res.text);
+      assert.equal((await jobRow(res.body.job_id)).cost_credits, 5);
+      assert.equal(runRequests().at(-1).json().input.model, pricey);
+      assert.equal(await balance(user.id), 5);
+    } finally {
+      await db.sql`update public.models set enabled = false where id = ${pricey}`;
+    }
+  });
 });
 
 // --- 2. reservation and the rate limit under concurrency ---------------------------------------

@@ -212,6 +212,9 @@ TEST_CASE("POST /jobs validates before touching the database", "[jobs]") {
   CHECK(status(R"({"prompt":")" + std::string(4001, 'x') + "\"}") == 400);
   CHECK(status(R"({"prompt":"x","model":1})") == 400);
   CHECK(status(R"({"prompt":"x","input":[1]})") == 400);
+  // the model RunPod is asked to run is the one priced
+  CHECK(status(R"({"prompt":"x","input":{"model":"pricey"}})") == 400);
+  CHECK(status(R"({"prompt":"x","model":"cheap","input":{"model":"pricey"}})") == 400);
   CHECK(status(R"({"prompt":"x","webhook_url":"http://plain.example"})") == 400);
   CHECK(status(R"({"prompt":"x","webhook_url":"http://127.0.0.1.evil.example/"})") == 400);
   CHECK(status(R"({"prompt":"x","webhook_url":"http://localhost@evil.example/"})") == 400);
