@@ -191,13 +191,13 @@ Task<Json> refreshed(Ctx& ctx, Json row) {
     log::warn("runpod status failed", {{"request_id", ctx.request_id()}, {"status", http_status}});
     co_return row;
   }
-  row["result"] = state->body;
   if (runpod::lifecycle_status(state->status) != status) {
     Json applied = co_await jobs::apply_provider_state(ctx, row, *state, "poll");
-    // Someone else (the webhook, the sweep) may have got there first: theirs stands.
+    // Someone else (the webhook, the sweep, a cancel) may have got there first: theirs stands.
     if (auto now = string_field(applied, "status")) row["status"] = *now;
     if (applied.contains("outputs")) row["outputs"] = applied["outputs"];
   }
+  row["result"] = jobs::shown_result(*state, string_field(row, "status").value_or(""));
   co_return row;
 }
 

@@ -1,6 +1,7 @@
 #include "jobs/provider_state.hpp"
 
 #include "db/query.hpp"
+#include "jobs/lifecycle.hpp"
 #include "jobs/outputs.hpp"
 #include "jobs/store.hpp"
 
@@ -10,6 +11,13 @@ std::optional<runpod::Settings> runpod_for_job(const Config& config, const Json&
   auto settings = runpod::settings(config);
   if (!settings || string_field(row, "provider") != "runpod" || !string_field(row, "provider_job_id")) return std::nullopt;
   return runpod::at_endpoint(std::move(*settings), string_field(row, "provider_endpoint_id"));
+}
+
+Json shown_result(const runpod::JobState& state, std::string_view recorded_status) {
+  Json shown = state.body;
+  const bool provider_open = is_open(runpod::lifecycle_status(state.status).value_or("submitted"));
+  if (!provider_open && recorded_status != "completed") shown.erase("output");
+  return shown;
 }
 
 Task<Json> apply_provider_state(Ctx& ctx, const Json& row, const runpod::JobState& state, std::string_view source) {

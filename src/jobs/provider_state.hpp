@@ -19,6 +19,11 @@ namespace ag::jobs {
 /// or when RunPod is not configured.
 std::optional<runpod::Settings> runpod_for_job(const Config& config, const Json& row);
 
+/// What a client may see of RunPod's `state` for a job recorded as `recorded_status`: all of
+/// it, except the output of a job RunPod finished that is not recorded completed (a cancel or
+/// a failure won the race: that output was not paid for). An open job's progress shows.
+Json shown_result(const runpod::JobState& state, std::string_view recorded_status);
+
 /// transition_job's answer `{applied, status, refunded}`, plus `outputs` when this call
 /// completed the job. A RunPod status outside the lifecycle changes nothing.
 Task<Json> apply_provider_state(Ctx& ctx, const Json& row, const runpod::JobState& state, std::string_view source);

@@ -950,6 +950,111 @@ describe("POST /jobs/:id/cancel", () => {
     assert.equal(res.body.job_id, jobId, res.text);
     assert.equal(res.body.status, "cancelled", res.text);
   });
+
+  test("RunPod answers the cancel with the job's COMPLETED status (callback missed): completed with its outputs, no refund, 409", async () => {
+    const user = await newUser();
+    const file = crypto.randomBytes(4096);
+    const url = runpod.serveFile(`done-${crypto.randomUUID()}.mp4`, file, "video/mp4");
+    const { jobId, providerJobId } = await submittedJob({ steps: ["IN_PROGRESS"], webhook: { drop: true } }, user);
+    await runpod.finish(providerJobId, { status: "COMPLETED", output: { video_url: url } });
+    assert.equal((await jobRow(jobId)).status, "submitted", "the callback was dropped: we have not heard");
+
+    const res = await cancelJob(main, user.token, jobId);
+    assert.equal(res.status, 409, res.text);
+    assert.equal(res.body.error, "conflict", res.text);
+    assert.match(res.body.message, /completed/, res.text);
+    assert.equal(cancelRequests(providerJobId).length, 1);
+
+    const row = await jobRow(jobId);
+    assert.equal(row.status, "completed");
+    assert.equal(row.outputs?.length, 1, JSON.stringify(row.outputs));
+    assert.equal(row.outputs[0].size, file.length);
+    assert.deepEqual((await jobEvents(jobId)).at(-1), { from: "submitted", to: "completed", source: "cancel" });
+    assert.deepEqual(await refundsOf(user.id, jobId), []);
+    assert.equal(await balance(user.id), 9, "delivered work stays paid");
+    const view = await getJob(main, user.token, jobId);
+    assert.equal(view.body.status, "completed", view.text);
+    assert.equal(view.body.outputs.length, 1, view.text);
+  });
+
+  test("RunPod answers the cancel with the job's FAILED status: failed, one refund, 409", async () => {
+    const { user, jobId, providerJobId } = await submittedJob({ steps: ["IN_PROGRESS"], webhook: { drop: true } });
+    await runpod.finish(providerJobId, { status: "FAILED", error: "CUDA out of memory" });
+
+    const res = await cancelJob(main, user.token, jobId);
+    assert.equal(res.status, 409, res.text);
+    assert.match(res.body.message, /failed/, res.text);
+    assert.equal((await jobRow(jobId)).status, "failed");
+    assert.deepEqual((await jobEvents(jobId)).at(-1), { from: "submitted", to: "failed", source: "cancel" });
+    assert.equal((await refundsOf(user.id, jobId)).length, 1);
+    assert.equal(await balance(user.id), 10);
+  });
+
+  test("RunPod's /cancel answers 2xx without a job state: 502, the job stays open and unrefunded", async () => {
+    const { user, jobId, providerJobId } = await submittedJob({
+      steps: ["IN_QUEUE"],
+      cancel: { status: 200, raw: "<html>maintenance</html>" },
+      webhook: { drop: true },
+    });
+    const res = await cancelJob(main, user.token, jobId);
+    assert.equal(res.status, 502, res.text);
+    assert.equal(res.body.error, "provider_error", res.text);
+    assert.equal(cancelRequests(providerJobId).length, 1);
+    assert.equal((await jobRow(jobId)).status, "submitted");
+    assert.deepEqual(await refundsOf(user.id, jobId), []);
+    assert.equal(await balance(user.id), 9);
+    await runpod.finish(providerJobId, "CANCELLED");
+  });
+
+  test("a job still being submitted (queued, no RunPod id yet): 409, nothing refunded; once submitted, the cancel reaches RunPod", async () => {
+    const user = await newUser();
+    runpod.script({ steps: ["IN_QUEUE"], webhook: { drop: true } });
+    let release;
+    const released = new Promise((resolve) => (release = resolve));
+    rpProxy.hold = async (exchange) => {
+      if (exchange.path === `/${RP_ENDPOINT}/run`) await released;
+    };
+    const posting = postJob(racing, user.token, { prompt: "cancel me before RunPod answers" });
+    await waitFor("the queued job", async () => (await userJobs(user.id)).length === 1);
+    const [{ id: jobId, status }] = await userJobs(user.id);
+    assert.equal(status, "queued");
+
+    const early = await cancelJob(main, user.token, jobId);
+    release();
+    const created = await posting;
+    assert.equal(early.status, 409, early.text);
+    assert.equal(early.body.error, "conflict", early.text);
+    assert.match(early.body.message, /submitted/, early.text);
+    assert.equal(created.status, 200, created.text);
+    assert.equal((await jobRow(jobId)).status, "submitted");
+    assert.deepEqual(await refundsOf(user.id, jobId), []);
+    assert.equal(await balance(user.id), 9);
+
+    const providerJobId = created.body.provider_job_id;
+    const res = await cancelJob(main, user.token, jobId);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(runpod.jobs.get(providerJobId).status, "CANCELLED", "nothing runs unpaid");
+    assert.equal((await refundsOf(user.id, jobId)).length, 1);
+    assert.equal(await balance(user.id), 10);
+  });
+
+  test("GET /jobs/:id never shows RunPod's output of a job not recorded completed", async () => {
+    // The job completes at RunPod (callback lost); while the GET's poll is in flight, another
+    // path finishes the job otherwise. The answer may not hand over what was not paid for.
+    const { user, jobId, providerJobId } = await submittedJob({ steps: ["IN_PROGRESS"], webhook: { drop: true } });
+    await runpod.finish(providerJobId, { status: "COMPLETED", output: { video_url: "https://cdn.example.com/secret.mp4" } });
+    rpProxy.hold = async (exchange) => {
+      if (exchange.path === `/${RP_ENDPOINT}/status/${encodeURIComponent(providerJobId)}`) {
+        const [won] = await db.sql.unsafe(LEDGER_SQL.transitionJob, [jobId, "cancelled", '{"source":"test"}', null, null, null]);
+        assert.equal(won.applied, true);
+      }
+    };
+    const res = await getJob(racing, user.token, jobId);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.status, "cancelled", res.text);
+    assert.doesNotMatch(res.text, /secret\.mp4/, "the output of a job not recorded completed");
+    assert.equal(await balance(user.id), 10);
+  });
 });
 
 // --- 10. GET /jobs ------------------------------------------------------------------------------------

@@ -298,12 +298,23 @@ TEST_CASE("POST /jobs/:id/cancel: RunPod first, then cancelled and refunded", "[
   Driver driver(kRunPod);
   Json row = {{"id", kJob}, {"user_id", "u-1"}, {"status", "running"}, {"provider", "runpod"}, {"provider_job_id", "rp-1"}};
   int runpod_status = 200;
+  std::string runpod_reply = R"({"id":"rp-1","status":"CANCELLED"})";
+  std::string status_reply = R"({"id":"rp-1","status":"COMPLETED","output":{"text":"hi"}})";
   bool applies = true;
+  std::vector<std::string> transitions;
+  std::vector<std::string> fetched;
   auto respond = [&](const Json& effect) -> Reply {
     if (starts_with(effect, "select id, user_id")) return rows(Json::array({row}));
-    if (effect["op"] == "fetch") return http(runpod_status, R"({"id":"rp-1","status":"CANCELLED"})");
-    if (starts_with(effect, "select applied"))
-      return rows(Json::array({{{"applied", applies}, {"status", applies ? "cancelled" : "completed"}, {"refunded", applies ? "1" : "0"}}}));
+    if (effect["op"] == "fetch") {
+      fetched.push_back(effect["url"]);
+      bool poll = fetched.back().find("/status/") != std::string::npos;
+      return http(runpod_status, poll ? status_reply : runpod_reply);
+    }
+    if (starts_with(effect, "select updated, status from public.update_job_fields")) return rows(Json::array());
+    if (starts_with(effect, "select applied")) {
+      transitions.push_back(effect["params"][1]);
+      return rows(Json::array({{{"applied", applies}, {"status", applies ? effect["params"][1] : "completed"}, {"refunded", applies ? "1" : "0"}}}));
+    }
     FAIL("unexpected effect " << dump(effect));
     return Reply{};
   };
@@ -322,9 +333,35 @@ TEST_CASE("POST /jobs/:id/cancel: RunPod first, then cancelled and refunded", "[
   CHECK(refused.effects.size() == 2);  // nothing recorded
   runpod_status = 200;
 
+  runpod_reply = "<html>maintenance</html>";  // a 2xx that confirms nothing
+  CHECK(cancel(test::user_auth("u-1")).status() == 502);
+  runpod_reply = R"({"id":"rp-1","status":"IN_PROGRESS"})";
+  CHECK(cancel(test::user_auth("u-1")).status() == 502);
+
+  // RunPod had finished the job: what it reports is recorded, and the cancel refused
+  transitions.clear();
+  runpod_reply = R"({"id":"rp-1","status":"FAILED","error":"oom"})";
+  auto lost = cancel(test::user_auth("u-1"));
+  CHECK(lost.status() == 409);
+  CHECK(lost.json()["message"] == "the job has already finished: failed");
+  CHECK(transitions == std::vector<std::string>{"failed"});
+
+  // A completion reported without its output: /status is read for it before it is recorded
+  transitions.clear();
+  fetched.clear();
+  runpod_reply = R"({"id":"rp-1","status":"COMPLETED"})";
+  CHECK(cancel(test::user_auth("u-1")).status() == 409);
+  CHECK(fetched == std::vector<std::string>{"http://rp.test/ep1/cancel/rp-1", "http://rp.test/ep1/status/rp-1"});
+  CHECK(transitions == std::vector<std::string>{"completed"});
+  runpod_reply = R"({"id":"rp-1","status":"CANCELLED"})";
+
   applies = false;  // the webhook finished it meanwhile
   CHECK(cancel(test::user_auth("u-1")).status() == 409);
   applies = true;
+  row["status"] = "queued";  // still being submitted: no RunPod id to cancel yet
+  auto early = cancel(test::user_auth("u-1"));
+  CHECK(early.status() == 409);
+  CHECK(early.effects.size() == 1);
   row["status"] = "completed";
   auto finished = cancel(test::user_auth("u-1"));
   CHECK(finished.status() == 409);

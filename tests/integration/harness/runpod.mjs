@@ -25,6 +25,7 @@
 //                                    output?, error?}; 404 {"error":"request does not exist"}
 //   POST /{endpointId}/cancel/{id}   → {id, status:"CANCELLED"}: an open job becomes CANCELLED and
 //                                    its webhook fires; a job already ended answers its own status
+//                                    as /status does (output or error included)
 //   GET /{endpointId}/health         → {jobs:{completed,failed,inProgress,inQueue,retried}, workers}
 //   GET|HEAD /files/{name}           the bytes given to serveFile (no auth, like a presigned URL)
 //   wrong/missing key → 401 {"error":"Unauthorized"}; other endpoint id → 404 {"error":"endpoint not found"}
@@ -361,8 +362,10 @@ export async function startRunPod({
     if (!job) return json(404, { error: "request does not exist" });
     job.cancelCalls += 1;
     const fault = takeFault(job, "cancel");
+    // RunPod answers the cancel of a job that has already ended with that job's status.
     const doCancel = () => {
-      if (!TERMINAL.has(job.status)) enter(job, { status: "CANCELLED" });
+      if (TERMINAL.has(job.status)) return view(job);
+      enter(job, { status: "CANCELLED" });
       return { id: job.id, status: job.status };
     };
     if (fault) {
