@@ -1413,6 +1413,38 @@ describe("the cron sweep (scheduled)", () => {
     assert.equal(await balance(user.id), 10);
   });
 
+  test("a job past its deadline that RunPod finished (callback missed): polled first, completed, not refunded", async () => {
+    const { user, jobId, providerJobId } = await submittedJob({ steps: ["IN_PROGRESS"], webhook: { drop: true } });
+    await runpod.finish(providerJobId, { status: "COMPLETED", output: { text: "done" } });
+    await age(jobId, "deadline_at", "1 minute");
+
+    assert.deepEqual(await sweep(), { timed_out: 0, changed_by_poll: 1, pruned_keys: 0 });
+    assert.equal((await jobRow(jobId)).status, "completed");
+    assert.deepEqual((await jobEvents(jobId)).at(-1), { from: "submitted", to: "completed", source: "sweep" });
+    assert.deepEqual(await refundsOf(user.id, jobId), []);
+    assert.equal(await balance(user.id), 9);
+    assert.equal(cancelRequests(providerJobId).length, 0, "a finished job is not cancelled");
+  });
+
+  test("a job past its deadline whose poll fails: left open for the next sweep; an hour overdue, timed out", async () => {
+    const { user, jobId, providerJobId } = await submittedJob({
+      steps: ["IN_PROGRESS"],
+      status: { status: 503, times: 1 },
+      webhook: { drop: true },
+    });
+    await age(jobId, "deadline_at", "1 minute");
+    assert.deepEqual(await sweep(), { timed_out: 0, changed_by_poll: 0, pruned_keys: 0 });
+    assert.equal((await jobRow(jobId)).status, "submitted");
+    assert.equal(await balance(user.id), 9);
+
+    runpod.script({ status: { status: 503, times: 1 } }, { job: providerJobId });
+    await age(jobId, "deadline_at", "61 minutes");
+    assert.deepEqual(await sweep(), { timed_out: 1, changed_by_poll: 0, pruned_keys: 0 });
+    assert.equal((await jobRow(jobId)).status, "timed_out");
+    assert.equal((await refundsOf(user.id, jobId)).length, 1);
+    assert.equal(await balance(user.id), 10);
+  });
+
   test("idempotency keys older than 24 h are pruned; younger ones kept", async () => {
     const user = await newUser();
     const oldKey = `idem-old-${crypto.randomUUID()}`;

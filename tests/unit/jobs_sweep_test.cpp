@@ -28,11 +28,11 @@ TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes ke
       std::string url = effect["url"];
       if (url.find("/status/rp-done") != std::string::npos)
         return Reply{{{"status", 200}, {"has_body", true}}, R"({"id":"rp-done","status":"FAILED","error":"oom"})"};
-      if (url.find("/status/rp-same") != std::string::npos)
+      if (url.find("/status/rp-same") != std::string::npos || url.find("/status/rp-late") != std::string::npos)
         return Reply{{{"status", 200}, {"has_body", true}}, R"({"id":"rp-same","status":"IN_PROGRESS"})"};
       return Reply{{{"status", 500}, {"has_body", true}}, "down"};
     }
-    if (has_prefix(effect, "select id, user_id, status, provider, provider_job_id, provider_endpoint_id from public.jobs")) {
+    if (has_prefix(effect, "select id, user_id, status, provider, provider_job_id, provider_endpoint_id")) {
       bool deadline = effect["query"].get<std::string>().find("deadline_at < now()") != std::string::npos;
       Json late = job("j-late", "running", "rp-late");
       late["provider_endpoint_id"] = "ep-own";  // its model's endpoint, not RUNPOD_ENDPOINT_ID
@@ -54,10 +54,10 @@ TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes ke
 
   using Change = std::pair<std::string, std::string>;
   CHECK(transitions == std::vector<Change>{{"j-late", "timed_out"}, {"j-queued", "error"}, {"j-done", "failed"}});
-  // The three RunPod polls left together, in one step.
+  // The late job is polled before it is timed out; the stale jobs' three polls left together.
   std::size_t polls = 0;
   for (const Json& effect : out.effects) polls += effect["op"] == "fetch" && effect["method"] == "GET";
-  CHECK(polls == 3);
+  CHECK(polls == 4);
   // The late job is cancelled at RunPod after the fact, at its own endpoint.
   REQUIRE(out.deferred.size() == 1);
   CHECK(out.deferred[0]["url"] == "http://rp.test/ep-own/cancel/rp-late");
@@ -82,4 +82,22 @@ TEST_CASE("the cron sweep without RunPod still times out and errors stuck jobs",
   });
   CHECK(fetches == 0);
   CHECK(out.deferred.empty());  // not applied: nothing to cancel
+}
+
+TEST_CASE("the cron sweep records a late job RunPod finished instead of timing it out", "[jobs][sweep]") {
+  Driver driver(kRunPod);
+  std::vector<std::string> transitions;
+  auto out = driver.scheduled("*/5 * * * *", [&](const Json& effect) -> Reply {
+    if (effect["op"] == "fetch")
+      return Reply{{{"status", 200}, {"has_body", true}}, R"({"id":"rp-late","status":"FAILED","error":"oom"})"};
+    if (has_prefix(effect, "select id, user_id, status") && effect["query"].get<std::string>().find("deadline_at") != std::string::npos)
+      return rows(Json::array({job("j-late", "running", "rp-late")}));
+    if (has_prefix(effect, "select applied")) {
+      transitions.push_back(effect["params"][1]);
+      return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 1}}}));
+    }
+    return rows(Json::array());
+  });
+  CHECK(transitions == std::vector<std::string>{"failed"});
+  CHECK(out.deferred.empty());  // nothing to cancel at RunPod
 }
