@@ -7,6 +7,7 @@
 #include "api/body.hpp"
 #include "api/handlers.hpp"
 #include "api/not_configured.hpp"
+#include "billing/invoice_payment.hpp"
 #include "billing/signature.hpp"
 #include "billing/store.hpp"
 #include "core/log.hpp"
@@ -62,6 +63,7 @@ Task<Response> stripe_webhook(Ctx& ctx, const Request& request) {
 
   auto event = parse_event(body);
   if (!event) co_await ctx.raise(errors::invalid_request("expected a Stripe event object"));
+  co_await billing::attach_invoice_payment_intent(ctx, *event);
   std::string outcome = co_await billing::apply_event(ctx, *event);
   ctx.add_log_field("stripe_event_id", event->id);
   ctx.add_log_field("stripe_event_type", event->type);

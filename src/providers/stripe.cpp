@@ -8,19 +8,24 @@ namespace {
 
 constexpr std::string_view kDefaultBase = "https://api.stripe.com";
 
-effect::FetchSpec post(const Settings& settings, std::string_view path, const billing::FormFields& fields,
-                       std::string idempotency_key) {
+effect::FetchSpec request(const Settings& settings, std::string method, std::string url) {
   effect::FetchSpec spec;
-  spec.method = "POST";
-  spec.url = settings.api_base + std::string(path);
+  spec.method = std::move(method);
+  spec.url = std::move(url);
   spec.headers = {{"authorization", "Bearer " + settings.secret_key},
                   {"stripe-version", std::string(kApiVersion)},
-                  {"idempotency-key", std::move(idempotency_key)},
-                  {"content-type", "application/x-www-form-urlencoded"},
                   {"accept", "application/json"}};
-  spec.body = billing::form_body(fields);
   spec.timeout_ms = 15'000;
   spec.max_bytes = 1 << 20;
+  return spec;
+}
+
+effect::FetchSpec post(const Settings& settings, std::string_view path, const billing::FormFields& fields,
+                       std::string idempotency_key) {
+  effect::FetchSpec spec = request(settings, "POST", settings.api_base + std::string(path));
+  spec.headers.emplace_back("idempotency-key", std::move(idempotency_key));
+  spec.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
+  spec.body = billing::form_body(fields);
   return spec;
 }
 
@@ -67,6 +72,22 @@ effect::FetchSpec create_portal_session_request(const Settings& settings, const 
                                                 const std::string& return_url, const std::string& idempotency_key) {
   billing::FormFields fields = {{"customer", customer_id}, {"return_url", return_url}};
   return post(settings, "/v1/billing_portal/sessions", fields, idempotency_key);
+}
+
+effect::FetchSpec invoice_payments_request(const Settings& settings, std::string_view invoice_id) {
+  billing::FormFields query = {{"invoice", std::string(invoice_id)}, {"status", "paid"}};
+  return request(settings, "GET", settings.api_base + "/v1/invoice_payments?" + billing::form_body(query));
+}
+
+std::optional<std::string> paid_payment_intent(int http_status, std::string_view body) {
+  if (http_status != 200) return std::nullopt;
+  auto parsed = parse_json(body);
+  if (!parsed || !parsed->is_object() || !(*parsed)["data"].is_array()) return std::nullopt;
+  for (const Json& payment : (*parsed)["data"]) {
+    if (string_field(payment, "status") != "paid" || !payment.contains("payment")) continue;
+    if (auto intent = string_field(payment["payment"], "payment_intent")) return intent;
+  }
+  return std::string();
 }
 
 std::optional<Created> parse_created(int http_status, std::string_view body, bool needs_url) {

@@ -50,6 +50,14 @@ effect::FetchSpec create_checkout_session_request(const Settings& settings, cons
 effect::FetchSpec create_portal_session_request(const Settings& settings, const std::string& customer_id,
                                                 const std::string& return_url, const std::string& idempotency_key);
 
+/// GET /v1/invoice_payments?invoice=...&status=paid: how an invoice was paid. Since API
+/// 2025-03-31.basil this is where an invoice's payment intent lives.
+effect::FetchSpec invoice_payments_request(const Settings& settings, std::string_view invoice_id);
+
+/// The payment intent that paid the invoice, from invoice_payments_request's answer; "" when
+/// none did (a $0 invoice, paid out of band); nullopt when the answer is not a list.
+std::optional<std::string> paid_payment_intent(int http_status, std::string_view body);
+
 /// What a create call answered: the object's id and, for sessions, its url.
 struct Created {
   std::string id;

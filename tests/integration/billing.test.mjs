@@ -35,6 +35,7 @@ let stripe;
 let runpod;
 let main;
 let noStripe;
+let badKey; // Stripe configured with a key Stripe refuses
 let role; // the Worker's login role (member of alphogen_api)
 
 before(async () => {
@@ -54,7 +55,7 @@ before(async () => {
   ]);
   role = await createApiRole(db, "billing_test");
   const common = { SUPABASE_URL: auth.url, SUPABASE_JWT_SECRET: HS_SECRET, WELCOME_CREDITS: String(WELCOME) };
-  [main, noStripe] = await Promise.all([
+  [main, noStripe, badKey] = await Promise.all([
     startWorker({
       db: role.url,
       vars: {
@@ -69,11 +70,15 @@ before(async () => {
       },
     }),
     startWorker({ db: role.url, vars: { ...common, CORS_ORIGINS: APP } }),
+    startWorker({
+      db: role.url,
+      vars: { ...common, STRIPE_SECRET_KEY: "sk_test_revoked", STRIPE_WEBHOOK_SECRET: WHSEC, STRIPE_API_BASE: stripe.url },
+    }),
   ]);
 });
 
 after(async () => {
-  await Promise.allSettled([main?.stop(), noStripe?.stop()]);
+  await Promise.allSettled([main?.stop(), noStripe?.stop(), badKey?.stop()]);
   await Promise.allSettled([auth?.close(), stripe?.close(), runpod?.close()]);
   await db?.drop();
   await role?.drop();
@@ -621,10 +626,160 @@ describe("subscriptions", () => {
     assert.equal((await subscriptionOf(user)).payment_failed_at, null);
   });
 
+  test("only invoices that start or renew a paid period grant: not prorations, not $0, never twice a period", async () => {
+    const { user, subId } = await subscribed();
+    const first = stripe.event("invoice.paid", stripe.invoicePaid(subId, { billingReason: "subscription_create" }));
+    await deliverOk(first);
+    assert.equal(await outcomeOf(first.id), "granted");
+    assert.equal(await balanceOf(user.id), PLAN.credits);
+
+    const proration = stripe.event("invoice.paid", stripe.invoicePaid(subId, { billingReason: "subscription_update", amount: 700 }));
+    const manual = stripe.event("invoice.paid", stripe.invoicePaid(subId, { billingReason: "manual", amount: 100 }));
+    for (const evt of [proration, manual]) {
+      await deliverOk(evt);
+      assert.equal(await outcomeOf(evt.id), "not_a_new_period");
+    }
+    assert.equal(await balanceOf(user.id), PLAN.credits, "an upgrade or a manual invoice grants nothing");
+
+    const free = stripe.event("invoice.paid", stripe.invoicePaid(subId, { billingReason: "subscription_cycle", amount: 0 }));
+    await deliverOk(free);
+    assert.equal(await outcomeOf(free.id), "nothing_paid");
+    assert.equal(await balanceOf(user.id), PLAN.credits, "a $0 period (trial, 100% off) grants nothing");
+
+    // a second invoice claiming a period already granted (e.g. a re-issued invoice)
+    const renewal = stripe.invoicePaid(subId, { billingReason: "subscription_cycle" });
+    await deliverOk(stripe.event("invoice.paid", renewal));
+    assert.equal(await balanceOf(user.id), 2 * PLAN.credits);
+    const reissued = { ...structuredClone(renewal), id: `in_reissued_${crypto.randomUUID().slice(0, 8)}` };
+    delete reissued.payment_intent;
+    const twice = stripe.event("invoice.paid", reissued);
+    await deliverOk(twice);
+    assert.equal(await outcomeOf(twice.id), "period_already_granted");
+    assert.equal(await balanceOf(user.id), 2 * PLAN.credits);
+  });
+
+  test("a refunded subscription invoice takes back its share once (the invoice's payment found at Stripe)", async () => {
+    const { user, subId } = await subscribed();
+    const invoice = stripe.invoicePaid(subId, { billingReason: "subscription_create" });
+    const lookups = () => stripe.requests.filter((r) => r.method === "GET" && r.path === "/v1/invoice_payments");
+    const before = lookups().length;
+    await deliverOk(stripe.event("invoice.paid", invoice));
+    assert.equal(await balanceOf(user.id), PLAN.credits);
+    const [lookup] = lookups().slice(before);
+    assert.ok(lookup, "the Worker asked Stripe how the invoice was paid");
+    assert.equal(lookup.query.invoice, invoice.id);
+    assert.equal(lookup.headers.authorization, `Bearer ${SK}`);
+    assert.equal(lookup.headers["stripe-version"], API_VERSION);
+
+    const pi = stripe.paymentIntentOf(invoice.id);
+    const half = stripe.event("charge.refunded", stripe.refund(pi, invoice.amount_paid / 2));
+    await deliverOk(half);
+    assert.equal(await outcomeOf(half.id), "clawed_back");
+    assert.equal(await balanceOf(user.id), PLAN.credits / 2);
+    await deliverOk(stripe.event("charge.refunded", stripe.refund(pi, invoice.amount_paid / 2)));
+    assert.equal(await balanceOf(user.id), PLAN.credits / 2, "the same refund again takes nothing");
+    const full = stripe.event("charge.refunded", stripe.refund(pi));
+    await deliverOk(full);
+    assert.equal(await balanceOf(user.id), 0);
+    await deliverOk(stripe.event("charge.refunded", stripe.refund(pi)));
+    const clawbacks = (await ledgerOf(user.id)).filter((r) => r.kind === "clawback");
+    assert.deepEqual(clawbacks.map((r) => r.delta), [-PLAN.credits / 2, -PLAN.credits / 2]);
+  });
+
+  test("a subscription refund before its invoice.paid is applied when the invoice comes; a failed lookup is a 502 to retry", async () => {
+    const { user, subId } = await subscribed();
+    const invoice = stripe.invoicePaid(subId, { billingReason: "subscription_create" });
+    const refund = stripe.event("charge.refunded", stripe.refund(stripe.paymentIntentOf(invoice.id)));
+    await deliverOk(refund);
+    assert.equal(await outcomeOf(refund.id), "refund_before_fulfilment");
+
+    // Stripe cannot be asked (wrong key on this Worker): the event is not applied, Stripe retries
+    const paid = stripe.event("invoice.paid", invoice);
+    const refused = await deliver(stripe.sign(paid), badKey);
+    assert.equal(refused.status, 502, JSON.stringify(refused.body));
+    assert.equal(await outcomeOf(paid.id), null, "not recorded: the retry applies it");
+    await deliverOk(paid);
+    assert.equal(await balanceOf(user.id), 0);
+    assert.deepEqual((await ledgerOf(user.id)).map((r) => r.delta), [PLAN.credits, -PLAN.credits]);
+  });
+
   test("a user without a subscription gets null", async () => {
     const user = await newUser();
     assert.equal(await subscriptionOf(user), null);
     assert.equal((await call(main, "/me", { headers: user.headers })).body.subscription, null);
+  });
+});
+
+describe("disputes", () => {
+  test("buy, dispute: the credits go back; a second delivery takes nothing; won: they return, once", async () => {
+    const { user, session } = await paidPack();
+    await deliverOk(stripe.event("checkout.session.completed", session));
+    assert.equal(await balanceOf(user.id), PACK.credits);
+
+    const created = stripe.event("charge.dispute.created", stripe.dispute(session.payment_intent));
+    await deliverOk(created);
+    assert.equal(await outcomeOf(created.id), "disputed");
+    assert.equal(await balanceOf(user.id), 0);
+    await deliverOk(stripe.event("charge.dispute.created", stripe.dispute(session.payment_intent)));
+    const updated = stripe.event("charge.dispute.updated", stripe.dispute(session.payment_intent, { status: "under_review" }));
+    await deliverOk(updated);
+    assert.equal(await outcomeOf(updated.id), "ignored");
+    assert.equal(await balanceOf(user.id), 0);
+
+    const won = stripe.dispute(session.payment_intent, { status: "won" });
+    await deliverOk(stripe.event("charge.dispute.closed", won));
+    assert.equal(await balanceOf(user.id), PACK.credits);
+    const again = stripe.event("charge.dispute.closed", won);
+    await deliverOk(again);
+    assert.equal(await outcomeOf(again.id), "dispute_already_closed");
+    assert.equal(await balanceOf(user.id), PACK.credits);
+    assert.deepEqual((await ledgerOf(user.id)).map((r) => [r.kind, r.delta]), [
+      ["purchase", PACK.credits],
+      ["clawback", -PACK.credits],
+      ["grant", PACK.credits],
+    ]);
+  });
+
+  test("buy, spend, charge back: what remains is taken, never below 0; lost keeps it; won gives back only what was taken", async () => {
+    const { user, session } = await paidPack();
+    await deliverOk(stripe.event("checkout.session.completed", session));
+    await db.sql.unsafe("select * from public.adjust_credits($1::uuid, -60, $2, 'spent')", [user.id, `spend-${user.id}`]);
+    assert.equal(await balanceOf(user.id), PACK.credits - 60);
+
+    await deliverOk(stripe.event("charge.dispute.created", stripe.dispute(session.payment_intent)));
+    assert.equal(await balanceOf(user.id), 0, "never below 0");
+    const lost = stripe.event("charge.dispute.closed", stripe.dispute(session.payment_intent, { status: "lost" }));
+    await deliverOk(lost);
+    assert.equal(await outcomeOf(lost.id), "dispute_lost");
+    assert.equal(await balanceOf(user.id), 0);
+
+    // another purchase, disputed for half, then won: the 50 taken come back
+    const second = await paidPack();
+    await deliverOk(stripe.event("checkout.session.completed", second.session));
+    await deliverOk(stripe.event("charge.dispute.created", stripe.dispute(second.session.payment_intent, { amount: second.session.amount_total / 2 })));
+    assert.equal(await balanceOf(second.user.id), PACK.credits / 2);
+    await deliverOk(stripe.event("charge.dispute.closed", stripe.dispute(second.session.payment_intent, { status: "won" })));
+    assert.equal(await balanceOf(second.user.id), PACK.credits);
+  });
+
+  test("a disputed subscription invoice takes its allowance back; a dispute closed won before its creation takes nothing", async () => {
+    const user = await newUser();
+    const { session_id } = await checkout(user, { plan_id: PLAN.id });
+    const session = stripe.pay(session_id);
+    await deliverOk(stripe.event("checkout.session.completed", session));
+    const invoice = stripe.invoicePaid(session.subscription, { billingReason: "subscription_create" });
+    await deliverOk(stripe.event("invoice.paid", invoice));
+    const pi = stripe.paymentIntentOf(invoice.id);
+    await deliverOk(stripe.event("charge.dispute.created", stripe.dispute(pi)));
+    assert.equal(await balanceOf(user.id), 0);
+
+    const next = stripe.invoicePaid(session.subscription);
+    await deliverOk(stripe.event("invoice.paid", next));
+    const pi2 = stripe.paymentIntentOf(next.id);
+    const closed = stripe.event("charge.dispute.closed", stripe.dispute(pi2, { status: "won" }));
+    await deliverOk(closed);
+    await deliverOk(stripe.event("charge.dispute.created", stripe.dispute(pi2)));
+    assert.equal(await balanceOf(user.id), PLAN.credits, "a late creation of a closed dispute takes nothing");
   });
 });
 

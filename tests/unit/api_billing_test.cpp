@@ -375,3 +375,54 @@ TEST_CASE("POST /webhooks/stripe: a verified body that is not an event is a 400"
     CHECK(sql.empty());
   }
 }
+
+TEST_CASE("POST /webhooks/stripe: a paid invoice gets its payment intent from Stripe before it is applied",
+          "[billing][stripe][webhooks]") {
+  const std::string invoice =
+      R"({"id":"evt_2","object":"event","type":"invoice.paid","created":1700000000,"livemode":false,)"
+      R"("data":{"object":{"id":"in_1","amount_paid":1900,"billing_reason":"subscription_cycle"}}})";
+  Driver driver(kEnv);
+  std::vector<Json> sql;
+  std::vector<Json> fetched;
+  int stripe_status = 200;
+  Json payments = {{"object", "list"},
+                   {"data", Json::array({{{"id", "inpay_1"},
+                                          {"invoice", "in_1"},
+                                          {"status", "paid"},
+                                          {"payment", {{"type", "payment_intent"}, {"payment_intent", "pi_9"}}}}})}};
+  auto respond = [&](const Json& effect) -> Reply {
+    if (effect["op"] == "request.body") return Reply{{{"size", invoice.size()}}, invoice};
+    if (effect["op"] == "fetch") {
+      fetched.push_back(effect);
+      return http(stripe_status, stripe_status == 200 ? payments : Json{{"error", {{"type", "api_error"}}}});
+    }
+    sql.push_back(effect);
+    return rows(Json::array({{{"outcome", "granted"}}}));
+  };
+  auto out = driver.run(delivery(invoice, signature(invoice, test::kDriverNowS)), respond);
+  REQUIRE(out.status() == 200);
+  REQUIRE(fetched.size() == 1);
+  CHECK(fetched[0]["method"] == "GET");
+  CHECK(fetched[0]["url"] == kStripe + "/v1/invoice_payments?invoice=in_1&status=paid");
+  REQUIRE(sql.size() == 1);
+  CHECK((*parse_json(sql[0]["params"][4].get<std::string>()))["payment_intent"] == "pi_9");
+
+  // Stripe failing: nothing is recorded, and the 502 makes Stripe deliver the event again.
+  sql.clear();
+  stripe_status = 500;
+  auto failed = driver.run(delivery(invoice, signature(invoice, test::kDriverNowS)), respond);
+  CHECK(failed.status() == 502);
+  CHECK(sql.empty());
+
+  // A $0 invoice has no payment to look up.
+  fetched.clear();
+  const std::string free = R"({"id":"evt_3","object":"event","type":"invoice.paid","created":1700000000,)"
+                           R"("data":{"object":{"id":"in_2","amount_paid":0}}})";
+  auto out_free = driver.run(delivery(free, signature(free, test::kDriverNowS)), [&](const Json& effect) -> Reply {
+    if (effect["op"] == "request.body") return Reply{{{"size", free.size()}}, free};
+    if (effect["op"] == "fetch") fetched.push_back(effect);
+    return rows(Json::array({{{"outcome", "nothing_paid"}}}));
+  });
+  CHECK(out_free.status() == 200);
+  CHECK(fetched.empty());
+}

@@ -15,8 +15,10 @@
 //   const { body, header } = stripe.sign(event)        // raw body + Stripe-Signature
 //   stripe.sign(event, { secret, timestamp, payload }) // other secret / time / body
 //   stripe.refund(paymentIntent, amount?)   // the charge after a (partial) refund
+//   stripe.dispute(paymentIntent, { status, amount })   // the payment's dispute (one per payment)
 //   stripe.subscription(subId, { status, periodEnd, cancelAtPeriodEnd })   // a subscription object
-//   stripe.invoicePaid(subId)          // a new paid invoice of the subscription
+//   stripe.invoicePaid(subId, { billingReason, amount })   // a new paid invoice of the subscription
+//   stripe.paymentIntentOf(invoiceId)  // the payment intent that paid an invoice (null for $0)
 //   await stripe.close();
 //
 // Endpoints (JSON answers; errors {"error":{"type","code"?,"message"}} with Stripe's statuses):
@@ -26,6 +28,8 @@
 //                                          metadata[...], subscription_data[metadata][...]
 //                                          → checkout.session (cs_test_..., url, status open)
 //   POST /v1/billing_portal/sessions       customer, return_url? → billing_portal.session (url)
+//   GET  /v1/invoice_payments              invoice?, status?, payment[type]?, payment[payment_intent]?
+//                                          → list of invoice_payment (basil: how invoices were paid)
 // Every POST: `Authorization: Bearer <secretKey>` (else 401 authentication_error), a form body
 // (else 400), an Idempotency-Key replays the first answer for the same body and is a 400
 // idempotency_error with another body (Stripe's behaviour).
@@ -69,7 +73,9 @@ export async function startStripe({ secretKey, webhookSecret, prices = {} }) {
   const customers = new Map();
   const sessions = new Map();
   const portalSessions = new Map();
-  const subscriptions = new Map(); // id → {customer, price, periodEnd}
+  const subscriptions = new Map(); // id → {customer, price, periodEnd, invoiced}
+  const invoicePayments = new Map(); // inpay id → invoice_payment
+  const charges = new Map(); // payment intent → {id, amount, currency, customer} of its charge
   const idempotent = new Map(); // `${path} ${key}` → {text, answer}
 
   function price(id) {
@@ -102,7 +108,28 @@ export async function startStripe({ secretKey, webhookSecret, prices = {} }) {
     };
   }
 
+  /** Auth around a GET (query parameters, no body). */
+  function get(read) {
+    return (req) => {
+      if (req.headers.authorization !== `Bearer ${secretKey}`) {
+        return stripeError(401, "invalid_request_error", "Invalid API Key provided");
+      }
+      return read(req.query);
+    };
+  }
+
   const server = await startLoopbackServer({
+    "GET /v1/invoice_payments": get((q) => {
+      const data = [...invoicePayments.values()].filter(
+        (p) =>
+          (q.invoice === undefined || p.invoice === q.invoice) &&
+          (q.status === undefined || p.status === q.status) &&
+          (q["payment[type]"] === undefined || p.payment.type === q["payment[type]"]) &&
+          (q["payment[payment_intent]"] === undefined || p.payment.payment_intent === q["payment[payment_intent]"]),
+      );
+      return { status: 200, body: { object: "list", data, has_more: false, url: "/v1/invoice_payments" } };
+    }),
+
     "POST /v1/customers": post("/v1/customers", (f) => {
       const customer = {
         id: newId("cus"),
@@ -220,27 +247,52 @@ export async function startStripe({ secretKey, webhookSecret, prices = {} }) {
     return { body, header: signer.webhooks.generateTestHeaderString({ payload: body, secret, timestamp }) };
   }
 
-  /** The charge of a paid pack session's payment intent after refunding `amount` (default all). */
+  /** The charge behind a payment intent (a pack session's or an invoice's). */
+  function chargeOf(paymentIntent) {
+    if (!charges.has(paymentIntent)) {
+      const session = [...sessions.values()].find((s) => s.payment_intent === paymentIntent);
+      if (!session) throw new Error(`stripe stand-in: no payment ${paymentIntent}`);
+      charges.set(paymentIntent, { id: newId("ch"), amount: session.amount_total, currency: session.currency, customer: session.customer });
+    }
+    return charges.get(paymentIntent);
+  }
+
+  /** The charge of a payment intent after refunding `amount` (default all). */
   function refund(paymentIntent, amount) {
-    const session = [...sessions.values()].find((s) => s.payment_intent === paymentIntent);
-    if (!session) throw new Error(`stripe stand-in: no payment ${paymentIntent}`);
-    const total = session.amount_total;
-    const refunded = amount ?? total;
-    session.chargeId ??= newId("ch");
+    const charge = chargeOf(paymentIntent);
+    const refunded = amount ?? charge.amount;
     return {
-      id: session.chargeId,
+      id: charge.id,
       object: "charge",
-      amount: total,
-      amount_captured: total,
+      amount: charge.amount,
+      amount_captured: charge.amount,
       amount_refunded: refunded,
       captured: true,
-      currency: session.currency,
-      customer: session.customer,
+      currency: charge.currency,
+      customer: charge.customer,
       livemode: false,
       paid: true,
       payment_intent: paymentIntent,
-      refunded: refunded >= total,
+      refunded: refunded >= charge.amount,
       status: "succeeded",
+    };
+  }
+
+  /** The dispute of a payment's charge (one per payment), in `status`, for `amount` (default all). */
+  function dispute(paymentIntent, { status = "needs_response", amount } = {}) {
+    const charge = chargeOf(paymentIntent);
+    charge.disputeId ??= newId("dp");
+    return {
+      id: charge.disputeId,
+      object: "dispute",
+      amount: amount ?? charge.amount,
+      charge: charge.id,
+      created: now(),
+      currency: charge.currency,
+      livemode: false,
+      payment_intent: paymentIntent,
+      reason: "fraudulent",
+      status,
     };
   }
 
@@ -278,16 +330,26 @@ export async function startStripe({ secretKey, webhookSecret, prices = {} }) {
     };
   }
 
-  /** A new paid invoice of the subscription (basil shape: parent.subscription_details, line pricing). */
-  function invoicePaid(subId) {
+  /**
+   * A new paid invoice of the subscription (basil shape: parent.subscription_details, line
+   * pricing and period, no payment_intent: its invoice_payment says how it was paid).
+   * `billingReason` subscription_create / subscription_cycle starts the next period (the first
+   * one for the subscription's first invoice); others (subscription_update: a proration) bill
+   * within the current one. `amount` defaults to the plan's price; 0 makes no payment.
+   */
+  function invoicePaid(subId, { billingReason = "subscription_cycle", amount } = {}) {
     const sub = subscriptions.get(subId);
     if (!sub) throw new Error(`stripe stand-in: no subscription ${subId}`);
-    return {
+    const newPeriod = billingReason === "subscription_create" || billingReason === "subscription_cycle";
+    if (newPeriod && sub.invoiced) sub.periodEnd += 30 * 86400;
+    sub.invoiced = true;
+    const paid = amount ?? sub.price.unit_amount;
+    const invoice = {
       id: newId("in"),
       object: "invoice",
-      amount_due: sub.price.unit_amount,
-      amount_paid: sub.price.unit_amount,
-      billing_reason: "subscription_cycle",
+      amount_due: paid,
+      amount_paid: paid,
+      billing_reason: billingReason,
       currency: sub.price.currency,
       customer: sub.customer,
       lines: {
@@ -296,7 +358,12 @@ export async function startStripe({ secretKey, webhookSecret, prices = {} }) {
           {
             id: newId("il"),
             object: "line_item",
-            amount: sub.price.unit_amount,
+            amount: paid,
+            parent: {
+              type: "subscription_item_details",
+              subscription_item_details: { proration: !newPeriod, subscription: subId },
+            },
+            period: { start: sub.periodEnd - 30 * 86400, end: sub.periodEnd },
             pricing: { type: "price_details", price_details: { price: sub.price.id, product: "prod_test" } },
             quantity: 1,
           },
@@ -306,6 +373,31 @@ export async function startStripe({ secretKey, webhookSecret, prices = {} }) {
       parent: { type: "subscription_details", subscription_details: { subscription: subId, metadata: sub.metadata } },
       status: "paid",
     };
+    if (paid > 0) {
+      const paymentIntent = newId("pi");
+      charges.set(paymentIntent, { id: newId("ch"), amount: paid, currency: invoice.currency, customer: sub.customer });
+      const payment = {
+        id: newId("inpay"),
+        object: "invoice_payment",
+        amount_paid: paid,
+        amount_requested: paid,
+        created: now(),
+        currency: invoice.currency,
+        invoice: invoice.id,
+        is_default: true,
+        livemode: false,
+        payment: { type: "payment_intent", payment_intent: paymentIntent },
+        status: "paid",
+        status_transitions: { canceled_at: null, paid_at: now() },
+      };
+      invoicePayments.set(payment.id, payment);
+    }
+    return invoice;
+  }
+
+  function paymentIntentOf(invoiceId) {
+    const payment = [...invoicePayments.values()].find((p) => p.invoice === invoiceId);
+    return payment?.payment.payment_intent ?? null;
   }
 
   return {
@@ -318,8 +410,10 @@ export async function startStripe({ secretKey, webhookSecret, prices = {} }) {
     event,
     sign,
     refund,
+    dispute,
     subscription,
     invoicePaid,
+    paymentIntentOf,
     close: () => server.close(),
   };
 }
