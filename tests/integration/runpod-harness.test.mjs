@@ -154,11 +154,14 @@ describe("cancel", () => {
     assert.deepEqual(c.json, { id, status: "CANCELLED" });
     assert.equal(runpod.jobs.get(id).status, "CANCELLED");
     assert.equal((await poll(id)).json.status, "CANCELLED");
-    assert.deepEqual((await cancel(id)).json, { id, status: "CANCELLED" });
+    assert.deepEqual((await cancel(id)).json, (await poll(id)).json, "cancelled again: its own status");
 
-    runpod.script({ steps: ["COMPLETED"] });
+    runpod.script({ steps: [{ status: "COMPLETED", output: { text: "done" } }] });
     const done = (await submit()).json.id;
-    assert.deepEqual((await cancel(done)).json, { id: done, status: "COMPLETED" });
+    const answer = (await cancel(done)).json;
+    assert.equal(answer.status, "COMPLETED");
+    assert.deepEqual(answer.output, { text: "done" });
+    assert.deepEqual(answer, (await poll(done)).json, "as /status answers it");
 
     assert.equal((await cancel("nope-e1")).status, 404);
   });
