@@ -3,7 +3,8 @@
 // exact strings, so they double as the reference for src/db/.
 //
 //   const [row] = await sql.unsafe(LEDGER_SQL.createJob, [user, null, JSON.stringify(p), ...]);
-//   await assertLedgerInvariant(sql);   // balance = sum(ledger) for every user
+//   await assertLedgerInvariant(sql);   // balance = sum(ledger) for every user, none negative,
+//                                       // per job one reservation and at most one refund of it
 
 import assert from "node:assert/strict";
 
@@ -45,7 +46,25 @@ export async function ledgerMismatches(sql) {
   );
 }
 
-/** Fails when any user's balance is not the sum of their ledger entries. */
+/** Negative balances, and jobs whose money moved otherwise than one reservation and at most
+ *  one refund of exactly that reservation (none, normally). */
+export async function jobMoneyAnomalies(sql) {
+  return sql.unsafe(
+    `select 'negative balance' as problem, user_id::text as subject from public.credit_balances where balance < 0
+     union all
+     select 'job money: ' || count(*) filter (where kind = 'reserve') || ' reservation(s), '
+              || count(*) filter (where kind = 'refund') || ' refund(s), net ' || sum(delta),
+            job_id::text
+       from public.credit_ledger where job_id is not null group by job_id
+     having count(*) filter (where kind = 'reserve') <> 1
+         or count(*) filter (where kind = 'refund') > 1
+         or count(*) filter (where kind not in ('reserve', 'refund')) > 0
+         or (count(*) filter (where kind = 'refund') = 1 and sum(delta) <> 0)`,
+  );
+}
+
+/** Fails when any user's balance is not the sum of their ledger entries, a balance is
+ *  negative, or a job has other than one reservation and at most one refund of it. */
 export async function assertLedgerInvariant(sql) {
   const rows = await ledgerMismatches(sql);
   assert.deepEqual(
@@ -53,4 +72,6 @@ export async function assertLedgerInvariant(sql) {
     [],
     `balance ≠ sum(ledger) for: ${JSON.stringify(rows)}`,
   );
+  const anomalies = await jobMoneyAnomalies(sql);
+  assert.deepEqual(anomalies.map((r) => ({ ...r })), [], `ledger anomalies: ${JSON.stringify(anomalies)}`);
 }
