@@ -27,6 +27,12 @@ ensure_pgbouncer() {
   apt_ensure pgbouncer
 }
 
+# ffmpeg: the local generation server (scripts/local-gen) encodes its videos with it, and the
+# test of that server checks them with its ffprobe.
+ensure_ffmpeg() {
+  apt_ensure ffmpeg
+}
+
 # npm ci only when package-lock.json changed since the last good install: a warm call
 # hashes one file. Without a lock file, npm install makes one.
 ensure_node_modules() {
