@@ -1,0 +1,196 @@
+// The embedded default makes real files: `scripts/dev` (its own ports and data folder) with
+// the local generation server (scripts/local-gen) behind RUNPOD_API_BASE. For each content
+// type a user creates a job on the local model, waits for it to complete through the API,
+// downloads the output through its signed link and checks what the bytes really are (magic
+// numbers; ffprobe and a full decode for the video). Credits: charged on success, refunded on
+// a "[fail]" prompt and on cancel, which reaches the generation server.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { setTimeout as sleep } from "node:timers/promises";
+import { SignJWT } from "jose";
+import { startDevServer } from "./harness/dev-server.mjs";
+
+const run = promisify(execFile);
+const ADMIN = "admin-token-for-local-generation";
+const JWT_SECRET = "local-generation-test-jwt-secret-of-32-chars";
+const RUNPOD_KEY = "local-generation-test-key";
+const WELCOME = 10;
+const OPEN = new Set(["queued", "submitted", "running"]);
+// A guard against hanging (a dev server that never comes up, a job that never ends), not a
+// measure: a cold start may install ffmpeg first.
+const HANG_MS = 5 * 60_000;
+
+let dev;
+let token;
+
+async function call(method, pathname, body) {
+  const res = await fetch(`${dev.url}${pathname}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+async function createJob(model, prompt, input) {
+  const { status, body } = await call("POST", "/jobs", { model, prompt, ...(input ? { input } : {}) });
+  assert.equal(status, 200, JSON.stringify(body));
+  assert.equal(body.provider, "runpod", JSON.stringify(body));
+  return body;
+}
+
+/** Polls GET /jobs/:id (each poll asks the generation server) until `done(job)`. */
+async function waitFor(jobId, done) {
+  for (;;) {
+    const { status, body } = await call("GET", `/jobs/${jobId}`);
+    assert.equal(status, 200, JSON.stringify(body));
+    if (done(body)) return body;
+    await sleep(250);
+  }
+}
+
+const finished = (job) => !OPEN.has(job.status);
+// NOTE: a job is `completed` as soon as that is recorded; its outputs are recorded once copied
+// into R2, a moment later (jobs/provider_state.cpp), so a poll may see completed without them.
+const settled = (job) => finished(job) && (job.status !== "completed" || job.outputs.length > 0);
+
+/** The job's one output, downloaded anonymously through its signed link: {output, bytes}. */
+async function download(job) {
+  assert.equal(job.outputs.length, 1, JSON.stringify(job.outputs));
+  const [output] = job.outputs;
+  const res = await fetch(output.url);
+  assert.equal(res.status, 200, output.url);
+  return { output, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+async function balance() {
+  const { status, body } = await call("GET", "/credits");
+  assert.equal(status, 200, JSON.stringify(body));
+  return body.balance;
+}
+
+before(async () => {
+  dev = await startDevServer({
+    env: {
+      APP_ADMIN_TOKEN: ADMIN,
+      SUPABASE_JWT_SECRET: JWT_SECRET,
+      RUNPOD_API_KEY: RUNPOD_KEY,
+      RUNPOD_ENDPOINT_ID: "local-video",
+      WELCOME_CREDITS: String(WELCOME),
+    },
+  });
+  token = await new SignJWT({ role: "authenticated", email: "maker@example.com" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(crypto.randomUUID())
+    .setAudience("authenticated")
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(JWT_SECRET));
+}, { timeout: HANG_MS });
+
+after(async () => {
+  await dev?.stop();
+});
+
+describe("scripts/dev with the local generation server", { timeout: HANG_MS }, () => {
+  const charged = {}; // model → cost of its completed job
+
+  test("lists a local model per content type", async () => {
+    const res = await fetch(`${dev.url}/models`);
+    const { models } = await res.json();
+    const local = models.filter((m) => m.id.startsWith("local-"));
+    assert.deepEqual(local.map((m) => m.content_type).sort(), ["audio", "image", "text", "video"], JSON.stringify(models));
+    for (const m of local) charged[m.id] = m.cost_credits;
+    assert.equal(await balance(), WELCOME);
+  });
+
+  test("makes a PNG, a WAV, a text and an MP4 that plays, each behind a signed link", async () => {
+    const prompt = "a lighthouse in a storm, oil painting";
+    const jobs = await Promise.all(
+      ["local-image", "local-audio", "local-text", "local-video"].map(async (model) => {
+        const created = await createJob(model, prompt);
+        return { model, job: await waitFor(created.job_id, settled) };
+      }),
+    );
+    const files = {};
+    for (const { model, job } of jobs) {
+      assert.equal(job.status, "completed", JSON.stringify(job));
+      files[model] = await download(job);
+    }
+
+    const png = files["local-image"].bytes;
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.equal(png.subarray(12, 16).toString("ascii"), "IHDR");
+    assert.match(files["local-image"].output.key, /\.png$/);
+
+    const wav = files["local-audio"].bytes;
+    assert.equal(wav.subarray(0, 4).toString("ascii"), "RIFF");
+    assert.equal(wav.subarray(8, 16).toString("ascii"), "WAVEfmt ");
+    assert.equal(wav.readUInt32LE(4), wav.length - 8);
+
+    const text = files["local-text"].bytes.toString("utf8");
+    assert.ok(text.startsWith(`Prompt: ${prompt}\n`), text);
+    assert.match(text, /development stand-in/);
+
+    const mp4 = files["local-video"].bytes;
+    assert.equal(mp4.subarray(4, 8).toString("ascii"), "ftyp");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ag-local-video-")), "clip.mp4");
+    fs.writeFileSync(file, mp4);
+    try {
+      const probe = await run("ffprobe", ["-v", "error", "-show_format", "-show_streams", "-of", "json", file]);
+      const { format, streams } = JSON.parse(probe.stdout);
+      assert.match(format.format_name, /mp4/);
+      assert.ok(Number(format.duration) > 1, format.duration);
+      const video = streams.find((s) => s.codec_type === "video");
+      assert.equal(video.codec_name, "h264");
+      assert.equal(video.pix_fmt, "yuv420p");
+      assert.ok(streams.some((s) => s.codec_type === "audio" && s.codec_name === "aac"), JSON.stringify(streams));
+      // it plays: every frame decodes without an error
+      const decode = await run("ffmpeg", ["-v", "error", "-i", file, "-f", "null", "-"]);
+      assert.equal(decode.stderr, "");
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+
+    const spent = jobs.reduce((sum, { model }) => sum + charged[model], 0);
+    assert.equal(await balance(), WELCOME - spent);
+  });
+
+  test("a [fail] prompt fails at the provider and its credits come back", async () => {
+    const before = await balance();
+    const created = await createJob("local-image", "a storm [fail]");
+    const job = await waitFor(created.job_id, finished);
+    assert.equal(job.status, "failed", JSON.stringify(job));
+    assert.match(job.result.error, /\[fail\]/);
+    assert.equal(await balance(), before);
+    const { body } = await call("GET", "/credits");
+    const entries = body.entries.filter((e) => e.job_id === created.job_id);
+    assert.deepEqual(entries.map((e) => e.delta).sort(), [-charged["local-image"], charged["local-image"]]);
+  });
+
+  test("a running job reports its progress, can be cancelled, and is refunded", async () => {
+    const before = await balance();
+    const created = await createJob("local-audio", "a long symphony", { steps: 1000 });
+    const running = await waitFor(created.job_id, (job) => job.status === "running" || finished(job));
+    assert.equal(running.status, "running", JSON.stringify(running));
+    assert.match(running.result.output, /^step \d+ of 1000$/);
+    assert.equal(await balance(), before - charged["local-audio"]);
+
+    const { status, body } = await call("POST", `/jobs/${created.job_id}/cancel`);
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.equal(body.refunded, charged["local-audio"]);
+    assert.equal(await balance(), before);
+
+    const res = await fetch(`http://127.0.0.1:${dev.ports.gen}/local-audio/status/${created.provider_job_id}`, {
+      headers: { authorization: `Bearer ${RUNPOD_KEY}` },
+    });
+    assert.equal((await res.json()).status, "CANCELLED");
+  });
+});
