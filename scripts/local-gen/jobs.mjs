@@ -40,7 +40,7 @@ export function createJobs({ filesUrl, stepMs, log }) {
     if (TERMINAL.has(job.status)) return;
     Object.assign(job, { status, output: undefined, ...fields, endedAt: Date.now() });
     job.abort.abort();
-    const detail = job.error ? `: ${job.error}` : job.bytes ? ` (${job.bytes} bytes)` : "";
+    const detail = job.error ? `: ${job.error}` : job.size ? ` (${job.size} bytes)` : "";
     log(`${job.endpointId} ${job.id}: ${status} after ${job.endedAt - job.submittedAt} ms${detail}`);
     if (job.webhook) deliverWebhook(job.webhook, { ...view(job), input: job.input }, log);
   }
@@ -61,7 +61,7 @@ export function createJobs({ filesUrl, stepMs, log }) {
       const bytes = await endpoint.render(prompt, { signal });
       const name = `${job.id}.${endpoint.extension}`;
       files.set(name, { bytes, contentType: endpoint.contentType, jobId: job.id });
-      end(job, "COMPLETED", { output: { url: `${filesUrl}/${name}`, content_type: endpoint.contentType }, bytes: bytes.length });
+      end(job, "COMPLETED", { output: { url: `${filesUrl}/${name}`, content_type: endpoint.contentType }, size: bytes.length });
     } catch (err) {
       if (!signal.aborted) end(job, "FAILED", { error: `rendering failed: ${err.message}` });
     }
