@@ -34,7 +34,6 @@ export async function renderVideo(prompt, { signal } = {}) {
     await fs.writeFile(path.join(dir, "image.png"), renderImage(prompt));
     await fs.writeFile(path.join(dir, "tune.wav"), renderTune(prompt));
     const out = path.join(dir, "clip.mp4");
-    // prettier-ignore
     await ffmpeg([
       "-loop", "1", "-framerate", String(FPS), "-i", path.join(dir, "image.png"),
       "-i", path.join(dir, "tune.wav"),
