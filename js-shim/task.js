@@ -13,7 +13,7 @@ export class TaskScope {
     this.env = env;
     this.ctx = ctx;
     this.requestId = requestId;
-    this.sql = null; // postgres.js client, see effects/sql.js
+    this.sql = null; // the database client, see effects/sql.js
     this.requestBodyTaken = false;
     this.requestBytes = null;
     this.handles = new Map();

@@ -1,13 +1,21 @@
-// The `sql` effect: one statement through postgres.js (porsager) over Hyperdrive, or over
+// The `sql` effect: one statement through node-postgres (`pg`) over Hyperdrive, or over
 // DATABASE_URL where there is no binding. One client per task (Workers forbid sharing I/O
 // objects across requests), created on the first statement, ended when the task ends.
+//
+// Why `pg`: it sends a statement with parameters as Parse, Bind, Describe, Execute and Sync in
+// one flight, so every statement costs one round trip to the database. postgres.js with
+// `prepare: false` (which Hyperdrive's transaction pooling needs) first asks the server to
+// describe the statement's parameter types, and only then executes: two round trips each
+// (BENCHMARKS.md). Parameters go as text, typed by the casts every statement of ours carries.
+// Cloudflare documents `pg` ≥ 8.16.3 with Hyperdrive and `nodejs_compat`.
 
-import postgres from "postgres";
+import pg from "pg";
 
 /** A statement still unanswered after this long is given up as `unavailable`: a connection cut
- *  mid-statement (Postgres stopped, a network fault) can leave postgres.js waiting forever on
- *  workerd's sockets, and a request must not hang with it. Far above any statement of ours. */
+ *  mid-statement (Postgres stopped, a network fault) must not hang the request with it. Far
+ *  above any statement of ours. */
 const STATEMENT_DEADLINE_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 5_000;
 
 /** SQLSTATE classes that mean "no usable connection", reported as `unavailable`. */
 const CONNECTION_SQLSTATES = /^(08|28|53300|57P0|3D000)/;
@@ -19,98 +27,99 @@ const isoTimestamp = (utc) => (x) => {
   return Number.isNaN(d.getTime()) ? x : d.toISOString(); // 'infinity' stays as it is
 };
 
-const TYPES = {
-  // date: keep 'YYYY-MM-DD' rather than a midnight timestamp
-  date_text: { to: 1082, from: [1082], serialize: rawText, parse: rawText },
-  timestamp_utc: { to: 1114, from: [1114], serialize: rawText, parse: isoTimestamp(true) },
-  timestamptz_iso: { to: 1184, from: [1184], serialize: rawText, parse: isoTimestamp(false) },
-  // bytea as Postgres' own hex text ('\x...'), never a Buffer
-  bytea_hex: { to: 17, from: [17], serialize: rawText, parse: rawText },
-  // json/jsonb parameters arrive as JSON text (toParam): send them as they are. The driver's
-  // own serializer would JSON.stringify the text again and store a JSON string.
-  json_text: { to: 114, from: [114, 3802], serialize: rawText, parse: (x) => JSON.parse(x) },
-};
+const PARSERS = new Map([
+  [1082, rawText], // date: 'YYYY-MM-DD', not a midnight timestamp
+  [1114, isoTimestamp(true)], // timestamp: taken as UTC
+  [1184, isoTimestamp(false)], // timestamptz
+  [17, rawText], // bytea as Postgres' own hex text ('\x...'), never a Buffer
+  [20, rawText], // int8 as decimal text: it may exceed what a JavaScript number holds exactly
+  [1700, rawText], // numeric, likewise
+  [1186, rawText], // interval: Postgres' text, not an object
+  [114, JSON.parse], // json
+  [3802, JSON.parse], // jsonb
+]);
+const TYPES = { getTypeParser: (oid, format) => PARSERS.get(oid) ?? pg.types.getTypeParser(oid, format) };
 
 export function connectionString(env) {
   return env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL ?? null;
 }
 
-const CLIENT_OPTIONS = {
-  max: 1, // a task's statements pipeline on one connection rather than open more
-  prepare: false, // Hyperdrive / Supavisor transaction mode; also PGlite
-  fetch_types: false, // no extra round trip per client
-  connect_timeout: 5,
-  idle_timeout: 0,
-  max_lifetime: null, // a task's client lives for one request: no lifetime timer per connection
-  types: TYPES,
-  transform: { undefined: null },
-  onnotice: () => {},
-  connection: { application_name: "alphogen-api" },
-};
-
-let parsed = null; // {url, options}: CLIENT_OPTIONS for the isolate's URL, as postgres.js parses them
-
-/**
- * Options for a task's client. postgres.js parses its options for every client (reading a
- * dozen PG* variables) and builds a second client beside it for logical replication: more than
- * half of what making a client cost under load (BENCHMARKS.md). So the options are parsed once
- * per isolate, by a client that never connects, and each task gets a copy with fresh mutable
- * state: postgres.js takes an options object that has `shared` as already parsed, and
- * `no_subscribe` leaves out the replication client (nothing here subscribes).
- */
-function clientOptions(url) {
-  if (parsed?.url !== url) parsed = { url, options: postgres(url, CLIENT_OPTIONS).options };
-  return { ...parsed.options, no_subscribe: true, parameters: {}, shared: { retries: 0, typeArrayMap: {} } };
-}
-
-/** The task's client, created lazily. Returns null when no database is configured. */
+/** The task's client, created (and its connection started) lazily. Null without a database. */
 export function taskClient(scope) {
   if (scope.sql) return scope.sql;
   const url = connectionString(scope.env);
   if (!url) return null;
-  scope.sql = postgres(clientOptions(url));
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: "alphogen-api",
+    types: TYPES,
+  });
+  // Statements queue on the client until the connection is up; a failed connection fails them.
+  const connected = client.connect().catch((err) => err);
+  client.on("error", () => {}); // a connection lost between statements fails the next one
+  scope.sql = { client, connected };
   return scope.sql;
 }
 
-/** Ends the task's client once every statement of the task (incl. background ones) is done. */
+/** How long a task's end waits for the server's last answer before closing regardless. */
+const SETTLE_MS = 2_000;
+
+/**
+ * Resolves once the client has read everything the server sent. A failed statement is
+ * reported at its ErrorResponse, before the ReadyForQuery that ends it: closing then leaves
+ * that message unread, and a socket closed with unread data is reset instead of closed (a
+ * pooler in front counts it as a broken connection). `readyForQuery` is pg's own idle flag.
+ */
+function settled(client) {
+  if (client.readyForQuery) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, SETTLE_MS);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once("drain", done);
+    client.once("end", done);
+  });
+}
+
+/** Ends the task's client once every statement of the task (incl. background ones) is done,
+ *  with a Terminate the server answers by closing: never mid-handshake nor mid-answer. */
 export function endTaskClient(scope, after) {
   const sql = scope.sql;
   if (!sql) return;
   scope.sql = null;
   scope.ctx.waitUntil(
-    Promise.resolve(after)
+    Promise.all([after, sql.connected])
+      .then(([, failed]) => (failed instanceof Error ? undefined : settled(sql.client)))
       .catch(() => {})
-      .then(() => sql.end({ timeout: 5 }))
+      .then(() => sql.client.end())
       .catch(() => {}),
   );
 }
 
+/** JSON values as Postgres text: objects and arrays as JSON (the statements cast them). */
 function toParam(value) {
   if (value === undefined) return null;
   if (value !== null && typeof value === "object") return JSON.stringify(value);
   return value;
 }
 
-function toJsonValue(value) {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (typeof value === "bigint") return value.toString();
-  if (value instanceof Uint8Array) return `\\x${[...value].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-  return value;
-}
-
 function errorResult(err) {
   const message = String(err?.message ?? err);
-  if (err?.name === "PostgresError" || (typeof err?.code === "string" && /^[0-9A-Z]{5}$/.test(err.code) && err.severity)) {
+  if (err instanceof pg.DatabaseError || (typeof err?.code === "string" && /^[0-9A-Z]{5}$/.test(err.code) && err.severity)) {
     if (CONNECTION_SQLSTATES.test(err.code)) {
       return { error: { code: "unavailable", message, sqlstate: err.code } };
     }
     const error = { code: err.code, message };
-    for (const k of ["detail", "hint", "constraint_name", "table_name", "column_name"]) {
-      if (err[k]) error[k] = err[k];
+    for (const [theirs, ours] of [["detail", "detail"], ["hint", "hint"], ["constraint", "constraint_name"],
+                                  ["table", "table_name"], ["column", "column_name"]]) {
+      if (err[theirs]) error[ours] = err[theirs];
     }
     return { error };
   }
-  // Socket errors, CONNECT_TIMEOUT, CONNECTION_CLOSED/ENDED/DESTROYED, ...
+  // Socket errors, connection timeouts, "Connection terminated", ...
   return { error: { code: "unavailable", message: err?.code ? `${err.code}: ${message}` : message } };
 }
 
@@ -129,18 +138,18 @@ export async function performSql(effect, scope) {
   });
   try {
     const params = Array.isArray(effect.params) ? effect.params.map(toParam) : [];
-    const result = await Promise.race([sql.unsafe(effect.query, params), deadline]);
-    const rows = result.map((row) => {
-      const out = {};
-      for (const [k, v] of Object.entries(row)) out[k] = toJsonValue(v);
-      return out;
-    });
-    return { rows, count: result.count ?? rows.length };
+    const statement = sql.client.query(effect.query, params);
+    statement.catch(() => {}); // answered through the race below, whichever settles first
+    const result = await Promise.race([
+      sql.connected.then((failed) => (failed instanceof Error ? Promise.reject(failed) : statement)),
+      deadline,
+    ]);
+    return { rows: result.rows, count: result.rowCount ?? result.rows.length };
   } catch (err) {
     if (err?.code === "STATEMENT_DEADLINE" && scope.sql === sql) {
       // The client may be wedged: later statements of the task get a fresh one.
       scope.sql = null;
-      sql.end({ timeout: 0 }).catch(() => {});
+      sql.client.end().catch(() => {});
     }
     return errorResult(err);
   } finally {

@@ -724,7 +724,7 @@ describe("database round trips", () => {
   }
   const short = (statements) => statements.map((s) => s.replace(/\s+/g, " ").slice(0, 60));
 
-  test("POST /jobs: two statements (create_job, transition_job); GET /jobs/:id on a finished job: one, no RunPod call", async (t) => {
+  test("POST /jobs: two statements (create_job, transition_job), one round trip each; GET /jobs/:id on a finished job: one, no RunPod call", async (t) => {
     const user = await newUser();
     await submittedJob(null, user); // the welcome grant is behind us (it is in create_job anyway)
 
@@ -738,6 +738,7 @@ describe("database round trips", () => {
         `${post.connections} new connection(s): ${JSON.stringify(short(post.statements))}`,
     );
     assert.equal(post.statements.length, 2, JSON.stringify(post.statements));
+    assert.equal(post.roundTrips, 2, "one round trip per statement");
     assert.match(post.statements[0], /public\.create_job\(/);
     assert.match(post.statements[1], /public\.transition_job\(/);
 
@@ -767,6 +768,7 @@ describe("database round trips", () => {
         `${get.connections} new connection(s): ${JSON.stringify(short(get.statements))}`,
     );
     assert.equal(get.statements.length, 1, JSON.stringify(get.statements));
+    assert.equal(get.roundTrips, 1, "one round trip per statement");
     assert.match(get.statements[0], /from public\.jobs where id = \$1/);
   });
 });
