@@ -103,9 +103,9 @@ Task<Response> billing_portal(Ctx& ctx, const Request& request) {
   auth::User user = co_await auth::authenticate_user(ctx, request);
   // The body is optional here: no body (or an empty one) means the default return page.
   std::string raw = co_await read_body(ctx, request, kMaxBody);
-  auto body = raw.empty() ? std::optional<Json>(Json::object()) : parse_json(raw);
-  if (!body || !body->is_object()) co_await ctx.raise(not_a_json_object());
-  std::string back = co_await return_url(ctx, *body, "return_url", "portal=return");
+  Json body = Json::object();
+  if (!raw.empty()) body = co_await parse_json_object(ctx, raw);
+  std::string back = co_await return_url(ctx, body, "return_url", "portal=return");
   std::string key = co_await stripe_idempotency_key(ctx, request, user.id, "portal");
   std::string customer = co_await billing::ensure_customer(ctx, *settings, user);
   EffectResult reply =

@@ -18,17 +18,17 @@ Task<std::string> read_body(Ctx& ctx, const Request& request, std::uint64_t max_
   co_return std::move(result.body);
 }
 
-ApiError not_a_json_object() {
-  return errors::invalid_request("the body must be a JSON object nested at most " + std::to_string(kMaxJsonDepth) +
-                                 " levels deep");
+Task<Json> parse_json_object(Ctx& ctx, std::string_view text) {
+  auto value = parse_json(text);
+  if (!value || !value->is_object())
+    co_await ctx.raise(errors::invalid_request("the body must be a JSON object nested at most " +
+                                               std::to_string(kMaxJsonDepth) + " levels deep"));
+  co_return std::move(*value);
 }
 
 Task<Json> read_json_object(Ctx& ctx, const Request& request, std::uint64_t max_bytes) {
   std::string body = co_await read_body(ctx, request, max_bytes);
-  auto value = parse_json(body);
-  if (!value || !value->is_object())
-    co_await ctx.raise(not_a_json_object());
-  co_return std::move(*value);
+  co_return co_await parse_json_object(ctx, body);
 }
 
 }  // namespace ag::api

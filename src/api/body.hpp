@@ -3,6 +3,7 @@
 // refused before reading when Content-Length already says too much.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/ctx.hpp"
 #include "core/http.hpp"
@@ -18,8 +19,8 @@ constexpr std::uint64_t kMaxJsonBody = 64 << 10;
 /// The raw body (empty when there is none); raises 413 over `max_bytes`.
 Task<std::string> read_body(Ctx& ctx, const Request& request, std::uint64_t max_bytes);
 
-/// The 400 for a body that is not a JSON object within kMaxJsonDepth.
-ApiError not_a_json_object();
+/// `text` parsed as a client's JSON object; raises 400 when it is not one.
+Task<Json> parse_json_object(Ctx& ctx, std::string_view text);
 
 /// The body parsed as a JSON object; raises 400 when it is not one.
 Task<Json> read_json_object(Ctx& ctx, const Request& request,
