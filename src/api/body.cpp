@@ -1,6 +1,7 @@
 #include "api/body.hpp"
 
 #include "core/effects.hpp"
+#include "db/nul.hpp"
 
 namespace ag::api {
 
@@ -23,6 +24,9 @@ Task<Json> parse_json_object(Ctx& ctx, std::string_view text) {
   if (!value || !value->is_object())
     co_await ctx.raise(errors::invalid_request("the body must be a JSON object nested at most " +
                                                std::to_string(kMaxJsonDepth) + " levels deep"));
+  // Postgres can hold no U+0000 (db/nul.hpp): refused here, by name, not as a failed insert.
+  if (auto where = db::nul_path(*value))
+    co_await ctx.raise(errors::invalid_request(*where + " must not contain U+0000 (NUL)"));
   co_return std::move(*value);
 }
 

@@ -1,6 +1,7 @@
 #include "api/webhook_log.hpp"
 
 #include "db/events.hpp"
+#include "db/nul.hpp"
 
 namespace ag::api {
 namespace {
@@ -25,7 +26,9 @@ Json log_webhook(std::string_view event_id, const Request& request, std::string_
     logged_body = {{"truncated", true}, {"size", body.size()}};
   } else {
     auto parsed = parse_json(body);
-    logged_body = parsed ? std::move(*parsed) : Json(std::string(body));
+    // A sender's U+0000 would make the insert fail and the event be lost: the log keeps a
+    // readable copy instead.
+    logged_body = db::without_nul(parsed ? *parsed : Json(std::string(body)));
   }
   // The path only: query strings may carry per-job callback tokens.
   Json payload = {{"headers", std::move(headers)}, {"body", std::move(logged_body)}};

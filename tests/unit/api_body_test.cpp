@@ -1,0 +1,61 @@
+// What every client's JSON body must be before a handler reads a field of it, across the
+// endpoints that read one: refused with a 400 that says what is wrong, before any SQL.
+#include <catch2/catch.hpp>
+
+#include "support/driver.hpp"
+#include "support/users.hpp"
+
+using namespace ag;
+using testing::Driver;
+using testing::Reply;
+
+namespace {
+const Driver::Env kEnv = {{"APP_ADMIN_TOKEN", test::kAdminToken},
+                          {"SUPABASE_JWT_SECRET", test::kJwtSecret},
+                          {"WEBHOOK_SECRET", "whs3cret"}};
+const std::string kUser = "6f9619ff-8b86-4d11-b42d-00c04fc964ff";
+
+/// A POST of `body` as the admin; any effect past reading the body fails the test.
+testing::Outcome post_as_admin(Driver& driver, const std::string& path, const std::string& body) {
+  return driver.run({"POST", path, {test::kAdminAuth, {"content-length", std::to_string(body.size())}}, true, body});
+}
+
+std::string message(const testing::Outcome& out) { return out.json().value("message", ""); }
+}  // namespace
+
+TEST_CASE("a U+0000 in any string of a body is a 400 naming the field", "[body]") {
+  Driver driver(kEnv);
+  auto prompt = post_as_admin(driver, "/jobs", R"({"prompt":"a\u0000b"})");
+  CHECK(prompt.status() == 400);
+  CHECK(prompt.json()["error"] == "invalid_request");
+  CHECK(message(prompt) == "prompt must not contain U+0000 (NUL)");
+  CHECK(prompt.effects.empty());
+
+  auto value = post_as_admin(driver, "/jobs", R"({"prompt":"ok","input":{"seed":1,"tags":["x","\u0000"]}})");
+  CHECK(value.status() == 400);
+  CHECK(message(value) == "input.tags[1] must not contain U+0000 (NUL)");
+
+  auto key = post_as_admin(driver, "/jobs", R"({"prompt":"ok","input":{"a\u0000b":1}})");
+  CHECK(key.status() == 400);
+  CHECK(message(key) == R"(input["a\u0000b"] must not contain U+0000 (NUL))");
+
+  std::string credit = R"({"user_id":")" + kUser + R"(","amount":5,"reason":"r\u0000","idempotency_key":"k"})";
+  auto reason = post_as_admin(driver, "/admin/credits", credit);
+  CHECK(reason.status() == 400);
+  CHECK(message(reason) == "reason must not contain U+0000 (NUL)");
+  CHECK(reason.effects.empty());
+}
+
+TEST_CASE("a test webhook carrying U+0000 is still logged, with the character replaced", "[body][webhooks]") {
+  Driver driver(kEnv);
+  for (std::string body : {std::string(R"({"a\u0000":"b\u0000c"})"), std::string("raw\0text", 8)}) {
+    auto out = driver.run({"POST", "/webhooks/test", {{"x-webhook-secret", "whs3cret"}}, true, body});
+    CHECK(out.status() == 200);
+    REQUIRE(out.deferred.size() == 1);
+    std::string payload = out.deferred[0]["params"][2].get<std::string>();
+    // Postgres' jsonb refuses \u0000 (SQLSTATE 22P05) and text refuses the byte (22021).
+    CHECK(payload.find("\\u0000") == std::string::npos);
+    CHECK(payload.find('\0') == std::string::npos);
+    CHECK((payload.find("\\ufffd") != std::string::npos || payload.find("\xef\xbf\xbd") != std::string::npos));
+  }
+}
