@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/uuid.hpp"
 #include "crypto/constant_time.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/sha256.hpp"
@@ -140,6 +141,8 @@ JwtResult<VerifiedClaims> verify_claims(const ParsedJwt& jwt, const JwtPolicy& p
   if (!audience_matches(claims, policy.audience)) return Result::fail("wrong_audience");
   auto sub = string_field(claims, "sub");
   if (!sub || sub->empty()) return Result::fail("missing_sub");
+  // The id names the user's ledger rows and asset folder: one spelling per user, never a path.
+  if (!is_canonical_uuid(*sub)) return Result::fail("sub_not_uuid");
 
   VerifiedClaims verified;
   verified.sub = std::move(*sub);

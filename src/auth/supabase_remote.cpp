@@ -2,6 +2,7 @@
 
 #include "core/effects.hpp"
 #include "core/log.hpp"
+#include "core/uuid.hpp"
 
 namespace ag::auth {
 
@@ -30,7 +31,8 @@ Task<User> fetch_remote_user(Ctx& ctx, std::string_view token) {
   if (status == 401 || status == 403) co_await ctx.raise(errors::unauthorized("invalid or expired token"));
   auto user = status == 200 ? parse_json(reply.body) : std::nullopt;
   auto id = user ? string_field(*user, "id") : std::nullopt;
-  if (!id || id->empty()) {
+  // Held to the rule of a locally verified token's `sub` (jwt.cpp): one spelling per user.
+  if (!id || !is_canonical_uuid(*id)) {
     log::warn("supabase user lookup failed",
               {{"request_id", ctx.request_id()}, {"status", status}, {"error", reply.error_code()}});
     co_await ctx.raise(errors::provider_error("the auth provider could not verify the token"));

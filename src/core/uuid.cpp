@@ -13,6 +13,8 @@ bool is_uuid(std::string_view text) {
   return true;
 }
 
+bool is_canonical_uuid(std::string_view text) { return is_uuid(text) && lowercase_uuid(text) == text; }
+
 std::string lowercase_uuid(std::string_view text) {
   std::string out(text);
   for (char& c : out) {

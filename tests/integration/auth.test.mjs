@@ -234,6 +234,20 @@ describe("rejected tokens answer 401 unauthorized", () => {
     await assertRejected(local, await auth.mint({ alg: "ES256", claims: { sub: "" } }), "empty sub");
   });
 
+  test("a token whose sub is not a lower-case UUID is rejected, by /me and by /assets alike", async () => {
+    const id = crypto.randomUUID();
+    for (const sub of ["a/b", "not-a-uuid", id.toUpperCase()]) {
+      const token = await auth.mint({ alg: "HS256", claims: { sub } });
+      await assertRejected(local, token, sub);
+      const put = await local.fetch(`/assets/users/${sub}/x.txt`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "text/plain" },
+        body: "x",
+      });
+      assert.equal(put.status, 401, `PUT as ${sub}: ${await put.text()}`);
+    }
+  });
+
   test("a request without an Authorization header is rejected", async () => {
     await assertRejected(local, {}, "no header");
     await assertRejected(local, { authorization: "" }, "empty header");

@@ -66,7 +66,7 @@ const Json* find_effect(const testing::Outcome& out, std::string_view prefix) {
 
 TEST_CASE("POST /jobs: reserve, submit to RunPod, record the provider id", "[jobs]") {
   Driver driver(kRunPod);
-  auto out = driver.run(post_job({test::user_auth("u-1")}), Script{}.responder());
+  auto out = driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), Script{}.responder());
   REQUIRE(out.status() == 200);
   CHECK(out.json() == Json{{"ok", true},        {"status", "submitted"}, {"provider", "runpod"},
                            {"provider_job_id", "rp-1"}, {"job_id", kJob},      {"result", {{"id", "rp-1"}, {"status", "IN_QUEUE"}}}});
@@ -74,10 +74,10 @@ TEST_CASE("POST /jobs: reserve, submit to RunPod, record the provider id", "[job
   REQUIRE(out.effects.size() == 4);
   CHECK(out.effects[0]["op"] == "request.body");
   const Json& create = out.effects[1];
-  CHECK(create["params"][0] == "u-1");
+  CHECK(create["params"][0] == "11111111-1111-4111-8111-111111111111");
   CHECK(create["params"][1] == nullptr);
   CHECK(parse_json(create["params"][2].get<std::string>()) == Json{{"prompt", "a cat on a skateboard"}});
-  CHECK(create["params"][5] == "u-1");
+  CHECK(create["params"][5] == "11111111-1111-4111-8111-111111111111");
   CHECK(create["params"][6] == nullptr);
   const std::string token_hash = create["params"][9];
   CHECK(token_hash.size() == 64);
@@ -106,7 +106,7 @@ TEST_CASE("POST /jobs: RunPod refusing the job is a 502 with the job id, refunde
                         Reply{{{"error", {{"code", "timeout"}}}}}}) {
     Script script;
     script.runpod = failure;
-    auto out = driver.run(post_job({test::user_auth("u-1")}), script.responder());
+    auto out = driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), script.responder());
     CHECK(out.status() == 502);
     CHECK(out.json()["error"] == "provider_error");
     CHECK(out.json()["job_id"] == kJob);
@@ -134,7 +134,7 @@ TEST_CASE("POST /jobs: a model with its own RunPod endpoint is submitted there",
   Driver driver(kRunPod);
   Script script;
   script.created["endpoint_id"] = "ep-video";
-  auto out = driver.run(post_job({test::user_auth("u-1")}), script.responder());
+  auto out = driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), script.responder());
   REQUIRE(out.status() == 200);
   const Json* run = find_effect(out, "fetch");
   REQUIRE(run);
@@ -145,7 +145,7 @@ TEST_CASE("POST /jobs: webhook_url is https or loopback http, and needs signing 
   auto post = [](Driver& driver, const std::string& url) {
     Script script;
     script.body = R"({"prompt":"x","webhook_url":")" + url + "\"}";
-    return driver.run(post_job({test::user_auth("u-1")}, script.body.size()), script.responder());
+    return driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}, script.body.size()), script.responder());
   };
   Driver driver(kRunPod);
   CHECK(post(driver, "https://hooks.example.com/in").status() == 200);
@@ -160,10 +160,10 @@ TEST_CASE("POST /jobs: webhook_url is https or loopback http, and needs signing 
 
 TEST_CASE("POST /jobs: only a job that ends at once starts its webhook delivery", "[jobs]") {
   Driver driver(kRunPod);
-  CHECK(driver.run(post_job({test::user_auth("u-1")}), Script{}.responder()).background.empty());
+  CHECK(driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), Script{}.responder()).background.empty());
   Script failing;
   failing.runpod = http(500, "boom");
-  auto out = driver.run(post_job({test::user_auth("u-1")}), failing.responder());
+  auto out = driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), failing.responder());
   REQUIRE(out.status() == 502);
   REQUIRE(out.background.size() == 1);
   CHECK(out.background[0] == Json{{"name", "deliver_job_webhooks"}, {"job_id", kJob}, {"request_id", *out.header("x-request-id")}});
@@ -174,7 +174,7 @@ TEST_CASE("POST /jobs maps create_job's refusals to the documented errors", "[jo
   auto refused = [&](Json created) {
     Script script;
     script.created = std::move(created);
-    return driver.run(post_job({test::user_auth("u-1"), {"idempotency-key", "k-1"}}), script.responder());
+    return driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111"), {"idempotency-key", "k-1"}}), script.responder());
   };
   auto poor = refused({{"outcome", "insufficient_credits"}, {"balance", "0"}, {"required", 1}});
   CHECK(poor.status() == 402);
@@ -199,7 +199,7 @@ TEST_CASE("POST /jobs maps create_job's refusals to the documented errors", "[jo
 TEST_CASE("POST /jobs validates before touching the database", "[jobs]") {
   Driver driver(kRunPod);
   auto status = [&](std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
-    headers.push_back(test::user_auth("u-1"));
+    headers.push_back(test::user_auth("11111111-1111-4111-8111-111111111111"));
     Script script;
     script.body = body;
     return driver.run(post_job(headers, body.size()), [&](const Json& effect) {
@@ -226,7 +226,7 @@ TEST_CASE("POST /jobs validates before touching the database", "[jobs]") {
 
 TEST_CASE("GET /jobs/:id polls RunPod while the job is open and records the change", "[jobs]") {
   Driver driver(kRunPod);
-  Json row = {{"id", kJob},        {"user_id", "u-1"},           {"status", "submitted"}, {"provider", "runpod"},
+  Json row = {{"id", kJob},        {"user_id", "11111111-1111-4111-8111-111111111111"},           {"status", "submitted"}, {"provider", "runpod"},
               {"provider_job_id", "rp-1"}, {"cost_credits", 1}, {"webhook_token_hash", "secret-hash"}};
   auto respond = [&](const Json& effect) {
     if (starts_with(effect, "select id, user_id")) return rows(Json::array({row}));
@@ -236,7 +236,7 @@ TEST_CASE("GET /jobs/:id polls RunPod while the job is open and records the chan
     FAIL("unexpected effect " << dump(effect));
     return Reply{};
   };
-  auto out = driver.get("/jobs/" + kJob, {test::user_auth("u-1")}, respond);
+  auto out = driver.get("/jobs/" + kJob, {test::user_auth("11111111-1111-4111-8111-111111111111")}, respond);
   REQUIRE(out.status() == 200);
   CHECK(out.json()["status"] == "completed");
   CHECK(out.json()["result"]["output"]["url"] == "x");
@@ -247,20 +247,20 @@ TEST_CASE("GET /jobs/:id polls RunPod while the job is open and records the chan
 
   // A finished job costs one query and no provider call.
   row["status"] = "completed";
-  auto done = driver.get("/jobs/" + kJob, {test::user_auth("u-1")}, respond);
+  auto done = driver.get("/jobs/" + kJob, {test::user_auth("11111111-1111-4111-8111-111111111111")}, respond);
   CHECK(done.status() == 200);
   CHECK(done.effects.size() == 1);
 
-  CHECK(driver.get("/jobs/" + kJob, {test::user_auth("u-2")}, respond).status() == 404);
+  CHECK(driver.get("/jobs/" + kJob, {test::user_auth("22222222-2222-4222-8222-222222222222")}, respond).status() == 404);
   CHECK(driver.get("/jobs/" + kJob, {kAdmin}, respond).status() == 200);
-  CHECK(driver.get("/jobs/not-a-uuid", {test::user_auth("u-1")}).status() == 404);
+  CHECK(driver.get("/jobs/not-a-uuid", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 404);
   CHECK(driver.get("/jobs/" + kJob).status() == 401);
 }
 
 TEST_CASE("RunPod callbacks need the job's token and apply through transition_job", "[jobs][webhook]") {
   Driver driver(kRunPod);
   const std::string token = "callback-token";
-  Json row = {{"id", kJob}, {"user_id", "u-1"}, {"status", "queued"}, {"provider", nullptr},
+  Json row = {{"id", kJob}, {"user_id", "11111111-1111-4111-8111-111111111111"}, {"status", "queued"}, {"provider", nullptr},
               {"provider_job_id", nullptr}, {"webhook_token_hash", crypto::sha256_hex(token)}};
   const std::string body = R"({"id":"rp-1","status":"FAILED","error":"out of memory","input":{}})";
   auto respond = [&](const Json& effect) {
@@ -296,7 +296,7 @@ TEST_CASE("RunPod callbacks need the job's token and apply through transition_jo
 
 TEST_CASE("POST /jobs/:id/cancel: RunPod first, then cancelled and refunded", "[jobs][cancel]") {
   Driver driver(kRunPod);
-  Json row = {{"id", kJob}, {"user_id", "u-1"}, {"status", "running"}, {"provider", "runpod"}, {"provider_job_id", "rp-1"}};
+  Json row = {{"id", kJob}, {"user_id", "11111111-1111-4111-8111-111111111111"}, {"status", "running"}, {"provider", "runpod"}, {"provider_job_id", "rp-1"}};
   int runpod_status = 200;
   std::string runpod_reply = R"({"id":"rp-1","status":"CANCELLED"})";
   std::string status_reply = R"({"id":"rp-1","status":"COMPLETED","output":{"text":"hi"}})";
@@ -321,14 +321,14 @@ TEST_CASE("POST /jobs/:id/cancel: RunPod first, then cancelled and refunded", "[
   auto cancel = [&](std::pair<std::string, std::string> who) {
     return driver.run({"POST", "/jobs/" + kJob + "/cancel", {std::move(who)}}, respond);
   };
-  auto out = cancel(test::user_auth("u-1"));
+  auto out = cancel(test::user_auth("11111111-1111-4111-8111-111111111111"));
   REQUIRE(out.status() == 200);
   CHECK(out.json() == Json{{"ok", true}, {"job_id", kJob}, {"status", "cancelled"}, {"refunded", 1}});
   CHECK(out.effects[1]["url"] == "http://rp.test/ep1/cancel/rp-1");
   CHECK(out.effects[2]["params"][1] == "cancelled");
 
   runpod_status = 500;
-  auto refused = cancel(test::user_auth("u-1"));
+  auto refused = cancel(test::user_auth("11111111-1111-4111-8111-111111111111"));
   CHECK(refused.status() == 502);
   CHECK(refused.effects.size() == 2);  // nothing recorded
   runpod_status = 200;
@@ -356,17 +356,17 @@ TEST_CASE("POST /jobs/:id/cancel: RunPod first, then cancelled and refunded", "[
   runpod_reply = R"({"id":"rp-1","status":"CANCELLED"})";
 
   applies = false;  // the webhook finished it meanwhile
-  CHECK(cancel(test::user_auth("u-1")).status() == 409);
+  CHECK(cancel(test::user_auth("11111111-1111-4111-8111-111111111111")).status() == 409);
   applies = true;
   row["status"] = "queued";  // still being submitted: no RunPod id to cancel yet
   auto early = cancel(test::user_auth("u-1"));
   CHECK(early.status() == 409);
   CHECK(early.effects.size() == 1);
   row["status"] = "completed";
-  auto finished = cancel(test::user_auth("u-1"));
+  auto finished = cancel(test::user_auth("11111111-1111-4111-8111-111111111111"));
   CHECK(finished.status() == 409);
   CHECK(finished.effects.size() == 1);
-  CHECK(cancel(test::user_auth("u-2")).status() == 404);
+  CHECK(cancel(test::user_auth("22222222-2222-4222-8222-222222222222")).status() == 404);
 }
 
 TEST_CASE("GET /jobs pages by (created_at, id) with one query", "[jobs][list]") {
@@ -375,7 +375,7 @@ TEST_CASE("GET /jobs pages by (created_at, id) with one query", "[jobs][list]") 
     Json list = Json::array();
     for (std::size_t i = 0; i < count; ++i)
       list.push_back({{"id", "00000000-0000-4000-8000-00000000000" + std::to_string(i)},
-                      {"user_id", "u-1"},
+                      {"user_id", "11111111-1111-4111-8111-111111111111"},
                       {"status", "completed"},
                       {"cost_credits", 1},
                       {"created_at", "2026-11-22T04:00:00.000Z"},
@@ -386,32 +386,32 @@ TEST_CASE("GET /jobs pages by (created_at, id) with one query", "[jobs][list]") 
   std::size_t available = 3;
   auto respond = [&](const Json&) { return rows(page(available)); };
 
-  auto first = driver.get("/jobs?limit=2", {test::user_auth("u-1")}, respond);
+  auto first = driver.get("/jobs?limit=2", {test::user_auth("11111111-1111-4111-8111-111111111111")}, respond);
   REQUIRE(first.status() == 200);
   CHECK(first.json()["jobs"].size() == 2);
   CHECK_FALSE(first.json()["jobs"][0].contains("webhook_token_hash"));
   CHECK_FALSE(first.json()["jobs"][0].contains("position"));
   const Json& params = first.effects[0]["params"];
-  CHECK(params == Json::array({"u-1", nullptr, nullptr, nullptr, 3}));
+  CHECK(params == Json::array({"11111111-1111-4111-8111-111111111111", nullptr, nullptr, nullptr, 3}));
   std::string cursor = first.json()["cursor"];
 
   available = 1;
-  auto second = driver.get("/jobs?limit=2&status=completed&cursor=" + cursor, {test::user_auth("u-1")}, respond);
+  auto second = driver.get("/jobs?limit=2&status=completed&cursor=" + cursor, {test::user_auth("11111111-1111-4111-8111-111111111111")}, respond);
   REQUIRE(second.status() == 200);
   CHECK(second.effects[0]["params"] ==
-        Json::array({"u-1", "completed", "2026-11-22 04:00:00.123456+00", "00000000-0000-4000-8000-000000000001", 3}));
+        Json::array({"11111111-1111-4111-8111-111111111111", "completed", "2026-11-22 04:00:00.123456+00", "00000000-0000-4000-8000-000000000001", 3}));
   CHECK(second.json()["cursor"] == nullptr);
 
   CHECK(driver.get("/jobs", {kAdmin}, respond).effects[0]["params"][0] == nullptr);
-  CHECK(driver.get("/jobs?cursor=bogus", {test::user_auth("u-1")}).status() == 400);
-  CHECK(driver.get("/jobs?limit=0", {test::user_auth("u-1")}).status() == 400);
-  CHECK(driver.get("/jobs?limit=101", {test::user_auth("u-1")}).status() == 400);
+  CHECK(driver.get("/jobs?cursor=bogus", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 400);
+  CHECK(driver.get("/jobs?limit=0", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 400);
+  CHECK(driver.get("/jobs?limit=101", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 400);
   CHECK(driver.get("/jobs").status() == 401);
 }
 
 TEST_CASE("completing a job copies its outputs into R2 and GET links them", "[jobs][outputs]") {
   Driver driver(kRunPod);
-  Json row = {{"id", kJob}, {"user_id", "u-1"}, {"status", "running"}, {"provider", "runpod"}, {"provider_job_id", "rp-1"}};
+  Json row = {{"id", kJob}, {"user_id", "11111111-1111-4111-8111-111111111111"}, {"status", "running"}, {"provider", "runpod"}, {"provider_job_id", "rp-1"}};
   const std::string done =
       R"({"id":"rp-1","status":"COMPLETED","output":{"video_url":"https://cdn.test/v/clip.MP4?sig=1",)"
       R"("frames":["data:image/png;base64,iVBORw0KGgo=","not a file"],"image_base64":"AAAA","seed":42}})";
@@ -434,15 +434,15 @@ TEST_CASE("completing a job copies its outputs into R2 and GET links them", "[jo
     FAIL("unexpected effect " << dump(effect));
     return Reply{};
   };
-  auto out = driver.get("/jobs/" + kJob, {test::user_auth("u-1")}, respond);
+  auto out = driver.get("/jobs/" + kJob, {test::user_auth("11111111-1111-4111-8111-111111111111")}, respond);
   REQUIRE(out.status() == 200);
   REQUIRE(puts.size() == 3);
   // Found in the output's (key-sorted) order: frames, image_base64, video_url.
-  CHECK(puts[0]["key"] == "outputs/u-1/" + kJob + "/1.png");
+  CHECK(puts[0]["key"] == "outputs/11111111-1111-4111-8111-111111111111/" + kJob + "/1.png");
   CHECK(puts[0]["body"] == Json{{"from", "base64"}, {"data", "iVBORw0KGgo="}});
   CHECK(puts[0]["content_type"] == "image/png");
-  CHECK(puts[1]["key"] == "outputs/u-1/" + kJob + "/2");
-  CHECK(puts[2]["key"] == "outputs/u-1/" + kJob + "/3.mp4");
+  CHECK(puts[1]["key"] == "outputs/11111111-1111-4111-8111-111111111111/" + kJob + "/2");
+  CHECK(puts[2]["key"] == "outputs/11111111-1111-4111-8111-111111111111/" + kJob + "/3.mp4");
   CHECK(puts[2]["body"] == Json{{"from", "url"}, {"url", "https://cdn.test/v/clip.MP4?sig=1"}, {"timeout_ms", 60000}});
   // The copies left together, in one step.
   int put_step = -1;
@@ -455,6 +455,6 @@ TEST_CASE("completing a job copies its outputs into R2 and GET links them", "[jo
   const Json shown = out.json()["outputs"];
   REQUIRE(shown.size() == 3);
   std::string url = shown[2]["url"];
-  CHECK(url.rfind("https://api.example.com/assets/outputs/u-1/" + kJob + "/3.mp4?expires=", 0) == 0);
+  CHECK(url.rfind("https://api.example.com/assets/outputs/11111111-1111-4111-8111-111111111111/" + kJob + "/3.mp4?expires=", 0) == 0);
   CHECK_FALSE(shown[1].contains("url"));
 }

@@ -21,7 +21,7 @@ const std::string kBase = "http://127.0.0.1:9";
 const std::string kJwksUrl = kBase + "/auth/v1/.well-known/jwks.json";
 const std::string kSecret = "super-secret-jwt-token-with-at-least-32-characters-long";
 
-Json claims(std::string sub = "user-1") {
+Json claims(std::string sub = "11111111-1111-4111-8111-111111111111") {
   return {{"iss", kBase + "/auth/v1"}, {"sub", sub},   {"aud", "authenticated"},
           {"exp", kNowS + 3600},       {"iat", kNowS}, {"email", "a@b.c"},
           {"role", "authenticated"}};
@@ -73,7 +73,7 @@ testing::Responder jwks_server(const std::string* document, int* fetches) {
   };
 }
 
-const Json kExpectedUser = {{"id", "user-1"}, {"email", "a@b.c"}, {"role", "authenticated"}};
+const Json kExpectedUser = {{"id", "11111111-1111-4111-8111-111111111111"}, {"email", "a@b.c"}, {"role", "authenticated"}};
 
 Json expected_me(const Json& user) {
   return {{"ok", true}, {"user", user}, {"credits", {{"balance", kBalance}}}, {"subscription", nullptr}};
@@ -94,7 +94,7 @@ TEST_CASE("GET /me verifies HS256 with the legacy secret, without I/O", "[me][au
   CHECK(out.status() == 200);
   CHECK(out.json() == expected_me(kExpectedUser));
   REQUIRE(out.effects.size() == 1);  // the balance and the subscription, in one statement
-  CHECK(out.effects[0]["params"][0] == "user-1");
+  CHECK(out.effects[0]["params"][0] == "11111111-1111-4111-8111-111111111111");
 
   auto refused = driver.get("/me", {bearer(test::hs256_token(claims(), "another-secret"))});
   CHECK(refused.status() == 401);
@@ -140,12 +140,12 @@ TEST_CASE("GET /me verifies ES256 and RS256 with the project's JWKS, fetched onc
   CHECK(verify["data"] == token.substr(0, token.rfind('.')));
   CHECK(verify["signature"] == token.substr(token.rfind('.') + 1));
 
-  auto rs = driver.get("/me", {bearer(test::rs256_token(claims("user-2")))}, with_database());  // no fetch
+  auto rs = driver.get("/me", {bearer(test::rs256_token(claims("22222222-2222-4222-8222-222222222222")))}, with_database());  // no fetch
   CHECK(rs.status() == 200);
-  CHECK(rs.json()["user"]["id"] == "user-2");
+  CHECK(rs.json()["user"]["id"] == "22222222-2222-4222-8222-222222222222");
 
   // Another token's signature: the platform says no, and so does the API.
-  std::string other = test::es256_token(claims("user-3"));
+  std::string other = test::es256_token(claims("33333333-3333-4333-8333-333333333333"));
   std::string forged = other.substr(0, other.rfind('.')) + token.substr(token.rfind('.'));
   auto refused = driver.get("/me", {bearer(forged)});
   CHECK(refused.status() == 401);
@@ -177,15 +177,15 @@ TEST_CASE("GET /me refetches the JWKS on an unknown kid, at most every 30 s", "[
   REQUIRE(driver.get("/me", {bearer(test::es256_token(claims(), "old"))}, server).status() == 200);
 
   document = jwks_text({test::ec_jwk("old"), test::ec_jwk("new")});  // the project rotates
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-new"), "new"))}, server).status() == 200);
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("44444444-4444-4444-8444-444444444444"), "new"))}, server).status() == 200);
   CHECK(fetches == 2);
 
   // Forged kids do not turn every request into a fetch.
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-a"), "forged-1"))}, server).status() == 401);
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-b"), "forged-2"))}, server).status() == 401);
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"), "forged-1"))}, server).status() == 401);
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"), "forged-2"))}, server).status() == 401);
   CHECK(fetches == 2);
   driver.advance_ms(kJwksRefetchGapMs);
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-c"), "forged-3"))}, server).status() == 401);
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("cccccccc-cccc-4ccc-8ccc-cccccccccccc"), "forged-3"))}, server).status() == 401);
   CHECK(fetches == 3);
 }
 
@@ -193,7 +193,7 @@ TEST_CASE("GET /me refreshes the JWKS after its TTL and survives a failed refres
   Driver driver({{"SUPABASE_URL", kBase}});
   std::string document = jwks_text({test::ec_jwk("ec-1")});
   int fetches = 0;
-  REQUIRE(driver.get("/me", {bearer(test::es256_token(claims("u-1")))}, jwks_server(&document, &fetches)).status() ==
+  REQUIRE(driver.get("/me", {bearer(test::es256_token(claims("11111111-1111-4111-8111-111111111111")))}, jwks_server(&document, &fetches)).status() ==
           200);
 
   driver.advance_ms(kJwksTtlMs);
@@ -203,12 +203,12 @@ TEST_CASE("GET /me refreshes the JWKS after its TTL and survives a failed refres
     return http_reply(503, "down");
   };
   // Stale keys are better than none: the request succeeds on them.
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-2")))}, outage).status() == 200);
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("22222222-2222-4222-8222-222222222222")))}, outage).status() == 200);
   CHECK(fetches == 2);
   // The next attempt waits for the refetch gap rather than hitting the outage again.
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-3")))}, with_database()).status() == 200);
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("33333333-3333-4333-8333-333333333333")))}, with_database()).status() == 200);
   driver.advance_ms(kJwksRefetchGapMs);
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("u-4")))}, jwks_server(&document, &fetches)).status() ==
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("55555555-5555-4555-8555-555555555555")))}, jwks_server(&document, &fetches)).status() ==
         200);
   CHECK(fetches == 3);
 }
@@ -248,9 +248,9 @@ TEST_CASE("GET /me falls back to Supabase's /auth/v1/user for HS256 without the 
     };
   };
   auto out = driver.get("/me", {bearer(token)},
-                        supabase(200, R"({"id":"u-1","email":"a@b.c","role":"authenticated","aud":"x"})"));
+                        supabase(200, R"({"id":"11111111-1111-4111-8111-111111111111","email":"a@b.c","role":"authenticated","aud":"x"})"));
   CHECK(out.status() == 200);
-  CHECK(out.json() == expected_me({{"id", "u-1"}, {"email", "a@b.c"}, {"role", "authenticated"}}));
+  CHECK(out.json() == expected_me({{"id", "11111111-1111-4111-8111-111111111111"}, {"email", "a@b.c"}, {"role", "authenticated"}}));
   REQUIRE(out.effects.size() == 2);  // Supabase, then the balance and the subscription
   CHECK(out.effects[1]["op"] == "sql");
   CHECK(out.effects[0]["url"] == kBase + "/auth/v1/user");

@@ -35,7 +35,7 @@ Json claimed_row(Json user_id) {
           {"attempt", 1}, {"id", kJob}, {"user_id", std::move(user_id)}, {"status", "completed"},
           {"model", "default-video"}, {"cost_credits", 1}, {"provider", "runpod"}, {"provider_job_id", "rp-1"},
           {"result", {{"status", "COMPLETED"}}}, {"error", nullptr},
-          {"outputs", Json::array({{{"key", "outputs/u-1/" + kJob + "/0.mp4"}, {"size", 10}}})},
+          {"outputs", Json::array({{{"key", "outputs/11111111-1111-4111-8111-111111111111/" + kJob + "/0.mp4"}, {"size", 10}}})},
           {"created_at", "2026-11-22T05:00:00.000Z"}, {"updated_at", "2026-11-22T05:01:00.000Z"},
           {"finished_at", "2026-11-22T05:01:00.000Z"}};
 }
@@ -60,8 +60,8 @@ TEST_CASE("each owner has its own derived webhook secret", "[webhooks]") {
   Config from_admin = config({{"APP_ADMIN_TOKEN", "adm1n"}});
   // HMAC(HMAC("adm1n", label), "alphogen-job-webhook-v1\nadmin"), computed with Python's hmac.
   CHECK(jobs::webhook_secret(from_admin, "admin") == "whsec_QMrMR0rkqUfkgVxTXlIPyYX6hFuJxZ5BYCh0BoHl0fI=");
-  CHECK(jobs::webhook_secret(from_admin, "u-1") != jobs::webhook_secret(from_admin, "u-2"));
-  CHECK(jobs::webhook_secret(from_admin, "u-1") != jobs::webhook_secret(from_admin, "admin"));
+  CHECK(jobs::webhook_secret(from_admin, "11111111-1111-4111-8111-111111111111") != jobs::webhook_secret(from_admin, "22222222-2222-4222-8222-222222222222"));
+  CHECK(jobs::webhook_secret(from_admin, "11111111-1111-4111-8111-111111111111") != jobs::webhook_secret(from_admin, "admin"));
   Config dedicated = config({{"APP_ADMIN_TOKEN", "adm1n"}, {"WEBHOOK_SIGNING_SECRET", "s3cret"}});
   CHECK(jobs::webhook_secret(dedicated, "admin") != jobs::webhook_secret(from_admin, "admin"));
   CHECK_FALSE(jobs::webhook_secret(config({}), "admin").has_value());
@@ -71,14 +71,14 @@ TEST_CASE("GET /webhooks/secret answers the caller's own secret", "[webhooks]") 
   Driver driver(kSigning);
   auto admin = driver.get("/webhooks/secret", {test::kAdminAuth});
   REQUIRE(admin.status() == 200);
-  auto user = driver.get("/webhooks/secret", {test::user_auth("u-1")});
+  auto user = driver.get("/webhooks/secret", {test::user_auth("11111111-1111-4111-8111-111111111111")});
   REQUIRE(user.status() == 200);
-  CHECK(user.json()["secret"] == *jobs::webhook_secret(config({{"APP_ADMIN_TOKEN", test::kAdminToken}}), "u-1"));
+  CHECK(user.json()["secret"] == *jobs::webhook_secret(config({{"APP_ADMIN_TOKEN", test::kAdminToken}}), "11111111-1111-4111-8111-111111111111"));
   CHECK(user.json()["secret"] != admin.json()["secret"]);
   CHECK(driver.get("/webhooks/secret").status() == 401);
 
   Driver unsigned_driver({{"SUPABASE_JWT_SECRET", test::kJwtSecret}});
-  auto noop = unsigned_driver.get("/webhooks/secret", {test::user_auth("u-1")});
+  auto noop = unsigned_driver.get("/webhooks/secret", {test::user_auth("11111111-1111-4111-8111-111111111111")});
   CHECK(noop.status() == 501);
   CHECK(noop.json()["message"] == "webhook_signing_not_configured");
 }
@@ -90,7 +90,7 @@ TEST_CASE("a finished job's delivery is a signed POST whose outcome is recorded"
                                [&](const Json& effect) -> Reply {
     if (starts_with(effect, "select * from public.claim_job_webhooks")) {
       CHECK(effect["params"][0] == kJob);
-      return rows(Json::array({claimed_row("u-1")}));
+      return rows(Json::array({claimed_row("11111111-1111-4111-8111-111111111111")}));
     }
     if (effect["op"] == "fetch") {
       return Reply{{{"status", 503}, {"headers", Json::array({Json::array({"retry-after", "120"})})}}};
@@ -114,7 +114,7 @@ TEST_CASE("a finished job's delivery is a signed POST whose outcome is recorded"
   std::string timestamp = header(*fetch, "webhook-timestamp");
   CHECK(timestamp == std::to_string(test::kDriverNowS));
   std::string body = (*fetch)["body"];
-  auto secret = jobs::webhook_secret(config({{"APP_ADMIN_TOKEN", test::kAdminToken}}), "u-1");
+  auto secret = jobs::webhook_secret(config({{"APP_ADMIN_TOKEN", test::kAdminToken}}), "11111111-1111-4111-8111-111111111111");
   CHECK(header(*fetch, "webhook-signature") == jobs::webhook_signature(*secret, kDelivery, test::kDriverNowS, body));
 
   Json payload = *parse_json(body);
@@ -124,7 +124,7 @@ TEST_CASE("a finished job's delivery is a signed POST whose outcome is recorded"
   CHECK_FALSE(payload["data"].contains("ok"));
   CHECK_FALSE(payload["data"].contains("webhook_token_hash"));
   std::string link = payload["data"]["outputs"][0]["url"];
-  CHECK(link.rfind("https://api.example.com/assets/outputs/u-1/", 0) == 0);
+  CHECK(link.rfind("https://api.example.com/assets/outputs/11111111-1111-4111-8111-111111111111/", 0) == 0);
 
   REQUIRE(recorded.size() == 1);
   CHECK(recorded[0] == Json::array({kDelivery, 503, "HTTP 503", 120}));

@@ -337,6 +337,15 @@ TEST_CASE("issuer, audience and subject", "[jwt]") {
   CHECK(check(with([](Json& c) { c.erase("sub"); }), policy, nullptr) == "missing_sub");
   CHECK(check(with([](Json& c) { c["sub"] = ""; }), policy, nullptr) == "missing_sub");
   CHECK(check(with([](Json& c) { c["sub"] = 42; }), policy, nullptr) == "missing_sub");
+  // A user id is auth.users.id: a canonical lower-case UUID, or the token is refused (another
+  // spelling would be another asset folder but the same ledger user; "a/b" a path).
+  CHECK(check(with([](Json& c) { c["sub"] = "a/b"; }), policy, nullptr) == "sub_not_uuid");
+  CHECK(check(with([](Json& c) { c["sub"] = "u-1"; }), policy, nullptr) == "sub_not_uuid");
+  CHECK(check(with([](Json& c) { c["sub"] = "6F9619FF-8B86-4D11-B42D-00C04FC964FF"; }), policy, nullptr) ==
+        "sub_not_uuid");
+  CHECK(check(with([](Json& c) { c["sub"] = "6f9619ff8b864d11b42d00c04fc964ff"; }), policy, nullptr) ==
+        "sub_not_uuid");
+  CHECK(check(with([](Json& c) { c["sub"] = "6f9619ff-8b86-4d11-b42d-00c04fc964ff"; }), policy, nullptr) == "");
 
   auto parsed = parse_jwt(with([](Json& c) {
     c.erase("email");
