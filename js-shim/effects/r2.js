@@ -44,11 +44,6 @@ function toR2Range(range) {
   return r;
 }
 
-/** `"abc"` / `W/"abc"` -> `abc`: R2 compares bare etags. */
-function bareEtag(value) {
-  return String(value).trim().replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
-}
-
 async function put(effect, scope) {
   const maxBytes = Number.isFinite(effect.max_bytes) ? effect.max_bytes : null;
   const options = {};
@@ -135,7 +130,7 @@ async function get(effect, scope) {
   const options = {};
   const range = toR2Range(effect.range);
   if (range) options.range = range;
-  if (effect.if_none_match) options.onlyIf = { etagDoesNotMatch: bareEtag(effect.if_none_match) };
+  if (effect.if_none_match) options.onlyIf = { etagDoesNotMatch: effect.if_none_match };
   const obj = await bucket(scope).get(effect.key, options);
   if (!obj) return { found: false };
   const result = { found: true, ...meta(obj) };

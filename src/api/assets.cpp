@@ -2,6 +2,7 @@
 // enter the core. Who may do what: assets/access.hpp; signed links: assets/signed_url.hpp.
 #include "api/handlers.hpp"
 #include "assets/access.hpp"
+#include "assets/etag.hpp"
 #include "assets/key.hpp"
 #include "assets/range.hpp"
 #include "assets/signed_url.hpp"
@@ -62,15 +63,9 @@ Task<Json> found_object(Ctx& ctx, Json effect) {
 
 std::string quoted_etag(std::string_view etag) { return "\"" + std::string(etag) + "\""; }
 
-/// The entity tag of If-None-Match without quotes or W/ (first one of a list).
-std::optional<std::string> if_none_match(const Request& request) {
+std::optional<assets::IfNoneMatch> if_none_match(const Request& request) {
   auto value = request.header("if-none-match");
-  if (!value || value->empty()) return std::nullopt;
-  std::string_view tag = value->substr(0, value->find(','));
-  while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
-  if (tag.rfind("W/", 0) == 0) tag.remove_prefix(2);
-  if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') tag = tag.substr(1, tag.size() - 2);
-  return std::string(tag);
+  return value ? assets::parse_if_none_match(*value) : std::nullopt;
 }
 
 /// The range to serve, when the request asks for one we honour. If-Range naming another
@@ -107,8 +102,8 @@ Response streamed(Response response, const Json& object) {
 }
 
 bool etag_matches(const Request& request, const Json& meta) {
-  auto wanted = if_none_match(request);
-  return wanted && (*wanted == "*" || *wanted == string_field(meta, "etag"));
+  auto condition = if_none_match(request);
+  return condition && assets::matches(*condition, string_field(meta, "etag").value_or(""));
 }
 
 /// A 206 for a Range request: the metadata first, since only the size says whether the
@@ -151,12 +146,16 @@ Task<Response> put_asset(Ctx& ctx, const Request& request) {
 Task<Response> get_asset(Ctx& ctx, const Request& request) {
   std::string key = co_await valid_key(ctx, request);
   co_await require_read_access(ctx, request, key);
-  if (request.header("range")) {
+  auto condition = if_none_match(request);
+  // R2 checks one tag itself; "*" or a list is decided here on the metadata, as a Range is.
+  std::optional<std::string> single_tag;
+  if (condition && !condition->any && condition->tags.size() == 1) single_tag = condition->tags.front();
+  if (request.header("range") || (condition && !single_tag)) {
     Json meta = co_await found_object(ctx, effect::r2_head(key));
     if (etag_matches(request, meta)) co_return object_headers(meta, 304);
     if (auto spec = wanted_range(request, meta)) co_return co_await ranged_get(ctx, key, meta, *spec);
   }
-  Json object = co_await found_object(ctx, effect::r2_get_stream(key, std::nullopt, if_none_match(request)));
+  Json object = co_await found_object(ctx, effect::r2_get_stream(key, std::nullopt, single_tag));
   if (object.value("not_modified", false)) co_return object_headers(object, 304);
   co_return streamed(whole_object(object), object);
 }

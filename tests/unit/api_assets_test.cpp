@@ -113,6 +113,30 @@ TEST_CASE("GET /assets answers 304 for a matching If-None-Match", "[assets]") {
   CHECK_FALSE(out.header("content-length"));
 }
 
+TEST_CASE("If-None-Match: malformed validators are ignored, a list matches on any tag", "[assets]") {
+  Driver driver(kEnv);
+  for (std::string ignored : {"\"", "W/\"", "e1", "\"e1", "\"e1\" junk", "W/", "\"a\"b\"", ",", ""}) {
+    INFO(ignored);
+    auto get = driver.get("/assets/public/a.txt", {{"if-none-match", ignored}}, object);
+    CHECK(get.status() == 200);
+    REQUIRE(get.effects.size() == 1);
+    CHECK_FALSE(get.effects[0].contains("if_none_match"));
+    CHECK(driver.run({"HEAD", "/assets/public/a.txt", {{"if-none-match", ignored}}}, object).status() == 200);
+  }
+  // RFC 9110 §13.1.2: weak comparison, any tag of the list, or "*" for any current version.
+  for (std::string matching : {"\"x\", W/\"e1\"", " \"x\" ,, \"e1\" ", "*", "W/\"x\",\"e1\""}) {
+    INFO(matching);
+    auto get = driver.get("/assets/public/a.txt", {{"if-none-match", matching}}, object);
+    CHECK(get.status() == 304);
+    CHECK(get.effects[0]["op"] == "r2.head");
+    CHECK(driver.run({"HEAD", "/assets/public/a.txt", {{"if-none-match", matching}}}, object).status() == 304);
+  }
+  auto other = driver.get("/assets/public/a.txt", {{"if-none-match", "\"x\", \"y\""}}, object);
+  CHECK(other.status() == 200);
+  CHECK(other.header("content-length") == "11");
+  CHECK(driver.run({"HEAD", "/assets/public/a.txt", {{"if-none-match", "\"x\", \"y\""}}}, object).status() == 200);
+}
+
 TEST_CASE("GET and HEAD /assets: 404, private keys, HEAD from metadata", "[assets]") {
   Driver driver(kEnv);
   auto missing = driver.get("/assets/nothing", {}, [](const Json&) { return Reply{{{"found", false}}}; });
