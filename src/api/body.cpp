@@ -20,14 +20,14 @@ Task<std::string> read_body(Ctx& ctx, const Request& request, std::uint64_t max_
 }
 
 Task<Json> parse_json_object(Ctx& ctx, std::string_view text) {
-  auto value = parse_json(text);
-  if (!value || !value->is_object())
-    co_await ctx.raise(errors::invalid_request("the body must be a JSON object nested at most " +
-                                               std::to_string(kMaxJsonDepth) + " levels deep"));
+  JsonParse parsed = parse_json_checked(text);
+  if (!parsed.value) co_await ctx.raise(errors::invalid_request("invalid JSON body: " + parsed.error));
+  Json& value = *parsed.value;
+  if (!value.is_object()) co_await ctx.raise(errors::invalid_request("the body must be a JSON object"));
   // Postgres can hold no U+0000 (db/nul.hpp): refused here, by name, not as a failed insert.
-  if (auto where = db::nul_path(*value))
+  if (auto where = db::nul_path(value))
     co_await ctx.raise(errors::invalid_request(*where + " must not contain U+0000 (NUL)"));
-  co_return std::move(*value);
+  co_return std::move(value);
 }
 
 Task<Json> read_json_object(Ctx& ctx, const Request& request, std::uint64_t max_bytes) {

@@ -20,36 +20,51 @@ class DepthLimitedBuilder {
   bool string(Json::string_t& value) { return dom_.string(value); }
   bool binary(Json::binary_t& value) { return dom_.binary(value); }
   bool key(Json::string_t& value) { return dom_.key(value); }
-  bool start_object(std::size_t size) { return ++depth_ <= max_depth_ && dom_.start_object(size); }
+  bool start_object(std::size_t size) { return deeper() && dom_.start_object(size); }
   bool end_object() {
     --depth_;
     return dom_.end_object();
   }
-  bool start_array(std::size_t size) { return ++depth_ <= max_depth_ && dom_.start_array(size); }
+  bool start_array(std::size_t size) { return deeper() && dom_.start_array(size); }
   bool end_array() {
     --depth_;
     return dom_.end_array();
   }
   template <typename Exception>
   bool parse_error(std::size_t position, const std::string& token, const Exception& error) {
+    error_ = "syntax error at byte " + std::to_string(position);
     return dom_.parse_error(position, token, error);
   }
 
+  /// Why the parse stopped ("" when it did not).
+  const std::string& error() const { return error_; }
+
  private:
+  bool deeper() {
+    if (++depth_ <= max_depth_) return true;
+    error_ = "nested deeper than " + std::to_string(max_depth_) + " levels";
+    return false;
+  }
+
   nlohmann::detail::json_sax_dom_parser<Json> dom_;
   int max_depth_;
   int depth_ = 0;
+  std::string error_;
 };
 
 }  // namespace
 
-std::optional<Json> parse_json(std::string_view text, int max_depth) {
+JsonParse parse_json_checked(std::string_view text, int max_depth) {
   Json value;
   DepthLimitedBuilder builder(value, max_depth);
   if (!Json::sax_parse(text.begin(), text.end(), &builder, Json::input_format_t::json, /*strict=*/true)) {
-    return std::nullopt;
+    return {std::nullopt, builder.error()};
   }
-  return value;
+  return {std::move(value), {}};
+}
+
+std::optional<Json> parse_json(std::string_view text, int max_depth) {
+  return std::move(parse_json_checked(text, max_depth).value);
 }
 
 namespace {

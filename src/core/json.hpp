@@ -21,6 +21,15 @@ inline constexpr int kMaxJsonDepth = 128;
 /// `max_depth` levels (a scalar is level 0, the members of a top-level object level 1).
 std::optional<Json> parse_json(std::string_view text, int max_depth = kMaxJsonDepth);
 
+/// parse_json's answer with the reason of a refusal, for messages to whoever sent the text.
+struct JsonParse {
+  std::optional<Json> value;
+  std::string error;  // when there is no value: "syntax error at byte 15", "nested deeper than 128 levels"
+};
+
+/// parse_json, saying why the text was refused.
+JsonParse parse_json_checked(std::string_view text, int max_depth = kMaxJsonDepth);
+
 /// Serialises without ever failing: invalid UTF-8 in strings is replaced, not fatal.
 std::string dump(const Json& value);
 

@@ -80,7 +80,7 @@ test("a job whose input nests too deep is a 400, and the requests beside it are 
   ]);
   assert.equal(refused.status, 400, JSON.stringify(refused.body));
   assert.equal(refused.body.error, "invalid_request");
-  assert.match(refused.body.message, /nested at most 128 levels/);
+  assert.match(refused.body.message, /nested deeper than 128 levels/);
   assert.deepEqual(beside, [200, 200, 200, 200]);
 
   // the limit itself: an input of exactly 128 levels (the body's object adds one) is refused,

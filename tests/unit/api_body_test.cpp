@@ -59,3 +59,20 @@ TEST_CASE("a test webhook carrying U+0000 is still logged, with the character re
     CHECK((payload.find("\\ufffd") != std::string::npos || payload.find("\xef\xbf\xbd") != std::string::npos));
   }
 }
+
+TEST_CASE("a refused body's message says what is wrong with it", "[body]") {
+  Driver driver(kEnv);
+  auto syntax = post_as_admin(driver, "/jobs", R"({"prompt":"a",})");
+  CHECK(syntax.status() == 400);
+  CHECK(message(syntax) == "invalid JSON body: syntax error at byte 15");
+  CHECK(message(post_as_admin(driver, "/jobs", "")) == "invalid JSON body: syntax error at byte 1");
+
+  auto array = post_as_admin(driver, "/jobs", R"(["prompt"])");
+  CHECK(array.status() == 400);
+  CHECK(message(array) == "the body must be a JSON object");
+
+  std::string deep = std::string(200, '[') + std::string(200, ']');
+  auto nested = post_as_admin(driver, "/jobs", R"({"prompt":"a","input":{"x":)" + deep + "}}");
+  CHECK(nested.status() == 400);
+  CHECK(message(nested) == "invalid JSON body: nested deeper than 128 levels");
+}
