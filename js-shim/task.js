@@ -45,9 +45,15 @@ export class TaskScope {
     this.ctx.waitUntil(promise);
   }
 
-  /** Task end: cancel unused handles, close the database client after background work. */
+  /**
+   * Task end: cancel unused handles and an unread request body, close the database client
+   * after background work.
+   */
   finish() {
     for (const handle of [...this.handles.keys()]) this.dropHandle(handle);
+    // A body refused on its Content-Length is never read: left open, workerd's dev server
+    // failed the connection's next request ("worker restarted mid-request").
+    if (this.request?.body && !this.request.bodyUsed) this.request.body.cancel().catch(() => {});
     endTaskClient(this, Promise.allSettled(this.pending));
   }
 }

@@ -54,3 +54,19 @@ describe("If-None-Match on a public asset", () => {
     assert.equal(await other.text(), "hello");
   });
 });
+
+describe("a body refused on its Content-Length", () => {
+  test("is answered 413, and the next POSTs are served", async () => {
+    const post = (body) =>
+      worker.fetch("/jobs", { method: "POST", headers: { ...asAdmin, "content-type": "application/json" }, body });
+    for (let i = 0; i < 3; i++) {
+      const big = await post("x".repeat(1 << 20));
+      assert.equal(big.status, 413, await big.text());
+      await big.arrayBuffer().catch(() => {});
+      const next = await post('{"prompt":"a","input":[]}');
+      const text = await next.text();
+      assert.equal(next.status, 400, text);
+      assert.match(text, /input must be an object/);
+    }
+  });
+});

@@ -58,3 +58,25 @@ test("the core reads a body that came in the start frame without asking for it",
   assert.deepEqual(step.effects?.map((e) => e.op), ["sql"], JSON.stringify(step));
   assert.equal(step.effects[0].params[0], "evt_1");
 });
+
+test("a request body nobody read (a 413 on its Content-Length) is cancelled when the task ends", async () => {
+  let cancelled = false;
+  const stream = new ReadableStream({
+    pull(controller) {
+      controller.enqueue(new Uint8Array(1024));
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  const unread = scopeFor("POST", stream, { "content-length": String(1 << 20) });
+  unread.finish();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(cancelled, true, "the unread body was left open: workerd's dev server then fails the next request");
+
+  // A body that was read (or streamed into R2) is the reader's, not cancelled again.
+  const read = scopeFor("POST", '{"a":1}', { "content-length": "7" });
+  await eagerBody(read);
+  read.finish();
+  assert.equal(read.request.bodyUsed, true);
+});
