@@ -20,7 +20,7 @@ Task<std::string> read_body(Ctx& ctx, const Request& request, std::uint64_t max_
 }
 
 Task<Json> parse_json_object(Ctx& ctx, std::string_view text) {
-  JsonParse parsed = parse_json_checked(text);
+  JsonParse parsed = parse_json_checked(text, DuplicateKeys::refuse);
   if (!parsed.value) co_await ctx.raise(errors::invalid_request("invalid JSON body: " + parsed.error));
   Json& value = *parsed.value;
   if (!value.is_object()) co_await ctx.raise(errors::invalid_request("the body must be a JSON object"));

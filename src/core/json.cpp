@@ -1,6 +1,8 @@
 #include "core/json.hpp"
 
 #include <charconv>
+#include <unordered_set>
+#include <vector>
 
 namespace ag {
 
@@ -10,7 +12,8 @@ namespace {
 /// object or array nested deeper than the limit.
 class DepthLimitedBuilder {
  public:
-  DepthLimitedBuilder(Json& result, int max_depth) : dom_(result, /*allow_exceptions=*/false), max_depth_(max_depth) {}
+  DepthLimitedBuilder(Json& result, int max_depth, DuplicateKeys duplicates)
+      : dom_(result, /*allow_exceptions=*/false), max_depth_(max_depth), duplicates_(duplicates) {}
 
   bool null() { return dom_.null(); }
   bool boolean(bool value) { return dom_.boolean(value); }
@@ -19,10 +22,20 @@ class DepthLimitedBuilder {
   bool number_float(Json::number_float_t value, const Json::string_t& text) { return dom_.number_float(value, text); }
   bool string(Json::string_t& value) { return dom_.string(value); }
   bool binary(Json::binary_t& value) { return dom_.binary(value); }
-  bool key(Json::string_t& value) { return dom_.key(value); }
-  bool start_object(std::size_t size) { return deeper() && dom_.start_object(size); }
+  bool key(Json::string_t& value) {
+    if (duplicates_ == DuplicateKeys::refuse && !keys_.back().insert(value).second) {
+      error_ = "the key " + dump(Json(value)) + " appears twice in one object";
+      return false;
+    }
+    return dom_.key(value);
+  }
+  bool start_object(std::size_t size) {
+    if (duplicates_ == DuplicateKeys::refuse) keys_.emplace_back();
+    return deeper() && dom_.start_object(size);
+  }
   bool end_object() {
     --depth_;
+    if (duplicates_ == DuplicateKeys::refuse) keys_.pop_back();
     return dom_.end_object();
   }
   bool start_array(std::size_t size) { return deeper() && dom_.start_array(size); }
@@ -48,15 +61,17 @@ class DepthLimitedBuilder {
 
   nlohmann::detail::json_sax_dom_parser<Json> dom_;
   int max_depth_;
+  DuplicateKeys duplicates_;
+  std::vector<std::unordered_set<std::string>> keys_;  // of each open object, when refusing duplicates
   int depth_ = 0;
   std::string error_;
 };
 
 }  // namespace
 
-JsonParse parse_json_checked(std::string_view text, int max_depth) {
+JsonParse parse_json_checked(std::string_view text, DuplicateKeys duplicates, int max_depth) {
   Json value;
-  DepthLimitedBuilder builder(value, max_depth);
+  DepthLimitedBuilder builder(value, max_depth, duplicates);
   if (!Json::sax_parse(text.begin(), text.end(), &builder, Json::input_format_t::json, /*strict=*/true)) {
     return {std::nullopt, builder.error()};
   }
@@ -64,7 +79,7 @@ JsonParse parse_json_checked(std::string_view text, int max_depth) {
 }
 
 std::optional<Json> parse_json(std::string_view text, int max_depth) {
-  return std::move(parse_json_checked(text, max_depth).value);
+  return std::move(parse_json_checked(text, DuplicateKeys::last_wins, max_depth).value);
 }
 
 namespace {

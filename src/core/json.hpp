@@ -27,8 +27,14 @@ struct JsonParse {
   std::string error;  // when there is no value: "syntax error at byte 15", "nested deeper than 128 levels"
 };
 
+/// What an object naming one key twice means. Clients' bodies refuse it: last-wins would let
+/// `{"amount":1,...,"amount":999}` mean what a reader of the first field does not see. Provider
+/// replies keep last-wins: a paid result is never thrown away over it.
+enum class DuplicateKeys { last_wins, refuse };
+
 /// parse_json, saying why the text was refused.
-JsonParse parse_json_checked(std::string_view text, int max_depth = kMaxJsonDepth);
+JsonParse parse_json_checked(std::string_view text, DuplicateKeys duplicates = DuplicateKeys::last_wins,
+                             int max_depth = kMaxJsonDepth);
 
 /// Serialises without ever failing: invalid UTF-8 in strings is replaced, not fatal.
 std::string dump(const Json& value);

@@ -76,3 +76,20 @@ TEST_CASE("a refused body's message says what is wrong with it", "[body]") {
   CHECK(nested.status() == 400);
   CHECK(message(nested) == "invalid JSON body: nested deeper than 128 levels");
 }
+
+TEST_CASE("a key twice in one object of a client's body is a 400, money fields included", "[body]") {
+  Driver driver(kEnv);
+  std::string credit = R"({"user_id":")" + kUser + R"(","amount":1,"reason":"r","idempotency_key":"k","amount":999})";
+  auto twice = post_as_admin(driver, "/admin/credits", credit);
+  CHECK(twice.status() == 400);
+  CHECK(message(twice) == R"(invalid JSON body: the key "amount" appears twice in one object)");
+  CHECK(twice.effects.empty());
+
+  auto nested = post_as_admin(driver, "/jobs", R"({"prompt":"a","input":{"seed":1,"seed":2}})");
+  CHECK(nested.status() == 400);
+  CHECK(message(nested) == R"(invalid JSON body: the key "seed" appears twice in one object)");
+  // The same key in sibling objects is no duplicate.
+  auto siblings = post_as_admin(driver, "/assets/sign", R"({"a":{"k":1},"b":{"k":2},"key":"..","c":[{"k":1},{"k":2}]})");
+  CHECK(siblings.status() == 400);
+  CHECK(message(siblings).find("twice") == std::string::npos);
+}
