@@ -1,5 +1,6 @@
 // GET /assets?prefix&cursor&limit: one page of keys. Users list their own folders
 // (users/<id>/ by default, or outputs/<id>/); admin lists anything.
+#include "api/assets_cursor.hpp"
 #include "api/handlers.hpp"
 #include "api/paging.hpp"
 #include "assets/access.hpp"
@@ -33,13 +34,14 @@ Task<Response> list_assets(Ctx& ctx, const Request& request) {
   if (!assets::may_list(caller, prefix)) co_await ctx.raise(errors::forbidden("you may list only your own folders"));
 
   std::uint32_t limit = co_await page_limit(ctx, request, kDefaultPage, kMaxPage);
-  auto cursor = request.query_param("cursor");
-  if (cursor && cursor->empty()) cursor.reset();
+  std::optional<std::string> cursor;
+  if (auto given = request.query_param("cursor"); given && !given->empty()) {
+    cursor = decode_assets_cursor(prefix, *given);
+    if (!cursor) co_await ctx.raise(errors::invalid_request("invalid cursor"));
+  }
 
   EffectResult page = co_await ctx.perform(effect::r2_list(prefix, cursor, limit));
   if (page.failed()) {
-    // R2 answers a cursor it did not issue with an error: the caller's fault, not ours.
-    if (cursor && page.error_code() == "r2_error") co_await ctx.raise(errors::invalid_request("invalid cursor"));
     log::error("r2 list failed", {{"request_id", ctx.request_id()}, {"code", page.error_code()}});
     co_await ctx.raise(errors::internal());
   }
@@ -51,7 +53,7 @@ Task<Response> list_assets(Ctx& ctx, const Request& request) {
   co_return json_response(200, {{"ok", true},
                                 {"prefix", prefix},
                                 {"objects", std::move(objects)},
-                                {"cursor", next ? Json(*next) : Json(nullptr)}});
+                                {"cursor", next ? Json(encode_assets_cursor(prefix, *next)) : Json(nullptr)}});
 }
 
 }  // namespace ag::api
