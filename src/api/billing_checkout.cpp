@@ -73,9 +73,10 @@ Task<std::string> stripe_idempotency_key(Ctx& ctx, const Request& request, const
 /// POST /billing/checkout {pack_id | plan_id | price_id, success_url?, cancel_url?}
 /// → {"ok":true,"url","session_id"}.
 Task<Response> billing_checkout(Ctx& ctx, const Request& request) {
+  // Who is calling comes first: an anonymous caller learns nothing of the configuration.
+  auth::User user = co_await auth::authenticate_user(ctx, request);
   auto settings = stripe::settings(ctx.config());
   if (!settings) co_return not_configured("stripe_not_configured");
-  auth::User user = co_await auth::authenticate_user(ctx, request);
   Json body = co_await read_json_object(ctx, request, kMaxBody);
   billing::ProductRef ref = co_await product_ref(ctx, body);
   stripe::CheckoutSession session;
@@ -98,9 +99,10 @@ Task<Response> billing_checkout(Ctx& ctx, const Request& request) {
 
 /// POST /billing/portal {return_url?} → {"ok":true,"url"}: Stripe's customer portal.
 Task<Response> billing_portal(Ctx& ctx, const Request& request) {
+  // Who is calling comes first: an anonymous caller learns nothing of the configuration.
+  auth::User user = co_await auth::authenticate_user(ctx, request);
   auto settings = stripe::settings(ctx.config());
   if (!settings) co_return not_configured("stripe_not_configured");
-  auth::User user = co_await auth::authenticate_user(ctx, request);
   // The body is optional here: no body (or an empty one) means the default return page.
   std::string raw = co_await read_body(ctx, request, kMaxBody);
   Json body = Json::object();

@@ -3,8 +3,8 @@
 //   full   RunPod, Supabase Auth and Stripe configured (loopback stand-ins): the full shapes,
 //          and the smoke demands them because it is given the same secrets
 // and the failures it must report: a wrong secret, a noop where the full shape is required, an
-// API that never comes up. Without Stripe keys checkout answers the 501 noop: the smoke reports
-// "billing not configured".
+// API that never comes up. Checkout refuses an anonymous caller (401) before it looks at the
+// Stripe keys, so a smoke without a user token reports that refusal.
 //
 // The smoke gets only the environment each test names (never the caller's own secrets).
 
@@ -98,8 +98,6 @@ after(async () => {
   await db?.drop();
 });
 
-const BILLING_NOT_CONFIGURED = /^PASS {2}POST \/billing\/checkout: (404|501 noop), billing not configured/;
-
 describe("noop configuration: admin token and webhook secret only", () => {
   test("every check passes with the noop shapes, and what it did is in the database", async () => {
     const run = await smoke(noop.url, { APP_ADMIN_TOKEN: ADMIN, WEBHOOK_SECRET: WEBHOOK });
@@ -114,7 +112,7 @@ describe("noop configuration: admin token and webhook secret only", () => {
       /^PASS {2}POST \/jobs: 202 noop \(runpod_not_configured\)/,
       /^PASS {2}GET \/jobs\/[0-9a-f-]{36}: 200, status noop/,
       /^PASS {2}GET \/me: 501 noop \(supabase_not_configured\)/,
-      BILLING_NOT_CONFIGURED,
+      /^PASS {2}POST \/billing\/checkout: 401 without a token/,
     ]);
     assertNoSecrets(run.out, [ADMIN, WEBHOOK]);
 

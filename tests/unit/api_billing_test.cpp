@@ -113,6 +113,13 @@ TEST_CASE("Billing without Stripe answers the 501 noop", "[billing]") {
     CHECK(out.json() == kNoop);
     CHECK(out.effects.empty());
   }
+  // Who is calling comes first: an anonymous checkout or portal is a 401, configured or not.
+  for (std::string path : {"/billing/checkout", "/billing/portal"}) {
+    INFO(path);
+    auto anonymous = driver.run(post(path, "{}", false));
+    CHECK(anonymous.status() == 401);
+    CHECK(anonymous.json()["error"] == "unauthorized");
+  }
 }
 
 TEST_CASE("POST /billing/checkout: a pack, on a new customer, exactly as Stripe takes it", "[billing][stripe]") {
