@@ -3,6 +3,7 @@
 #include "api/body.hpp"
 #include "api/handlers.hpp"
 #include "auth/authenticate.hpp"
+#include "core/utf8.hpp"
 #include "core/uuid.hpp"
 #include "db/credits.hpp"
 
@@ -12,7 +13,7 @@ namespace {
 constexpr std::uint64_t kMaxBody = 16 << 10;
 constexpr std::int64_t kMaxAmount = 1'000'000'000;
 constexpr std::size_t kMaxReason = 200;  // characters
-constexpr std::size_t kMaxKey = 255;     // bytes
+constexpr std::size_t kMaxKey = 255;     // characters
 // NOTE: ledger keys are one global namespace (welcome:<user>, reserve:<job>, refund:<job>,
 // Stripe's): the admin's keys get their own prefix, so no admin key can take the place of, or
 // block, an entry the system will write.
@@ -24,12 +25,6 @@ struct AdminCredit {
   std::string reason;
   std::string idempotency_key;
 };
-
-std::size_t utf8_length(std::string_view text) {
-  std::size_t count = 0;
-  for (unsigned char c : text) count += (c & 0xC0) != 0x80;
-  return count;
-}
 
 /// The body's fields, or the message naming the first one that is wrong.
 struct Parsed {
@@ -58,13 +53,13 @@ Parsed parse(const Json& body) {
     return {{}, "amount must be a non-zero integer from -1000000000 to 1000000000"};
 
   auto reason = string_field(body, "reason");
-  if (!reason || reason->empty() || utf8_length(*reason) > kMaxReason)
+  if (!reason || reason->empty() || code_points(*reason) > kMaxReason)
     return {{}, "reason must be a string of 1 to 200 characters"};
   out.credit.reason = std::move(*reason);
 
   auto key = string_field(body, "idempotency_key");
-  if (!key || key->empty() || key->size() > kMaxKey)
-    return {{}, "idempotency_key must be a string of 1 to 255 bytes"};
+  if (!key || key->empty() || code_points(*key) > kMaxKey)
+    return {{}, "idempotency_key must be a string of 1 to 255 characters"};
   out.credit.idempotency_key = std::string(kKeyPrefix) + *key;
   return out;
 }

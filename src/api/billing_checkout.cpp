@@ -11,6 +11,7 @@
 #include "billing/customer.hpp"
 #include "billing/return_url.hpp"
 #include "billing/store.hpp"
+#include "core/utf8.hpp"
 #include "crypto/sha256.hpp"
 
 namespace ag::api {
@@ -64,7 +65,7 @@ Task<std::string> stripe_idempotency_key(Ctx& ctx, const Request& request, const
                                          std::string_view endpoint) {
   auto key = request.header("idempotency-key");
   if (!key) co_return std::string(endpoint) + "-" + ctx.uuid_v4();
-  if (key->empty() || key->size() > kMaxIdempotencyKey)
+  if (key->empty() || code_points(*key) > kMaxIdempotencyKey)
     co_await ctx.raise(errors::invalid_request("Idempotency-Key must be 1 to 255 characters"));
   co_return std::string(endpoint) + "-" + crypto::sha256_hex(user_id + "\n" + std::string(*key));
 }

@@ -8,6 +8,7 @@
 #include "api/job_access.hpp"
 #include "auth/authenticate.hpp"
 #include "core/log.hpp"
+#include "core/utf8.hpp"
 #include "crypto/sha256.hpp"
 #include "db/credits.hpp"
 #include "db/row.hpp"
@@ -21,8 +22,8 @@ namespace ag::api {
 
 namespace {
 
-constexpr std::size_t kMaxPrompt = 4000;
-constexpr std::size_t kMaxIdempotencyKey = 255;
+constexpr std::size_t kMaxPrompt = 4000;        // characters (code points)
+constexpr std::size_t kMaxIdempotencyKey = 255;  // characters
 
 /// https, or plain http to this machine (a receiver next to `scripts/dev`; a deployed Worker
 /// cannot reach loopback addresses anyway).
@@ -40,7 +41,7 @@ bool is_webhook_url(const std::string& text) {
 Task<Json> job_request(Ctx& ctx, const Request& request) {
   Json body = co_await read_json_object(ctx, request);
   auto prompt = string_field(body, "prompt");
-  if (!prompt || prompt->empty() || prompt->size() > kMaxPrompt)
+  if (!prompt || prompt->empty() || code_points(*prompt) > kMaxPrompt)
     co_await ctx.raise(errors::invalid_request("prompt must be a string of 1 to 4000 characters"));
   if (body.contains("model") && !body["model"].is_string())
     co_await ctx.raise(errors::invalid_request("model must be a string"));
@@ -62,7 +63,7 @@ Task<Json> job_request(Ctx& ctx, const Request& request) {
 Task<std::optional<std::string>> idempotency_key(Ctx& ctx, const Request& request) {
   auto key = request.header("idempotency-key");
   if (!key) co_return std::nullopt;
-  if (key->empty() || key->size() > kMaxIdempotencyKey)
+  if (key->empty() || code_points(*key) > kMaxIdempotencyKey)
     co_await ctx.raise(errors::invalid_request("Idempotency-Key must be 1 to 255 characters"));
   co_return std::string(*key);
 }

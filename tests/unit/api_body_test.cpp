@@ -93,3 +93,36 @@ TEST_CASE("a key twice in one object of a client's body is a 400, money fields i
   CHECK(siblings.status() == 400);
   CHECK(message(siblings).find("twice") == std::string::npos);
 }
+
+TEST_CASE("length limits count characters (code points), as JSON Schema's maxLength does", "[body]") {
+  Driver driver(kEnv);
+  auto reaches_sql = [](const Json& effect) {
+    REQUIRE(effect["op"] == "sql");
+    return Reply{{{"rows", Json::array({{{"outcome", "unknown_model"}}})}}};
+  };
+  std::string e_acute = "\xc3\xa9";
+  auto prompt_of = [&](std::size_t characters) {
+    std::string prompt;
+    for (std::size_t i = 0; i < characters; ++i) prompt += e_acute;
+    return dump(Json{{"prompt", prompt}});
+  };
+  auto run = [&](const std::string& path, const std::string& body, const testing::Responder& respond) {
+    return driver.run({"POST", path, {test::kAdminAuth, {"content-length", std::to_string(body.size())}}, true, body},
+                      respond);
+  };
+  auto longest = run("/jobs", prompt_of(4000), reaches_sql);  // 8000 bytes
+  CHECK(message(longest) == "unknown or disabled model");
+  auto over = run("/jobs", prompt_of(4001), testing::no_effects_expected);
+  CHECK(message(over) == "prompt must be a string of 1 to 4000 characters");
+
+  std::string key;
+  for (int i = 0; i < 255; ++i) key += e_acute;
+  Json credit = {{"user_id", kUser}, {"amount", 5}, {"reason", "r"}, {"idempotency_key", key}};
+  auto granted = run("/admin/credits", dump(credit), [](const Json&) {
+    return Reply{{{"rows", Json::array({{{"applied", true}, {"balance", "5"}}})}}};
+  });
+  CHECK(granted.status() == 200);
+  credit["idempotency_key"] = key + "x";
+  CHECK(message(run("/admin/credits", dump(credit), testing::no_effects_expected)) ==
+        "idempotency_key must be a string of 1 to 255 characters");
+}
