@@ -1,8 +1,7 @@
 #include "assets/range.hpp"
 
 #include <cstddef>
-
-#include "core/decimal.hpp"
+#include <cstdint>
 
 namespace ag::assets {
 namespace {
@@ -25,6 +24,21 @@ bool equals_ignore_case(std::string_view a, std::string_view lower) {
   return true;
 }
 
+/// A run of ASCII digits as a number, saturated at UINT64_MAX: a position of more digits than
+/// uint64 holds is past the end of any object, which makes "bytes=<huge>-" a 416 as it must be.
+std::optional<std::uint64_t> position(std::string_view digits) {
+  if (digits.empty()) return std::nullopt;
+  std::uint64_t value = 0;
+  bool saturated = false;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    saturated = saturated || value > (UINT64_MAX - digit) / 10;
+    if (!saturated) value = value * 10 + digit;
+  }
+  return saturated ? UINT64_MAX : value;
+}
+
 }  // namespace
 
 std::optional<ByteRangeSpec> parse_range_header(std::string_view value) {
@@ -43,14 +57,14 @@ std::optional<ByteRangeSpec> parse_range_header(std::string_view value) {
 
   ByteRangeSpec spec;
   if (first_text.empty()) {  // suffix-range: "-" suffix-length
-    spec.suffix = parse_decimal(last_text);
+    spec.suffix = position(last_text);
     if (!spec.suffix) return std::nullopt;
     return spec;
   }
-  spec.first = parse_decimal(first_text);
+  spec.first = position(first_text);
   if (!spec.first) return std::nullopt;
   if (!last_text.empty()) {
-    spec.last = parse_decimal(last_text);
+    spec.last = position(last_text);
     if (!spec.last || *spec.last < *spec.first) return std::nullopt;
   }
   return spec;

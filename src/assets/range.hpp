@@ -25,8 +25,8 @@ struct ResolvedRange {
 
 /// Parses a Range header value: "bytes=0-99", "bytes=100-", "bytes=-500", unit
 /// case-insensitive, optional whitespace around the value and the range-spec. nullopt for
-/// other units, several ranges, malformed text, first > last, signs, or numbers of more than
-/// 19 digits (19 digits always fit in uint64, so no overflow check is needed past that).
+/// other units, several ranges, malformed text, first > last or signs. Numbers past uint64
+/// read as UINT64_MAX: past the end of any object.
 std::optional<ByteRangeSpec> parse_range_header(std::string_view value);
 
 /// The span of an object of `size` bytes that `spec` selects; nullopt when unsatisfiable
