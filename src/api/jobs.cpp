@@ -15,6 +15,7 @@
 #include "jobs/lifecycle.hpp"
 #include "jobs/provider_state.hpp"
 #include "jobs/store.hpp"
+#include "jobs/webhook_url.hpp"
 #include "jobs/webhooks.hpp"
 #include "providers/runpod.hpp"
 
@@ -24,18 +25,6 @@ namespace {
 
 constexpr std::size_t kMaxPrompt = 4000;        // characters (code points)
 constexpr std::size_t kMaxIdempotencyKey = 255;  // characters
-
-/// https, or plain http to this machine (a receiver next to `scripts/dev`; a deployed Worker
-/// cannot reach loopback addresses anyway).
-bool is_webhook_url(const std::string& text) {
-  if (text.size() > 2048 || text.find_first_of(" \t\r\n") != std::string::npos) return false;
-  if (text.rfind("https://", 0) == 0) return text.size() > 8;
-  for (std::string_view local : {"http://127.0.0.1", "http://localhost", "http://[::1]"}) {
-    if (text.rfind(local, 0) == 0 && (text.size() == local.size() || text[local.size()] == ':' || text[local.size()] == '/'))
-      return true;
-  }
-  return false;
-}
 
 /// The validated request; raises 400 naming the first bad field.
 Task<Json> job_request(Ctx& ctx, const Request& request) {
@@ -52,7 +41,7 @@ Task<Json> job_request(Ctx& ctx, const Request& request) {
     co_await ctx.raise(errors::invalid_request("input.model must be left out or equal to model, which sets the price"));
   if (body.contains("webhook_url")) {
     auto url = string_field(body, "webhook_url");
-    if (!url || !is_webhook_url(*url)) co_await ctx.raise(errors::invalid_request("webhook_url must be an https URL"));
+    if (!url || !jobs::is_webhook_url(*url)) co_await ctx.raise(errors::invalid_request("webhook_url must be an https URL"));
     // Unsigned webhooks could not be told from forgeries: refuse rather than send them.
     if (!jobs::webhook_secret(ctx.config(), "admin"))
       co_await ctx.raise(errors::invalid_request("webhook_url needs webhook signing (WEBHOOK_SIGNING_SECRET) configured"));
