@@ -17,9 +17,10 @@ constexpr std::uint32_t kDefaultPage = 20;
 constexpr std::uint32_t kMaxPage = 100;
 constexpr std::string_view kCursorVersion = "v1:";
 
-// One statement whatever the filters: null parameters switch them off.
+// One statement whatever the filters: null parameters switch them off. No `result`: a page
+// would carry up to 100 provider replies of up to 1 MiB each; GET /jobs/:id shows it.
 constexpr std::string_view kList =
-    "select id, user_id, status, model, cost_credits, provider, provider_job_id, result, error, outputs, "
+    "select id, user_id, status, model, cost_credits, provider, provider_job_id, error, outputs, "
     "created_at, updated_at, finished_at, created_at::text as position from public.jobs "
     "where ($1::uuid is null or user_id = $1::uuid) and ($2::text is null or status = $2::text) "
     "and ($3::timestamptz is null or (created_at, id) < ($3::timestamptz, $4::uuid)) "
@@ -82,6 +83,7 @@ Task<Response> list_jobs(Ctx& ctx, const Request& request) {
   for (std::size_t i = 0; i < rows.size() && i < limit; ++i) {
     Json view = job_view(rows[i]);
     view.erase("ok");
+    view.erase("result");
     jobs.push_back(std::move(view));
   }
   Json next = more ? Json(encode_cursor(rows[limit - 1])) : Json(nullptr);
