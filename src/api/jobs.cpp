@@ -175,10 +175,10 @@ Task<Json> refreshed(Ctx& ctx, Json row) {
 
   auto provider_job_id = string_field(row, "provider_job_id").value_or("");
   EffectResult reply = co_await ctx.perform(effect::fetch(runpod::status_request(*settings, provider_job_id)));
-  auto http_status = int_field(reply.value, "status").value_or(0);
-  auto state = http_status == 200 ? runpod::parse_job_state(reply.body) : std::nullopt;
+  auto state = runpod::status_reply_state(reply, provider_job_id);
   if (!state) {
-    log::warn("runpod status failed", {{"request_id", ctx.request_id()}, {"status", http_status}});
+    log::warn("runpod status failed",
+              {{"request_id", ctx.request_id()}, {"status", int_field(reply.value, "status").value_or(0)}});
     co_return row;
   }
   if (runpod::lifecycle_status(state->status) != status) {

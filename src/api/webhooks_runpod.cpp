@@ -14,14 +14,6 @@
 
 namespace ag::api {
 
-namespace {
-// The same JSON as a /status reply, whose fetch is capped alike (providers/runpod.cpp).
-// Outputs are files behind URLs (jobs/outputs.cpp copies them into R2); a callback holding
-// the output inline takes about eleven times its size in the core's memory while applied
-// (8 MiB grew it to 88 MiB; 12 MiB ran it out, and RunPod's retries failed alike).
-constexpr std::uint64_t kMaxCallbackBody = 1 << 20;
-}  // namespace
-
 Task<Response> runpod_webhook(Ctx& ctx, const Request& request) {
   std::string job_id(request.param("job_id"));
   std::optional<Json> row;
@@ -33,7 +25,9 @@ Task<Response> runpod_webhook(Ctx& ctx, const Request& request) {
   // Unknown job and wrong token look the same from outside.
   if (!authentic) co_await ctx.raise(errors::unauthorized("invalid callback token"));
 
-  std::string body = co_await read_body(ctx, request, kMaxCallbackBody);
+  // The same JSON as a /status reply, capped alike: over it, a 413 here, and the sweep's poll
+  // then fails the job as output_too_large.
+  std::string body = co_await read_body(ctx, request, runpod::kMaxReplyBytes);
   ctx.wait_until(log_webhook(ctx.uuid_v4(), request, body));
   auto state = runpod::parse_job_state(body);
   auto next = state ? runpod::lifecycle_status(state->status) : std::nullopt;

@@ -56,7 +56,7 @@ Task<std::vector<Poll>> poll(Ctx& ctx, const Json& rows) {
   for (std::size_t k = 0; k < replies.size(); ++k) {
     const int status = int_field(replies[k].value, "status").value_or(0);
     Poll& result = polls[asked[k]];
-    if (status == 200) result.state = runpod::parse_job_state(replies[k].body);
+    result.state = runpod::status_reply_state(replies[k], *string_field(rows[asked[k]], "provider_job_id"));
     result.unreachable = status == 0 || status == 429 || status >= 500;
   }
   co_return polls;

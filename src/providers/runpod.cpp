@@ -14,8 +14,7 @@ effect::FetchSpec request(const Settings& settings, std::string method, std::str
   spec.url = settings.api_base + "/" + settings.endpoint_id + path;
   spec.headers = {{"authorization", "Bearer " + settings.api_key}, {"accept", "application/json"}};
   spec.timeout_ms = 15'000;
-  // Status bodies carry the job's output, which may hold base64 media.
-  spec.max_bytes = 16 << 20;
+  spec.max_bytes = kMaxReplyBytes;
   return spec;
 }
 
@@ -60,6 +59,16 @@ std::optional<JobState> parse_job_state(std::string_view body) {
   auto status = string_field(*parsed, "status");
   if (!id || id->empty() || !status) return std::nullopt;
   return JobState{std::move(*id), std::move(*status), std::move(*parsed)};
+}
+
+std::optional<JobState> status_reply_state(const EffectResult& reply, std::string_view provider_job_id) {
+  if (reply.error_code() == "too_large") {
+    if (reply.value["error"].value("status", 0) != 200) return std::nullopt;
+    std::string id(provider_job_id);
+    return JobState{id, "FAILED", Json{{"id", id}, {"status", "FAILED"}, {"error", "output_too_large"}}};
+  }
+  if (int_field(reply.value, "status") != 200) return std::nullopt;
+  return parse_job_state(reply.body);
 }
 
 std::optional<std::string> lifecycle_status(std::string_view runpod_status) {

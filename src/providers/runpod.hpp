@@ -2,6 +2,7 @@
 // RunPod Serverless queue endpoints (PROTOCOLS.md "RunPod Serverless"), without I/O: the
 // requests to send and the meaning of what comes back. Base URL from RUNPOD_API_BASE so
 // tests and local runs talk to a stand-in through the same code path.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,8 +10,14 @@
 #include "core/config.hpp"
 #include "core/effects.hpp"
 #include "core/json.hpp"
+#include "core/task_state.hpp"
 
 namespace ag::runpod {
+
+/// Largest RunPod reply or callback the core reads. Outputs are files behind URLs (copied into
+/// R2 by jobs/outputs.cpp); an output inline takes about eleven times its size in the core's
+/// memory while applied (8 MiB grew it to 88 MiB; 12 MiB ran it out).
+inline constexpr std::uint64_t kMaxReplyBytes = 1 << 20;
 
 struct Settings {
   std::string api_base;  // without trailing '/'
@@ -40,6 +47,12 @@ struct JobState {
 
 /// The state in a response body; nullopt unless it is an object with string `id` and `status`.
 std::optional<JobState> parse_job_state(std::string_view body);
+
+/// The state in RunPod's answer to status_request: parsed from a 200, nullopt when RunPod did
+/// not answer one. A 200 over kMaxReplyBytes reads as FAILED with `error` "output_too_large":
+/// the job's output can never be read, so it ends (refunded) instead of being polled until its
+/// deadline.
+std::optional<JobState> status_reply_state(const EffectResult& reply, std::string_view provider_job_id);
 
 /// Our lifecycle status for RunPod's (IN_QUEUE → submitted, IN_PROGRESS → running, ...);
 /// nullopt for a status RunPod has not documented.

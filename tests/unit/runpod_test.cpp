@@ -65,3 +65,29 @@ TEST_CASE("RunPod job states parse from status bodies and map to the lifecycle",
   CHECK_FALSE(runpod::lifecycle_status("completed"));
   CHECK_FALSE(runpod::lifecycle_status("RETRYING"));
 }
+
+TEST_CASE("RunPod /status and /cancel replies are capped at 1 MiB; a larger /status fails the job", "[runpod]") {
+  auto settings = *runpod::settings(configured("http://rp.test"));
+  CHECK(runpod::status_request(settings, "abc-e1").max_bytes == runpod::kMaxReplyBytes);
+  CHECK(runpod::cancel_request(settings, "abc-e1").max_bytes == runpod::kMaxReplyBytes);
+  CHECK(runpod::kMaxReplyBytes == 1 << 20);
+
+  EffectResult ok{{{"status", 200}, {"headers", Json::array()}}, R"({"id":"abc-e1","status":"COMPLETED","output":"u"})"};
+  CHECK(runpod::status_reply_state(ok, "abc-e1")->status == "COMPLETED");
+  EffectResult refused{{{"status", 404}, {"headers", Json::array()}}, R"({"id":"abc-e1","status":"COMPLETED"})"};
+  CHECK_FALSE(runpod::status_reply_state(refused, "abc-e1"));
+  EffectResult unreachable{{{"error", {{"code", "network"}}}}, ""};
+  CHECK_FALSE(runpod::status_reply_state(unreachable, "abc-e1"));
+
+  // A completed job whose output is too large to read: failed (and so refunded), saying why.
+  EffectResult huge{{{"error", {{"code", "too_large"}, {"status", 200}}}}, ""};
+  auto failed = runpod::status_reply_state(huge, "abc-e1");
+  REQUIRE(failed);
+  CHECK(failed->id == "abc-e1");
+  CHECK(failed->status == "FAILED");
+  CHECK(failed->body["error"] == "output_too_large");
+  CHECK(runpod::lifecycle_status(failed->status) == "failed");
+  // Only RunPod's answer is read so: an error page too large to read is no job state.
+  EffectResult huge_error{{{"error", {{"code", "too_large"}, {"status", 502}}}}, ""};
+  CHECK_FALSE(runpod::status_reply_state(huge_error, "abc-e1"));
+}
