@@ -21,11 +21,24 @@ export function toResponse(res, scope, method) {
   return new Response(body, { status: res.status, headers: responseHeaders(res.headers) });
 }
 
+/**
+ * The headers the core puts on every answer (src/api/app.cpp, App::finish), for the answers the
+ * shim makes without it; trap.test.mjs holds the two to each other.
+ */
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'; sandbox",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "strict-transport-security": "max-age=31536000; includeSubDomains",
+};
+
 /** A response the shim builds itself (trap, bad frame, no core). */
 export function errorResponse(status, message, requestId) {
   return new Response(JSON.stringify({ ok: false, error: "internal_error", message }), {
     status,
     headers: {
+      ...SECURITY_HEADERS,
       "content-type": "application/json; charset=utf-8",
       "x-request-id": requestId,
       "cache-control": "no-store",

@@ -29,3 +29,21 @@ test("a trap answers 500 and the next request runs on a fresh instance", async (
   assert.notEqual(after, first, "a new instance serves the request after the trap");
   assert.equal(await instanceOf("/d"), after);
 });
+
+test("the shim's own 500 carries the security headers of the core's answers", async () => {
+  const real = await startWorker();
+  try {
+    const core = await real.fetch("/health");
+    await core.arrayBuffer();
+    const trapped = await worker.fetch("/trap");
+    await trapped.arrayBuffer();
+    assert.equal(trapped.status, 500);
+    for (const name of ["x-content-type-options", "content-security-policy", "x-frame-options", "referrer-policy",
+      "strict-transport-security", "cache-control"]) {
+      assert.ok(core.headers.get(name), `the core sends ${name}`);
+      assert.equal(trapped.headers.get(name), core.headers.get(name), name);
+    }
+  } finally {
+    await real.stop();
+  }
+});
