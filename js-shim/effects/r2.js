@@ -86,6 +86,27 @@ async function put(effect, scope) {
   return { key: obj.key, size: obj.size, etag: obj.etag, uploaded: meta(obj).uploaded };
 }
 
+const MAX_REDIRECTS = 5;
+
+class RefusedRedirect extends Error {}
+
+/**
+ * fetch(url), following redirects by hand and only to https: a redirect must never move a
+ * copy to clear text (an output may carry the user's media or a signed link).
+ */
+async function fetchFollowingHttps(url, signal) {
+  for (let hops = 0; ; hops++) {
+    const res = await fetch(url, { signal, redirect: "manual" });
+    const location = res.status >= 300 && res.status < 400 ? res.headers.get("location") : null;
+    if (location === null) return res;
+    await res.body?.cancel().catch(() => {});
+    const next = new URL(location, url);
+    if (next.protocol !== "https:") throw new RefusedRedirect(`a redirect to ${next.protocol} is not followed`);
+    if (hops >= MAX_REDIRECTS) throw new RefusedRedirect(`more than ${MAX_REDIRECTS} redirects`);
+    url = next;
+  }
+}
+
 /** Opens an http(s) URL for copying into R2: streamed when its length is declared (R2 needs
  *  a known length), else read into memory up to `maxBytes`. */
 async function openSource(source, maxBytes) {
@@ -101,8 +122,9 @@ async function openSource(source, maxBytes) {
   const timeoutMs = Number.isFinite(source.timeout_ms) && source.timeout_ms > 0 ? source.timeout_ms : 60_000;
   let res;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
+    res = await fetchFollowingHttps(url, AbortSignal.timeout(timeoutMs));
   } catch (err) {
+    if (err instanceof RefusedRedirect) return { error: { code: "redirect_refused", message: err.message } };
     return { error: { code: "fetch_failed", message: String(err?.message ?? err) } };
   }
   if (!res.ok) {
