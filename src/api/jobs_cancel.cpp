@@ -39,7 +39,7 @@ Task<> cancel_at_runpod(Ctx& ctx, const Json& row) {
   // read from /status before the job is recorded completed.
   if (reported == "completed" && !state->body.contains("output")) {
     EffectResult full = co_await ctx.perform(effect::fetch(runpod::status_request(*settings, provider_job_id)));
-    state = job_state(full);
+    state = runpod::status_reply_state(full, provider_job_id);
     reported = state ? runpod::lifecycle_status(state->status) : std::nullopt;
   }
   if (reported && !jobs::is_open(*reported)) {

@@ -334,14 +334,14 @@ TEST_CASE("POST /jobs/:id/cancel: RunPod first, then cancelled and refunded", "[
   runpod_status = 200;
 
   runpod_reply = "<html>maintenance</html>";  // a 2xx that confirms nothing
-  CHECK(cancel(test::user_auth("u-1")).status() == 502);
+  CHECK(cancel(test::user_auth("11111111-1111-4111-8111-111111111111")).status() == 502);
   runpod_reply = R"({"id":"rp-1","status":"IN_PROGRESS"})";
-  CHECK(cancel(test::user_auth("u-1")).status() == 502);
+  CHECK(cancel(test::user_auth("11111111-1111-4111-8111-111111111111")).status() == 502);
 
   // RunPod had finished the job: what it reports is recorded, and the cancel refused
   transitions.clear();
   runpod_reply = R"({"id":"rp-1","status":"FAILED","error":"oom"})";
-  auto lost = cancel(test::user_auth("u-1"));
+  auto lost = cancel(test::user_auth("11111111-1111-4111-8111-111111111111"));
   CHECK(lost.status() == 409);
   CHECK(lost.json()["message"] == "the job has already finished: failed");
   CHECK(transitions == std::vector<std::string>{"failed"});
@@ -350,7 +350,7 @@ TEST_CASE("POST /jobs/:id/cancel: RunPod first, then cancelled and refunded", "[
   transitions.clear();
   fetched.clear();
   runpod_reply = R"({"id":"rp-1","status":"COMPLETED"})";
-  CHECK(cancel(test::user_auth("u-1")).status() == 409);
+  CHECK(cancel(test::user_auth("11111111-1111-4111-8111-111111111111")).status() == 409);
   CHECK(fetched == std::vector<std::string>{"http://rp.test/ep1/cancel/rp-1", "http://rp.test/ep1/status/rp-1"});
   CHECK(transitions == std::vector<std::string>{"completed"});
   runpod_reply = R"({"id":"rp-1","status":"CANCELLED"})";
@@ -359,7 +359,7 @@ TEST_CASE("POST /jobs/:id/cancel: RunPod first, then cancelled and refunded", "[
   CHECK(cancel(test::user_auth("11111111-1111-4111-8111-111111111111")).status() == 409);
   applies = true;
   row["status"] = "queued";  // still being submitted: no RunPod id to cancel yet
-  auto early = cancel(test::user_auth("u-1"));
+  auto early = cancel(test::user_auth("11111111-1111-4111-8111-111111111111"));
   CHECK(early.status() == 409);
   CHECK(early.effects.size() == 1);
   row["status"] = "completed";
