@@ -1,15 +1,9 @@
 #include "assets/etag.hpp"
 
+#include "core/http.hpp"
+
 namespace ag::assets {
 namespace {
-
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim_ows(std::string_view text) {
-  while (!text.empty() && is_ows(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_ows(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 /// etagc = %x21 / %x23-7E / obs-text
 bool is_etagc(unsigned char c) { return c == 0x21 || (c >= 0x23 && c != 0x7F); }

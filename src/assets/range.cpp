@@ -3,16 +3,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/http.hpp"
+
 namespace ag::assets {
 namespace {
-
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim_ows(std::string_view text) {
-  while (!text.empty() && is_ows(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_ows(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 bool equals_ignore_case(std::string_view a, std::string_view lower) {
   if (a.size() != lower.size()) return false;

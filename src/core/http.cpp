@@ -11,6 +11,13 @@ std::optional<std::string_view> find_header(const Headers& headers, std::string_
   return std::nullopt;
 }
 
+std::string_view trim_ows(std::string_view text) {
+  auto ows = [](char c) { return c == ' ' || c == '\t'; };
+  while (!text.empty() && ows(text.front())) text.remove_prefix(1);
+  while (!text.empty() && ows(text.back())) text.remove_suffix(1);
+  return text;
+}
+
 namespace {
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -18,6 +18,9 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 /// First value of a header, by lowercase name.
 std::optional<std::string_view> find_header(const Headers& headers, std::string_view name);
 
+/// `text` without HTTP's optional white space (spaces and tabs, RFC 9110 §5.6.3) at its ends.
+std::string_view trim_ows(std::string_view text);
+
 struct Request {
   std::string method;
   std::string url;
