@@ -13,7 +13,6 @@ namespace {
 constexpr int kBatch = 50;
 
 // The status lists are spelled exactly as the partial indexes of migrations/0002.
-// The status lists are spelled exactly as the partial indexes of migrations/0002.
 constexpr std::string_view kPastDeadline =
     "select id, user_id, status, provider, provider_job_id, provider_endpoint_id, "
     "deadline_at < now() - interval '1 hour' as overdue from public.jobs "
@@ -35,12 +34,13 @@ Task<Json> apply(Ctx& ctx, const Json& row, std::string to, Json detail, Json fi
 
 /// What polling RunPod told about one job.
 struct Poll {
+  bool asked = false;                     // the job has a RunPod side, which was polled
   std::optional<runpod::JobState> state;  // RunPod's answer, when it gave one
   bool unreachable = false;               // no answer worth acting on (network, 429, 5xx)
 };
 
 /// Polls RunPod (concurrently) for the jobs of `rows` it runs; one Poll per row, in order.
-/// Rows without a RunPod side get an empty Poll.
+/// Rows without a RunPod side get a Poll with `asked` false.
 Task<std::vector<Poll>> poll(Ctx& ctx, const Json& rows) {
   std::vector<std::size_t> asked;
   std::vector<Json> requests;
@@ -56,6 +56,7 @@ Task<std::vector<Poll>> poll(Ctx& ctx, const Json& rows) {
   for (std::size_t k = 0; k < replies.size(); ++k) {
     const int status = int_field(replies[k].value, "status").value_or(0);
     Poll& result = polls[asked[k]];
+    result.asked = true;
     result.state = runpod::status_reply_state(replies[k], *string_field(rows[asked[k]], "provider_job_id"));
     result.unreachable = status == 0 || status == 429 || status >= 500;
   }
@@ -68,32 +69,37 @@ bool finished_at_runpod(const Poll& poll) {
   return next && !is_open(*next);
 }
 
+/// What the deadline pass changed.
+struct DeadlineChanges {
+  int timed_out = 0;
+  int finished = 0;  // recorded as RunPod reported them, their callback missed
+};
+
 /// Jobs past their deadline. RunPod is asked first: a job it finished whose callback was
 /// missed is recorded as it ended (outputs kept, no refund). The rest are timed out, except
 /// while RunPod cannot be reached, for at most an hour past the deadline.
-Task<Json> time_out(Ctx& ctx) {
+Task<DeadlineChanges> time_out(Ctx& ctx) {
   Json params = Json::array({kBatch});
   Json rows = co_await db::query(ctx, kPastDeadline, std::move(params));
   std::vector<Poll> polls = co_await poll(ctx, rows);
-  int timed_out = 0;
-  int finished = 0;
+  DeadlineChanges changes;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Json& row = rows[i];
     if (finished_at_runpod(polls[i])) {
       Json applied = co_await apply_provider_state(ctx, row, *polls[i].state, "sweep");
-      finished += applied.value("applied", false) ? 1 : 0;
+      changes.finished += applied.value("applied", false) ? 1 : 0;
       continue;
     }
     if (polls[i].unreachable && !bool_field(row, "overdue").value_or(false)) continue;
     Json detail = {{"source", "sweep"}, {"reason", "deadline"}};
     Json applied = co_await apply(ctx, row, "timed_out", std::move(detail));
     if (!applied.value("applied", false)) continue;
-    ++timed_out;
+    ++changes.timed_out;
     // Stop paying for GPU time nobody will collect; the job's fate is already recorded.
     if (auto settings = runpod_for_job(ctx.config(), row))
       ctx.wait_until(effect::fetch(runpod::cancel_request(*settings, *string_field(row, "provider_job_id"))));
   }
-  co_return Json{{"timed_out", timed_out}, {"finished", finished}};
+  co_return changes;
 }
 
 Task<int> poll_stale(Ctx& ctx) {
@@ -111,7 +117,7 @@ Task<int> poll_stale(Ctx& ctx) {
       changed += applied.value("applied", false) ? 1 : 0;
       continue;
     }
-    if (!runpod_for_job(ctx.config(), row)) continue;
+    if (!polls[i].asked) continue;
     const auto& state = polls[i].state;
     auto next = state ? runpod::lifecycle_status(state->status) : std::nullopt;
     if (!next || *next == string_field(row, "status")) {
@@ -132,11 +138,11 @@ Task<int> poll_stale(Ctx& ctx) {
 }  // namespace
 
 Task<Json> sweep(Ctx& ctx) {
-  Json deadline = co_await time_out(ctx);
+  DeadlineChanges deadline = co_await time_out(ctx);
   int polled_changes = co_await poll_stale(ctx);
   Json pruned = co_await db::query(ctx, "select public.prune_idempotency_keys('24 hours'::interval) as deleted");
-  co_return Json{{"timed_out", deadline["timed_out"]},
-                 {"changed_by_poll", polled_changes + deadline["finished"].get<int>()},
+  co_return Json{{"timed_out", deadline.timed_out},
+                 {"changed_by_poll", polled_changes + deadline.finished},
                  {"pruned_keys", pruned.empty() ? Json(0) : pruned[0].value("deleted", Json(0))}};
 }
 
