@@ -44,37 +44,57 @@ bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-std::optional<OutputSource> source_of(std::string_view key, const std::string& text) {
+/// A file named by a string: an http(s) URL or a base64 `data:` URI.
+std::optional<OutputSource> file_of(const std::string& text) {
   if (starts_with(text, "https://") || starts_with(text, "http://")) {
     return OutputSource{text, "", "", extension_of_url(text)};
   }
-  if (starts_with(text, "data:")) {
-    auto comma = text.find(',');
-    std::string_view meta = std::string_view(text).substr(5, comma == std::string::npos ? 0 : comma - 5);
-    if (comma == std::string::npos || !ends_with(meta, ";base64")) return std::nullopt;
-    std::string type(meta.substr(0, meta.size() - 7));
-    return OutputSource{"", text.substr(comma + 1), type, extension_for_type(type)};
-  }
-  if (ends_with(key, "base64") && text.size() >= 4) return OutputSource{"", text, "application/octet-stream", ""};
-  return std::nullopt;
+  if (!starts_with(text, "data:")) return std::nullopt;
+  auto comma = text.find(',');
+  std::string_view meta = std::string_view(text).substr(5, comma == std::string::npos ? 0 : comma - 5);
+  if (comma == std::string::npos || !ends_with(meta, ";base64")) return std::nullopt;
+  std::string type(meta.substr(0, meta.size() - 7));
+  return OutputSource{"", text.substr(comma + 1), type, extension_for_type(type)};
 }
 
-void collect(const Json& value, std::string_view key, std::vector<OutputSource>& found) {
-  if (found.size() >= kMaxOutputs) return;
-  if (value.is_string()) {
-    if (auto source = source_of(key, value.get_ref<const std::string&>())) found.push_back(std::move(*source));
-  } else if (value.is_array()) {
-    for (const Json& item : value) collect(item, key, found);
-  } else if (value.is_object()) {
-    for (const auto& [name, item] : value.items()) collect(item, name, found);
+// The fields of an output object that name files (README, "RunPod workers"), in the order
+// they are copied. Anything else a worker returns, its echoed input included, is not a file.
+constexpr std::array<std::string_view, 4> kUrlFields = {"url", "image_url", "video_url", "audio_url"};
+constexpr std::array<std::string_view, 3> kBase64Fields = {"image_base64", "video_base64", "audio_base64"};
+
+void add(std::vector<OutputSource>& found, std::optional<OutputSource> source) {
+  if (source && found.size() < kMaxOutputs) found.push_back(std::move(*source));
+}
+
+void collect_object(const Json& object, std::vector<OutputSource>& found) {
+  for (std::string_view field : kUrlFields) {
+    auto value = object.find(field);
+    if (value != object.end() && value->is_string()) add(found, file_of(value->get_ref<const std::string&>()));
   }
+  for (std::string_view field : kBase64Fields) {
+    auto value = object.find(field);
+    if (value == object.end() || !value->is_string()) continue;
+    const auto& text = value->get_ref<const std::string&>();
+    if (starts_with(text, "data:")) add(found, file_of(text));
+    else if (text.size() >= 4) add(found, OutputSource{"", text, "application/octet-stream", ""});
+  }
+}
+
+/// A file or an object naming files: what `output` is, or each item of it when a list.
+void collect_item(const Json& item, std::vector<OutputSource>& found) {
+  if (item.is_string()) add(found, file_of(item.get_ref<const std::string&>()));
+  if (item.is_object()) collect_object(item, found);
 }
 
 }  // namespace
 
 std::vector<OutputSource> find_output_sources(const Json& output) {
   std::vector<OutputSource> found;
-  collect(output, "", found);
+  if (output.is_array()) {
+    for (const Json& item : output) collect_item(item, found);
+  } else {
+    collect_item(output, found);
+  }
   return found;
 }
 

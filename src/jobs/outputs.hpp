@@ -14,8 +14,8 @@ namespace ag::jobs {
 
 inline constexpr std::size_t kMaxOutputs = 10;
 
-/// A file an output points at: an http(s) URL, or base64 media (a `data:` URI, or any
-/// string under a key ending in "base64").
+/// A file an output points at: an http(s) URL, or base64 media (a `data:` URI, or a bare
+/// string under `image_base64` / `video_base64` / `audio_base64`).
 struct OutputSource {
   std::string url;
   std::string base64;
@@ -23,7 +23,9 @@ struct OutputSource {
   std::string extension;     // ".png", ".mp4", ... or ""
 };
 
-/// Up to kMaxOutputs sources found anywhere in `output`, in document order.
+/// Up to kMaxOutputs files named by `output` in a documented shape, in order: `output` is a
+/// file (a URL or a data: URI), an object whose url / image_url / video_url / audio_url /
+/// *_base64 fields are files, or a list of either. Nothing else a worker returns is copied.
 std::vector<OutputSource> find_output_sources(const Json& output);
 
 /// Copies the sources into R2 (concurrently) as outputs/<owner>/<job>/<n><ext>. Returns

@@ -1536,9 +1536,17 @@ describe("outputs: copied into R2 when the job completes", () => {
     const png = crypto.randomBytes(2048);
     const videoUrl = runpod.serveFile(`clip-${crypto.randomUUID()}.mp4`, video, "video/mp4");
     const webmUrl = runpod.serveFile(chunkedName, webm, "video/webm", { chunked: true }); // no content-length
+    // A worker echoing its input: a URL there is not an output and is never fetched.
+    const echoedName = `echo-${crypto.randomUUID()}.png`;
+    const echoedUrl = runpod.serveFile(echoedName, crypto.randomBytes(64), "image/png");
+    const output = [
+      { video_url: videoUrl, input: { init_image: echoedUrl } },
+      { image_url: `data:image/png;base64,${png.toString("base64")}` },
+      { url: webmUrl, seed: 7 },
+    ];
     runpod.script(
       {
-        steps: ["IN_QUEUE", { status: "COMPLETED", output: { a_video: videoUrl, b_thumb: `data:image/png;base64,${png.toString("base64")}`, c_preview: webmUrl, seed: 7 } }],
+        steps: ["IN_QUEUE", { status: "COMPLETED", output }],
         webhook: { drop: true },
       },
       { times: 1 },
@@ -1562,6 +1570,7 @@ describe("outputs: copied into R2 when the job completes", () => {
       assert.equal(got.type, type);
       assert.ok(got.bytes.equals(bytes), `${output.key}: bytes differ`);
     }
+    assert.ok(!runpod.requests.some((r) => r.path.endsWith(echoedName)), "the echoed input URL was fetched");
     // Recorded once: the next GET makes no provider call and copies nothing again.
     const fileFetches = () => runpod.requests.filter((r) => r.path.startsWith("/files/")).length;
     const before = fileFetches();

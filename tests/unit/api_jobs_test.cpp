@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "crypto/sha256.hpp"
+#include "jobs/outputs.hpp"
 #include "support/driver.hpp"
 #include "support/jws_signer.hpp"
 #include "support/users.hpp"
@@ -413,8 +414,8 @@ TEST_CASE("completing a job copies its outputs into R2 and GET links them", "[jo
   Driver driver(kRunPod);
   Json row = {{"id", kJob}, {"user_id", "11111111-1111-4111-8111-111111111111"}, {"status", "running"}, {"provider", "runpod"}, {"provider_job_id", "rp-1"}};
   const std::string done =
-      R"({"id":"rp-1","status":"COMPLETED","output":{"video_url":"https://cdn.test/v/clip.MP4?sig=1",)"
-      R"("frames":["data:image/png;base64,iVBORw0KGgo=","not a file"],"image_base64":"AAAA","seed":42}})";
+      R"({"id":"rp-1","status":"COMPLETED","output":[{"image_url":"data:image/png;base64,iVBORw0KGgo="},"not a file",)"
+      R"({"image_base64":"AAAA","seed":42},{"video_url":"https://cdn.test/v/clip.MP4?sig=1"}]})";
   std::vector<Json> puts;
   Json recorded;
   auto respond = [&](const Json& effect) -> Reply {
@@ -437,7 +438,7 @@ TEST_CASE("completing a job copies its outputs into R2 and GET links them", "[jo
   auto out = driver.get("/jobs/" + kJob, {test::user_auth("11111111-1111-4111-8111-111111111111")}, respond);
   REQUIRE(out.status() == 200);
   REQUIRE(puts.size() == 3);
-  // Found in the output's (key-sorted) order: frames, image_base64, video_url.
+  // In the output's order: the data: URI, the bare base64, the URL.
   CHECK(puts[0]["key"] == "outputs/11111111-1111-4111-8111-111111111111/" + kJob + "/1.png");
   CHECK(puts[0]["body"] == Json{{"from", "base64"}, {"data", "iVBORw0KGgo="}});
   CHECK(puts[0]["content_type"] == "image/png");
@@ -457,4 +458,34 @@ TEST_CASE("completing a job copies its outputs into R2 and GET links them", "[jo
   std::string url = shown[2]["url"];
   CHECK(url.rfind("https://api.example.com/assets/outputs/11111111-1111-4111-8111-111111111111/" + kJob + "/3.mp4?expires=", 0) == 0);
   CHECK_FALSE(shown[1].contains("url"));
+}
+
+TEST_CASE("outputs are copied only from the documented shapes, never from echoed input", "[jobs][outputs]") {
+  auto urls = [](const char* output) {
+    std::vector<std::string> found;
+    for (const auto& source : jobs::find_output_sources(*parse_json(output)))
+      found.push_back(source.url.empty() ? "base64:" + source.base64 : source.url);
+    return found;
+  };
+  using Found = std::vector<std::string>;
+  // `output` itself a file, a list of files, or an object naming its files.
+  CHECK(urls(R"("https://cdn.test/a.png")") == Found{"https://cdn.test/a.png"});
+  CHECK(urls(R"(["https://cdn.test/1.png",{"url":"https://cdn.test/2.png"},"data:image/png;base64,AAAA"])") ==
+        Found{"https://cdn.test/1.png", "https://cdn.test/2.png", "base64:AAAA"});
+  CHECK(urls(R"({"audio_url":"https://cdn.test/s.wav","image_base64":"QUJD"})") ==
+        Found{"https://cdn.test/s.wav", "base64:QUJD"});
+  // What a worker echoes back (its input, a prompt, undocumented keys, deeper nesting) is not a file.
+  CHECK(urls(R"({"video_url":"https://cdn.test/v.mp4","input":{"init_image":"https://victim.test/in.png"},)"
+             R"("prompt":"https://victim.test/p","images":["https://victim.test/i.png"],"seed":7})") ==
+        Found{"https://cdn.test/v.mp4"});
+  CHECK(urls(R"({"a_video":"https://victim.test/v.mp4","thumb_base64":"AAAA"})").empty());
+  CHECK(urls(R"([["https://victim.test/nested.png"]])").empty());
+  CHECK(urls(R"({"url":{"href":"https://victim.test/x.png"}})").empty());
+  CHECK(urls(R"([{"url":"https://cdn.test/1.png","input":{"url":"https://victim.test/echo.png"}}])") ==
+        Found{"https://cdn.test/1.png"});
+  CHECK(urls(R"("not a file")").empty());
+  // At most kMaxOutputs files per job.
+  Json many = Json::array();
+  for (int i = 0; i < 12; ++i) many.push_back("https://cdn.test/" + std::to_string(i) + ".png");
+  CHECK(jobs::find_output_sources(many).size() == jobs::kMaxOutputs);
 }
