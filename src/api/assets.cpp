@@ -2,6 +2,7 @@
 // enter the core. Who may do what: assets/access.hpp; signed links: assets/signed_url.hpp.
 #include "api/handlers.hpp"
 #include "assets/access.hpp"
+#include "assets/content_types.hpp"
 #include "assets/etag.hpp"
 #include "assets/key.hpp"
 #include "assets/range.hpp"
@@ -41,12 +42,28 @@ Task<> require_read_access(Ctx& ctx, const Request& request, const std::string& 
   if (!assets::may_read(caller, key)) co_await ctx.raise(errors::forbidden("this asset belongs to someone else"));
 }
 
-/// Raises 401 for anonymous callers and 403 when `allowed` says no.
-Task<> require_caller(Ctx& ctx, const Request& request, const std::string& key,
+/// The caller; raises 401 for anonymous callers and 403 when `allowed` says no.
+Task<auth::Caller> require_caller(Ctx& ctx, const Request& request, const std::string& key,
                       bool (*allowed)(const auth::Caller&, std::string_view)) {
   auth::Caller caller = co_await auth::identify(ctx, request);
   if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
   if (!allowed(caller, key)) co_await ctx.raise(errors::forbidden("this key is outside your folder"));
+  co_return caller;
+}
+
+/// The upload's Content-Type, which a user's upload must have and be allowed
+/// (assets/content_types.hpp); admin uploads default to application/octet-stream.
+Task<std::string> upload_content_type(Ctx& ctx, const Request& request, const auth::Caller& caller) {
+  auto header = request.header("content-type");
+  if (caller.admin) co_return std::string(header.value_or("application/octet-stream"));
+  std::vector<std::string> allowed = assets::allowed_upload_types(ctx.config());
+  if (!header) co_await ctx.raise(errors::unsupported_media_type("a Content-Type header is required", allowed));
+  auto type = assets::media_type(*header);
+  if (!type || !assets::upload_type_allowed(allowed, *type)) {
+    co_await ctx.raise(errors::unsupported_media_type(
+        "uploads of type \"" + type.value_or(std::string(*header)) + "\" are not allowed", allowed));
+  }
+  co_return std::string(*header);
 }
 
 Task<> raise_storage_failure(Ctx& ctx, const EffectResult& result) {
@@ -125,13 +142,13 @@ Task<Response> ranged_get(Ctx& ctx, const std::string& key, const Json& meta, co
 /// PUT /assets/*key: streams the body into R2 (admin anywhere, users in their folder).
 Task<Response> put_asset(Ctx& ctx, const Request& request) {
   std::string key = co_await valid_key(ctx, request);
-  co_await require_caller(ctx, request, key, assets::may_write);
+  auth::Caller caller = co_await require_caller(ctx, request, key, assets::may_write);
   auto length = request.content_length();
   if (!length) co_await ctx.raise(errors::length_required());
   std::uint64_t limit = assets::max_upload_bytes(ctx.config());
   if (*length > limit) co_await ctx.raise(errors::payload_too_large(limit));
+  std::string content_type = co_await upload_content_type(ctx, request, caller);
 
-  std::string content_type(request.header("content-type").value_or("application/octet-stream"));
   EffectResult stored = co_await ctx.perform(effect::r2_put_request_body(key, content_type, limit));
   if (stored.error_code() == "too_large") co_await ctx.raise(errors::payload_too_large(limit));
   if (stored.failed()) co_await raise_storage_failure(ctx, stored);

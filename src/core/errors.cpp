@@ -37,6 +37,12 @@ ApiError payload_too_large(std::uint64_t limit) {
   return error;
 }
 
+ApiError unsupported_media_type(std::string message, std::vector<std::string> allowed) {
+  ApiError error = make(415, "unsupported_media_type", std::move(message));
+  error.extra["allowed"] = std::move(allowed);
+  return error;
+}
+
 ApiError range_not_satisfiable(std::uint64_t size) {
   ApiError error = make(416, "range_not_satisfiable",
                         "the range lies outside the object's " + std::to_string(size) + " bytes");

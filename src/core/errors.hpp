@@ -2,6 +2,7 @@
 // The JSON error model (DESIGN.md §6). Handlers raise an ApiError (`co_await
 // ctx.raise(...)`); the App turns it into `{"ok":false,"error","message",...extra}`.
 #include <string>
+#include <vector>
 
 #include "core/http.hpp"
 #include "core/json.hpp"
@@ -24,6 +25,8 @@ ApiError not_found(std::string message = "not found");
 ApiError method_not_allowed(std::string allow);
 ApiError length_required();
 ApiError payload_too_large(std::uint64_t limit);
+/// 415 for a body whose Content-Type is not accepted; `allowed` lists what is.
+ApiError unsupported_media_type(std::string message, std::vector<std::string> allowed);
 /// 416 for a Range outside an object of `size` bytes.
 ApiError range_not_satisfiable(std::uint64_t size);
 ApiError database_unavailable();

@@ -167,7 +167,7 @@ function endlessBody(chunk = new Uint8Array(16)) {
 // --- 1. a 20 MiB round trip -----------------------------------------------------------------
 
 const BIG_KEY = `users/${A}/big.bin`;
-const BIG_TYPE = "application/x-alphogen-test";
+const BIG_TYPE = "video/x-alphogen-test";
 let big; // {bytes, etag}
 
 describe("PUT then GET of a 20 MiB object", () => {
@@ -343,7 +343,7 @@ describe("upload limits: 413 before the body is read, 411 without Content-Length
     await expectError(small, `/assets/${over}`, { headers: asA() }, 404, "not_found");
 
     const exact = crypto.randomBytes(SMALL_MAX);
-    const answer = await put(small, `users/${A}/exact.bin`, exact, asA());
+    const answer = await put(small, `users/${A}/exact.bin`, exact, asA(), "video/mp4");
     assert.equal(answer.size, SMALL_MAX);
     const { status, bytes } = await getBytes(small, `/assets/users/${A}/exact.bin`, asA());
     assert.equal(status, 200);
@@ -378,6 +378,29 @@ describe("upload limits: 413 before the body is read, 411 without Content-Length
 });
 
 // --- 5. key validation ----------------------------------------------------------------------
+
+describe("upload content types: users upload allowed types only, admin anything", () => {
+  test("415 unsupported_media_type for a type a browser would run, or none; nothing stored", async () => {
+    for (const [type, key] of [
+      ["text/html", `users/${A}/page.html`],
+      ["image/svg+xml", `users/${A}/logo.svg`],
+      ["application/octet-stream", `users/${A}/blob.bin`],
+      [undefined, `users/${A}/untyped.bin`],
+    ]) {
+      const headers = type ? { ...asA(), "content-type": type } : asA(); // a Buffer body adds no type
+      const body = await expectError(worker, `/assets/${key}`, { method: "PUT", headers, body: Buffer.from("<script>1</script>") }, 415, "unsupported_media_type");
+      assert.ok(body.allowed.includes("image/png"), JSON.stringify(body));
+      assert.equal(await stored(worker, key), false, key);
+    }
+  });
+
+  test("allowed types are stored with the type given; admin uploads any type", async () => {
+    const answer = await put(worker, `users/${A}/notes.txt`, "hello", asA(), "text/plain; charset=utf-8");
+    assert.equal(answer.content_type, "text/plain; charset=utf-8");
+    const page = await put(worker, "public/page.html", "<p>hi</p>", asAdmin(), "text/html");
+    assert.equal(page.content_type, "text/html");
+  });
+});
 
 describe("invalid keys → 400 invalid_request", () => {
   // [what, path after /assets/, the key the core decodes]

@@ -2,6 +2,8 @@
 // signed links. Users carry HS256 tokens, so no request here needs the JWKS.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "assets/signed_url.hpp"
 #include "support/driver.hpp"
 #include "support/jws_signer.hpp"
@@ -32,7 +34,7 @@ Reply stored(const Json& effect) {
 }
 
 testing::RequestSpec put(const std::string& key, std::pair<std::string, std::string> auth) {
-  return {"PUT", "/assets/" + key, {std::move(auth), {"content-length", "1"}}, true};
+  return {"PUT", "/assets/" + key, {std::move(auth), {"content-length", "1"}, {"content-type", "image/png"}}, true};
 }
 
 testing::RequestSpec sign(const std::string& body, std::pair<std::string, std::string> auth) {
@@ -215,4 +217,39 @@ TEST_CASE("signed links: derived from the admin token, or a noop without any sec
   CHECK(noop.status() == 501);
   CHECK(noop.json() == Json{{"ok", true}, {"provider", "noop"}, {"message", "asset_signing_not_configured"}});
   CHECK(none.get("/assets/users/11111111-1111-4111-8111-111111111111/a.png?expires=1&sig=x").status() == 403);
+}
+
+TEST_CASE("user uploads need an allowed content type; admin uploads are not limited", "[assets][users][types]") {
+  const std::string a_file = "users/11111111-1111-4111-8111-111111111111/a.bin";
+  const auto user = test::user_auth("11111111-1111-4111-8111-111111111111");
+  auto upload = [&](Driver& driver, std::optional<std::string> type, std::pair<std::string, std::string> auth) {
+    testing::RequestSpec spec = put(a_file, std::move(auth));
+    spec.headers.erase(std::remove_if(spec.headers.begin(), spec.headers.end(),
+                                      [](const auto& header) { return header.first == "content-type"; }),
+                       spec.headers.end());
+    if (type) spec.headers.emplace_back("content-type", *type);
+    return driver.run(spec, stored);
+  };
+  Driver driver(kEnv);
+  for (const char* allowed : {"image/png", "IMAGE/JPEG", "video/mp4", "audio/mpeg", "text/plain; charset=utf-8",
+                              "application/json", "application/pdf"})
+    CHECK(upload(driver, allowed, user).status() == 200);
+  for (const char* refused : {"application/octet-stream", "text/html", "image/svg+xml", "application/javascript",
+                              "image", "image/png/x", ""}) {
+    auto out = upload(driver, refused, user);
+    CHECK(out.status() == 415);
+    CHECK(out.json()["error"] == "unsupported_media_type");
+    CHECK(out.effects.empty());  // refused before the body is read
+  }
+  auto untyped = upload(driver, std::nullopt, user);
+  CHECK(untyped.status() == 415);
+  CHECK(untyped.json()["message"].get<std::string>().find("Content-Type") != std::string::npos);
+  CHECK(upload(driver, "text/html", kAdmin).status() == 200);
+
+  Driver custom({{"SUPABASE_JWT_SECRET", kSecret}, {"UPLOAD_CONTENT_TYPES", "application/zip, model/*"}});
+  CHECK(upload(custom, "application/zip", user).status() == 200);
+  CHECK(upload(custom, "model/gltf-binary", user).status() == 200);
+  auto png = upload(custom, "image/png", user);
+  CHECK(png.status() == 415);
+  CHECK(png.json()["allowed"] == Json::array({"application/zip", "model/*"}));
 }
