@@ -7,6 +7,7 @@
 #include "assets/key.hpp"
 #include "assets/range.hpp"
 #include "assets/signed_url.hpp"
+#include "assets/storage.hpp"
 #include "auth/authenticate.hpp"
 #include "core/effects.hpp"
 #include "core/log.hpp"
@@ -148,8 +149,17 @@ Task<Response> put_asset(Ctx& ctx, const Request& request) {
   std::uint64_t limit = assets::max_upload_bytes(ctx.config());
   if (*length > limit) co_await ctx.raise(errors::payload_too_large(limit));
   std::string content_type = co_await upload_content_type(ctx, request, caller);
+  std::optional<assets::UploadReservation> room;
+  if (auto owner = assets::storage_owner(key)) {
+    auto quota = caller.admin ? std::nullopt : std::optional(assets::user_storage_bytes(ctx.config()));
+    room = co_await assets::reserve_upload(ctx, *owner, key, *length, quota);
+  }
 
   EffectResult stored = co_await ctx.perform(effect::r2_put_request_body(key, content_type, limit));
+  if (room) {
+    auto size = stored.failed() ? std::nullopt : std::optional(int_field(stored.value, "size").value_or(*length));
+    co_await assets::finish_upload(ctx, *room, size);
+  }
   if (stored.error_code() == "too_large") co_await ctx.raise(errors::payload_too_large(limit));
   if (stored.failed()) co_await raise_storage_failure(ctx, stored);
   co_return json_response(200, {{"ok", true},
@@ -192,6 +202,7 @@ Task<Response> delete_asset(Ctx& ctx, const Request& request) {
   co_await require_caller(ctx, request, key, assets::may_manage);
   EffectResult deleted = co_await ctx.perform(effect::r2_delete(key));
   if (deleted.failed()) co_await raise_storage_failure(ctx, deleted);
+  if (assets::storage_owner(key)) co_await assets::forget_upload(ctx, key);
   co_return json_response(200, {{"ok", true}, {"key", key}, {"deleted", true}});
 }
 

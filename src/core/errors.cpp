@@ -37,6 +37,15 @@ ApiError payload_too_large(std::uint64_t limit) {
   return error;
 }
 
+ApiError quota_exceeded(std::int64_t used, std::uint64_t limit) {
+  ApiError error = make(413, "quota_exceeded",
+                        "this upload does not fit in your storage: " + std::to_string(used) + " of " +
+                            std::to_string(limit) + " bytes are used");
+  error.extra["used"] = used;
+  error.extra["limit"] = limit;
+  return error;
+}
+
 ApiError unsupported_media_type(std::string message, std::vector<std::string> allowed) {
   ApiError error = make(415, "unsupported_media_type", std::move(message));
   error.extra["allowed"] = std::move(allowed);

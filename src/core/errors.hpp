@@ -25,6 +25,8 @@ ApiError not_found(std::string message = "not found");
 ApiError method_not_allowed(std::string allow);
 ApiError length_required();
 ApiError payload_too_large(std::uint64_t limit);
+/// 413 for an upload that would take its user's storage past `limit` bytes.
+ApiError quota_exceeded(std::int64_t used, std::uint64_t limit);
 /// 415 for a body whose Content-Type is not accepted; `allowed` lists what is.
 ApiError unsupported_media_type(std::string message, std::vector<std::string> allowed);
 /// 416 for a Range outside an object of `size` bytes.

@@ -26,6 +26,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import { createApiRole, createTestDatabase } from "./harness/postgres.mjs";
 import { startWorker } from "./harness/worker.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 
@@ -39,31 +40,38 @@ const BIG_SIZE = 20 * 1024 * 1024; // 20 MiB
 const A = crypto.randomUUID();
 const B = crypto.randomUUID();
 
+const QUOTA = 1000; // USER_STORAGE_BYTES of `tight`
+
 let auth;
+let db; // user uploads count against USER_STORAGE_BYTES, kept in the database
 let worker; // ASSET_MAX_BYTES 25 MiB
 let small; // ASSET_MAX_BYTES 1000
+let tight; // USER_STORAGE_BYTES 1000
 let tokenA; // HS256, verified with SUPABASE_JWT_SECRET
 let tokenB; // ES256, verified with the stand-in's JWKS
 
 before(async () => {
-  auth = await startSupabaseAuth({ hsSecret: HS_SECRET });
+  [auth, db] = await Promise.all([startSupabaseAuth({ hsSecret: HS_SECRET }), createTestDatabase({ prefix: "ag_assets" })]);
+  const role = await createApiRole(db, "assets_test");
   const vars = {
     APP_ADMIN_TOKEN: ADMIN,
     SUPABASE_URL: auth.url,
     SUPABASE_JWT_SECRET: HS_SECRET,
     ASSET_SIGNING_SECRET: SIGNING_SECRET,
   };
-  [worker, small, tokenA, tokenB] = await Promise.all([
-    startWorker({ db: null, vars: { ...vars, ASSET_MAX_BYTES: String(MAX_BYTES) } }),
-    startWorker({ db: null, vars: { ...vars, ASSET_MAX_BYTES: String(SMALL_MAX) } }),
+  [worker, small, tight, tokenA, tokenB] = await Promise.all([
+    startWorker({ db: role.url, vars: { ...vars, ASSET_MAX_BYTES: String(MAX_BYTES) } }),
+    startWorker({ db: role.url, vars: { ...vars, ASSET_MAX_BYTES: String(SMALL_MAX) } }),
+    startWorker({ db: role.url, vars: { ...vars, USER_STORAGE_BYTES: String(QUOTA) } }),
     auth.mint({ alg: "HS256", claims: { sub: A, email: "a@example.com" } }),
     auth.mint({ alg: "ES256", claims: { sub: B, email: "b@example.com" } }),
   ]);
 });
 
 after(async () => {
-  await Promise.allSettled([worker?.stop(), small?.stop()]);
+  await Promise.allSettled([worker?.stop(), small?.stop(), tight?.stop()]);
   await auth?.close();
+  await db?.drop();
 });
 
 // --- helpers -------------------------------------------------------------------------------
@@ -399,6 +407,55 @@ describe("upload content types: users upload allowed types only, admin anything"
     assert.equal(answer.content_type, "text/plain; charset=utf-8");
     const page = await put(worker, "public/page.html", "<p>hi</p>", asAdmin(), "text/html");
     assert.equal(page.content_type, "text/html");
+  });
+});
+
+describe("USER_STORAGE_BYTES: a user's uploads fit in their storage, however many run at once", () => {
+  const usage = async (user) =>
+    Number((await db.sql`select coalesce(sum(bytes), 0)::bigint as used from public.user_uploads where user_id = ${user}`)[0].used);
+
+  test("parallel uploads: exactly what fits is stored, the rest is 413 quota_exceeded", async () => {
+    const user = crypto.randomUUID();
+    const token = await auth.mint({ alg: "HS256", claims: { sub: user } });
+    const headers = { ...bearer(token), "content-type": "image/png" };
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        call(tight, `/assets/users/${user}/${i}.png`, { method: "PUT", headers, body: crypto.randomBytes(300) }).then(
+          async (res) => ({ i, status: res.status, body: await json(res) }),
+        ),
+      ),
+    );
+    const ok = answers.filter((a) => a.status === 200);
+    const refused = answers.filter((a) => a.status === 413);
+    assert.equal(ok.length, 3, JSON.stringify(answers));
+    assert.equal(refused.length, 3, JSON.stringify(answers));
+    for (const { body } of refused) {
+      assertError(body, "quota_exceeded");
+      assert.equal(body.limit, QUOTA);
+      assert.equal(body.used, 900, JSON.stringify(body)); // three uploads held, stored or not yet
+    }
+    for (const { i } of refused) assert.equal(await stored(tight, `users/${user}/${i}.png`), false);
+    assert.equal(await usage(user), 900);
+
+    // Overwriting a file replaces its size; deleting one frees its room.
+    const again = await call(tight, `/assets/users/${user}/${ok[0].i}.png`, { method: "PUT", headers, body: crypto.randomBytes(400) });
+    assert.equal(again.status, 200, await again.text());
+    assert.equal(await usage(user), 1000);
+    const full = await expectError(tight, `/assets/users/${user}/one-more.png`, { method: "PUT", headers, body: Buffer.alloc(1) }, 413, "quota_exceeded");
+    assert.equal(full.used, 1000);
+    assert.equal((await call(tight, `/assets/users/${user}/${ok[1].i}.png`, { method: "DELETE", headers: bearer(token) })).status, 200);
+    assert.equal(await usage(user), 700);
+    const fits = await call(tight, `/assets/users/${user}/one-more.png`, { method: "PUT", headers, body: crypto.randomBytes(300) });
+    assert.equal(fits.status, 200, await fits.text());
+    assert.equal(Number((await db.sql`select count(*)::int as n from public.upload_reservations where user_id = ${user}`)[0].n), 0);
+  });
+
+  test("admin uploads into a user's folder count for the user but are never refused", async () => {
+    const user = crypto.randomUUID();
+    await put(tight, `users/${user}/big.bin`, crypto.randomBytes(QUOTA + 500), asAdmin());
+    assert.equal(await usage(user), QUOTA + 500);
+    const token = await auth.mint({ alg: "HS256", claims: { sub: user } });
+    await expectError(tight, `/assets/users/${user}/x.png`, { method: "PUT", headers: { ...bearer(token), "content-type": "image/png" }, body: Buffer.alloc(1) }, 413, "quota_exceeded");
   });
 });
 

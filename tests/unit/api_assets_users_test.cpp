@@ -28,7 +28,15 @@ Reply object(const Json& effect) {
            {"content_type", "image/png"}, {"uploaded", 1}, {"handle", 3}}};
 }
 
+bool is_sql(const Json& effect, std::string_view prefix) {
+  return effect["op"] == "sql" && effect["query"].get<std::string>().rfind(prefix, 0) == 0;
+}
+
+/// A stored upload: room reserved (when the key is a user's), the object put, the size recorded.
 Reply stored(const Json& effect) {
+  if (is_sql(effect, "select reservation, used from public.reserve_upload"))
+    return {{{"rows", Json::array({{{"reservation", "33333333-3333-4333-8333-333333333333"}, {"used", 0}}})}}};
+  if (is_sql(effect, "select public.finish_upload")) return {{{"rows", Json::array({Json::object()})}}};
   REQUIRE(effect["op"] == "r2.put");
   return {{{"key", effect["key"]}, {"size", 1}, {"etag", "e1"}}};
 }
@@ -79,6 +87,7 @@ TEST_CASE("users read their own private keys; others get 403, anonymous 401", "[
 TEST_CASE("DELETE /assets: owner or admin, idempotent", "[assets][users]") {
   Driver driver(kEnv);
   auto deleted = [](const Json& effect) {
+    if (is_sql(effect, "select public.forget_upload")) return Reply{{{"rows", Json::array({Json::object()})}}};
     REQUIRE(effect["op"] == "r2.delete");
     return Reply{Json::object()};
   };
@@ -252,4 +261,72 @@ TEST_CASE("user uploads need an allowed content type; admin uploads are not limi
   auto png = upload(custom, "image/png", user);
   CHECK(png.status() == 415);
   CHECK(png.json()["allowed"] == Json::array({"application/zip", "model/*"}));
+}
+
+TEST_CASE("user uploads reserve room under USER_STORAGE_BYTES, then record what was stored", "[assets][users][quota]") {
+  const std::string id = "11111111-1111-4111-8111-111111111111";
+  const std::string key = "users/" + id + "/a.png";
+  const std::string reservation = "33333333-3333-4333-8333-333333333333";
+  Driver driver(kEnv);
+  auto out = driver.run(put(key, test::user_auth(id)), stored);
+  REQUIRE(out.status() == 200);
+  REQUIRE(out.effects.size() == 3);
+  CHECK(out.effects[0]["params"] == Json::array({id, key, 1, 1ull << 30}));  // the default: 1 GiB
+  CHECK(out.effects[1]["op"] == "r2.put");
+  CHECK(is_sql(out.effects[2], "select public.finish_upload"));
+  CHECK(out.effects[2]["params"] == Json::array({reservation, id, key, 1}));
+
+  // No room: 413 with what is used and the limit; the body is never read.
+  Driver small({{"SUPABASE_JWT_SECRET", kSecret}, {"USER_STORAGE_BYTES", "1000"}});
+  auto full = small.run(put(key, test::user_auth(id)), [](const Json& effect) -> Reply {
+    REQUIRE(is_sql(effect, "select reservation, used from public.reserve_upload"));
+    CHECK(effect["params"][3] == 1000);
+    return {{{"rows", Json::array({{{"reservation", nullptr}, {"used", 1000}}})}}};
+  });
+  CHECK(full.status() == 413);
+  CHECK(full.json()["error"] == "quota_exceeded");
+  CHECK(full.json()["used"] == 1000);
+  CHECK(full.json()["limit"] == 1000);
+  CHECK(full.effects.size() == 1);
+
+  // A failed put gives the room back (nothing stored) before answering.
+  auto broken = driver.run(put(key, test::user_auth(id)), [&](const Json& effect) -> Reply {
+    if (effect["op"] == "r2.put") return Reply{{{"error", {{"code", "r2_error"}}}}};
+    return stored(effect);
+  });
+  CHECK(broken.status() == 500);
+  REQUIRE(broken.effects.size() == 3);
+  CHECK(broken.effects[2]["params"] == Json::array({reservation, id, key, nullptr}));
+}
+
+TEST_CASE("admin uploads into a user's folder count for that user but are not limited", "[assets][users][quota]") {
+  const std::string key = "users/22222222-2222-4222-8222-222222222222/by-admin.png";
+  Driver driver(kEnv);
+  auto out = driver.run(put(key, kAdmin), stored);
+  REQUIRE(out.status() == 200);
+  CHECK(out.effects[0]["params"] == Json::array({"22222222-2222-4222-8222-222222222222", key, 1, nullptr}));
+  // Public keys and folders that are no user's are not counted: no SQL at all.
+  for (const std::string other : {"public/a.png", "users/not-a-uuid/a.png", "users/a.png"}) {
+    auto plain = driver.run(put(other, kAdmin), stored);
+    CHECK(plain.status() == 200);
+    REQUIRE(plain.effects.size() == 1);
+    CHECK(plain.effects[0]["op"] == "r2.put");
+  }
+}
+
+TEST_CASE("deleting a user's upload gives its room back", "[assets][users][quota]") {
+  const std::string id = "11111111-1111-4111-8111-111111111111";
+  Driver driver(kEnv);
+  auto respond = [](const Json& effect) -> Reply {
+    if (effect["op"] == "r2.delete") return Reply{Json::object()};
+    REQUIRE(is_sql(effect, "select public.forget_upload"));
+    return {{{"rows", Json::array({Json::object()})}}};
+  };
+  auto out = driver.run({"DELETE", "/assets/users/" + id + "/a.png", {test::user_auth(id)}}, respond);
+  CHECK(out.status() == 200);
+  REQUIRE(out.effects.size() == 2);
+  CHECK(out.effects[1]["params"] == Json::array({"users/" + id + "/a.png"}));
+  auto output = driver.run({"DELETE", "/assets/outputs/" + id + "/job/1.png", {test::user_auth(id)}}, respond);
+  CHECK(output.status() == 200);
+  CHECK(output.effects.size() == 1);  // outputs do not count
 }
