@@ -177,7 +177,7 @@ async function head(effect, scope) {
 }
 
 async function del(effect, scope) {
-  await bucket(scope).delete(effect.key);
+  await bucket(scope).delete(effect.keys ?? effect.key);
   return {};
 }
 
@@ -204,7 +204,8 @@ const OPS = { "r2.put": put, "r2.get": get, "r2.head": head, "r2.delete": del, "
 
 export async function performR2(effect, scope) {
   try {
-    if (typeof effect.key !== "string" && effect.op !== "r2.list") {
+    const named = typeof effect.key === "string" || (effect.op === "r2.delete" && Array.isArray(effect.keys));
+    if (!named && effect.op !== "r2.list") {
       return { error: { code: "invalid_effect", message: `${effect.op} without key` } };
     }
     return await OPS[effect.op](effect, scope);

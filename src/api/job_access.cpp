@@ -40,7 +40,7 @@ Json signed_outputs(const Config& config, const std::string& base_url, const Jso
   Json signed_list = Json::array();
   for (Json entry : outputs) {
     auto key = string_field(entry, "key");
-    if (key && secret) {
+    if (key && secret && !entry.contains("deleted_at")) {  // deleted by retention: no link
       const std::int64_t expires = now_s + kOutputLinkSeconds;
       entry["url"] = base_url + "/assets/" + assets::encode_key_path(*key) + "?expires=" + std::to_string(expires) +
                      "&sig=" + assets::asset_signature(*secret, *key, expires);

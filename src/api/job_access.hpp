@@ -19,7 +19,7 @@ Task<Json> visible_job(Ctx& ctx, const Request& request);
 Json job_view(const Json& row);
 
 /// A job's `outputs`, each stored one with a download link under `base_url` valid for a day
-/// (no links when asset signing is not configured).
+/// (no links when asset signing is not configured, nor for files retention has deleted).
 Json signed_outputs(const Config& config, const std::string& base_url, const Json& outputs, std::int64_t now_s);
 
 }  // namespace ag::api

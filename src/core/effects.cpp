@@ -72,6 +72,7 @@ Json r2_put_base64(std::string_view key, std::string_view data, std::string_view
 Json r2_head(std::string_view key) { return {{"op", "r2.head"}, {"key", key}}; }
 
 Json r2_delete(std::string_view key) { return {{"op", "r2.delete"}, {"key", key}}; }
+Json r2_delete_many(const std::vector<std::string>& keys) { return {{"op", "r2.delete"}, {"keys", keys}}; }
 
 Json r2_list(std::string_view prefix, const std::optional<std::string>& cursor, std::uint32_t limit) {
   Json effect = {{"op", "r2.list"}, {"prefix", prefix}, {"limit", limit}};

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/http.hpp"
 #include "core/json.hpp"
@@ -58,6 +59,8 @@ Json r2_head(std::string_view key);
 
 /// Deletes an R2 object (deleting a missing key succeeds).
 Json r2_delete(std::string_view key);
+/// Deletes up to 1,000 R2 objects in one call.
+Json r2_delete_many(const std::vector<std::string>& keys);
 
 /// One page of the keys under `prefix`, continuing after `cursor`.
 Json r2_list(std::string_view prefix, const std::optional<std::string>& cursor, std::uint32_t limit);

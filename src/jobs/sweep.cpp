@@ -4,6 +4,7 @@
 #include "db/query.hpp"
 #include "jobs/lifecycle.hpp"
 #include "jobs/provider_state.hpp"
+#include "jobs/retention.hpp"
 #include "jobs/store.hpp"
 #include "providers/runpod.hpp"
 
@@ -141,9 +142,13 @@ Task<Json> sweep(Ctx& ctx) {
   DeadlineChanges deadline = co_await time_out(ctx);
   int polled_changes = co_await poll_stale(ctx);
   Json pruned = co_await db::query(ctx, "select public.prune_idempotency_keys('24 hours'::interval) as deleted");
+  RetentionCounts retention = co_await apply_retention(ctx);
   co_return Json{{"timed_out", deadline.timed_out},
                  {"changed_by_poll", polled_changes + deadline.finished},
-                 {"pruned_keys", pruned.empty() ? Json(0) : pruned[0].value("deleted", Json(0))}};
+                 {"pruned_keys", pruned.empty() ? Json(0) : pruned[0].value("deleted", Json(0))},
+                 {"outputs_expired", retention.outputs_expired},
+                 {"output_files_deleted", retention.files_deleted},
+                 {"job_events_pruned", retention.events_pruned}};
 }
 
 }  // namespace ag::jobs

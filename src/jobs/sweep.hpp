@@ -3,7 +3,8 @@
 //  1. jobs past their deadline are timed out (refunded; cancelled at RunPod, best effort);
 //  2. jobs open and untouched for JOB_POLL_GRACE_SECONDS (default 120) are polled, their
 //     changes recorded; jobs still `queued` by then never reached RunPod and become `error`;
-//  3. idempotency keys older than 24 h are pruned.
+//  3. idempotency keys older than 24 h are pruned;
+//  4. retention (jobs/retention.hpp): old jobs' files and old job events are deleted.
 // Every change goes through transition_job, so racing the webhook or a GET is safe.
 #include "core/ctx.hpp"
 #include "core/json.hpp"

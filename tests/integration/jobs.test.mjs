@@ -1280,8 +1280,9 @@ describe("GET /jobs?limit&cursor&status", () => {
 
 describe("the cron sweep (scheduled)", () => {
   /**
-   * One cron run on `main`; answers the sweep's summary ({timed_out, changed_by_poll,
-   * pruned_keys}) from the "cron" log line (workerd prints it as console.log of an object).
+   * One cron run on `main`; answers the job-lifecycle part of the sweep's summary
+   * ({timed_out, changed_by_poll, pruned_keys}; retention.test.mjs covers the rest) from the
+   * "cron" log line (workerd prints it as console.log of an object).
    */
   async function sweep() {
     const mark = main.logs.length;
@@ -1290,7 +1291,8 @@ describe("the cron sweep (scheduled)", () => {
     const line = main.logs.slice(mark).find((l) => /msg: 'cron'|"msg":"cron"/.test(l.message));
     const fields = line && /sweep"?:\s*\{([^}]*)\}/.exec(line.message);
     assert.ok(fields, `no cron log line with the sweep's summary in ${JSON.stringify(main.logs.slice(mark))}`);
-    return Object.fromEntries([...fields[1].matchAll(/"?(\w+)"?:\s*(-?\d+)/g)].map(([, k, v]) => [k, Number(v)]));
+    const summary = Object.fromEntries([...fields[1].matchAll(/"?(\w+)"?:\s*(-?\d+)/g)].map(([, k, v]) => [k, Number(v)]));
+    return { timed_out: summary.timed_out, changed_by_poll: summary.changed_by_poll, pruned_keys: summary.pruned_keys };
   }
   const age = (jobId, column, interval) =>
     db.sql.unsafe(`update public.jobs set ${column} = now() - $2::interval where id = $1::uuid`, [jobId, interval]);

@@ -47,6 +47,8 @@ TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes ke
     if (has_prefix(effect, "select updated, status from public.update_job_fields")) return rows(Json::array({{{"updated", true}}}));
     if (has_prefix(effect, "select public.prune_idempotency_keys")) return rows(Json::array({{{"deleted", 3}}}));
     if (has_prefix(effect, "select * from public.claim_job_webhooks")) return rows(Json::array());
+    if (has_prefix(effect, "select id, keys from public.jobs_with_expired_outputs")) return rows(Json::array());
+    if (has_prefix(effect, "select public.prune_job_events")) return rows(Json::array({{{"deleted", 0}}}));
     FAIL("unexpected effect " << dump(effect));
     return Reply{};
   };
@@ -100,4 +102,80 @@ TEST_CASE("the cron sweep records a late job RunPod finished instead of timing i
   });
   CHECK(transitions == std::vector<std::string>{"failed"});
   CHECK(out.deferred.empty());  // nothing to cancel at RunPod
+}
+
+namespace {
+/// The sweep's retention pass, scripted: jobs whose files are due, R2 and the SQL that follow.
+struct RetentionScript {
+  Json due = Json::array();
+  bool r2_fails = false;
+  std::vector<Json> sql;  // the retention statements run, in order
+  std::vector<Json> deleted_keys;
+
+  Reply operator()(const Json& effect) {
+    if (effect["op"] == "r2.delete") {
+      deleted_keys.push_back(effect["keys"]);
+      if (r2_fails) return Reply{{{"error", {{"code", "r2_error"}}}}};
+      return Reply{Json::object()};
+    }
+    if (has_prefix(effect, "select id, keys from public.jobs_with_expired_outputs")) {
+      sql.push_back(effect);
+      return rows(due);
+    }
+    if (has_prefix(effect, "select public.expire_job_outputs")) {
+      sql.push_back(effect);
+      return rows(Json::array({{{"expired", 2}}}));
+    }
+    if (has_prefix(effect, "select public.prune_job_events")) {
+      sql.push_back(effect);
+      return rows(Json::array({{{"deleted", 5}}}));
+    }
+    return rows(Json::array());
+  }
+};
+
+Json cron_summary(const testing::Outcome& out) {
+  for (const Json& entry : out.logs)
+    if (entry.value("msg", "") == "cron") return entry["sweep"];
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("the cron sweep deletes the files of jobs past OUTPUT_RETENTION_DAYS, a batch per run", "[jobs][sweep][retention]") {
+  Driver driver({{"OUTPUT_RETENTION_DAYS", "7"}});
+  RetentionScript script;
+  script.due = Json::array({{{"id", "j-1"}, {"keys", Json::array({"outputs/u/j-1/1.png", "outputs/u/j-1/2.mp4"})}},
+                            {{"id", "j-2"}, {"keys", Json::array({"outputs/u/j-2/1.wav"})}}});
+  auto out = driver.scheduled("*/5 * * * *", std::ref(script));
+  REQUIRE(script.sql.size() == 3);
+  CHECK(script.sql[0]["params"] == Json::array({7, 50}));  // the days, the batch
+  // One R2 call for the batch's files, then the jobs are marked.
+  REQUIRE(script.deleted_keys.size() == 1);
+  CHECK(script.deleted_keys[0] == Json::array({"outputs/u/j-1/1.png", "outputs/u/j-1/2.mp4", "outputs/u/j-2/1.wav"}));
+  CHECK(*parse_json(script.sql[1]["params"][0].get<std::string>()) == Json::array({"j-1", "j-2"}));
+  // Job events older than 90 days, at most 1000 per run.
+  CHECK(script.sql[2]["params"] == Json::array({"90 days", 1000}));
+  Json summary = cron_summary(out);
+  CHECK(summary["outputs_expired"] == 2);
+  CHECK(summary["output_files_deleted"] == 3);
+  CHECK(summary["job_events_pruned"] == 5);
+}
+
+TEST_CASE("retention: files R2 could not delete stay listed; 0 days keeps outputs", "[jobs][sweep][retention]") {
+  Driver driver;  // the default: 30 days
+  RetentionScript failing;
+  failing.due = Json::array({{{"id", "j-1"}, {"keys", Json::array({"outputs/u/j-1/1.png"})}}});
+  failing.r2_fails = true;
+  auto out = driver.scheduled("*/5 * * * *", std::ref(failing));
+  REQUIRE(failing.sql.size() == 2);  // no expire_job_outputs: the next run tries again
+  CHECK(failing.sql[0]["params"][0] == 30);
+  CHECK(has_prefix(failing.sql[1], "select public.prune_job_events"));
+  CHECK(cron_summary(out)["outputs_expired"] == 0);
+
+  Driver keep({{"OUTPUT_RETENTION_DAYS", "0"}});
+  RetentionScript kept;
+  keep.scheduled("*/5 * * * *", std::ref(kept));
+  REQUIRE(kept.sql.size() == 1);
+  CHECK(has_prefix(kept.sql[0], "select public.prune_job_events"));
+  CHECK(kept.deleted_keys.empty());
 }
