@@ -2,7 +2,7 @@
 // (amount < 0), once per idempotency key. shared/API.md, "Credits and billing".
 #include "api/body.hpp"
 #include "api/handlers.hpp"
-#include "auth/authenticate.hpp"
+#include "auth/require.hpp"
 #include "core/utf8.hpp"
 #include "core/uuid.hpp"
 #include "db/credits.hpp"
@@ -67,9 +67,7 @@ Parsed parse(const Json& body) {
 
 /// POST /admin/credits {user_id, amount, reason, idempotency_key} → {ok, applied, balance}.
 Task<Response> admin_credits(Ctx& ctx, const Request& request) {
-  auth::Caller caller = co_await auth::identify(ctx, request);
-  if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
-  if (!caller.admin) co_await ctx.raise(errors::forbidden("only the admin may grant or adjust credits"));
+  co_await auth::require_admin(ctx, request);
   Json body = co_await read_json_object(ctx, request, kMaxBody);
   Parsed parsed = parse(body);
   if (!parsed.problem.empty()) co_await ctx.raise(errors::invalid_request(parsed.problem));

@@ -8,7 +8,7 @@
 #include "assets/range.hpp"
 #include "assets/signed_url.hpp"
 #include "assets/storage.hpp"
-#include "auth/authenticate.hpp"
+#include "auth/require.hpp"
 #include "core/effects.hpp"
 #include "core/log.hpp"
 
@@ -38,16 +38,14 @@ Task<> require_read_access(Ctx& ctx, const Request& request, const std::string& 
     co_await check_signed_link(ctx, request, key);
     co_return;
   }
-  auth::Caller caller = co_await auth::identify(ctx, request);
-  if (caller.anonymous()) co_await ctx.raise(errors::unauthorized("this asset is private"));
+  auth::Caller caller = co_await auth::require_caller(ctx, request);
   if (!assets::may_read(caller, key)) co_await ctx.raise(errors::forbidden("this asset belongs to someone else"));
 }
 
-/// The caller; raises 401 for anonymous callers and 403 when `allowed` says no.
-Task<auth::Caller> require_caller(Ctx& ctx, const Request& request, const std::string& key,
-                      bool (*allowed)(const auth::Caller&, std::string_view)) {
-  auth::Caller caller = co_await auth::identify(ctx, request);
-  if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
+/// The caller, when `allowed` lets them at `key` (403 otherwise).
+Task<auth::Caller> require_key_access(Ctx& ctx, const Request& request, const std::string& key,
+                                      bool (*allowed)(const auth::Caller&, std::string_view)) {
+  auth::Caller caller = co_await auth::require_caller(ctx, request);
   if (!allowed(caller, key)) co_await ctx.raise(errors::forbidden("this key is outside your folder"));
   co_return caller;
 }
@@ -143,7 +141,7 @@ Task<Response> ranged_get(Ctx& ctx, const std::string& key, const Json& meta, co
 /// PUT /assets/*key: streams the body into R2 (admin anywhere, users in their folder).
 Task<Response> put_asset(Ctx& ctx, const Request& request) {
   std::string key = co_await valid_key(ctx, request);
-  auth::Caller caller = co_await require_caller(ctx, request, key, assets::may_write);
+  auth::Caller caller = co_await require_key_access(ctx, request, key, assets::may_write);
   auto length = request.content_length();
   if (!length) co_await ctx.raise(errors::length_required());
   std::uint64_t limit = assets::max_upload_bytes(ctx.config());
@@ -199,7 +197,7 @@ Task<Response> head_asset(Ctx& ctx, const Request& request) {
 /// DELETE /assets/*key (owner or admin). Idempotent: deleting a missing key succeeds.
 Task<Response> delete_asset(Ctx& ctx, const Request& request) {
   std::string key = co_await valid_key(ctx, request);
-  co_await require_caller(ctx, request, key, assets::may_manage);
+  co_await require_key_access(ctx, request, key, assets::may_manage);
   EffectResult deleted = co_await ctx.perform(effect::r2_delete(key));
   if (deleted.failed()) co_await raise_storage_failure(ctx, deleted);
   if (assets::storage_owner(key)) co_await assets::forget_upload(ctx, key);

@@ -5,7 +5,7 @@
 #include "api/paging.hpp"
 #include "assets/access.hpp"
 #include "assets/key.hpp"
-#include "auth/authenticate.hpp"
+#include "auth/require.hpp"
 #include "core/effects.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
@@ -25,8 +25,7 @@ Json listed_object(const Json& object) {
 }  // namespace
 
 Task<Response> list_assets(Ctx& ctx, const Request& request) {
-  auth::Caller caller = co_await auth::identify(ctx, request);
-  if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
+  auth::Caller caller = co_await auth::require_caller(ctx, request);
   std::string prefix = request.query_param("prefix").value_or(caller.user ? assets::user_folder(caller.user->id) : "");
   if (!prefix.empty()) {
     if (auto problem = assets::key_problem(prefix)) co_await ctx.raise(errors::invalid_request("prefix: " + *problem));

@@ -7,14 +7,13 @@
 #include "assets/access.hpp"
 #include "assets/key.hpp"
 #include "assets/signed_url.hpp"
-#include "auth/authenticate.hpp"
+#include "auth/require.hpp"
 #include "core/time.hpp"
 
 namespace ag::api {
 
 Task<Response> sign_asset(Ctx& ctx, const Request& request) {
-  auth::Caller caller = co_await auth::identify(ctx, request);
-  if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
+  auth::Caller caller = co_await auth::require_caller(ctx, request);
   Json body = co_await read_json_object(ctx, request);
 
   auto key = string_field(body, "key");

@@ -2,7 +2,7 @@
 // what can be bought, and the caller's plan. Both read the database only, so they answer
 // whether or not Stripe is configured.
 #include "api/handlers.hpp"
-#include "auth/authenticate.hpp"
+#include "auth/require.hpp"
 #include "billing/store.hpp"
 
 namespace ag::api {
@@ -18,7 +18,7 @@ Task<Response> billing_catalog(Ctx& ctx, const Request&) {
 
 /// GET /billing/subscription (user) → {"ok":true,"subscription":{...}|null}.
 Task<Response> billing_subscription(Ctx& ctx, const Request& request) {
-  auth::User user = co_await auth::authenticate_user(ctx, request);
+  auth::User user = co_await auth::require_user(ctx, request);
   Json subscription = co_await billing::current_subscription(ctx, user.id);
   co_return json_response(200, {{"ok", true}, {"subscription", std::move(subscription)}});
 }

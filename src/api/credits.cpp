@@ -3,7 +3,7 @@
 #include "api/handlers.hpp"
 #include "api/paging.hpp"
 #include "api/ledger_cursor.hpp"
-#include "auth/authenticate.hpp"
+#include "auth/require.hpp"
 #include "core/uuid.hpp"
 #include "db/credits.hpp"
 
@@ -21,8 +21,7 @@ struct Owner {
 };
 
 Task<Owner> credit_owner(Ctx& ctx, const Request& request) {
-  auth::Caller caller = co_await auth::identify(ctx, request);
-  if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
+  auth::Caller caller = co_await auth::require_caller(ctx, request);
   auto named = request.query_param("user_id");
   if (named && named->empty()) named.reset();
   if (named && !is_uuid(*named)) co_await ctx.raise(errors::invalid_request("user_id must be a UUID"));

@@ -1,5 +1,5 @@
 #include "api/handlers.hpp"
-#include "auth/admin.hpp"
+#include "auth/require.hpp"
 #include "core/effects.hpp"
 #include "core/memory.hpp"
 

@@ -1,7 +1,7 @@
 #include "api/job_access.hpp"
 
 #include "assets/signed_url.hpp"
-#include "auth/authenticate.hpp"
+#include "auth/require.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
 #include "db/row.hpp"
@@ -10,8 +10,7 @@
 namespace ag::api {
 
 Task<Json> visible_job(Ctx& ctx, const Request& request) {
-  auth::Caller caller = co_await auth::identify(ctx, request);
-  if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
+  auth::Caller caller = co_await auth::require_caller(ctx, request);
   std::string id(request.param("id"));
   // NOTE: not a `?:` around co_await: GCC 12 miscompiles that (double destruction).
   std::optional<Json> row;

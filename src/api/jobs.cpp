@@ -6,7 +6,7 @@
 #include "api/body.hpp"
 #include "api/handlers.hpp"
 #include "api/job_access.hpp"
-#include "auth/authenticate.hpp"
+#include "auth/require.hpp"
 #include "core/log.hpp"
 #include "core/utf8.hpp"
 #include "crypto/sha256.hpp"
@@ -123,8 +123,7 @@ Task<Response> submit_to_runpod(Ctx& ctx, const runpod::Settings& settings, cons
 
 /// POST /jobs: reserve, record, submit (or the noop without RunPod).
 Task<Response> create_job(Ctx& ctx, const Request& request) {
-  auth::Caller caller = co_await auth::identify(ctx, request);
-  if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
+  auth::Caller caller = co_await auth::require_caller(ctx, request);
   std::optional<std::string> key = co_await idempotency_key(ctx, request);
   Json body = co_await job_request(ctx, request);
 

@@ -4,7 +4,7 @@
 #include "api/handlers.hpp"
 #include "api/paging.hpp"
 #include "api/job_access.hpp"
-#include "auth/authenticate.hpp"
+#include "auth/require.hpp"
 #include "core/uuid.hpp"
 #include "crypto/encoding.hpp"
 #include "db/query.hpp"
@@ -53,8 +53,7 @@ std::optional<Position> decode_cursor(std::string_view cursor) {
 }  // namespace
 
 Task<Response> list_jobs(Ctx& ctx, const Request& request) {
-  auth::Caller caller = co_await auth::identify(ctx, request);
-  if (caller.anonymous()) co_await ctx.raise(errors::unauthorized());
+  auth::Caller caller = co_await auth::require_caller(ctx, request);
 
   std::uint32_t limit = co_await page_limit(ctx, request, kDefaultPage, kMaxPage);
   std::optional<Position> after;

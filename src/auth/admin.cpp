@@ -11,8 +11,4 @@ bool is_admin(const Config& config, const Request& request) {
   return expected && given && crypto::constant_time_equal(*given, *expected);
 }
 
-Task<> require_admin(Ctx& ctx, const Request& request) {
-  if (!is_admin(ctx.config(), request)) co_await ctx.raise(errors::unauthorized());
-}
-
 }  // namespace ag::auth

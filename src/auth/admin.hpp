@@ -2,15 +2,10 @@
 // Admin: `Authorization: Bearer <APP_ADMIN_TOKEN>`, compared in constant time. With no
 // token configured, admin access is disabled: nothing (not even "") matches.
 #include "core/config.hpp"
-#include "core/ctx.hpp"
 #include "core/http.hpp"
-#include "core/task.hpp"
 
 namespace ag::auth {
 
 bool is_admin(const Config& config, const Request& request);
-
-/// Raises 401 unless the request carries the admin token.
-Task<> require_admin(Ctx& ctx, const Request& request);
 
 }  // namespace ag::auth
