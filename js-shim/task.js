@@ -62,10 +62,11 @@ export class TaskScope {
  * The start frame of a fetch task, with `body` (bytes read up front, see eagerBody) when
  * there is one; otherwise the body stays out and handlers ask for it as an effect.
  */
-export function fetchStart(request, body = null) {
+export function fetchStart(request, body = null, requestId = undefined) {
   const frame = {
     kind: "fetch",
     now: Date.now(),
+    request_id: requestId,
     request: {
       method: request.method,
       url: request.url,
@@ -82,6 +83,7 @@ export async function drive(core, start, scope) {
   let step = core.start(start);
   for (;;) {
     if (step == null || typeof step !== "object") throw new CoreError("core answered a non-object step");
+    if (typeof step.request_id === "string") scope.requestId = step.request_id; // the core's choice
     if (step.error) throw new CoreError(`core answered ${step.error}: ${step.message ?? ""}`);
     if (step.response || step.done) {
       // fire-and-forget effects handed over with the final step (results ignored)
@@ -102,10 +104,10 @@ export async function drive(core, start, scope) {
 async function runBackground(core, job, parent) {
   const scope = new TaskScope({ env: parent.env, ctx: parent.ctx, requestId: parent.requestId });
   try {
-    await drive(core, { kind: "background", now: Date.now(), job }, scope);
+    await drive(core, { kind: "background", now: Date.now(), job, request_id: parent.requestId }, scope);
   } catch (err) {
     const name = typeof job?.name === "string" ? job.name : "?";
-    console.error({ level: "error", msg: "background task failed inside the core", request_id: parent.requestId,
+    console.error({ level: "error", msg: "background task failed inside the core", request_id: scope.requestId,
                     job: name, error: String(err?.message ?? err) });
   } finally {
     scope.finish();

@@ -25,12 +25,12 @@ export default {
     }
     const scope = new TaskScope({ request, env, ctx, requestId });
     try {
-      const step = await drive(core, fetchStart(request, await eagerBody(scope)), scope);
+      const step = await drive(core, fetchStart(request, await eagerBody(scope), requestId), scope);
       if (!step.response) throw new Error("fetch task finished without a response");
       return toResponse(step.response, scope, request.method);
     } catch (err) {
-      logFailure("request failed inside the core", err, requestId);
-      return errorResponse(500, "the request could not be completed", requestId);
+      logFailure("request failed inside the core", err, scope.requestId);
+      return errorResponse(500, "the request could not be completed", scope.requestId);
     } finally {
       scope.finish();
     }
@@ -41,9 +41,9 @@ export default {
     const core = coreFor(wasmModule, env);
     const scope = new TaskScope({ env, ctx, requestId });
     try {
-      await drive(core, { kind: "scheduled", now: Date.now(), cron: controller.cron }, scope);
+      await drive(core, { kind: "scheduled", now: Date.now(), cron: controller.cron, request_id: requestId }, scope);
     } catch (err) {
-      logFailure("scheduled task failed inside the core", err, requestId);
+      logFailure("scheduled task failed inside the core", err, scope.requestId);
       throw err;
     } finally {
       scope.finish();

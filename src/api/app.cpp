@@ -10,18 +10,26 @@ namespace ag::api {
 
 namespace {
 
-/// Keeps a caller's request id when it is short and plain; otherwise mints one.
-std::string request_id_for(const Ctx& ctx, const Request& request) {
-  if (auto given = request.header("x-request-id"); given && !given->empty() && given->size() <= 64) {
-    bool plain = true;
-    for (char c : *given) {
-      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '-' || c == '_' || c == '.';
-      plain = plain && ok;
-    }
-    if (plain) return std::string(*given);
+/// An id fit for a header and a log line: 1-64 of [A-Za-z0-9._-].
+bool is_plain_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.';
+    if (!ok) return false;
   }
-  return ctx.random_hex(16);
+  return true;
+}
+
+/// The task's id as the shim started it (the id of the shim's own lines), else a fresh one.
+std::string task_request_id(const Ctx& ctx) {
+  return is_plain_id(ctx.request_id()) ? ctx.request_id() : ctx.random_hex(16);
+}
+
+/// A caller's own request id when it is plain; otherwise the task's.
+std::string request_id_for(const Ctx& ctx, const Request& request) {
+  auto given = request.header("x-request-id");
+  return given && is_plain_id(*given) ? std::string(*given) : task_request_id(ctx);
 }
 
 std::size_t body_size(const Response& response) {
@@ -50,7 +58,7 @@ Task<Response> App::handle(Ctx& ctx, Request& request) {
 }
 
 Task<Response> App::scheduled(Ctx& ctx, std::string cron) {
-  ctx.set_request_id(ctx.random_hex(16));
+  ctx.set_request_id(task_request_id(ctx));
   Json summary = co_await jobs::sweep(ctx);
   // Webhook retries that fell due (first attempts go out right after the job finishes).
   Json webhooks = co_await deliver_job_webhooks(ctx, std::nullopt);
@@ -60,7 +68,7 @@ Task<Response> App::scheduled(Ctx& ctx, std::string cron) {
 
 Task<Response> App::background(Ctx& ctx, Json job) {
   auto request_id = string_field(job, "request_id");
-  ctx.set_request_id(request_id ? *request_id : ctx.random_hex(16));
+  ctx.set_request_id(request_id && is_plain_id(*request_id) ? *request_id : task_request_id(ctx));
   std::string name = string_field(job, "name").value_or("");
   if (name == jobs::kDeliverWebhooks) {
     Json sent = co_await deliver_job_webhooks(ctx, string_field(job, "job_id"));

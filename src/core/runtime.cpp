@@ -108,6 +108,8 @@ Json Runtime::start(const Json& message, std::string_view blobs) {
   if (!kind || !now) return bad_frame("start needs kind and now");
 
   auto live = std::make_unique<Live>(config_, isolate_, random_, *now);
+  // The shim's id for the task; the App keeps it unless the caller brought a usable one.
+  if (auto request_id = string_field(message, "request_id")) live->ctx.set_request_id(*request_id);
   if (*kind == "fetch") {
     auto it = message.find("request");
     auto request = it == message.end() ? std::nullopt : decode_request(*it, blobs);
@@ -169,13 +171,14 @@ Json Runtime::advance(std::int64_t id, Live& live) {
     Response response = std::move(*live.task.handle().promise().value);
     return finish(id, live, std::move(response));
   }
-  if (live.state.waiting()) return {{"task", id}, {"effects", live.state.take_effects()}};
+  if (live.state.waiting())
+    return {{"task", id}, {"request_id", live.ctx.request_id()}, {"effects", live.state.take_effects()}};
   log::error("task suspended without effects", {{"task", id}});
   return finish(id, live, error_response(errors::internal()));
 }
 
 Json Runtime::finish(std::int64_t id, Live& live, Response response) {
-  Json step = {{"task", id}};
+  Json step = {{"task", id}, {"request_id", live.ctx.request_id()}};
   if (!live.answers) {
     step["done"] = true;
   } else {
