@@ -17,9 +17,6 @@ import pg from "pg";
 const STATEMENT_DEADLINE_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 
-/** SQLSTATE classes that mean "no usable connection", reported as `unavailable`. */
-const CONNECTION_SQLSTATES = /^(08|28|53300|57P0|3D000)/;
-
 /** Postgres types whose JSON form the core expects as text. */
 const rawText = (x) => x;
 const isoTimestamp = (utc) => (x) => {
@@ -109,9 +106,6 @@ function toParam(value) {
 function errorResult(err) {
   const message = String(err?.message ?? err);
   if (err instanceof pg.DatabaseError || (typeof err?.code === "string" && /^[0-9A-Z]{5}$/.test(err.code) && err.severity)) {
-    if (CONNECTION_SQLSTATES.test(err.code)) {
-      return { error: { code: "unavailable", message, sqlstate: err.code } };
-    }
     const error = { code: err.code, message };
     for (const [theirs, ours] of [["detail", "detail"], ["hint", "hint"], ["constraint", "constraint_name"],
                                   ["table", "table_name"], ["column", "column_name"]]) {

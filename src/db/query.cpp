@@ -29,10 +29,12 @@ ApiError unexpected(const Ctx& ctx, const SqlError& error) {
 
 bool is_unavailable(const EffectResult& result) {
   if (!result.failed()) return false;
-  std::string code = result.error_code();
-  // SQLSTATE classes 08 (connection), 53 (insufficient resources), 57P (shutdown).
-  return code == "unavailable" || code.rfind("08", 0) == 0 || code.rfind("53", 0) == 0 ||
-         code.rfind("57P", 0) == 0;
+  const std::string code = result.error_code();
+  // SQLSTATE classes 08 (connection), 28 (the login refused), 53 (insufficient resources),
+  // 57P (shutdown) and 3D000 (no such database): no statement could have run.
+  for (std::string_view prefix : {"08", "28", "53", "57P", "3D000"})
+    if (code.rfind(prefix, 0) == 0) return true;
+  return code == "unavailable";
 }
 
 Task<QueryResult> query_or_error(Ctx& ctx, std::string_view sql, Json params) {
