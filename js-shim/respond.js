@@ -1,11 +1,10 @@
 // Turns the core's `response` into a Response. Bodies: a string, the held R2 object body
-// ({"r2_body": H}, piped without entering wasm), or none.
+// ({"r2_body": H}, piped without entering wasm), or none (the core sends none for HEAD and
+// for 204/205/304; a held body it does not name is cancelled when the task ends).
 
 import { responseHeaders } from "./headers.js";
 
-const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
-
-export function toResponse(res, scope, method) {
+export function toResponse(res, scope) {
   let body = null;
   if (res.body && typeof res.body === "object" && "r2_body" in res.body) {
     const stream = scope.takeHandle(res.body.r2_body);
@@ -13,10 +12,6 @@ export function toResponse(res, scope, method) {
     body = stream;
   } else if (typeof res.body === "string") {
     body = res.body;
-  }
-  if (body !== null && (method === "HEAD" || NULL_BODY_STATUS.has(res.status))) {
-    if (typeof body !== "string") body.cancel().catch(() => {});
-    body = null;
   }
   return new Response(body, { status: res.status, headers: responseHeaders(res.headers) });
 }

@@ -27,7 +27,7 @@ export default {
     try {
       const step = await drive(core, fetchStart(request, await eagerBody(scope), requestId), scope);
       if (!step.response) throw new Error("fetch task finished without a response");
-      return toResponse(step.response, scope, request.method);
+      return toResponse(step.response, scope);
     } catch (err) {
       logFailure("request failed inside the core", err, scope.requestId);
       return errorResponse(500, "the request could not be completed", scope.requestId);

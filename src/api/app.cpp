@@ -89,8 +89,10 @@ void App::finish(Ctx& ctx, const Request& request, Response& response, std::int6
   response.set_header("strict-transport-security", "max-age=31536000; includeSubDomains");
   if (!response.header("cache-control")) response.set_header("cache-control", "no-store");
   add_cors_headers(ctx.config(), request, response);
-  if (request.method == "HEAD" && std::holds_alternative<std::string>(response.body)) {
-    if (!response.header("content-length"))
+  // No body for HEAD, nor with a status that has none (the shim sends what it is given).
+  const bool head = request.method == "HEAD";
+  if (head || response.status == 204 || response.status == 205 || response.status == 304) {
+    if (head && std::holds_alternative<std::string>(response.body) && !response.header("content-length"))
       response.set_header("content-length", std::to_string(body_size(response)));
     response.body = std::monostate{};
   }

@@ -65,6 +65,10 @@ TEST_CASE("HEAD answers with the headers of GET and no body", "[api]") {
   CHECK(out.status() == 200);
   CHECK_FALSE(out.response.contains("body"));
   CHECK(out.header("content-length"));
+  // Errors too: the shim sends exactly what the core answers.
+  auto missing = driver.run({"HEAD", "/no/such/route"});
+  CHECK(missing.status() == 404);
+  CHECK_FALSE(missing.response.contains("body"));
 }
 
 TEST_CASE("responses carry security headers and no-store by default, errors too", "[api]") {

@@ -33,15 +33,15 @@ const STEPS = {
     console.log(accessLine);
     return 1;
   },
-  response: ({ answer }) => toResponse(answer, null, "GET").status,
+  response: ({ answer }) => toResponse(answer, null).status,
   "core-response": ({ core, request }) =>
-    toResponse(core.start(fetchStart(request)).response, null, "GET").status,
+    toResponse(core.start(fetchStart(request)).response, null).status,
   "bare-response": () => Response.json({ ok: true, ts: Date.now(), version: "bench-bare" }).status,
   task: async ({ core, request, env, ctx }) => {
     const scope = new TaskScope({ request, env, ctx, requestId: "steps" });
     try {
       const step = await drive(core, fetchStart(request), scope);
-      return toResponse(step.response, scope, "GET").status;
+      return toResponse(step.response, scope).status;
     } finally {
       scope.finish();
     }
