@@ -1,6 +1,6 @@
 #include "providers/stripe.hpp"
 
-#include "billing/form.hpp"
+#include "providers/stripe_form.hpp"
 #include "core/json.hpp"
 
 namespace ag::stripe {
@@ -20,12 +20,12 @@ effect::FetchSpec request(const Settings& settings, std::string method, std::str
   return spec;
 }
 
-effect::FetchSpec post(const Settings& settings, std::string_view path, const billing::FormFields& fields,
+effect::FetchSpec post(const Settings& settings, std::string_view path, const FormFields& fields,
                        std::string idempotency_key) {
   effect::FetchSpec spec = request(settings, "POST", settings.api_base + std::string(path));
   spec.headers.emplace_back("idempotency-key", std::move(idempotency_key));
   spec.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
-  spec.body = billing::form_body(fields);
+  spec.body = form_body(fields);
   return spec;
 }
 
@@ -41,7 +41,7 @@ std::optional<Settings> settings(const Config& config) {
 
 effect::FetchSpec create_customer_request(const Settings& settings, const std::string& user_id,
                                           const std::string& email) {
-  billing::FormFields fields = {{"metadata[user_id]", user_id}};
+  FormFields fields = {{"metadata[user_id]", user_id}};
   if (!email.empty()) fields.emplace_back("email", email);
   return post(settings, "/v1/customers", fields, "customer-" + user_id);
 }
@@ -49,7 +49,7 @@ effect::FetchSpec create_customer_request(const Settings& settings, const std::s
 effect::FetchSpec create_checkout_session_request(const Settings& settings, const CheckoutSession& session) {
   const bool subscription = session.mode == "subscription";
   const std::string product_key = subscription ? "metadata[plan_id]" : "metadata[pack_id]";
-  billing::FormFields fields = {
+  FormFields fields = {
       {"mode", session.mode},
       {"customer", session.customer_id},
       {"client_reference_id", session.user_id},
@@ -70,13 +70,13 @@ effect::FetchSpec create_checkout_session_request(const Settings& settings, cons
 
 effect::FetchSpec create_portal_session_request(const Settings& settings, const std::string& customer_id,
                                                 const std::string& return_url, const std::string& idempotency_key) {
-  billing::FormFields fields = {{"customer", customer_id}, {"return_url", return_url}};
+  FormFields fields = {{"customer", customer_id}, {"return_url", return_url}};
   return post(settings, "/v1/billing_portal/sessions", fields, idempotency_key);
 }
 
 effect::FetchSpec invoice_payments_request(const Settings& settings, std::string_view invoice_id) {
-  billing::FormFields query = {{"invoice", std::string(invoice_id)}, {"status", "paid"}};
-  return request(settings, "GET", settings.api_base + "/v1/invoice_payments?" + billing::form_body(query));
+  FormFields query = {{"invoice", std::string(invoice_id)}, {"status", "paid"}};
+  return request(settings, "GET", settings.api_base + "/v1/invoice_payments?" + form_body(query));
 }
 
 std::optional<std::string> paid_payment_intent(int http_status, std::string_view body) {

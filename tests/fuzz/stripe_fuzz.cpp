@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "billing/form.hpp"
+#include "providers/stripe_form.hpp"
 #include "billing/return_url.hpp"
 #include "billing/signature.hpp"
 #include "core/config.hpp"
@@ -30,6 +30,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   ag::billing::url_origin(header);
   ag::billing::allowed_return_url(config, header);
-  ag::billing::form_body({{std::string(header), std::string(body)}});
+  ag::stripe::form_body({{std::string(header), std::string(body)}});
   return 0;
 }

@@ -3,7 +3,7 @@
 // package (webhooks.generateTestHeaderString, stripe@23.1.0).
 #include <catch2/catch.hpp>
 
-#include "billing/form.hpp"
+#include "providers/stripe_form.hpp"
 #include "billing/return_url.hpp"
 #include "billing/signature.hpp"
 
@@ -61,12 +61,12 @@ TEST_CASE("Stripe-Signature: malformed headers", "[billing][stripe]") {
 }
 
 TEST_CASE("Stripe form bodies: brackets percent-encoded, spaces as +", "[billing][stripe]") {
-  CHECK(billing::form_encode("line_items[0][price]") == "line_items%5B0%5D%5Bprice%5D");
-  CHECK(billing::form_encode("a b&c=d/é") == "a+b%26c%3Dd%2F%C3%A9");
-  CHECK(billing::form_encode("AZaz09*-._~") == "AZaz09*-._%7E");
-  CHECK(billing::form_body({{"mode", "payment"}, {"metadata[user_id]", "u 1"}}) ==
+  CHECK(stripe::form_encode("line_items[0][price]") == "line_items%5B0%5D%5Bprice%5D");
+  CHECK(stripe::form_encode("a b&c=d/é") == "a+b%26c%3Dd%2F%C3%A9");
+  CHECK(stripe::form_encode("AZaz09*-._~") == "AZaz09*-._%7E");
+  CHECK(stripe::form_body({{"mode", "payment"}, {"metadata[user_id]", "u 1"}}) ==
         "mode=payment&metadata%5Buser_id%5D=u+1");
-  CHECK(billing::form_body({}).empty());
+  CHECK(stripe::form_body({}).empty());
 }
 
 TEST_CASE("Return URLs: only on a configured CORS origin", "[billing]") {

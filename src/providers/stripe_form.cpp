@@ -1,6 +1,6 @@
-#include "billing/form.hpp"
+#include "providers/stripe_form.hpp"
 
-namespace ag::billing {
+namespace ag::stripe {
 
 std::string form_encode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -33,4 +33,4 @@ std::string form_body(const FormFields& fields) {
   return body;
 }
 
-}  // namespace ag::billing
+}  // namespace ag::stripe

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace ag::billing {
+namespace ag::stripe {
 
 using FormFields = std::vector<std::pair<std::string, std::string>>;
 
@@ -18,4 +18,4 @@ std::string form_encode(std::string_view text);
 /// `name=value&...` in the given order.
 std::string form_body(const FormFields& fields);
 
-}  // namespace ag::billing
+}  // namespace ag::stripe
