@@ -36,7 +36,8 @@ bool is_unreserved(unsigned char c) {
 }  // namespace
 
 std::optional<std::string> signing_secret(const Config& config) {
-  return crypto::configured_or_derived_secret(config, "ASSET_SIGNING_SECRET", "alphogen-asset-signing-key-v1");
+  return crypto::configured_or_derived_secret(config.get("ASSET_SIGNING_SECRET"), config.get("APP_ADMIN_TOKEN"),
+                                             "alphogen-asset-signing-key-v1");
 }
 
 std::string asset_signature(std::string_view secret, std::string_view key, std::int64_t expires_s) {

@@ -4,12 +4,12 @@
 
 namespace ag::crypto {
 
-std::optional<std::string> configured_or_derived_secret(const Config& config, std::string_view name,
+std::optional<std::string> configured_or_derived_secret(std::optional<std::string_view> configured,
+                                                        std::optional<std::string_view> admin_token,
                                                         std::string_view label) {
-  if (auto secret = config.get(name)) return std::string(*secret);
-  auto admin = config.get("APP_ADMIN_TOKEN");
-  if (!admin) return std::nullopt;
-  return std::string(as_bytes(hmac_sha256(*admin, label)));
+  if (configured) return std::string(*configured);
+  if (!admin_token) return std::nullopt;
+  return std::string(as_bytes(hmac_sha256(*admin_token, label)));
 }
 
 }  // namespace ag::crypto

@@ -16,7 +16,8 @@ Json deliver_webhooks_job(std::string_view job_id) {
 }
 
 std::optional<std::string> webhook_secret(const Config& config, std::string_view owner) {
-  auto root = crypto::configured_or_derived_secret(config, "WEBHOOK_SIGNING_SECRET", "alphogen-webhook-signing-key-v1");
+  auto root = crypto::configured_or_derived_secret(config.get("WEBHOOK_SIGNING_SECRET"), config.get("APP_ADMIN_TOKEN"),
+                                                  "alphogen-webhook-signing-key-v1");
   if (!root) return std::nullopt;
   std::string label = "alphogen-job-webhook-v1\n";
   label.append(owner);
