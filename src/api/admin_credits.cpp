@@ -1,6 +1,6 @@
 // POST /admin/credits: the admin grants credits (amount > 0) or corrects a balance
 // (amount < 0), once per idempotency key. shared/API.md, "Credits and billing".
-#include "api/body.hpp"
+#include "http/body.hpp"
 #include "api/handlers.hpp"
 #include "auth/require.hpp"
 #include "core/utf8.hpp"
@@ -68,7 +68,7 @@ Parsed parse(const Json& body) {
 /// POST /admin/credits {user_id, amount, reason, idempotency_key} → {ok, applied, balance}.
 Task<Response> admin_credits(Ctx& ctx, const Request& request) {
   co_await auth::require_admin(ctx, request);
-  Json body = co_await read_json_object(ctx, request, kMaxBody);
+  Json body = co_await http::read_json_object(ctx, request, kMaxBody);
   Parsed parsed = parse(body);
   if (!parsed.problem.empty()) co_await ctx.raise(errors::invalid_request(parsed.problem));
   const AdminCredit& credit = parsed.credit;

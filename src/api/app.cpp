@@ -1,7 +1,7 @@
 #include "api/app.hpp"
 
-#include "api/cors.hpp"
-#include "api/job_webhooks.hpp"
+#include "http/cors.hpp"
+#include "jobs/delivery.hpp"
 #include "core/log.hpp"
 #include "jobs/sweep.hpp"
 #include "jobs/webhooks.hpp"
@@ -44,7 +44,7 @@ Task<Response> App::handle(Ctx& ctx, Request& request) {
   if (request.method == "OPTIONS") {
     std::string allow = router_.allowed_methods(request.path);
     if (allow.empty()) co_return error_response(errors::not_found("no such endpoint"));
-    co_return preflight(ctx.config(), request, allow);
+    co_return http::preflight(ctx.config(), request, allow);
   }
   auto match = router_.match(request.method, request.path);
   if (std::holds_alternative<Router::NotFound>(match))
@@ -61,7 +61,7 @@ Task<Response> App::scheduled(Ctx& ctx, std::string cron) {
   ctx.set_request_id(task_request_id(ctx));
   Json summary = co_await jobs::sweep(ctx);
   // Webhook retries that fell due (first attempts go out right after the job finishes).
-  Json webhooks = co_await deliver_job_webhooks(ctx, std::nullopt);
+  Json webhooks = co_await jobs::deliver_job_webhooks(ctx, std::nullopt);
   log::info("cron", {{"request_id", ctx.request_id()}, {"cron", cron}, {"sweep", summary}, {"webhooks", webhooks}});
   co_return json_response(200, {{"ok", true}, {"sweep", std::move(summary)}, {"webhooks", std::move(webhooks)}});
 }
@@ -71,7 +71,7 @@ Task<Response> App::background(Ctx& ctx, Json job) {
   ctx.set_request_id(request_id && is_plain_id(*request_id) ? *request_id : task_request_id(ctx));
   std::string name = string_field(job, "name").value_or("");
   if (name == jobs::kDeliverWebhooks) {
-    Json sent = co_await deliver_job_webhooks(ctx, string_field(job, "job_id"));
+    Json sent = co_await jobs::deliver_job_webhooks(ctx, string_field(job, "job_id"));
     co_return json_response(200, std::move(sent));
   }
   log::error("unknown background job", {{"request_id", ctx.request_id()}, {"name", name}});
@@ -88,7 +88,7 @@ void App::finish(Ctx& ctx, const Request& request, Response& response, std::int6
   response.set_header("referrer-policy", "no-referrer");
   response.set_header("strict-transport-security", "max-age=31536000; includeSubDomains");
   if (!response.header("cache-control")) response.set_header("cache-control", "no-store");
-  add_cors_headers(ctx.config(), request, response);
+  http::add_cors_headers(ctx.config(), request, response);
   // No body for HEAD, nor with a status that has none (the shim sends what it is given).
   const bool head = request.method == "HEAD";
   if (head || response.status == 204 || response.status == 205 || response.status == 304) {

@@ -1,8 +1,8 @@
 // GET /assets?prefix&cursor&limit: one page of keys. Users list their own folders
 // (users/<id>/ by default, or outputs/<id>/); admin lists anything.
-#include "api/assets_cursor.hpp"
+#include "http/assets_cursor.hpp"
 #include "api/handlers.hpp"
-#include "api/paging.hpp"
+#include "http/paging.hpp"
 #include "assets/access.hpp"
 #include "assets/key.hpp"
 #include "auth/require.hpp"
@@ -32,10 +32,10 @@ Task<Response> list_assets(Ctx& ctx, const Request& request) {
   }
   if (!assets::may_list(caller, prefix)) co_await ctx.raise(errors::forbidden("you may list only your own folders"));
 
-  std::uint32_t limit = co_await page_limit(ctx, request, kDefaultPage, kMaxPage);
+  std::uint32_t limit = co_await http::page_limit(ctx, request, kDefaultPage, kMaxPage);
   std::optional<std::string> cursor;
   if (auto given = request.query_param("cursor"); given && !given->empty()) {
-    cursor = decode_assets_cursor(prefix, *given);
+    cursor = http::decode_assets_cursor(prefix, *given);
     if (!cursor) co_await ctx.raise(errors::invalid_request("invalid cursor"));
   }
 
@@ -52,7 +52,7 @@ Task<Response> list_assets(Ctx& ctx, const Request& request) {
   co_return json_response(200, {{"ok", true},
                                 {"prefix", prefix},
                                 {"objects", std::move(objects)},
-                                {"cursor", next ? Json(encode_assets_cursor(prefix, *next)) : Json(nullptr)}});
+                                {"cursor", next ? Json(http::encode_assets_cursor(prefix, *next)) : Json(nullptr)}});
 }
 
 }  // namespace ag::api

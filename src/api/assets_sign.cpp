@@ -1,9 +1,9 @@
 // POST /assets/sign {"key","expires_in"?}: a link to GET /assets/<key> that works without
 // credentials until it expires (assets/signed_url.hpp).
-#include "api/base_url.hpp"
-#include "api/body.hpp"
+#include "http/base_url.hpp"
+#include "http/body.hpp"
 #include "api/handlers.hpp"
-#include "api/not_configured.hpp"
+#include "http/not_configured.hpp"
 #include "assets/access.hpp"
 #include "assets/key.hpp"
 #include "assets/signed_url.hpp"
@@ -14,7 +14,7 @@ namespace ag::api {
 
 Task<Response> sign_asset(Ctx& ctx, const Request& request) {
   auth::Caller caller = co_await auth::require_caller(ctx, request);
-  Json body = co_await read_json_object(ctx, request);
+  Json body = co_await http::read_json_object(ctx, request);
 
   auto key = string_field(body, "key");
   if (!key) co_await ctx.raise(errors::invalid_request("key must be a string"));
@@ -29,9 +29,9 @@ Task<Response> sign_asset(Ctx& ctx, const Request& request) {
   if (!assets::may_manage(caller, *key)) co_await ctx.raise(errors::forbidden("this asset belongs to someone else"));
 
   auto secret = assets::signing_secret(ctx.config());
-  if (!secret) co_return not_configured("asset_signing_not_configured");
+  if (!secret) co_return http::not_configured("asset_signing_not_configured");
   const std::int64_t expires = ctx.now_ms() / 1000 + expires_in;
-  std::string url = public_base_url(ctx.config(), request) + "/assets/" + assets::encode_key_path(*key) +
+  std::string url = http::public_base_url(ctx.config(), request) + "/assets/" + assets::encode_key_path(*key) +
                     "?expires=" + std::to_string(expires) + "&sig=" + assets::asset_signature(*secret, *key, expires);
   co_return json_response(200, {{"ok", true}, {"url", url}, {"expires_at", iso8601_utc(expires * 1000)}});
 }

@@ -4,9 +4,9 @@
 // fulfils (webhooks_stripe.cpp). Stripe not configured: the 501 noop.
 #include <array>
 
-#include "api/body.hpp"
+#include "http/body.hpp"
 #include "api/handlers.hpp"
-#include "api/not_configured.hpp"
+#include "http/not_configured.hpp"
 #include "auth/require.hpp"
 #include "billing/customer.hpp"
 #include "billing/return_url.hpp"
@@ -77,8 +77,8 @@ Task<Response> billing_checkout(Ctx& ctx, const Request& request) {
   // Who is calling comes first: an anonymous caller learns nothing of the configuration.
   auth::User user = co_await auth::require_user(ctx, request);
   auto settings = stripe::settings(ctx.config());
-  if (!settings) co_return not_configured("stripe_not_configured");
-  Json body = co_await read_json_object(ctx, request, kMaxBody);
+  if (!settings) co_return http::not_configured("stripe_not_configured");
+  Json body = co_await http::read_json_object(ctx, request, kMaxBody);
   billing::ProductRef ref = co_await product_ref(ctx, body);
   stripe::CheckoutSession session;
   session.success_url = co_await return_url(ctx, body, "success_url", kSuccessQuery);
@@ -103,11 +103,11 @@ Task<Response> billing_portal(Ctx& ctx, const Request& request) {
   // Who is calling comes first: an anonymous caller learns nothing of the configuration.
   auth::User user = co_await auth::require_user(ctx, request);
   auto settings = stripe::settings(ctx.config());
-  if (!settings) co_return not_configured("stripe_not_configured");
+  if (!settings) co_return http::not_configured("stripe_not_configured");
   // The body is optional here: no body (or an empty one) means the default return page.
-  std::string raw = co_await read_body(ctx, request, kMaxBody);
+  std::string raw = co_await http::read_body(ctx, request, kMaxBody);
   Json body = Json::object();
-  if (!raw.empty()) body = co_await parse_json_object(ctx, raw);
+  if (!raw.empty()) body = co_await http::parse_json_object(ctx, raw);
   std::string back = co_await return_url(ctx, body, "return_url", "portal=return");
   std::string key = co_await stripe_idempotency_key(ctx, request, user.id, "portal");
   std::string customer = co_await billing::ensure_customer(ctx, *settings, user);

@@ -1,8 +1,8 @@
 // GET /credits and GET /credits/ledger: a user's balance and ledger. Users see their own;
 // the admin, who has no credits, names a user with ?user_id=.
 #include "api/handlers.hpp"
-#include "api/paging.hpp"
-#include "api/ledger_cursor.hpp"
+#include "http/paging.hpp"
+#include "http/ledger_cursor.hpp"
 #include "auth/require.hpp"
 #include "core/uuid.hpp"
 #include "db/credits.hpp"
@@ -49,10 +49,10 @@ Task<Response> get_credits(Ctx& ctx, const Request& request) {
 /// GET /credits/ledger?cursor&limit: one page of ledger entries, newest first.
 Task<Response> get_credit_ledger(Ctx& ctx, const Request& request) {
   Owner owner = co_await credit_owner(ctx, request);
-  std::uint32_t limit = co_await page_limit(ctx, request, kDefaultPage, kMaxPage);
+  std::uint32_t limit = co_await http::page_limit(ctx, request, kDefaultPage, kMaxPage);
   std::optional<std::int64_t> before;
   if (auto cursor = request.query_param("cursor"); cursor && !cursor->empty()) {
-    before = decode_ledger_cursor(*cursor);
+    before = http::decode_ledger_cursor(*cursor);
     if (!before) co_await ctx.raise(errors::invalid_request("invalid cursor"));
   }
   // One entry more than the page tells whether another page follows.
@@ -60,7 +60,7 @@ Task<Response> get_credit_ledger(Ctx& ctx, const Request& request) {
   Json next = nullptr;
   if (entries.size() > limit) {
     entries.erase(entries.end() - 1);
-    if (auto last = int_field(entries.back(), "id")) next = encode_ledger_cursor(*last);
+    if (auto last = int_field(entries.back(), "id")) next = http::encode_ledger_cursor(*last);
   }
   co_return json_response(200, {{"ok", true}, {"entries", std::move(entries)}, {"cursor", std::move(next)}});
 }

@@ -2,10 +2,10 @@
 // checked and the job recorded in one SQL call; the provider is called after it, and its
 // answer recorded with a second call that also stores the response for Idempotency-Key
 // replays. A failed submission refunds inside that same call.
-#include "api/base_url.hpp"
-#include "api/body.hpp"
+#include "http/base_url.hpp"
+#include "http/body.hpp"
 #include "api/handlers.hpp"
-#include "api/job_access.hpp"
+#include "jobs/view.hpp"
 #include "auth/require.hpp"
 #include "core/log.hpp"
 #include "core/utf8.hpp"
@@ -28,7 +28,7 @@ constexpr std::size_t kMaxIdempotencyKey = 255;  // characters
 
 /// The validated request; raises 400 naming the first bad field.
 Task<Json> job_request(Ctx& ctx, const Request& request) {
-  Json body = co_await read_json_object(ctx, request);
+  Json body = co_await http::read_json_object(ctx, request);
   auto prompt = string_field(body, "prompt");
   if (!prompt || prompt->empty() || code_points(*prompt) > kMaxPrompt)
     co_await ctx.raise(errors::invalid_request("prompt must be a string of 1 to 4000 characters"));
@@ -158,7 +158,7 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
     co_return co_await settle(ctx, job_id, "noop", std::move(fields), 202, std::move(answer));
   }
   std::string webhook_url =
-      public_base_url(config, request) + "/webhooks/runpod/" + job_id + "?token=" + webhook_token;
+      http::public_base_url(config, request) + "/webhooks/runpod/" + job_id + "?token=" + webhook_token;
   auto endpoint = runpod::at_endpoint(*provider, string_field(created, "endpoint_id"));
   co_return co_await submit_to_runpod(ctx, endpoint, body, job_id, webhook_url);
 }
@@ -195,10 +195,10 @@ Task<Json> refreshed(Ctx& ctx, Json row) {
 /// GET /jobs/:id: the job, refreshed from RunPod while it is open; its outputs carry
 /// short-lived signed download links.
 Task<Response> get_job(Ctx& ctx, const Request& request) {
-  Json row = co_await visible_job(ctx, request);
+  Json row = co_await jobs::visible_job(ctx, request);
   Json current = co_await refreshed(ctx, std::move(row));
-  Json view = job_view(current);
-  view["outputs"] = signed_outputs(ctx.config(), public_base_url(ctx.config(), request), view["outputs"],
+  Json view = jobs::job_view(current);
+  view["outputs"] = jobs::signed_outputs(ctx.config(), http::public_base_url(ctx.config(), request), view["outputs"],
                                    ctx.now_ms() / 1000);
   co_return json_response(200, std::move(view));
 }

@@ -4,7 +4,7 @@
 // status, so a cancel that lost the race records the completion (outputs kept, no refund) or
 // the failure, and answers 409 like any cancel of a finished job.
 #include "api/handlers.hpp"
-#include "api/job_access.hpp"
+#include "jobs/view.hpp"
 #include "core/log.hpp"
 #include "db/row.hpp"
 #include "jobs/lifecycle.hpp"
@@ -56,7 +56,7 @@ Task<> cancel_at_runpod(Ctx& ctx, const Json& row) {
 }  // namespace
 
 Task<Response> cancel_job(Ctx& ctx, const Request& request) {
-  Json row = co_await visible_job(ctx, request);
+  Json row = co_await jobs::visible_job(ctx, request);
   std::string status = string_field(row, "status").value_or("");
   if (!jobs::is_open(status)) co_await ctx.raise(already_finished(status));
   // A queued job is being submitted: its RunPod id is not known yet, so a cancel could not

@@ -2,8 +2,8 @@
 // cursor is the (created_at, id) of the last job of the page, so jobs created meanwhile
 // never shift a page.
 #include "api/handlers.hpp"
-#include "api/paging.hpp"
-#include "api/job_access.hpp"
+#include "http/paging.hpp"
+#include "jobs/view.hpp"
 #include "auth/require.hpp"
 #include "core/uuid.hpp"
 #include "crypto/encoding.hpp"
@@ -55,7 +55,7 @@ std::optional<Position> decode_cursor(std::string_view cursor) {
 Task<Response> list_jobs(Ctx& ctx, const Request& request) {
   auth::Caller caller = co_await auth::require_caller(ctx, request);
 
-  std::uint32_t limit = co_await page_limit(ctx, request, kDefaultPage, kMaxPage);
+  std::uint32_t limit = co_await http::page_limit(ctx, request, kDefaultPage, kMaxPage);
   std::optional<Position> after;
   if (auto cursor = request.query_param("cursor"); cursor && !cursor->empty()) {
     after = decode_cursor(*cursor);
@@ -80,7 +80,7 @@ Task<Response> list_jobs(Ctx& ctx, const Request& request) {
   const bool more = rows.size() > limit;
   Json jobs = Json::array();
   for (std::size_t i = 0; i < rows.size() && i < limit; ++i) {
-    Json view = job_view(rows[i]);
+    Json view = jobs::job_view(rows[i]);
     view.erase("ok");
     view.erase("result");
     jobs.push_back(std::move(view));

@@ -1,6 +1,6 @@
-#include "api/body.hpp"
+#include "http/body.hpp"
 #include "api/handlers.hpp"
-#include "api/webhook_log.hpp"
+#include "db/webhook_log.hpp"
 #include "crypto/constant_time.hpp"
 
 namespace ag::api {
@@ -17,9 +17,9 @@ Task<Response> webhook_test(Ctx& ctx, const Request& request) {
   auto given = request.header("x-webhook-secret");
   if (!secret || !given || !crypto::constant_time_equal(*given, *secret))
     co_await ctx.raise(errors::unauthorized("invalid webhook secret"));
-  std::string body = co_await read_body(ctx, request, kMaxWebhookBody);
+  std::string body = co_await http::read_body(ctx, request, kMaxWebhookBody);
   std::string event_id = ctx.uuid_v4();
-  ctx.wait_until(log_webhook(event_id, request, body));
+  ctx.wait_until(db::log_webhook(event_id, request, body));
   co_return json_response(200, {{"ok", true}, {"received", true}, {"event_id", event_id}});
 }
 

@@ -2,9 +2,9 @@
 // not sign callbacks, so each job's URL carries its own random token, whose SHA-256 the job
 // row keeps; the check is constant-time. Deliveries may repeat and race the poll and the
 // cron sweep: transition_job applies each change once.
-#include "api/body.hpp"
+#include "http/body.hpp"
 #include "api/handlers.hpp"
-#include "api/webhook_log.hpp"
+#include "db/webhook_log.hpp"
 #include "crypto/constant_time.hpp"
 #include "crypto/sha256.hpp"
 #include "core/uuid.hpp"
@@ -27,8 +27,8 @@ Task<Response> runpod_webhook(Ctx& ctx, const Request& request) {
 
   // The same JSON as a /status reply, capped alike: over it, a 413 here, and the sweep's poll
   // then fails the job as output_too_large.
-  std::string body = co_await read_body(ctx, request, runpod::kMaxReplyBytes);
-  ctx.wait_until(log_webhook(ctx.uuid_v4(), request, body));
+  std::string body = co_await http::read_body(ctx, request, runpod::kMaxReplyBytes);
+  ctx.wait_until(db::log_webhook(ctx.uuid_v4(), request, body));
   auto state = runpod::parse_job_state(body);
   auto next = state ? runpod::lifecycle_status(state->status) : std::nullopt;
   if (!next) co_await ctx.raise(errors::invalid_request("expected a RunPod job status object"));

@@ -4,9 +4,9 @@
 // arrive out of order: the database keys every effect on the Stripe object. Events this API
 // does not act on, and customers it does not know, are 200 too (recorded, nothing changed),
 // so Stripe stops retrying them. A failure to apply is a 5xx: Stripe retries for 3 days.
-#include "api/body.hpp"
+#include "http/body.hpp"
 #include "api/handlers.hpp"
-#include "api/not_configured.hpp"
+#include "http/not_configured.hpp"
 #include "billing/invoice_payment.hpp"
 #include "billing/signature.hpp"
 #include "billing/store.hpp"
@@ -50,11 +50,11 @@ std::optional<billing::StripeEvent> parse_event(std::string_view body) {
 Task<Response> stripe_webhook(Ctx& ctx, const Request& request) {
   auto secret = ctx.config().get("STRIPE_WEBHOOK_SECRET");
   if (!secret) {
-    co_return not_configured("stripe_not_configured");
+    co_return http::not_configured("stripe_not_configured");
   }
   auto header = request.header("stripe-signature");
   if (!header) co_await ctx.raise(invalid_signature("the Stripe-Signature header is missing"));
-  std::string body = co_await read_body(ctx, request, kMaxEventBody);
+  std::string body = co_await http::read_body(ctx, request, kMaxEventBody);
   billing::SignatureCheck check = billing::verify_signature(*header, body, *secret, ctx.now_ms() / 1000);
   if (check != billing::SignatureCheck::valid) {
     log::warn("stripe webhook refused", {{"request_id", ctx.request_id()}, {"reason", billing::to_string(check)}});

@@ -29,7 +29,7 @@ struct Request {
   Headers headers;
   bool has_body = false;
   /// The body when the shim sent it with the start frame (small bodies); otherwise it stays
-  /// with the shim until a handler asks for it (api/body.hpp) or streams it to R2.
+  /// with the shim until a handler asks for it (http/body.hpp) or streams it to R2.
   std::optional<std::string> body;
   std::vector<std::pair<std::string, std::string>> params;  // decoded, set by the router
 

@@ -1,5 +1,5 @@
 // The limits on a client's JSON, through the real Worker: bodies over 64 KiB
-// (src/api/body.hpp, kMaxJsonBody) and documents nested deeper than 128 levels
+// (src/http/body.hpp, kMaxJsonBody) and documents nested deeper than 128 levels
 // (src/core/json.hpp, kMaxJsonDepth) are refused with their documented 4xx where they enter,
 // before the core builds or copies them. Past either limit a body could exhaust the core's
 // memory or stack, a trap that also fails the requests sharing its isolate.

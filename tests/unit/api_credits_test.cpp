@@ -3,7 +3,7 @@
 // hands back as text, and the ledger's cursor. Users carry HS256 tokens (no JWKS needed).
 #include <catch2/catch.hpp>
 
-#include "api/ledger_cursor.hpp"
+#include "http/ledger_cursor.hpp"
 #include "crypto/encoding.hpp"
 #include "support/driver.hpp"
 #include "support/jws_signer.hpp"
@@ -181,18 +181,18 @@ TEST_CASE("GET /credits: database errors", "[credits]") {
 
 TEST_CASE("ledger cursors are opaque, versioned and strict", "[credits][cursor]") {
   for (std::int64_t id : {std::int64_t{1}, std::int64_t{42}, std::int64_t{999'999'999'999'999'999}}) {
-    auto cursor = api::encode_ledger_cursor(id);
+    auto cursor = http::encode_ledger_cursor(id);
     CHECK(cursor.find(std::to_string(id)) == std::string::npos);
-    CHECK(api::decode_ledger_cursor(cursor) == id);
+    CHECK(http::decode_ledger_cursor(cursor) == id);
   }
-  CHECK(api::encode_ledger_cursor(42) == crypto::base64url_encode("v1:42"));
+  CHECK(http::encode_ledger_cursor(42) == crypto::base64url_encode("v1:42"));
   for (std::string text : {"v2:42", "v1:", "v1:0", "v1:042", "v1:-4", "v1:4x", "v1: 4", "42", "v1:1000000000000000000"}) {
     INFO(text);
-    CHECK_FALSE(api::decode_ledger_cursor(crypto::base64url_encode(text)));
+    CHECK_FALSE(http::decode_ledger_cursor(crypto::base64url_encode(text)));
   }
-  CHECK_FALSE(api::decode_ledger_cursor("not base64url!"));
-  CHECK_FALSE(api::decode_ledger_cursor(crypto::base64url_encode("v1:42") + "="));
-  CHECK_FALSE(api::decode_ledger_cursor(""));
+  CHECK_FALSE(http::decode_ledger_cursor("not base64url!"));
+  CHECK_FALSE(http::decode_ledger_cursor(crypto::base64url_encode("v1:42") + "="));
+  CHECK_FALSE(http::decode_ledger_cursor(""));
 }
 
 TEST_CASE("GET /credits/ledger pages newest first with a cursor", "[credits][cursor]") {
@@ -209,7 +209,7 @@ TEST_CASE("GET /credits/ledger pages newest first with a cursor", "[credits][cur
   CHECK(page["entries"][2]["id"] == 5);
   CHECK(page["entries"][2]["delta"] == 1);
   REQUIRE(page["cursor"].is_string());
-  CHECK(api::decode_ledger_cursor(page["cursor"].get<std::string>()) == 5);
+  CHECK(http::decode_ledger_cursor(page["cursor"].get<std::string>()) == 5);
 
   // The cursor comes back as the id bound, sent as text.
   auto second = driver.get("/credits/ledger?limit=3&cursor=" + page["cursor"].get<std::string>(), {test::user_auth(kAlice)},
@@ -220,7 +220,7 @@ TEST_CASE("GET /credits/ledger pages newest first with a cursor", "[credits][cur
   CHECK(second.json()["cursor"].is_string());
 
   // The last page has no cursor.
-  auto last = driver.get("/credits/ledger?limit=3&cursor=" + api::encode_ledger_cursor(2), {test::user_auth(kAlice)},
+  auto last = driver.get("/credits/ledger?limit=3&cursor=" + http::encode_ledger_cursor(2), {test::user_auth(kAlice)},
                          database("7", ledger_rows(1, 1)));
   REQUIRE(last.status() == 200);
   CHECK(last.effects[0]["params"][1] == "2");

@@ -9,7 +9,7 @@
 #include "core/http.hpp"
 #include "core/task.hpp"
 
-namespace ag::api {
+namespace ag::http {
 
 /// Largest JSON body a client may send (a job, a signing request). A parsed document takes
 /// many times its text in the core's memory, which only grows (a 1 MiB body of empty objects
@@ -26,4 +26,4 @@ Task<Json> parse_json_object(Ctx& ctx, std::string_view text);
 Task<Json> read_json_object(Ctx& ctx, const Request& request,
                             std::uint64_t max_bytes = kMaxJsonBody);
 
-}  // namespace ag::api
+}  // namespace ag::http

@@ -7,7 +7,7 @@
 #include "core/config.hpp"
 #include "core/http.hpp"
 
-namespace ag::api {
+namespace ag::http {
 
 /// The value for Access-Control-Allow-Origin, when `origin` may read responses.
 std::optional<std::string> allowed_origin(const Config& config, std::string_view origin);
@@ -18,4 +18,4 @@ void add_cors_headers(const Config& config, const Request& request, Response& re
 /// The answer to an OPTIONS request for a path that answers `allow`.
 Response preflight(const Config& config, const Request& request, const std::string& allow);
 
-}  // namespace ag::api
+}  // namespace ag::http

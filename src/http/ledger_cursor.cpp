@@ -1,9 +1,9 @@
-#include "api/ledger_cursor.hpp"
+#include "http/ledger_cursor.hpp"
 
 #include "core/decimal.hpp"
 #include "crypto/encoding.hpp"
 
-namespace ag::api {
+namespace ag::http {
 
 namespace {
 constexpr std::string_view kVersion = "v1:";
@@ -25,4 +25,4 @@ std::optional<std::int64_t> decode_ledger_cursor(std::string_view cursor) {
   return static_cast<std::int64_t>(*id);
 }
 
-}  // namespace ag::api
+}  // namespace ag::http

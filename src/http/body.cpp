@@ -1,9 +1,9 @@
-#include "api/body.hpp"
+#include "http/body.hpp"
 
 #include "core/effects.hpp"
 #include "db/nul.hpp"
 
-namespace ag::api {
+namespace ag::http {
 
 Task<std::string> read_body(Ctx& ctx, const Request& request, std::uint64_t max_bytes) {
   if (auto length = request.content_length(); length && *length > max_bytes)
@@ -35,4 +35,4 @@ Task<Json> read_json_object(Ctx& ctx, const Request& request, std::uint64_t max_
   co_return co_await parse_json_object(ctx, body);
 }
 
-}  // namespace ag::api
+}  // namespace ag::http

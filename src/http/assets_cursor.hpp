@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace ag::api {
+namespace ag::http {
 
 /// The cursor that continues the listing of `prefix` where R2's `r2_cursor` points.
 std::string encode_assets_cursor(std::string_view prefix, std::string_view r2_cursor);
@@ -15,4 +15,4 @@ std::string encode_assets_cursor(std::string_view prefix, std::string_view r2_cu
 /// R2's cursor inside `cursor`; nullopt unless encode_assets_cursor made it for `prefix`.
 std::optional<std::string> decode_assets_cursor(std::string_view prefix, std::string_view cursor);
 
-}  // namespace ag::api
+}  // namespace ag::http

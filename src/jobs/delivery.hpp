@@ -9,10 +9,10 @@
 #include "core/json.hpp"
 #include "core/task.hpp"
 
-namespace ag::api {
+namespace ag::jobs {
 
 /// Claims the due deliveries (of `job_id` only, or of any job), sends them concurrently and
 /// records each outcome. Returns `{"sent", "delivered"}`.
 Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id);
 
-}  // namespace ag::api
+}  // namespace ag::jobs

@@ -1,8 +1,8 @@
-#include "api/paging.hpp"
+#include "http/paging.hpp"
 
 #include "core/decimal.hpp"
 
-namespace ag::api {
+namespace ag::http {
 
 Task<std::uint32_t> page_limit(Ctx& ctx, const Request& request, std::uint32_t fallback, std::uint32_t max) {
   auto text = request.query_param("limit");
@@ -13,4 +13,4 @@ Task<std::uint32_t> page_limit(Ctx& ctx, const Request& request, std::uint32_t f
   co_return static_cast<std::uint32_t>(*value);
 }
 
-}  // namespace ag::api
+}  // namespace ag::http

@@ -1,7 +1,7 @@
-#include "api/job_webhooks.hpp"
+#include "jobs/delivery.hpp"
 
-#include "api/base_url.hpp"
-#include "api/job_access.hpp"
+#include "http/base_url.hpp"
+#include "jobs/view.hpp"
 #include "core/decimal.hpp"
 #include "core/effects.hpp"
 #include "core/log.hpp"
@@ -9,7 +9,7 @@
 #include "db/query.hpp"
 #include "jobs/webhooks.hpp"
 
-namespace ag::api {
+namespace ag::jobs {
 namespace {
 
 constexpr int kBatch = 50;
@@ -20,7 +20,7 @@ effect::FetchSpec webhook_request(Ctx& ctx, const Json& claimed, const std::stri
   const std::int64_t timestamp_s = ctx.now_ms() / 1000;
   Json data = job_view(claimed);
   data.erase("ok");
-  data["outputs"] = signed_outputs(ctx.config(), public_base_url(ctx.config()), data["outputs"], timestamp_s);
+  data["outputs"] = signed_outputs(ctx.config(), http::public_base_url(ctx.config()), data["outputs"], timestamp_s);
   Json payload = {{"type", string_field(claimed, "event_type").value_or("job.finished")},
                   {"timestamp", iso8601_utc(ctx.now_ms())},
                   {"data", std::move(data)}};
@@ -101,4 +101,4 @@ Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
   co_return Json{{"sent", replies.size()}, {"delivered", delivered}};
 }
 
-}  // namespace ag::api
+}  // namespace ag::jobs

@@ -7,9 +7,9 @@
 #include "core/http.hpp"
 #include "core/json.hpp"
 
-namespace ag::api {
+namespace ag::db {
 
 /// The `events` insert for this delivery, as an effect to hand to ctx.wait_until.
 Json log_webhook(std::string_view event_id, const Request& request, std::string_view body);
 
-}  // namespace ag::api
+}  // namespace ag::db

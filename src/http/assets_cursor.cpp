@@ -1,9 +1,9 @@
-#include "api/assets_cursor.hpp"
+#include "http/assets_cursor.hpp"
 
 #include "crypto/encoding.hpp"
 #include "crypto/sha256.hpp"
 
-namespace ag::api {
+namespace ag::http {
 
 namespace {
 constexpr std::string_view kVersion = "v1:";
@@ -29,4 +29,4 @@ std::optional<std::string> decode_assets_cursor(std::string_view prefix, std::st
   return r2_cursor;
 }
 
-}  // namespace ag::api
+}  // namespace ag::http

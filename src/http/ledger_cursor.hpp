@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace ag::api {
+namespace ag::http {
 
 /// The cursor that continues after (below) ledger entry `last_id`.
 std::string encode_ledger_cursor(std::int64_t last_id);
@@ -15,4 +15,4 @@ std::string encode_ledger_cursor(std::int64_t last_id);
 /// not produce (a cursor of another version, a non-positive id, ...).
 std::optional<std::int64_t> decode_ledger_cursor(std::string_view cursor);
 
-}  // namespace ag::api
+}  // namespace ag::http

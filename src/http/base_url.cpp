@@ -1,6 +1,6 @@
-#include "api/base_url.hpp"
+#include "http/base_url.hpp"
 
-namespace ag::api {
+namespace ag::http {
 namespace {
 
 std::string without_trailing_slashes(std::string base) {
@@ -24,4 +24,4 @@ std::string public_base_url(const Config& config, const Request& request) {
   return without_trailing_slashes(request.url.substr(0, path));
 }
 
-}  // namespace ag::api
+}  // namespace ag::http

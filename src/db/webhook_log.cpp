@@ -1,9 +1,9 @@
-#include "api/webhook_log.hpp"
+#include "db/webhook_log.hpp"
 
 #include "db/events.hpp"
 #include "db/nul.hpp"
 
-namespace ag::api {
+namespace ag::db {
 namespace {
 
 constexpr std::size_t kMaxLoggedBody = 64 << 10;
@@ -35,4 +35,4 @@ Json log_webhook(std::string_view event_id, const Request& request, std::string_
   return db::insert_event(event_id, request.path, payload);
 }
 
-}  // namespace ag::api
+}  // namespace ag::db

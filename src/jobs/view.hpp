@@ -9,7 +9,7 @@
 #include "core/json.hpp"
 #include "core/task.hpp"
 
-namespace ag::api {
+namespace ag::jobs {
 
 /// The job row named by the `:id` parameter if the caller (owner or admin) may see it;
 /// 401 for anonymous callers, 404 otherwise, so ids of others' jobs reveal nothing.
@@ -22,4 +22,4 @@ Json job_view(const Json& row);
 /// (no links when asset signing is not configured, nor for files retention has deleted).
 Json signed_outputs(const Config& config, const std::string& base_url, const Json& outputs, std::int64_t now_s);
 
-}  // namespace ag::api
+}  // namespace ag::jobs

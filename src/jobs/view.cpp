@@ -1,4 +1,4 @@
-#include "api/job_access.hpp"
+#include "jobs/view.hpp"
 
 #include "assets/signed_url.hpp"
 #include "auth/require.hpp"
@@ -7,7 +7,7 @@
 #include "db/row.hpp"
 #include "jobs/store.hpp"
 
-namespace ag::api {
+namespace ag::jobs {
 
 Task<Json> visible_job(Ctx& ctx, const Request& request) {
   auth::Caller caller = co_await auth::require_caller(ctx, request);
@@ -50,4 +50,4 @@ Json signed_outputs(const Config& config, const std::string& base_url, const Jso
   return signed_list;
 }
 
-}  // namespace ag::api
+}  // namespace ag::jobs

@@ -1,6 +1,6 @@
-#include "api/cors.hpp"
+#include "http/cors.hpp"
 
-namespace ag::api {
+namespace ag::http {
 
 namespace {
 constexpr std::string_view kAllowedHeaders =
@@ -40,4 +40,4 @@ Response preflight(const Config& config, const Request& request, const std::stri
   return response;
 }
 
-}  // namespace ag::api
+}  // namespace ag::http

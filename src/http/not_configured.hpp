@@ -5,9 +5,9 @@
 
 #include "core/http.hpp"
 
-namespace ag::api {
+namespace ag::http {
 
 /// `message` is e.g. "stripe_not_configured".
 Response not_configured(std::string_view message);
 
-}  // namespace ag::api
+}  // namespace ag::http
