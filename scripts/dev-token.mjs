@@ -8,7 +8,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { parseEnv } from "node:util";
 import { SignJWT } from "jose";
 
@@ -35,7 +35,8 @@ export async function devToken(vars, userId = DEV_USER_ID) {
   return jwt.sign(new TextEncoder().encode(vars.SUPABASE_JWT_SECRET));
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+// run as a script (also through a symbolic link), not imported
+if (fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const vars = devVars();
   if (!vars) {
     console.error("dev-token: scripts/dev is not running (no dev.env in DEV_DATA_DIR, default .data)");
