@@ -7,6 +7,8 @@ import { TaskScope, drive, fetchStart } from "./task.js";
 import { errorResponse, toResponse } from "./respond.js";
 import { eagerBody } from "./effects/request-body.js";
 
+export { Outbound } from "./outbound.js";
+
 function logFailure(msg, err, requestId) {
   const entry = { level: "error", msg, request_id: requestId, error: String(err?.message ?? err) };
   if (err?.cause) entry.cause = String(err.cause);

@@ -39,7 +39,7 @@ if ! command -v curl >/dev/null; then
 fi
 
 # An HS256 access token for SMOKE_USER_ID signed with the project's JWT secret, the claims
-# the Worker checks (DESIGN.md, README "Authentication"); the secret travels in the environment.
+# the Worker checks (DESIGN.md, docs/endpoints.md "Authentication"); the secret travels in the environment.
 mint_user_token() {
   # shellcheck disable=SC2016 # JavaScript, not shell
   node -e '

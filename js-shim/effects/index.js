@@ -9,7 +9,7 @@ import { performCryptoVerify } from "./crypto-verify.js";
 
 const EXECUTORS = {
   sql: performSql,
-  fetch: performFetch,
+  fetch: performOutbound,
   "request.body": performRequestBody,
   "crypto.verify": performCryptoVerify,
   wait_until: performWaitUntil,
@@ -30,6 +30,16 @@ export async function perform(effect, scope) {
 /** Performs every effect of a step concurrently; results carry the effect ids. */
 export function performAll(effects, scope) {
   return Promise.all(effects.map(async (effect) => ({ id: effect.id, ...(await perform(effect, scope)) })));
+}
+
+/** `fetch`: through the OUTBOUND binding (js-shim/outbound.js) where there is one. */
+async function performOutbound(effect, scope) {
+  if (!scope.env.OUTBOUND) return performFetch(effect);
+  try {
+    return await scope.env.OUTBOUND.perform(effect);
+  } catch (err) {
+    return { error: { code: "network", message: String(err?.message ?? err) } };
+  }
 }
 
 /** `wait_until`: answers {} at once, runs the inner effect in the background. */

@@ -33,6 +33,11 @@ ensure_ffmpeg() {
   apt_ensure ffmpeg
 }
 
+# curl and jq: the README's quick start talks to scripts/dev with them.
+ensure_quick_start_tools() {
+  apt_ensure curl jq
+}
+
 # npm ci only when package-lock.json changed since the last good install: a warm call
 # hashes one file. Without a lock file, npm install makes one.
 ensure_node_modules() {

@@ -14,9 +14,9 @@ import { fileURLToPath } from "node:url";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const run = promisify(execFile);
 
-for (const [env, bucket, base] of [
-  ["staging", "alphogen-assets-staging", "https://api-staging.alphogen.com"],
-  ["production", "alphogen-assets", "https://api.alphogen.com"],
+for (const [env, bucket, base, worker] of [
+  ["staging", "alphogen-assets-staging", "https://api-staging.alphogen.com", "alphogen-api-staging"],
+  ["production", "alphogen-assets", "https://api.alphogen.com", "alphogen-api"],
 ]) {
   test(`wrangler deploy --dry-run --env ${env} bundles the Worker with its bindings`, async () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `ag-dry-${env}-`));
@@ -29,6 +29,8 @@ for (const [env, bucket, base] of [
       assert.match(stdout, /--dry-run: exiting now/);
       assert.match(stdout, /env\.HYPERDRIVE \(/);
       assert.match(stdout, new RegExp(`env\\.ASSETS \\(${bucket}\\)`));
+      // the fetch effect's own invocation: this environment's Worker, not another's
+      assert.match(stdout, new RegExp(`env\\.OUTBOUND \\(${worker}#Outbound\\)`));
       assert.match(stdout, new RegExp(`env\\.PUBLIC_BASE_URL \\("${base.replace(/[.]/g, "\\.")}"\\)`));
       const bundle = fs.readdirSync(outdir);
       assert.ok(bundle.includes("worker.js"), `bundle: ${bundle.join(", ")}`);

