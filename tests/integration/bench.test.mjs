@@ -111,7 +111,8 @@ test("work per request counts the database and the provider", () => {
     assert.equal(honoPg.roundTrips, honoPg.statements, endpoint);
     assert.equal(hono.roundTrips, 2 * hono.statements, endpoint);
   }
-  // POST /jobs: two statements beside its call to RunPod
+  // issue 27's targets: one statement each, and POST /jobs two beside its call to RunPod
+  for (const endpoint of ["me-hs256", "credits", "job-get", "webhook"]) assert.equal(get(endpoint, "ours").steady.statements, 1, endpoint);
   assert.equal(get("jobs-create", "ours").steady.statements, 2);
   assert.equal(get("jobs-create", "ours").steady.providerCalls, 1);
   // ES256: the JWKS is fetched by the first request of an isolate, then cached

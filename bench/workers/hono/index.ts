@@ -220,11 +220,9 @@ function routes(app: App): App {
 
 // The statements of GET /credits, POST /jobs, GET /jobs/:id and RunPod's callback, as ours
 // sends them (src/db/credits.cpp, src/jobs/store.cpp, src/db/events.cpp, src/api/job_webhooks.cpp).
-const BALANCE_SQL = "select public.user_credits($1::uuid, $2::integer) as balance";
-const LEDGER_PAGE_SQL =
-  "select id, delta, kind, reason, job_id, created_at from public.credit_ledger " +
-  "where user_id = $1::uuid and ($2::bigint is null or id < $2::bigint) " +
-  "order by id desc limit $3::integer";
+const CREDITS_SQL =
+  "select balance, id, delta, kind, reason, job_id, created_at " +
+  "from public.credits_overview($1::uuid, $2::integer, $3::integer)";
 const CREATE_JOB_SQL =
   "select c.*, (select m.endpoint_id from public.models m where m.id = " +
   "coalesce($2::text, (select d.id from public.models d where d.is_default))) " +
@@ -275,10 +273,9 @@ function jobRoutes(app: App) {
     c.set("logFields", { user_id: claims.sub });
     const db = database(c.env);
     try {
-      const [{ balance }] = await db.query(BALANCE_SQL, [claims.sub, welcome(c.env)]);
-      // after the balance: a first visit lists its welcome entry
-      const rows = await db.query(LEDGER_PAGE_SQL, [claims.sub, null, RECENT_ENTRIES]);
-      const entries = rows.map((r) => ({
+      const rows = await db.query(CREDITS_SQL, [claims.sub, welcome(c.env), RECENT_ENTRIES]);
+      // a user without entries is one row whose entry columns are null
+      const entries = rows.filter((r) => r.id !== null).map((r) => ({
         id: Number(r.id),
         delta: Number(r.delta),
         kind: r.kind,
@@ -286,7 +283,7 @@ function jobRoutes(app: App) {
         job_id: r.job_id ?? null,
         created_at: iso(r.created_at),
       }));
-      return c.json({ ok: true, balance: Number(balance), entries });
+      return c.json({ ok: true, balance: Number(rows[0].balance), entries });
     } finally {
       c.executionCtx.waitUntil(db.end());
     }
