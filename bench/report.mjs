@@ -225,8 +225,11 @@ export function renderReport(results) {
     `Machine: ${m.cpus} × ${m.cpuModel}, ${mib(m.memory)} RAM, ${m.os}; node ${m.node}, ${m.workerd}.`,
     `Load average before / after: ${m.loadBefore.map((x) => x.toFixed(2)).join(" ")} / ${m.loadAfter.map((x) => x.toFixed(2)).join(" ")}.`,
     ...(results.altWasm ? [`Target alt: our Worker with \`${results.altWasm}\`.`] : []),
-    `Load: ${results.settings.rounds} interleaved rounds × ${results.settings.duration} s per endpoint and target, ${results.settings.connections} connections, after a ${results.settings.warmup} s warm-up each.`,
   ];
+  if (results.load) {
+    const { rounds, duration, connections, warmup } = results.settings;
+    parts.push(`Load: ${rounds} interleaved rounds × ${duration} s per endpoint and target, ${connections} connections, after a ${warmup} s warm-up each.`);
+  }
   if (results.load) parts.push("", loadSection(results.load, labels));
   if (results.startup) parts.push("", startupSection(results.startup));
   if (results.memory) parts.push("", memorySection(results.memory));
