@@ -21,7 +21,7 @@ import { startHono, startOurs } from "./targets.mjs";
 export const LATENCY_TARGETS = ["ours", "hono-contract", "hono-pg"];
 
 /** The q-quantile (0..1) of `values`, by linear interpolation between order statistics. */
-export function quantile(values, q) {
+function quantile(values, q) {
   const v = [...values].sort((a, b) => a - b);
   if (v.length === 0) return NaN;
   const at = (v.length - 1) * q;
