@@ -1,6 +1,8 @@
 // The benchmarked endpoints and how each target is asked for them. An endpoint's `plan(target)`
 // resolves to a request source: {method, path, next()} where next() gives the headers and body
-// of the following request (pools rotate, so tokens and deliveries can differ per request).
+// of the following request (pools rotate, so tokens and deliveries can differ per request), and
+// may give its path too. A plan with `prepare(count)` needs it awaited before `count` requests
+// (RunPod's callbacks: each needs a job of its own, still open).
 //
 // Inputs come from the real client libraries: jose (via the Supabase stand-in) mints the access
 // tokens, stripe's generateTestHeaderString signs the webhook deliveries.
@@ -100,9 +102,90 @@ export function endpoints(fx, { quick }) {
   ];
 }
 
-/** One request of a plan through fetch: {status, body, headerNames} (names sorted). */
+async function sendJson(target, method, path, headers, body) {
+  const res = await target.fetch(path, { method, headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} on ${target.name} answered ${res.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
+
+/**
+ * The endpoints of jobs and credits, which the latency and work sections measure (all with
+ * the user's HS256 token):
+ *   jobs-create     POST /jobs: the job recorded, submitted to the RunPod stand-in, recorded again
+ *   job-get         GET /jobs/:id of a finished job (completed by its callback during the plan)
+ *   credits         GET /credits
+ *   runpod-callback RunPod's callback completing a job just submitted (a fresh one per request,
+ *                   made by `prepare` through the same target, with the token RunPod was given)
+ */
+export function jobEndpoints(fx) {
+  const user = async () => (await tokens(fx, "HS256", 1))[0].headers;
+  /** Submits a job through `target`; its id and RunPod's copy of it (with the callback URL). */
+  const submit = async (target, auth) => {
+    const answer = await sendJson(target, "POST", "/jobs", auth, { prompt: "a benchmark job" });
+    const job = fx.runpod.jobs.get(answer.provider_job_id);
+    const callback = new URL(job.webhook);
+    return { jobId: answer.job_id, providerJobId: job.id, callbackPath: `${callback.pathname}${callback.search}` };
+  };
+  const completion = (job) => ({ id: job.providerJobId, status: "COMPLETED", delayTime: 10, executionTime: 20 });
+  const targets = ["ours", "hono", "hono-contract", "hono-pg"];
+  return [
+    {
+      id: "jobs-create",
+      label: "POST /jobs",
+      targets,
+      plan: async () => {
+        const auth = await user();
+        const body = JSON.stringify({ prompt: "a benchmark job" });
+        return { method: "POST", path: "/jobs", next: () => ({ headers: { ...auth, "content-type": "application/json" }, body }) };
+      },
+    },
+    {
+      id: "job-get",
+      label: "GET /jobs/:id (finished)",
+      targets,
+      plan: async (target) => {
+        const auth = await user();
+        const job = await submit(target, auth);
+        await sendJson(target, "POST", job.callbackPath, {}, completion(job));
+        return { method: "GET", path: `/jobs/${job.jobId}`, next: () => ({ headers: auth }) };
+      },
+    },
+    {
+      id: "credits",
+      label: "GET /credits",
+      targets,
+      plan: async () => ({ method: "GET", path: "/credits", next: rotate([{ headers: await user() }]) }),
+    },
+    {
+      id: "runpod-callback",
+      label: "RunPod callback (completes a job)",
+      targets,
+      plan: async (target) => {
+        const auth = await user();
+        const open = [];
+        const prepare = async (count) => {
+          while (open.length < count) open.push(await submit(target, auth));
+        };
+        return {
+          method: "POST",
+          path: "/webhooks/runpod/:job_id", // each request's own path comes from next()
+          prepare,
+          next: () => {
+            const job = open.shift();
+            if (!job) throw new Error("RunPod callback plan: prepare() it before each request");
+            return { path: job.callbackPath, headers: { "content-type": "application/json" }, body: JSON.stringify(completion(job)) };
+          },
+        };
+      },
+    },
+  ];
+}
+
+/** One request of a plan through fetch: {status, body, headerNames} (names sorted); a plan
+ *  with `prepare` must have been prepared for it. */
 export async function sendOne(target, plan) {
-  const { headers, body } = plan.next();
-  const res = await target.fetch(plan.path, { method: plan.method, headers, body });
+  const { headers, body, path = plan.path } = plan.next();
+  const res = await target.fetch(path, { method: plan.method, headers, body });
   return { status: res.status, body: await res.text(), headerNames: [...res.headers.keys()].sort() };
 }

@@ -116,9 +116,60 @@ function workSection(work, labels) {
     "### Work per request",
     "",
     "Postgres round trips (Sync/Flush/Query messages), statements and connections counted by a",
-    "proxy, provider calls counted at the Supabase Auth stand-in; background work included.",
+    "proxy, provider calls counted at the Supabase Auth and RunPod stand-ins; background work included.",
     "",
     table(["endpoint", "target", "path", "first request of an isolate", "next request"], rows),
+  ].join("\n");
+}
+
+/** The work section's target whose statements a latency target sends: the contract changes none. */
+const WORK_TARGET = { ours: "ours", "hono-contract": "hono", "hono-pg": "hono-pg" };
+
+function latencySection(latency, work, labels) {
+  const rtt = latency.rttMs;
+  const counted = (r) => work?.find((w) => w.endpoint === r.endpoint && w.target === WORK_TARGET[r.target])?.steady;
+  const rows = latency.results.map((r) => {
+    const w = counted(r);
+    return [
+      labels[r.endpoint] ?? r.label,
+      r.target,
+      w ? `${w.roundTrips} / ${w.statements}` : "–",
+      fixed(r.p50.median, 1),
+      pct(r.p50.spread),
+      fixed(r.p99.median, 1),
+      pct(r.p99.spread),
+      fixed(r.p50.median / rtt, 2),
+      fixed(r.p99.median / rtt, 2),
+    ];
+  });
+  const verdicts = [];
+  for (const r of latency.results.filter((x) => x.target === "ours")) {
+    const w = counted(r);
+    const bound = w ? 1.2 * w.roundTrips * rtt + 5 : NaN;
+    const of = (target) => latency.results.find((x) => x.endpoint === r.endpoint && x.target === target);
+    const [contract, onPg] = [of("hono-contract"), of("hono-pg")];
+    verdicts.push([
+      labels[r.endpoint] ?? r.label,
+      `${fixed(r.p50.median, 1)} ≤ ${fixed(bound, 1)}: ${Number.isFinite(bound) ? (r.p50.median <= bound ? "met" : "not met") : "–"}`,
+      `${ratio(r.p50.median, contract?.p50.median)}: ${r.p50.median <= 0.6 * contract?.p50.median ? "met" : "not met"}`,
+      ratio(r.p50.median, onPg?.p50.median),
+    ]);
+  }
+  return [
+    "### Latency with the database at a distance",
+    "",
+    `A delaying proxy adds ${rtt} ms of round trip between the pooler and Postgres; requests one at a time,`,
+    `${latency.requests} timed per round after a warm-up, ${latency.rounds} interleaved rounds; medians over the rounds of each`,
+    "round's p50 and p99 (spread = half the min–max range), and the same in units of the injected",
+    "round trip. rt / stmt: the work section's count for the next request (background work included).",
+    `Through the proxy: ${latency.proxy.connections} connections, ${latency.proxy.chunks} chunks, ${latency.proxy.bytes} bytes.`,
+    "",
+    table(["endpoint", "target", "rt / stmt", "p50 ms", "spread", "p99 ms", "spread", "p50 ÷ RTT", "p99 ÷ RTT"], rows),
+    "",
+    `Ours against the targets: p50 within 1.2 × (round trips × ${rtt} ms) + 5 ms, and ≤ 0.6 × \`hono-contract\`'s;`,
+    "beside them, ours ÷ the same Hono on ours' driver (`hono-pg`).",
+    "",
+    table(["endpoint", "p50 ms ≤ bound", "÷ hono-contract (≤ 0.6)", "÷ hono-pg"], verdicts),
   ].join("\n");
 }
 
@@ -174,12 +225,16 @@ export function renderReport(results) {
     `Machine: ${m.cpus} × ${m.cpuModel}, ${mib(m.memory)} RAM, ${m.os}; node ${m.node}, ${m.workerd}.`,
     `Load average before / after: ${m.loadBefore.map((x) => x.toFixed(2)).join(" ")} / ${m.loadAfter.map((x) => x.toFixed(2)).join(" ")}.`,
     ...(results.altWasm ? [`Target alt: our Worker with \`${results.altWasm}\`.`] : []),
-    `Load: ${results.settings.rounds} interleaved rounds × ${results.settings.duration} s per endpoint and target, ${results.settings.connections} connections, after a ${results.settings.warmup} s warm-up each.`,
   ];
+  if (results.load) {
+    const { rounds, duration, connections, warmup } = results.settings;
+    parts.push(`Load: ${rounds} interleaved rounds × ${duration} s per endpoint and target, ${connections} connections, after a ${warmup} s warm-up each.`);
+  }
   if (results.load) parts.push("", loadSection(results.load, labels));
   if (results.startup) parts.push("", startupSection(results.startup));
   if (results.memory) parts.push("", memorySection(results.memory));
   if (results.work) parts.push("", workSection(results.work, labels));
+  if (results.latency) parts.push("", latencySection(results.latency, results.work, labels));
   if (results.profile) parts.push("", profileSection(results.profile, labels));
   if (results.steps) parts.push("", stepsSection(results.steps, results.settings));
   return `${parts.join("\n")}\n`;

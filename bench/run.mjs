@@ -3,8 +3,11 @@
 // Markdown report to stdout and <out>/report.md, the raw figures to <out>/results.json
 // (out: build/bench).
 //
-//   node bench/run.mjs [--quick] [--sections=load,startup,memory,work,profile,steps] [--out=DIR] [--alt-wasm=PATH]
+//   node bench/run.mjs [--quick] [--sections=load,startup,memory,work,latency,profile,steps] [--out=DIR]
+//                      [--alt-wasm=PATH] [--rtt-ms=20]
+//   node bench/run.mjs latency [--rtt-ms=N]     the same as --sections=work,latency
 //
+// --rtt-ms is the round trip the latency section adds between the pooler and Postgres.
 // --alt-wasm adds a fourth target to the load section: our Worker with another build of the
 // core, run interleaved with the others, to compare builds (-Os against -O3, ...) under the
 // same drift of the machine's load.
@@ -17,8 +20,9 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startPgCounter } from "../tests/integration/harness/pg-counter.mjs";
-import { endpoints } from "./endpoints.mjs";
+import { endpoints, jobEndpoints } from "./endpoints.mjs";
 import { startFixture } from "./fixture.mjs";
+import { measureLatency } from "./latency.mjs";
 import { measureLoad, planAll } from "./load.mjs";
 import { memoryAcrossRequests, mixedPlan, uploadPeak } from "./memory.mjs";
 import { ROOT } from "./paths.mjs";
@@ -29,7 +33,9 @@ import { measureSteps } from "./steps.mjs";
 import { startBare, startHono, startOurs } from "./targets.mjs";
 import { workPerRequest } from "./work.mjs";
 
-const SECTIONS = ["load", "startup", "memory", "work", "profile", "steps"];
+const SECTIONS = ["load", "startup", "memory", "work", "latency", "profile", "steps"];
+// What the latency section measures, in this order (ids of endpoints() and jobEndpoints()).
+const LATENCY_ENDPOINTS = ["jobs-create", "job-get", "me-hs256", "credits", "webhook", "runpod-callback"];
 // The endpoints whose CPU the profile section splits up.
 const PROFILED = ["health", "me-hs256", "webhook"];
 const MB = 1024 * 1024;
@@ -41,6 +47,7 @@ const SETTINGS = {
     memoryCheckpoints: [1_000, 100_000], uploads: [10 * MB, 100 * MB],
     profileSeconds: 8,
     stepIterations: 4000, stepRepeats: 9,
+    latencyRounds: 3, latencyRequests: 60, latencyWarmup: 3,
   },
   quick: {
     rounds: 1, duration: 1, warmup: 0.5, connections: 4,
@@ -48,6 +55,7 @@ const SETTINGS = {
     memoryCheckpoints: [200, 1_000], uploads: [MB, 10 * MB],
     profileSeconds: 1,
     stepIterations: 50, stepRepeats: 1,
+    latencyRounds: 1, latencyRequests: 3, latencyWarmup: 1,
   },
 };
 
@@ -129,12 +137,13 @@ async function workFigures(fx, list) {
   log("work per request");
   const counter = await startPgCounter(fx.db.url);
   try {
-    const start = (name) =>
-      name === "ours"
-        ? startOurs({ vars: fx.varsFor("ours", counter.url) })
-        : startHono({ vars: fx.varsFor("hono", counter.url) });
+    const start = (name) => {
+      if (name === "ours") return startOurs({ vars: fx.varsFor("ours", counter.url) });
+      const vars = fx.varsFor("hono", counter.url);
+      return name === "hono-pg" ? startHono({ vars, contract: true, driver: "pg" }) : startHono({ vars });
+    };
     // the fresh-token variant costs the same work as me-es256
-    return await workPerRequest(list.filter((e) => e.id !== "me-es256-fresh"), start, counter, fx.auth);
+    return await workPerRequest(list.filter((e) => e.id !== "me-es256-fresh"), start, counter, [fx.auth, fx.runpod]);
   } finally {
     await counter.close();
   }
@@ -164,15 +173,22 @@ async function profileFigures(fx, list, s) {
 }
 
 async function main() {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       quick: { type: "boolean", default: false },
       sections: { type: "string", default: SECTIONS.join(",") },
       out: { type: "string", default: path.join(ROOT, "build/bench") },
       "alt-wasm": { type: "string" },
+      "rtt-ms": { type: "string", default: "20" },
     },
   });
-  const sections = values.sections.split(",").filter(Boolean);
+  if (positionals.length > 1 || (positionals.length === 1 && positionals[0] !== "latency")) {
+    throw new Error(`unknown arguments ${positionals.join(" ")} (the only one is "latency")`);
+  }
+  const sections = (positionals[0] === "latency" ? "work,latency" : values.sections).split(",").filter(Boolean);
+  const rttMs = Number(values["rtt-ms"]);
+  if (!(rttMs >= 0)) throw new Error(`--rtt-ms must be a number of ms ≥ 0, not ${values["rtt-ms"]}`);
   for (const s of sections) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s} (${SECTIONS.join(", ")})`);
   const settings = values.quick ? SETTINGS.quick : SETTINGS.full;
   const results = { startedAt: new Date().toISOString(), quick: values.quick, settings, machine: machine() };
@@ -180,7 +196,8 @@ async function main() {
   const fx = await startFixture();
   try {
     const list = endpoints(fx, { quick: values.quick });
-    results.endpoints = list.map(({ id, label }) => ({ id, label }));
+    const jobs = jobEndpoints(fx);
+    results.endpoints = [...list, ...jobs].map(({ id, label }) => ({ id, label }));
     if (sections.includes("load")) {
       const altWasm = values["alt-wasm"] && path.resolve(values["alt-wasm"]);
       results.altWasm = altWasm;
@@ -189,7 +206,22 @@ async function main() {
     }
     if (sections.includes("startup")) results.startup = await startupFigures(fx, settings);
     if (sections.includes("memory")) results.memory = await memoryFigures(fx, list, settings);
-    if (sections.includes("work")) results.work = await workFigures(fx, list);
+    if (sections.includes("work")) {
+      // the endpoints the latency section measures are also counted on Hono with ours' driver
+      const counted = list.map((e) => (LATENCY_ENDPOINTS.includes(e.id) ? { ...e, targets: [...e.targets, "hono-pg"] } : e));
+      results.work = await workFigures(fx, [...counted, ...jobs]);
+    }
+    if (sections.includes("latency")) {
+      log(`latency with ${rttMs} ms between the pooler and Postgres`);
+      const byId = new Map([...list, ...jobs].map((e) => [e.id, e]));
+      results.latency = await measureLatency(fx, LATENCY_ENDPOINTS.map((id) => byId.get(id)), {
+        rttMs,
+        rounds: settings.latencyRounds,
+        requests: settings.latencyRequests,
+        warmup: settings.latencyWarmup,
+        log,
+      });
+    }
     if (sections.includes("profile")) results.profile = await profileFigures(fx, list, settings);
     if (sections.includes("steps")) {
       results.steps = await measureSteps({

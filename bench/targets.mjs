@@ -6,7 +6,8 @@
 //          instead of parsing it next to the load generator
 //   alt    the same with another build of the core (--alt-wasm), to compare builds
 //   bare   bench/workers/bare/worker.js: the runtime's floor for /health
-//   hono   bench/workers/hono/index.ts: TypeScript, Hono, jose, stripe (the 002 seed's stack)
+//   hono   bench/workers/hono/index.ts: TypeScript, Hono, jose, stripe (the 002 seed's stack);
+//          hono-contract the same under ours' response contract, hono-pg that on node-postgres
 // and, compared with nothing, the probe of ours' request steps (bench/workers/steps).
 //
 // Each start resolves to {name, url, pid, fetch(path, init), stop()}; `pid` is the workerd
@@ -157,14 +158,16 @@ function bundleHono() {
 }
 
 /** The Hono Worker; with `contract`, the "hono-contract" target (see its index.ts), whose
- *  access lines are drained unread as ours' are. */
-export function startHono({ vars, inspectorPort, contract = false }) {
+ *  access lines are drained unread as ours' are; with `driver: "pg"` as well, the "hono-pg"
+ *  target: the same on node-postgres, ours' driver, instead of postgres.js. */
+export function startHono({ vars, inspectorPort, contract = false, driver = "postgres.js" }) {
   return withPid(async () => {
     const entry = await bundleHono();
     const modules = [{ type: "ESModule", path: entry, contents: fs.readFileSync(entry) }];
     if (!contract) return startMiniflare("hono", modules, { vars, inspectorPort });
-    const options = { vars: { ...vars, HONO_CONTRACT: "1" }, inspectorPort, drainOutput: true };
-    return startMiniflare("hono-contract", modules, options);
+    const [name, driverVars] = driver === "pg" ? ["hono-pg", { HONO_DRIVER: "pg" }] : ["hono-contract", {}];
+    const options = { vars: { ...vars, ...driverVars, HONO_CONTRACT: "1" }, inspectorPort, drainOutput: true };
+    return startMiniflare(name, modules, options);
   });
 }
 

@@ -40,10 +40,9 @@ Task<Owner> credit_owner(Ctx& ctx, const Request& request) {
 /// the newest ledger entries.
 Task<Response> get_credits(Ctx& ctx, const Request& request) {
   Owner owner = co_await credit_owner(ctx, request);
-  std::int64_t balance = co_await db::user_credits(ctx, owner.user_id, owner.welcome);
-  // NOTE: after user_credits, not concurrently: a first visit lists its welcome entry.
-  Json entries = co_await db::ledger_entries(ctx, owner.user_id, std::nullopt, kRecentEntries);
-  co_return json_response(200, {{"ok", true}, {"balance", balance}, {"entries", std::move(entries)}});
+  // One statement: a first visit lists its welcome entry.
+  db::CreditsOverview overview = co_await db::credits_overview(ctx, owner.user_id, owner.welcome, kRecentEntries);
+  co_return json_response(200, {{"ok", true}, {"balance", overview.balance}, {"entries", std::move(overview.entries)}});
 }
 
 /// GET /credits/ledger?cursor&limit: one page of ledger entries, newest first.

@@ -51,7 +51,7 @@ struct Account {
   Json subscription;
 };
 
-/// The balance (with the welcome grant of db::user_credits, `welcome` > 0) and the current
+/// The balance (with the welcome grant of public.user_credits, `welcome` > 0) and the current
 /// subscription, read in one statement.
 Task<Account> account(Ctx& ctx, const std::string& user_id, std::uint64_t welcome);
 

@@ -8,7 +8,9 @@ namespace ag::db {
 
 namespace {
 
-constexpr std::string_view kUserCredits = "select public.user_credits($1::uuid, $2::integer) as balance";
+constexpr std::string_view kCreditsOverview =
+    "select balance, id, delta, kind, reason, job_id, created_at "
+    "from public.credits_overview($1::uuid, $2::integer, $3::integer)";
 constexpr std::string_view kGrantCredits =
     "select applied, balance from public.grant_credits($1::uuid, $2::bigint, $3::text, $4::text, $5::text, $6::jsonb)";
 constexpr std::string_view kAdjustCredits =
@@ -52,17 +54,22 @@ std::uint64_t welcome_credits(const Config& config, const auth::User& user) {
   return config.get_uint("WELCOME_CREDITS", 10, 0, 1'000'000);
 }
 
-Task<std::int64_t> user_credits(Ctx& ctx, const std::string& user_id, std::uint64_t welcome) {
-  Json params = Json::array({user_id, welcome});
-  QueryResult result = co_await query_or_error(ctx, kUserCredits, std::move(params));
+Task<CreditsOverview> credits_overview(Ctx& ctx, const std::string& user_id, std::uint64_t welcome,
+                                       std::uint32_t limit) {
+  Json params = Json::array({user_id, welcome, limit});
+  QueryResult result = co_await query_or_error(ctx, kCreditsOverview, std::move(params));
   if (result.error) co_await ctx.raise(api_error(ctx, *result.error));
   std::optional<std::int64_t> balance;
-  if (result.rows.size() == 1) balance = integer_column(result.rows[0], "balance");
+  if (!result.rows.empty()) balance = integer_column(result.rows[0], "balance");
   if (!balance) {
-    log::error("unexpected user_credits answer", {{"request_id", ctx.request_id()}, {"rows", result.rows}});
+    log::error("unexpected credits_overview answer", {{"request_id", ctx.request_id()}, {"rows", result.rows}});
     co_await ctx.raise(errors::internal());
   }
-  co_return *balance;
+  CreditsOverview overview{*balance, Json::array()};
+  // A user without entries is one row whose entry columns are null.
+  for (const Json& row : result.rows)
+    if (integer_column(row, "id")) overview.entries.push_back(ledger_entry(row));
+  co_return overview;
 }
 
 Json ledger_entry(const Json& row) {

@@ -20,9 +20,15 @@ namespace ag::db {
 /// 0 for an anonymous sign-in, which anyone can repeat at will.
 std::uint64_t welcome_credits(const Config& config, const auth::User& user);
 
-/// The user's balance. With `welcome` > 0, a user who never had the welcome grant gets it
-/// first (once per user, whatever the concurrency); 0 only reads.
-Task<std::int64_t> user_credits(Ctx& ctx, const std::string& user_id, std::uint64_t welcome);
+/// GET /credits' read, in one statement: the user's balance and up to `limit` of the newest
+/// ledger entries (ledger_entry form). With `welcome` > 0, a user who never had the welcome
+/// grant gets it first (once per user, whatever the concurrency), and it is listed; 0 only reads.
+struct CreditsOverview {
+  std::int64_t balance = 0;
+  Json entries = Json::array();
+};
+Task<CreditsOverview> credits_overview(Ctx& ctx, const std::string& user_id, std::uint64_t welcome,
+                                       std::uint32_t limit);
 
 /// A credit_ledger row as the API shows it: {"id","delta","kind","reason","job_id","created_at"}
 /// with the bigint columns as JSON numbers.

@@ -18,6 +18,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { createApiRole, createTestDatabase } from "./harness/postgres.mjs";
 import { assertLedgerInvariant } from "./harness/ledger.mjs";
+import { startPgCounter } from "./harness/pg-counter.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 import { startWorker } from "./harness/worker.mjs";
 
@@ -31,6 +32,8 @@ let db; // the database owner's view, for checks behind the Worker's back
 let worker;
 let nodb; // no database at all
 let role; // the Worker's login role (member of alphogen_api)
+let counter; // counts what `counted` sends to PostgreSQL
+let counted; // the same Worker as `worker`, through the counter
 
 before(async () => {
   [auth, db] = await Promise.all([startSupabaseAuth({ hsSecret: HS_SECRET }), createTestDatabase({ prefix: "ag_credits" })]);
@@ -41,11 +44,17 @@ before(async () => {
     SUPABASE_JWT_SECRET: HS_SECRET,
     WELCOME_CREDITS: String(WELCOME),
   };
-  [worker, nodb] = await Promise.all([startWorker({ db: role.url, vars }), startWorker({ db: null, vars })]);
+  counter = await startPgCounter(role.url);
+  [worker, nodb, counted] = await Promise.all([
+    startWorker({ db: role.url, vars }),
+    startWorker({ db: null, vars }),
+    startWorker({ db: counter.url, vars }),
+  ]);
 });
 
 after(async () => {
-  await Promise.allSettled([worker?.stop(), nodb?.stop()]);
+  await Promise.allSettled([worker?.stop(), nodb?.stop(), counted?.stop()]);
+  await counter?.close();
   await auth?.close();
   await db?.drop();
   await role?.drop();
@@ -145,6 +154,21 @@ describe("GET /credits and the welcome grant", () => {
     assert.equal(again.balance, WELCOME);
     assert.deepEqual(again.entries, first.entries);
     assert.equal((await ledgerRows(user.id)).length, 1);
+  });
+
+  test("GET /credits is one statement in one round trip, the first visit's welcome entry listed", async () => {
+    const user = await newUser();
+    for (const visit of ["first", "next"]) {
+      const mark = counter.mark();
+      const { status, body } = await call(counted, "/credits", { headers: user.headers });
+      assert.ok(await counter.idle(), "the Worker's database connection did not close");
+      const sent = counter.since(mark);
+      assert.equal(status, 200, JSON.stringify(body));
+      assert.equal(body.balance, WELCOME, visit);
+      assert.deepEqual(body.entries.map((e) => [e.delta, e.kind]), [[WELCOME, "grant"]], visit);
+      assert.equal(sent.statements.length, 1, `${visit}: ${JSON.stringify(sent.statements)}`);
+      assert.equal(sent.roundTrips, 1, visit);
+    }
   });
 
   test("10 concurrent first calls (GET /credits and GET /me) grant the welcome credits once", async () => {

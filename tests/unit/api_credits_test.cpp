@@ -22,6 +22,9 @@ const std::string kAlice = "6f9619ff-8b86-4d11-b42d-00c04fc964ff";
 const std::string kBob = "0b5e3a52-77c1-4c0a-9d59-5f1d3c0a2b11";
 
 const std::string kUserCredits = "select public.user_credits($1::uuid, $2::integer) as balance";
+const std::string kCreditsOverview =
+    "select balance, id, delta, kind, reason, job_id, created_at "
+    "from public.credits_overview($1::uuid, $2::integer, $3::integer)";
 const std::string kLedgerPage =
     "select id, delta, kind, reason, job_id, created_at from public.credit_ledger "
     "where user_id = $1::uuid and ($2::bigint is null or id < $2::bigint) "
@@ -44,12 +47,27 @@ Json ledger_rows(std::int64_t newest, std::int64_t oldest) {
   return list;
 }
 
-/// The database: user_credits answers `balance`, the ledger query `entries`.
+/// credits_overview's rows: the balance beside each entry, or beside null entry columns when
+/// there is none.
+Json overview_rows(const std::string& balance, const Json& entries) {
+  Json list = Json::array();
+  for (Json entry : entries) {
+    entry["balance"] = balance;
+    list.push_back(std::move(entry));
+  }
+  if (list.empty()) {
+    list.push_back({{"balance", balance}, {"id", nullptr}, {"delta", nullptr}, {"kind", nullptr},
+                    {"reason", nullptr}, {"job_id", nullptr}, {"created_at", nullptr}});
+  }
+  return list;
+}
+
+/// The database: credits_overview answers `balance` and `entries`, the ledger query `entries`.
 testing::Responder database(std::string balance, Json entries = Json::array()) {
   return [balance, entries](const Json& effect) {
     REQUIRE(effect["op"] == "sql");
-    if (effect["query"] == kUserCredits) return rows(Json::array({{{"balance", balance}}}));
-    // GET /me's statement: the same function beside the subscription lookup, which finds none.
+    if (effect["query"] == kCreditsOverview) return rows(overview_rows(balance, entries));
+    // GET /me's statement: public.user_credits beside the subscription lookup, which finds none.
     if (effect["query"].get<std::string>().find("from public.user_subscriptions") != std::string::npos)
       return rows(Json::array({{{"balance", balance}, {"subscription_id", nullptr}}}));
     REQUIRE(effect["query"] == kLedgerPage);
@@ -95,19 +113,17 @@ TEST_CASE("GET /models is 503 when the database is down", "[models]") {
 
 // --- GET /credits ------------------------------------------------------------------------
 
-TEST_CASE("GET /credits: the balance (welcome grant first), then the newest 20 entries", "[credits]") {
+TEST_CASE("GET /credits: the balance (welcome grant first) and the newest 20 entries, in one statement", "[credits]") {
   Driver driver(kEnv);
   Json entry = ledger_row(9'007'199'254'740'993, -1, "reserve");  // past 2^53: text keeps it exact
   entry["job_id"] = "3c7e1a2b-0000-4000-8000-000000000001";
   entry["reason"] = "job reservation";
   auto out = driver.get("/credits", {test::user_auth(kAlice)}, database("12", Json::array({entry, ledger_row(1, 10, "grant")})));
   REQUIRE(out.status() == 200);
-  CHECK(out.steps == 3);  // two statements, one after the other
-  REQUIRE(out.effects.size() == 2);
-  CHECK(out.effects[0]["query"] == kUserCredits);
-  CHECK(out.effects[0]["params"] == Json::array({kAlice, 10}));
-  CHECK(out.effects[1]["query"] == kLedgerPage);
-  CHECK(out.effects[1]["params"] == Json::array({kAlice, nullptr, 20}));
+  CHECK(out.steps == 2);  // one statement: one round trip to the database
+  REQUIRE(out.effects.size() == 1);
+  CHECK(out.effects[0]["query"] == kCreditsOverview);
+  CHECK(out.effects[0]["params"] == Json::array({kAlice, 10, 20}));
   CHECK(out.json() == Json{{"ok", true},
                            {"balance", 12},
                            {"entries",
@@ -158,20 +174,20 @@ TEST_CASE("GET /credits: the admin names a user, and only looks (no welcome gran
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   auto out = driver.get("/credits?user_id=" + upper, {kAdmin}, database("7"));
   REQUIRE(out.status() == 200);
-  CHECK(out.effects[0]["params"] == Json::array({kBob, 0}));
-  CHECK(out.effects[1]["params"][0] == kBob);
+  CHECK(out.effects[0]["params"] == Json::array({kBob, 0, 20}));
   CHECK(out.json()["balance"] == 7);
+  CHECK(out.json()["entries"] == Json::array());  // no entry: one row, its entry columns null
 }
 
 TEST_CASE("GET /credits: database errors", "[credits]") {
   Driver driver(kEnv);
   CHECK(driver.get("/credits", {test::user_auth(kAlice)}, unavailable).status() == 503);
   auto broken = driver.get("/credits", {test::user_auth(kAlice)}, [](const Json&) {
-    return Reply{{{"error", {{"code", "42883"}, {"message", "function public.user_credits does not exist"}}}}};
+    return Reply{{{"error", {{"code", "42883"}, {"message", "function public.credits_overview does not exist"}}}}};
   });
   CHECK(broken.status() == 500);
   CHECK(broken.json()["error"] == "internal_error");
-  CHECK(broken.body().find("user_credits") == std::string::npos);
+  CHECK(broken.body().find("credits_overview") == std::string::npos);
   // A malformed answer is our bug, not a balance of 0.
   auto empty = driver.get("/credits", {test::user_auth(kAlice)}, [](const Json&) { return rows(Json::array()); });
   CHECK(empty.status() == 500);
