@@ -17,12 +17,20 @@ repo_root() {
     || (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 }
 
+# apt-get as root, one at a time: scripts/dev instances started side by side by the tests (or
+# by a developer) would otherwise race for dpkg's lock, and the loser fails at once. flock
+# queues our own callers; DPkg::Lock::Timeout waits out anyone else's (unattended-upgrades).
+apt_get() {
+  as_root flock -w 1800 /tmp/alphogen-apt.lock env DEBIAN_FRONTEND=noninteractive \
+    apt-get -o DPkg::Lock::Timeout=600 "$@" </dev/null >&2
+}
+
 # One `apt-get update` per script run at most: it is slow and the lists do not
 # change under us. apt_refresh forces it again (after adding a source).
 _AG_APT_UPDATED=${_AG_APT_UPDATED:-0}
 apt_refresh() {
   log "apt-get update"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null >&2
+  apt_get update -q
   _AG_APT_UPDATED=1
 }
 apt_update_once() { [ "$_AG_APT_UPDATED" = 1 ] || apt_refresh; }
@@ -40,6 +48,5 @@ apt_ensure() {
   [ "${#missing[@]}" -eq 0 ] && return 0
   apt_update_once
   log "apt-get install ${missing[*]}"
-  as_root env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null >&2
+  apt_get install -y -q --no-install-recommends "${missing[@]}"
 }
