@@ -22,10 +22,6 @@ function printed(output, label) {
   return match && match[1] !== "none:" ? match[1] : null;
 }
 
-async function waitForOutput(dev, re) {
-  while (!re.test(dev.output())) await sleep(200);
-}
-
 async function call(dev, method, pathname, token, body) {
   const res = await fetch(`${dev.url}${pathname}`, {
     method,
@@ -39,7 +35,7 @@ describe("scripts/dev with .dev.vars.example", { timeout: HANG_MS }, () => {
   let dev;
   before(async () => {
     dev = await startDevServer({ env: { APP_ADMIN_TOKEN: ADMIN } });
-    await waitForOutput(dev, /user token/);
+    await dev.waitForOutput(/user token/);
   }, { timeout: HANG_MS });
   after(async () => {
     await dev?.stop();
@@ -102,7 +98,7 @@ describe("scripts/dev with an empty variable", { timeout: HANG_MS }, () => {
   let dev;
   before(async () => {
     dev = await startDevServer({ env: { SUPABASE_JWT_SECRET: "" } });
-    await waitForOutput(dev, /user token/);
+    await dev.waitForOutput(/user token/);
   }, { timeout: HANG_MS });
   after(async () => {
     await dev?.stop();

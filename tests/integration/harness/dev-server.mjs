@@ -7,6 +7,7 @@
 //   dev.ports        // {api, db, gen}: gen is where RUNPOD_API_BASE points (the local generation server)
 //   dev.dataDir      // its data folder (DEV_DATA_DIR)
 //   dev.output()     // what scripts/dev printed so far
+//   await dev.waitForOutput(/re/) // until it prints a match; throws if scripts/dev exits first
 //   await dev.stop() // SIGTERM, as Ctrl-C would; removes the data folder it made
 //
 // The wasm must be built (scripts/test builds it first): the dev server runs with
@@ -22,9 +23,12 @@ import { closedPort } from "./loopback-server.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
+// A guard against hanging, not a measure: a cold start may install ffmpeg first.
+const SETTLE_MS = 10 * 60_000;
+
 async function healthy(url) {
   try {
-    const res = await fetch(`${url}/health`);
+    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) });
     await res.arrayBuffer();
     return res.status === 200;
   } catch {
@@ -57,6 +61,7 @@ export async function launchDevServer({ env = {}, dataDir } = {}) {
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true, // a process group of its own, for stop()'s last resort
   });
   let output = "";
   child.stdout.on("data", (d) => (output += d));
@@ -71,15 +76,27 @@ export async function launchDevServer({ env = {}, dataDir } = {}) {
     exitCode: null,
     output: () => output,
     async settled() {
+      const deadline = Date.now() + SETTLE_MS;
       while (!(await healthy(dev.url))) {
         if (!running) return "exited";
+        if (Date.now() > deadline) return "hung";
         await sleep(500);
       }
       return "serving";
     },
+    /** Resolves once the output matches `re`; throws if scripts/dev exits first. */
+    async waitForOutput(re) {
+      while (!re.test(output)) {
+        if (!running) throw new Error(`scripts/dev exited (${dev.exitCode}) before printing ${re}:\n${output}`);
+        await sleep(200);
+      }
+    },
     async stop() {
       if (running) child.kill("SIGTERM");
+      // scripts/dev's trap stops its children; one that hangs (and them) is killed as a group
+      const killer = setTimeout(() => process.kill(-child.pid, "SIGKILL"), 30_000);
       await exited;
+      clearTimeout(killer);
       if (ownData) fs.rmSync(data, { recursive: true, force: true });
     },
   };
@@ -93,9 +110,10 @@ export async function launchDevServer({ env = {}, dataDir } = {}) {
 /** Starts scripts/dev and resolves once it serves (see launchDevServer). */
 export async function startDevServer(options = {}) {
   const dev = await launchDevServer(options);
-  if ((await dev.settled()) !== "serving") {
+  const state = await dev.settled();
+  if (state !== "serving") {
     await dev.stop();
-    throw new Error(`scripts/dev exited before serving:\n${dev.output()}`);
+    throw new Error(`scripts/dev ${state} before serving:\n${dev.output()}`);
   }
   return dev;
 }
