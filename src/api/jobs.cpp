@@ -1,7 +1,5 @@
 // POST /jobs and GET /jobs/:id (API.md "Jobs"). Credits are reserved, the rate limit
-// checked and the job recorded in one SQL call; the provider is called after it, and its
-// answer recorded with a second call that also stores the response for Idempotency-Key
-// replays. A failed submission refunds inside that same call.
+// checked and the job recorded in one SQL call; then jobs/submit hands it to its provider.
 #include "http/base_url.hpp"
 #include "http/body.hpp"
 #include "api/handlers.hpp"
@@ -12,12 +10,12 @@
 #include "crypto/sha256.hpp"
 #include "db/credits.hpp"
 #include "db/row.hpp"
-#include "jobs/lifecycle.hpp"
-#include "jobs/provider_state.hpp"
+#include "jobs/poll.hpp"
 #include "jobs/store.hpp"
+#include "jobs/submit.hpp"
 #include "jobs/webhook_url.hpp"
 #include "jobs/webhooks.hpp"
-#include "providers/runpod.hpp"
+#include "providers/registry.hpp"
 
 namespace ag::api {
 
@@ -57,14 +55,6 @@ Task<std::optional<std::string>> idempotency_key(Ctx& ctx, const Request& reques
   co_return std::string(*key);
 }
 
-/// What RunPod's worker receives: the caller's `input`, with the prompt (and model) on top.
-Json provider_input(const Json& body) {
-  Json input = body.contains("input") ? body["input"] : Json::object();
-  input["prompt"] = body["prompt"];
-  if (body.contains("model")) input["model"] = body["model"];
-  return input;
-}
-
 /// Answers create_job's refusals; returns normally only for a created job.
 Task<> handle_refusal(Ctx& ctx, const Json& created) {
   std::string outcome = string_field(created, "outcome").value_or("");
@@ -82,43 +72,6 @@ Task<> handle_refusal(Ctx& ctx, const Json& created) {
   co_await ctx.raise(errors::internal());
 }
 
-/// Records the job's first real status together with the response replays will get.
-Task<Response> settle(Ctx& ctx, const std::string& job_id, std::string to, Json fields, int status, Json body) {
-  jobs::Transition transition;
-  transition.job_id = job_id;
-  transition.to = std::move(to);
-  transition.detail = Json{{"source", "submit"}};
-  transition.fields = std::move(fields);
-  transition.response_status = status;
-  transition.response_body = body;
-  co_await jobs::transition_job(ctx, transition);
-  co_return json_response(status, std::move(body));
-}
-
-Task<Response> submit_to_runpod(Ctx& ctx, const runpod::Settings& settings, const Json& body,
-                                const std::string& job_id, const std::string& webhook_url) {
-  EffectResult reply = co_await ctx.perform(effect::fetch(runpod::run_request(settings, provider_input(body), webhook_url)));
-  auto http_status = int_field(reply.value, "status").value_or(0);
-  auto state = http_status >= 200 && http_status < 300 ? runpod::parse_job_state(reply.body) : std::nullopt;
-  if (!state) {
-    log::warn("runpod submission failed", {{"request_id", ctx.request_id()},
-                                           {"job_id", job_id},
-                                           {"status", http_status},
-                                           {"error", reply.error_code()}});
-    Json error = {{"stage", "submit"}, {"http_status", http_status}, {"code", reply.error_code()}};
-    Json answer = {{"ok", false},
-                   {"error", "provider_error"},
-                   {"message", "the GPU provider did not accept the job; no credits were kept"},
-                   {"job_id", job_id}};
-    Json fields = {{"provider", "runpod"}, {"error", std::move(error)}};
-    co_return co_await settle(ctx, job_id, "error", std::move(fields), 502, std::move(answer));
-  }
-  Json answer = {{"ok", true},         {"status", "submitted"}, {"provider", "runpod"},
-                 {"provider_job_id", state->id}, {"job_id", job_id}, {"result", state->body}};
-  Json fields = {{"provider", "runpod"}, {"provider_job_id", state->id}, {"result", state->body}};
-  co_return co_await settle(ctx, job_id, "submitted", std::move(fields), 200, std::move(answer));
-}
-
 }  // namespace
 
 /// POST /jobs: reserve, record, submit (or the noop without RunPod).
@@ -128,8 +81,8 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   Json body = co_await job_request(ctx, request);
 
   const Config& config = ctx.config();
-  auto provider = runpod::settings(config);
-  std::string webhook_token = provider ? ctx.random_hex(32) : std::string();
+  const bool has_provider = providers::configured(config, {std::string(providers::kDefaultProvider), std::nullopt}) != nullptr;
+  std::string webhook_token = has_provider ? ctx.random_hex(32) : std::string();
   jobs::NewJob job;
   if (caller.user) job.user_id = caller.user->id;
   if (body.contains("model")) job.model = body["model"].get<std::string>();
@@ -140,7 +93,7 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   job.idempotency_key = key;
   job.request_hash = crypto::sha256_hex(dump(body));
   job.deadline_s = config.get_uint("JOB_TIMEOUT_SECONDS", 7200, 60, 7 * 24 * 3600);
-  if (provider) job.webhook_token_hash = crypto::sha256_hex(webhook_token);
+  if (has_provider) job.webhook_token_hash = crypto::sha256_hex(webhook_token);
 
   Json created = co_await jobs::create_job(ctx, job);
   co_await handle_refusal(ctx, created);
@@ -151,52 +104,21 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   }
   std::string job_id = string_field(created, "job_id").value_or("");
 
-  if (!provider) {
-    Json answer = {{"ok", true},          {"status", "submitted"}, {"provider", "noop"},
-                   {"provider_job_id", nullptr}, {"job_id", job_id}, {"message", "runpod_not_configured"}};
-    Json fields = {{"provider", "noop"}};
-    co_return co_await settle(ctx, job_id, "noop", std::move(fields), 202, std::move(answer));
-  }
-  std::string webhook_url =
-      http::public_base_url(config, request) + "/webhooks/runpod/" + job_id + "?token=" + webhook_token;
-  auto endpoint = runpod::at_endpoint(*provider, string_field(created, "endpoint_id"));
-  co_return co_await submit_to_runpod(ctx, endpoint, body, job_id, webhook_url);
+  auto provider = providers::configured(
+      config, {std::string(providers::kDefaultProvider), string_field(created, "endpoint_id")});
+  std::string callback_url;
+  if (provider)
+    callback_url = http::public_base_url(config, request) + "/webhooks/" + std::string(provider->name()) + "/" + job_id +
+                   "?token=" + webhook_token;
+  jobs::Answer answer = co_await jobs::submit(ctx, provider.get(), job_id, body, callback_url);
+  co_return json_response(answer.status, std::move(answer.body));
 }
 
-namespace {
-
-/// Asks RunPod about an open job and records what changed. The provider's answer is the
-/// job's `result` either way; a failed poll leaves the job as it was.
-Task<Json> refreshed(Ctx& ctx, Json row) {
-  auto settings = jobs::runpod_for_job(ctx.config(), row);
-  std::string status = string_field(row, "status").value_or("");
-  if (!settings || !jobs::is_open(status)) co_return row;
-
-  auto provider_job_id = string_field(row, "provider_job_id").value_or("");
-  EffectResult reply = co_await ctx.perform(effect::fetch(runpod::status_request(*settings, provider_job_id)));
-  auto state = runpod::status_reply_state(reply, provider_job_id);
-  if (!state) {
-    log::warn("runpod status failed",
-              {{"request_id", ctx.request_id()}, {"status", int_field(reply.value, "status").value_or(0)}});
-    co_return row;
-  }
-  if (runpod::lifecycle_status(state->status) != status) {
-    Json applied = co_await jobs::apply_provider_state(ctx, row, *state, "poll");
-    // Someone else (the webhook, the sweep, a cancel) may have got there first: theirs stands.
-    if (auto now = string_field(applied, "status")) row["status"] = *now;
-    if (applied.contains("outputs")) row["outputs"] = applied["outputs"];
-  }
-  row["result"] = jobs::shown_result(*state, string_field(row, "status").value_or(""));
-  co_return row;
-}
-
-}  // namespace
-
-/// GET /jobs/:id: the job, refreshed from RunPod while it is open; its outputs carry
+/// GET /jobs/:id: the job, refreshed from its provider while it is open; its outputs carry
 /// short-lived signed download links.
 Task<Response> get_job(Ctx& ctx, const Request& request) {
   Json row = co_await jobs::visible_job(ctx, request);
-  Json current = co_await refreshed(ctx, std::move(row));
+  Json current = co_await jobs::refreshed(ctx, std::move(row));
   Json view = jobs::job_view(current);
   view["outputs"] = jobs::signed_outputs(ctx.config(), http::public_base_url(ctx.config(), request), view["outputs"],
                                    ctx.now_ms() / 1000);

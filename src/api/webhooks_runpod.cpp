@@ -10,7 +10,7 @@
 #include "core/uuid.hpp"
 #include "jobs/provider_state.hpp"
 #include "jobs/store.hpp"
-#include "providers/runpod.hpp"
+#include "providers/registry.hpp"
 
 namespace ag::api {
 
@@ -22,20 +22,23 @@ Task<Response> runpod_webhook(Ctx& ctx, const Request& request) {
   auto token = request.query_param("token");
   const bool authentic =
       expected && token && crypto::constant_time_equal(crypto::sha256_hex(*token), *expected);
+  // The callback may overtake POST /jobs recording the job's provider: RunPod is the only one
+  // whose callbacks come here.
+  auto provider = authentic ? providers::configured(ctx.config(), {"runpod", string_field(*row, "provider_endpoint_id")})
+                            : nullptr;
   // Unknown job and wrong token look the same from outside.
-  if (!authentic) co_await ctx.raise(errors::unauthorized("invalid callback token"));
+  if (!provider) co_await ctx.raise(errors::unauthorized("invalid callback token"));
 
   // The same JSON as a /status reply, capped alike: over it, a 413 here, and the sweep's poll
   // then fails the job as output_too_large.
-  std::string body = co_await http::read_body(ctx, request, runpod::kMaxReplyBytes);
+  std::string body = co_await http::read_body(ctx, request, provider->max_callback_bytes());
   ctx.wait_until(db::log_webhook(ctx.uuid_v4(), request, body));
-  auto state = runpod::parse_job_state(body);
-  auto next = state ? runpod::lifecycle_status(state->status) : std::nullopt;
-  if (!next) co_await ctx.raise(errors::invalid_request("expected a RunPod job status object"));
+  auto state = provider->parse_callback(body);
+  if (!state || !state->status) co_await ctx.raise(errors::invalid_request("expected a RunPod job status object"));
   auto known_id = string_field(*row, "provider_job_id");
   if (known_id && *known_id != state->id) co_await ctx.raise(errors::invalid_request("not this job's RunPod id"));
 
-  Json applied = co_await jobs::apply_provider_state(ctx, *row, *state, "webhook");
+  Json applied = co_await jobs::apply_provider_state(ctx, *provider, *row, *state, "webhook");
   co_return json_response(200, {{"ok", true},
                                 {"received", true},
                                 {"applied", applied.value("applied", false)},

@@ -4,41 +4,45 @@
 #include "jobs/lifecycle.hpp"
 #include "jobs/outputs.hpp"
 #include "jobs/store.hpp"
+#include "providers/registry.hpp"
 
 namespace ag::jobs {
 
-std::optional<runpod::Settings> runpod_for_job(const Config& config, const Json& row) {
-  auto settings = runpod::settings(config);
-  if (!settings || string_field(row, "provider") != "runpod" || !string_field(row, "provider_job_id")) return std::nullopt;
-  return runpod::at_endpoint(std::move(*settings), string_field(row, "provider_endpoint_id"));
+std::unique_ptr<providers::Provider> provider_for_job(const Config& config, const Json& row) {
+  auto name = string_field(row, "provider");
+  if (!name || !string_field(row, "provider_job_id")) return nullptr;
+  return providers::configured(config, {*name, string_field(row, "provider_endpoint_id")});
 }
 
-Json shown_result(const runpod::JobState& state, std::string_view recorded_status) {
+bool ended(const providers::JobState& state) { return state.status && !is_open(*state.status); }
+
+Json shown_result(const providers::JobState& state, std::string_view recorded_status) {
   Json shown = state.body;
-  const bool provider_open = is_open(runpod::lifecycle_status(state.status).value_or("submitted"));
-  if (!provider_open && recorded_status != "completed") shown.erase("output");
+  if (ended(state) && recorded_status != "completed") shown.erase("output");
   return shown;
 }
 
-Task<Json> apply_provider_state(Ctx& ctx, const Json& row, const runpod::JobState& state, std::string_view source) {
-  auto next = runpod::lifecycle_status(state.status);
-  if (!next) co_return Json{{"applied", false}, {"status", row.value("status", Json(nullptr))}};
+Task<Json> apply_provider_state(Ctx& ctx, const providers::Provider& provider, const Json& row,
+                                const providers::JobState& state, std::string_view source) {
+  if (!state.status) co_return Json{{"applied", false}, {"status", row.value("status", Json(nullptr))}};
+  const std::string& next = *state.status;
   Transition change;
   change.job_id = string_field(row, "id").value_or("");
-  change.detail = Json{{"source", source}, {"provider_status", state.status}};
+  change.detail = Json{{"source", source}, {"provider_status", state.provider_status}};
   change.fields = Json{{"provider_job_id", state.id}, {"result", state.body}};
-  // RunPod's callback can overtake POST /jobs recording the submission: the lifecycle has no
-  // shortcut from queued, so record `submitted` first.
-  if (string_field(row, "status") == "queued" && *next != "submitted") {
+  // A provider's callback can overtake POST /jobs recording the submission: the lifecycle has
+  // no shortcut from queued, so record `submitted` first.
+  if (string_field(row, "status") == "queued" && next != "submitted") {
     change.to = "submitted";
     co_await transition_job(ctx, change);
   }
-  change.to = *next;
+  change.to = next;
   Json applied = co_await transition_job(ctx, change);
-  if (!applied.value("applied", false) || *next != "completed" || !state.body.contains("output")) co_return applied;
+  Json output = provider.output(state);
+  if (!applied.value("applied", false) || next != "completed" || output.is_null()) co_return applied;
 
   std::string owner = string_field(row, "user_id").value_or("admin");
-  Json outputs = co_await copy_outputs(ctx, owner, change.job_id, state.body["output"]);
+  Json outputs = co_await copy_outputs(ctx, owner, change.job_id, output);
   if (outputs.empty()) co_return applied;
   Json params = Json::array({change.job_id, dump(Json{{"outputs", outputs}})});
   co_await db::query(ctx, "select updated, status from public.update_job_fields($1::uuid, $2::jsonb)", std::move(params));

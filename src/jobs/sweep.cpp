@@ -2,11 +2,10 @@
 
 #include "core/log.hpp"
 #include "db/query.hpp"
-#include "jobs/lifecycle.hpp"
+#include "jobs/poll.hpp"
 #include "jobs/provider_state.hpp"
 #include "jobs/retention.hpp"
 #include "jobs/store.hpp"
-#include "providers/runpod.hpp"
 
 namespace ag::jobs {
 namespace {
@@ -33,72 +32,35 @@ Task<Json> apply(Ctx& ctx, const Json& row, std::string to, Json detail, Json fi
   co_return co_await transition_job(ctx, change);
 }
 
-/// What polling RunPod told about one job.
-struct Poll {
-  bool asked = false;                     // the job has a RunPod side, which was polled
-  std::optional<runpod::JobState> state;  // RunPod's answer, when it gave one
-  bool unreachable = false;               // no answer worth acting on (network, 429, 5xx)
-};
-
-/// Polls RunPod (concurrently) for the jobs of `rows` it runs; one Poll per row, in order.
-/// Rows without a RunPod side get a Poll with `asked` false.
-Task<std::vector<Poll>> poll(Ctx& ctx, const Json& rows) {
-  std::vector<std::size_t> asked;
-  std::vector<Json> requests;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (auto settings = runpod_for_job(ctx.config(), rows[i])) {
-      asked.push_back(i);
-      requests.push_back(effect::fetch(runpod::status_request(*settings, *string_field(rows[i], "provider_job_id"))));
-    }
-  }
-  std::vector<Poll> polls(rows.size());
-  if (requests.empty()) co_return polls;
-  std::vector<EffectResult> replies = co_await ctx.perform_all(std::move(requests));
-  for (std::size_t k = 0; k < replies.size(); ++k) {
-    const int status = int_field(replies[k].value, "status").value_or(0);
-    Poll& result = polls[asked[k]];
-    result.asked = true;
-    result.state = runpod::status_reply_state(replies[k], *string_field(rows[asked[k]], "provider_job_id"));
-    result.unreachable = status == 0 || status == 429 || status >= 500;
-  }
-  co_return polls;
-}
-
-/// A RunPod state that ends the job, when the poll brought one.
-bool finished_at_runpod(const Poll& poll) {
-  auto next = poll.state ? runpod::lifecycle_status(poll.state->status) : std::nullopt;
-  return next && !is_open(*next);
-}
-
 /// What the deadline pass changed.
 struct DeadlineChanges {
   int timed_out = 0;
-  int finished = 0;  // recorded as RunPod reported them, their callback missed
+  int finished = 0;  // recorded as their provider reported them, its callback missed
 };
 
-/// Jobs past their deadline. RunPod is asked first: a job it finished whose callback was
-/// missed is recorded as it ended (outputs kept, no refund). The rest are timed out, except
-/// while RunPod cannot be reached, for at most an hour past the deadline.
+/// Jobs past their deadline. Their provider is asked first: a job it finished whose callback
+/// was missed is recorded as it ended (outputs kept, no refund). The rest are timed out,
+/// except while the provider cannot be reached, for at most an hour past the deadline.
 Task<DeadlineChanges> time_out(Ctx& ctx) {
   Json params = Json::array({kBatch});
   Json rows = co_await db::query(ctx, kPastDeadline, std::move(params));
-  std::vector<Poll> polls = co_await poll(ctx, rows);
+  std::vector<Poll> polls = co_await poll_jobs(ctx, rows);
   DeadlineChanges changes;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Json& row = rows[i];
-    if (finished_at_runpod(polls[i])) {
-      Json applied = co_await apply_provider_state(ctx, row, *polls[i].state, "sweep");
+    const Poll& poll = polls[i];
+    if (poll.reply.state && ended(*poll.reply.state)) {
+      Json applied = co_await apply_provider_state(ctx, *poll.provider, row, *poll.reply.state, "sweep");
       changes.finished += applied.value("applied", false) ? 1 : 0;
       continue;
     }
-    if (polls[i].unreachable && !bool_field(row, "overdue").value_or(false)) continue;
+    if (poll.reply.unreachable && !bool_field(row, "overdue").value_or(false)) continue;
     Json detail = {{"source", "sweep"}, {"reason", "deadline"}};
     Json applied = co_await apply(ctx, row, "timed_out", std::move(detail));
     if (!applied.value("applied", false)) continue;
     ++changes.timed_out;
     // Stop paying for GPU time nobody will collect; the job's fate is already recorded.
-    if (auto settings = runpod_for_job(ctx.config(), row))
-      ctx.wait_until(effect::fetch(runpod::cancel_request(*settings, *string_field(row, "provider_job_id"))));
+    if (poll.asked()) ctx.wait_until(effect::fetch(poll.provider->cancel_request(*string_field(row, "provider_job_id"))));
   }
   co_return changes;
 }
@@ -107,7 +69,7 @@ Task<int> poll_stale(Ctx& ctx) {
   const std::uint64_t grace = ctx.config().get_uint("JOB_POLL_GRACE_SECONDS", 120, 10, 86'400);
   Json params = Json::array({std::to_string(grace) + " seconds", kBatch});
   Json rows = co_await db::query(ctx, kStale, std::move(params));
-  std::vector<Poll> polls = co_await poll(ctx, rows);
+  std::vector<Poll> polls = co_await poll_jobs(ctx, rows);
   int changed = 0;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Json& row = rows[i];
@@ -118,20 +80,18 @@ Task<int> poll_stale(Ctx& ctx) {
       changed += applied.value("applied", false) ? 1 : 0;
       continue;
     }
-    if (!polls[i].asked) continue;
-    const auto& state = polls[i].state;
-    auto next = state ? runpod::lifecycle_status(state->status) : std::nullopt;
-    if (!next || *next == string_field(row, "status")) {
-      // Unchanged, or RunPod unreachable or no longer knowing the job (it keeps results for
-      // 30 min; the deadline decides then): touch the job so the next sweeps poll the others
-      // first instead of this batch forever.
-      Json fields = state ? Json{{"result", state->body}} : Json::object();
-      Json touch = Json::array({string_field(row, "id").value_or(""), dump(fields)});
-      co_await db::query(ctx, "select updated, status from public.update_job_fields($1::uuid, $2::jsonb)", std::move(touch));
+    if (!polls[i].asked()) continue;
+    if (auto applied = co_await apply_poll(ctx, row, polls[i], "sweep")) {
+      changed += applied->value("applied", false) ? 1 : 0;
       continue;
     }
-    Json applied = co_await apply_provider_state(ctx, row, *state, "sweep");
-    changed += applied.value("applied", false) ? 1 : 0;
+    // Unchanged, or the provider unreachable or no longer knowing the job (RunPod keeps
+    // results for 30 min; the deadline decides then): touch the job so the next sweeps poll
+    // the others first instead of this batch forever.
+    const auto& state = polls[i].reply.state;
+    Json fields = state ? Json{{"result", state->body}} : Json::object();
+    Json touch = Json::array({string_field(row, "id").value_or(""), dump(fields)});
+    co_await db::query(ctx, "select updated, status from public.update_job_fields($1::uuid, $2::jsonb)", std::move(touch));
   }
   co_return changed;
 }

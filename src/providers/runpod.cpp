@@ -86,4 +86,48 @@ std::optional<std::string> lifecycle_status(std::string_view runpod_status) {
   return std::nullopt;
 }
 
+namespace {
+
+std::optional<providers::JobState> ours(std::optional<JobState> state) {
+  if (!state) return std::nullopt;
+  auto status = lifecycle_status(state->status);
+  return providers::JobState{std::move(state->id), std::move(state->status), std::move(status), std::move(state->body)};
+}
+
+std::optional<providers::JobState> accepted(const EffectResult& reply) {
+  auto status = int_field(reply.value, "status").value_or(0);
+  return status >= 200 && status < 300 ? ours(parse_job_state(reply.body)) : std::nullopt;
+}
+
+}  // namespace
+
+effect::FetchSpec RunPod::submit_request(const Json& input, const std::string& callback_url) const {
+  return run_request(settings_, input, callback_url);
+}
+
+std::optional<providers::JobState> RunPod::submit_reply(const EffectResult& reply) const { return accepted(reply); }
+
+effect::FetchSpec RunPod::status_request(std::string_view job_id) const {
+  return runpod::status_request(settings_, job_id);
+}
+
+providers::Polled RunPod::status_reply(const EffectResult& reply, std::string_view job_id) const {
+  const int status = int_field(reply.value, "status").value_or(0);
+  return {ours(status_reply_state(reply, job_id)), status == 0 || status == 429 || status >= 500};
+}
+
+effect::FetchSpec RunPod::cancel_request(std::string_view job_id) const {
+  return runpod::cancel_request(settings_, job_id);
+}
+
+std::optional<providers::JobState> RunPod::cancel_reply(const EffectResult& reply) const { return accepted(reply); }
+
+std::optional<providers::JobState> RunPod::parse_callback(std::string_view body) const {
+  return ours(parse_job_state(body));
+}
+
+Json RunPod::output(const providers::JobState& state) const {
+  return state.body.contains("output") ? state.body["output"] : Json(nullptr);
+}
+
 }  // namespace ag::runpod

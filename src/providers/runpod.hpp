@@ -11,6 +11,7 @@
 #include "core/effects.hpp"
 #include "core/json.hpp"
 #include "core/task_state.hpp"
+#include "providers/provider.hpp"
 
 namespace ag::runpod {
 
@@ -57,5 +58,25 @@ std::optional<JobState> status_reply_state(const EffectResult& reply, std::strin
 /// Our lifecycle status for RunPod's (IN_QUEUE → submitted, IN_PROGRESS → running, ...);
 /// nullopt for a status RunPod has not documented.
 std::optional<std::string> lifecycle_status(std::string_view runpod_status);
+
+/// RunPod behind the providers::Provider interface, aimed at one endpoint.
+class RunPod final : public providers::Provider {
+ public:
+  explicit RunPod(Settings settings) : settings_(std::move(settings)) {}
+
+  std::string_view name() const override { return "runpod"; }
+  effect::FetchSpec submit_request(const Json& input, const std::string& callback_url) const override;
+  std::optional<providers::JobState> submit_reply(const EffectResult& reply) const override;
+  effect::FetchSpec status_request(std::string_view job_id) const override;
+  providers::Polled status_reply(const EffectResult& reply, std::string_view job_id) const override;
+  effect::FetchSpec cancel_request(std::string_view job_id) const override;
+  std::optional<providers::JobState> cancel_reply(const EffectResult& reply) const override;
+  std::uint64_t max_callback_bytes() const override { return kMaxReplyBytes; }
+  std::optional<providers::JobState> parse_callback(std::string_view body) const override;
+  Json output(const providers::JobState& state) const override;
+
+ private:
+  Settings settings_;
+};
 
 }  // namespace ag::runpod

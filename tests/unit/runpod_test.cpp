@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "providers/registry.hpp"
 #include "providers/runpod.hpp"
 
 using namespace ag;
@@ -90,4 +91,43 @@ TEST_CASE("RunPod /status and /cancel replies are capped at 1 MiB; a larger /sta
   // Only RunPod's answer is read so: an error page too large to read is no job state.
   EffectResult huge_error{{{"error", {{"code", "too_large"}, {"status", 502}}}}, ""};
   CHECK_FALSE(runpod::status_reply_state(huge_error, "abc-e1"));
+}
+
+TEST_CASE("RunPod behind the Provider interface: the registry, our statuses, unreachable, outputs", "[runpod]") {
+  CHECK_FALSE(providers::configured(Config{}, {"runpod", std::nullopt}));
+  CHECK_FALSE(providers::configured(configured(), {"elsewhere", std::nullopt}));
+  auto provider = providers::configured(configured("http://rp.test"), {"runpod", "ep-model"});
+  REQUIRE(provider);
+  CHECK(provider->name() == "runpod");
+  CHECK(provider->status_request("abc").url == "http://rp.test/ep-model/status/abc");
+  CHECK(provider->cancel_request("abc").url == "http://rp.test/ep-model/cancel/abc");
+  auto submit = provider->submit_request(Json{{"prompt", "a cat"}}, "https://api.test/cb");
+  CHECK(submit.url == "http://rp.test/ep-model/run");
+  CHECK(parse_json(*submit.body)->at("webhook") == "https://api.test/cb");
+
+  EffectResult queued{{{"status", 200}, {"headers", Json::array()}}, R"({"id":"abc","status":"IN_QUEUE"})"};
+  auto accepted = provider->submit_reply(queued);
+  REQUIRE(accepted);
+  CHECK(accepted->provider_status == "IN_QUEUE");
+  CHECK(accepted->status == "submitted");
+  EffectResult refused{{{"status", 401}, {"headers", Json::array()}}, R"({"id":"abc","status":"IN_QUEUE"})"};
+  CHECK_FALSE(provider->submit_reply(refused));
+
+  // unreachable: ask again later; a 4xx is an answer (no state), not an outage
+  for (int status : {0, 429, 500, 503}) {
+    EffectResult reply{{{"status", status}, {"headers", Json::array()}}, ""};
+    if (status == 0) reply = EffectResult{{{"error", {{"code", "network"}}}}, ""};
+    CHECK(provider->status_reply(reply, "abc").unreachable);
+  }
+  CHECK_FALSE(provider->status_reply(refused, "abc").unreachable);
+
+  auto unknown = provider->parse_callback(R"({"id":"abc","status":"RETRYING"})");
+  REQUIRE(unknown);
+  CHECK_FALSE(unknown->status);
+  auto done = provider->parse_callback(R"({"id":"abc","status":"COMPLETED","output":{"image_url":"u"}})");
+  REQUIRE(done);
+  CHECK(done->status == "completed");
+  CHECK(provider->output(*done) == Json{{"image_url", "u"}});
+  CHECK(provider->output(*provider->parse_callback(R"({"id":"abc","status":"COMPLETED"})")).is_null());
+  CHECK(provider->max_callback_bytes() == runpod::kMaxReplyBytes);
 }

@@ -1,0 +1,71 @@
+// The provider is asked first: a job we marked cancelled but the provider kept running would
+// burn GPU time for nothing. RunPod answers the cancel of a job it has already finished with
+// that job's own status, so a cancel that lost the race records the completion (outputs kept,
+// no refund) or the failure, and answers 409 like any cancel of a finished job.
+#include "jobs/cancel.hpp"
+
+#include "core/log.hpp"
+#include "db/row.hpp"
+#include "jobs/lifecycle.hpp"
+#include "jobs/provider_state.hpp"
+#include "jobs/store.hpp"
+
+namespace ag::jobs {
+namespace {
+
+ApiError already_finished(std::string_view status) {
+  return errors::conflict("the job has already finished: " + std::string(status));
+}
+
+/// Asks the provider to cancel and applies its answer. Returns normally only when it says the
+/// job is cancelled (or the job has no provider side); raises otherwise.
+Task<> cancel_at_provider(Ctx& ctx, const Json& row) {
+  auto provider = provider_for_job(ctx.config(), row);
+  if (!provider) co_return;
+  auto provider_job_id = string_field(row, "provider_job_id").value_or("");
+  EffectResult reply = co_await ctx.perform(effect::fetch(provider->cancel_request(provider_job_id)));
+  auto state = provider->cancel_reply(reply);
+  if (state && state->status == "cancelled") co_return;
+  // A completion reported without its output: the outputs are what was paid for, so they are
+  // read from the job's status before the job is recorded completed.
+  if (state && state->status == "completed" && provider->output(*state).is_null()) {
+    EffectResult full = co_await ctx.perform(effect::fetch(provider->status_request(provider_job_id)));
+    state = provider->status_reply(full, provider_job_id).state;
+  }
+  if (state && ended(*state)) {
+    Json applied = co_await apply_provider_state(ctx, *provider, row, *state, "cancel");
+    co_await ctx.raise(already_finished(string_field(applied, "status").value_or(*state->status)));
+  }
+  log::warn("provider cancel failed", {{"request_id", ctx.request_id()},
+                                       {"provider", provider->name()},
+                                       {"status", int_field(reply.value, "status").value_or(0)},
+                                       {"reported", state ? state->status.value_or("") : ""},
+                                       {"error", reply.error_code()}});
+  co_await ctx.raise(errors::provider_error("the GPU provider did not confirm the cancellation; retry"));
+}
+
+}  // namespace
+
+Task<std::int64_t> cancel(Ctx& ctx, const Json& row) {
+  std::string status = string_field(row, "status").value_or("");
+  if (!is_open(status)) co_await ctx.raise(already_finished(status));
+  // A queued job is being submitted: its provider id is not known yet, so a cancel could not
+  // reach the provider and the job would run unpaid. The sweep ends a submission that never
+  // returns.
+  if (status == "queued")
+    co_await ctx.raise(errors::conflict("the job is still being submitted to its provider; retry in a few seconds"));
+  co_await cancel_at_provider(ctx, row);
+
+  Transition change;
+  change.job_id = string_field(row, "id").value_or("");
+  change.to = "cancelled";
+  change.detail = Json{{"source", "cancel"}};
+  Json applied = co_await transition_job(ctx, change);
+  // The webhook or the sweep may have finished the job meanwhile: theirs stands. RunPod's own
+  // CANCELLED callback often lands first, and then the cancel did happen.
+  std::string now = string_field(applied, "status").value_or("?");
+  if (!applied.value("applied", false) && now != "cancelled") co_await ctx.raise(already_finished(now));
+  co_return db::integer_column(applied, "refunded").value_or(0);
+}
+
+}  // namespace ag::jobs

@@ -1,0 +1,55 @@
+#include "jobs/poll.hpp"
+
+#include "core/log.hpp"
+#include "jobs/lifecycle.hpp"
+#include "jobs/provider_state.hpp"
+
+namespace ag::jobs {
+
+std::optional<std::string> Poll::status() const { return reply.state ? reply.state->status : std::nullopt; }
+
+Task<std::vector<Poll>> poll_jobs(Ctx& ctx, const Json& rows) {
+  std::vector<Poll> polls(rows.size());
+  std::vector<std::size_t> asked;
+  std::vector<Json> requests;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    polls[i].provider = provider_for_job(ctx.config(), rows[i]);
+    if (!polls[i].provider) continue;
+    asked.push_back(i);
+    requests.push_back(effect::fetch(polls[i].provider->status_request(*string_field(rows[i], "provider_job_id"))));
+  }
+  if (requests.empty()) co_return polls;
+  std::vector<EffectResult> replies = co_await ctx.perform_all(std::move(requests));
+  for (std::size_t k = 0; k < replies.size(); ++k) {
+    Poll& poll = polls[asked[k]];
+    poll.reply = poll.provider->status_reply(replies[k], *string_field(rows[asked[k]], "provider_job_id"));
+  }
+  co_return polls;
+}
+
+Task<std::optional<Json>> apply_poll(Ctx& ctx, const Json& row, const Poll& poll, std::string_view source) {
+  auto next = poll.status();
+  if (!poll.asked() || !next || *next == string_field(row, "status")) co_return std::nullopt;
+  co_return co_await apply_provider_state(ctx, *poll.provider, row, *poll.reply.state, source);
+}
+
+Task<Json> refreshed(Ctx& ctx, Json row) {
+  if (!is_open(string_field(row, "status").value_or(""))) co_return row;
+  Json one = Json::array({row});
+  std::vector<Poll> polls = co_await poll_jobs(ctx, one);
+  const Poll& poll = polls.front();
+  if (!poll.asked()) co_return row;
+  if (!poll.reply.state) {
+    log::warn("provider status failed", {{"request_id", ctx.request_id()}, {"provider", poll.provider->name()}});
+    co_return row;
+  }
+  if (auto applied = co_await apply_poll(ctx, row, poll, "poll")) {
+    // Someone else (the webhook, the sweep, a cancel) may have got there first: theirs stands.
+    if (auto now = string_field(*applied, "status")) row["status"] = *now;
+    if (applied->contains("outputs")) row["outputs"] = (*applied)["outputs"];
+  }
+  row["result"] = shown_result(*poll.reply.state, string_field(row, "status").value_or(""));
+  co_return row;
+}
+
+}  // namespace ag::jobs

@@ -1,0 +1,36 @@
+#pragma once
+// Asking providers about open jobs: one request per job, all at once, and what a poll that
+// brought news changes. GET /jobs/:id polls its job; the cron sweep polls stale ones.
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/ctx.hpp"
+#include "core/json.hpp"
+#include "core/task.hpp"
+#include "providers/provider.hpp"
+
+namespace ag::jobs {
+
+/// One job's poll.
+struct Poll {
+  std::unique_ptr<providers::Provider> provider;  // null: the job has no provider side to ask
+  providers::Polled reply;                        // what the provider said (when asked)
+
+  bool asked() const { return provider != nullptr; }
+  /// The lifecycle status the provider reports, when it reported one.
+  std::optional<std::string> status() const;
+};
+
+/// Polls the providers of the job rows `rows` concurrently; one Poll per row, in order.
+Task<std::vector<Poll>> poll_jobs(Ctx& ctx, const Json& rows);
+
+/// Records a poll of the job `row` that reports another status than the recorded one:
+/// apply_provider_state's answer, or nullopt when the poll changes nothing.
+Task<std::optional<Json>> apply_poll(Ctx& ctx, const Json& row, const Poll& poll, std::string_view source);
+
+/// The job `row`, refreshed from its provider while it is open: the provider's answer is its
+/// `result` either way; a failed poll leaves the job as it was.
+Task<Json> refreshed(Ctx& ctx, Json row);
+
+}  // namespace ag::jobs

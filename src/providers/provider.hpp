@@ -1,0 +1,59 @@
+#pragma once
+// The one interface the jobs domain drives every generation provider through. Like the rest
+// of the core it is sans-I/O: a provider builds the requests to send and reads the replies;
+// jobs/ performs them (so the sweep can poll many jobs at once) and applies what they say.
+// Adding a provider is a folder-mate implementing this and a line in providers/registry.cpp.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/effects.hpp"
+#include "core/json.hpp"
+#include "core/task_state.hpp"
+
+namespace ag::providers {
+
+/// A provider's view of one job, however it arrived (submission, poll, cancel, callback).
+struct JobState {
+  std::string id;                     // the provider's id for the job
+  std::string provider_status;        // as the provider spells it
+  std::optional<std::string> status;  // ours (jobs/lifecycle); nullopt: not one it documents
+  Json body;                          // its whole answer, kept as the job's `result`
+};
+
+/// What a poll brought back.
+struct Polled {
+  std::optional<JobState> state;  // the job's state, when the reply carried one
+  bool unreachable = false;       // no answer worth acting on (network, 429, 5xx): ask again later
+};
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+
+  /// The name jobs record as their `provider`.
+  virtual std::string_view name() const = 0;
+
+  /// Starts a job with `input`; the provider calls `callback_url` when it ends.
+  virtual effect::FetchSpec submit_request(const Json& input, const std::string& callback_url) const = 0;
+  /// The accepted job's state; nullopt when the provider did not accept it.
+  virtual std::optional<JobState> submit_reply(const EffectResult& reply) const = 0;
+
+  virtual effect::FetchSpec status_request(std::string_view job_id) const = 0;
+  virtual Polled status_reply(const EffectResult& reply, std::string_view job_id) const = 0;
+
+  virtual effect::FetchSpec cancel_request(std::string_view job_id) const = 0;
+  /// The state the provider reports after a cancel (its own status if the job had ended).
+  virtual std::optional<JobState> cancel_reply(const EffectResult& reply) const = 0;
+
+  /// The largest callback body read (a larger one is refused before it is parsed).
+  virtual std::uint64_t max_callback_bytes() const = 0;
+  /// The state in a callback's body; nullopt when it is not one.
+  virtual std::optional<JobState> parse_callback(std::string_view body) const = 0;
+
+  /// Where in a finished job's state its files are (jobs/outputs.cpp copies the documented
+  /// shapes of this value into R2); null when it carries none.
+  virtual Json output(const JobState& state) const = 0;
+};
+
+}  // namespace ag::providers
