@@ -2,6 +2,7 @@
 #include "auth/require.hpp"
 #include "core/effects.hpp"
 #include "core/memory.hpp"
+#include "db/query.hpp"
 
 namespace ag::api {
 
@@ -22,7 +23,7 @@ Task<Response> health(Ctx& ctx, const Request& request) {
 
   co_await auth::require_admin(ctx, request);
   // NOTE: built apart from the co_await: g++ 12 miscompiles braced lists inside one.
-  std::vector<Json> probes{effect::sql("select 1 as ok"), effect::r2_head(kStorageProbeKey)};
+  std::vector<Json> probes{db::ping(), effect::r2_head(kStorageProbeKey)};
   auto results = co_await ctx.perform_all(std::move(probes));
   bool database_ok = !results[0].failed();
   bool storage_ok = !results[1].failed();

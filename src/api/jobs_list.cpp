@@ -7,8 +7,8 @@
 #include "auth/require.hpp"
 #include "core/uuid.hpp"
 #include "crypto/encoding.hpp"
-#include "db/query.hpp"
 #include "jobs/lifecycle.hpp"
+#include "jobs/store.hpp"
 
 namespace ag::api {
 
@@ -16,15 +16,6 @@ namespace {
 constexpr std::uint32_t kDefaultPage = 20;
 constexpr std::uint32_t kMaxPage = 100;
 constexpr std::string_view kCursorVersion = "v1:";
-
-// One statement whatever the filters: null parameters switch them off. No `result`: a page
-// would carry up to 100 provider replies of up to 1 MiB each; GET /jobs/:id shows it.
-constexpr std::string_view kList =
-    "select id, user_id, status, model, cost_credits, provider, provider_job_id, error, outputs, "
-    "created_at, updated_at, finished_at, created_at::text as position from public.jobs "
-    "where ($1::uuid is null or user_id = $1::uuid) and ($2::text is null or status = $2::text) "
-    "and ($3::timestamptz is null or (created_at, id) < ($3::timestamptz, $4::uuid)) "
-    "order by created_at desc, id desc limit $5::integer";
 
 struct Position {
   std::string created_at;
@@ -64,17 +55,18 @@ Task<Response> list_jobs(Ctx& ctx, const Request& request) {
   auto status = request.query_param("status");
   if (status && !jobs::is_job_status(*status)) co_await ctx.raise(errors::invalid_request("unknown status: " + *status));
 
-  Json owner = caller.user ? Json(caller.user->id) : Json(nullptr);
-  Json params = Json::array({owner, status ? Json(*status) : Json(nullptr), after ? Json(after->created_at) : Json(nullptr),
-                             after ? Json(after->id) : Json(nullptr), limit + 1});
-  db::QueryResult result = co_await db::query_or_error(ctx, kList, std::move(params));
-  if (result.error) {
-    // A cursor can be well formed yet name an impossible instant ("2024-02-31"): Postgres
-    // refuses it with a data exception (class 22). That is the caller's cursor, not our bug.
-    if (after && result.error->code.rfind("22", 0) == 0) co_await ctx.raise(errors::invalid_request("invalid cursor"));
-    co_await ctx.raise(db::api_error(ctx, *result.error));
+  jobs::JobListing listing;
+  if (caller.user) listing.owner = caller.user->id;
+  listing.status = status;
+  if (after) {
+    listing.after_created_at = after->created_at;
+    listing.after_id = after->id;
   }
-  const Json& rows = result.rows;
+  listing.limit = limit + 1;
+  std::optional<Json> page = co_await jobs::list_jobs(ctx, listing);
+  // A cursor can be well formed yet name an impossible instant: the caller's cursor, not our bug.
+  if (!page) co_await ctx.raise(errors::invalid_request("invalid cursor"));
+  const Json& rows = *page;
 
   // One row more than asked says whether there is a next page.
   const bool more = rows.size() > limit;

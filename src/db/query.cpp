@@ -71,4 +71,6 @@ ApiError api_error(const Ctx& ctx, const SqlError& error) {
   return unexpected(ctx, error);
 }
 
+Json ping() { return effect::sql("select 1 as ok"); }
+
 }  // namespace ag::db

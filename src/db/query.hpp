@@ -48,4 +48,7 @@ Task<QueryResult> query_or_error(Ctx& ctx, std::string_view sql, Json params = J
 /// message after its "<code>: " prefix. Any other SQLSTATE is logged and becomes 500.
 ApiError api_error(const Ctx& ctx, const SqlError& error);
 
+/// The cheapest statement (deep health's database check), as an effect to batch with others.
+Json ping();
+
 }  // namespace ag::db

@@ -17,4 +17,8 @@ std::optional<std::int64_t> integer_column(const Json& row, std::string_view nam
   return negative ? -value : value;
 }
 
+std::int64_t first_integer(const Json& rows, std::string_view column) {
+  return rows.size() == 1 ? integer_column(rows[0], column).value_or(0) : 0;
+}
+
 }  // namespace ag::db

@@ -12,4 +12,7 @@ namespace ag::db {
 /// (which may exceed a double's exact range); nullopt when null, absent or malformed.
 std::optional<std::int64_t> integer_column(const Json& row, std::string_view name);
 
+/// The integer `column` of a statement's one row (a function's count); 0 without one.
+std::int64_t first_integer(const Json& rows, std::string_view column);
+
 }  // namespace ag::db

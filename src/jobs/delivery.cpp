@@ -6,7 +6,7 @@
 #include "core/effects.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
-#include "db/query.hpp"
+#include "jobs/store.hpp"
 #include "jobs/webhooks.hpp"
 
 namespace ag::jobs {
@@ -52,22 +52,10 @@ Json retry_after_s(const EffectResult& reply) {
   return nullptr;
 }
 
-/// Stores one attempt's outcome; true when it delivered the webhook.
-Task<bool> record_attempt(Ctx& ctx, const Json& claimed, int http_status, std::string error, Json retry_after) {
-  Json params = Json::array({string_field(claimed, "delivery_id").value_or(""), http_status, std::move(error),
-                             std::move(retry_after)});
-  Json rows = co_await db::query(ctx, "select delivered from public.record_job_webhook($1::uuid, $2::integer, "
-                                      "$3::text, $4::integer)",
-                                 std::move(params));
-  co_return !rows.empty() && rows[0].value("delivered", false);
-}
-
 }  // namespace
 
 Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
-  Json claim = Json::array({job_id ? Json(*job_id) : Json(nullptr), kBatch});
-  Json claimed = co_await db::query(ctx, "select * from public.claim_job_webhooks($1::uuid, $2::integer)",
-                                    std::move(claim));
+  Json claimed = co_await claim_job_webhooks(ctx, job_id, kBatch);
   std::vector<Json> sends;
   std::vector<const Json*> sent;
   std::vector<const Json*> unsigned_rows;
@@ -89,7 +77,8 @@ Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
     const int http_status = static_cast<int>(int_field(replies[i].value, "status").value_or(0));
     std::string error = replies[i].failed() ? replies[i].error_code() : "HTTP " + std::to_string(http_status);
     Json retry_after = retry_after_s(replies[i]);
-    bool ok = co_await record_attempt(ctx, *sent[i], http_status, std::move(error), std::move(retry_after));
+    std::string delivery_id = string_field(*sent[i], "delivery_id").value_or("");
+    bool ok = co_await record_job_webhook(ctx, delivery_id, http_status, std::move(error), std::move(retry_after));
     delivered += ok ? 1 : 0;
     log::info("job webhook", {{"request_id", ctx.request_id()},
                               {"job_id", string_field(*sent[i], "id").value_or("")},
@@ -97,7 +86,10 @@ Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
                               {"status", http_status},
                               {"delivered", ok}});
   }
-  for (const Json* row : unsigned_rows) co_await record_attempt(ctx, *row, 0, "webhook signing is not configured", nullptr);
+  for (const Json* row : unsigned_rows) {
+    std::string delivery_id = string_field(*row, "delivery_id").value_or("");
+    co_await record_job_webhook(ctx, delivery_id, 0, "webhook signing is not configured", nullptr);
+  }
   co_return Json{{"sent", replies.size()}, {"delivered", delivered}};
 }
 

@@ -1,6 +1,5 @@
 #include "jobs/provider_state.hpp"
 
-#include "db/query.hpp"
 #include "jobs/lifecycle.hpp"
 #include "jobs/outputs.hpp"
 #include "jobs/store.hpp"
@@ -44,8 +43,8 @@ Task<Json> apply_provider_state(Ctx& ctx, const providers::Provider& provider, c
   std::string owner = string_field(row, "user_id").value_or("admin");
   Json outputs = co_await copy_outputs(ctx, owner, change.job_id, output);
   if (outputs.empty()) co_return applied;
-  Json params = Json::array({change.job_id, dump(Json{{"outputs", outputs}})});
-  co_await db::query(ctx, "select updated, status from public.update_job_fields($1::uuid, $2::jsonb)", std::move(params));
+  Json fields = {{"outputs", outputs}};
+  co_await update_job_fields(ctx, change.job_id, fields);
   applied["outputs"] = std::move(outputs);
   co_return applied;
 }

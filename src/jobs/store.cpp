@@ -1,6 +1,7 @@
 #include "jobs/store.hpp"
 
 #include "db/query.hpp"
+#include "db/row.hpp"
 #include "jobs/lifecycle.hpp"
 #include "jobs/webhooks.hpp"
 
@@ -51,6 +52,87 @@ Task<std::optional<Json>> find_job(Ctx& ctx, const std::string& job_id) {
                                  std::move(params));
   if (rows.empty()) co_return std::nullopt;
   co_return rows[0];
+}
+
+Task<> update_job_fields(Ctx& ctx, const std::string& job_id, const Json& fields) {
+  Json params = Json::array({job_id, dump(fields)});
+  co_await db::query(ctx, "select updated, status from public.update_job_fields($1::uuid, $2::jsonb)", std::move(params));
+}
+
+Task<std::optional<Json>> list_jobs(Ctx& ctx, const JobListing& listing) {
+  // One statement whatever the filters: null parameters switch them off. No `result`: a page
+  // would carry up to 100 provider replies of up to 1 MiB each; GET /jobs/:id shows it.
+  constexpr std::string_view kList =
+      "select id, user_id, status, model, cost_credits, provider, provider_job_id, error, outputs, "
+      "created_at, updated_at, finished_at, created_at::text as position from public.jobs "
+      "where ($1::uuid is null or user_id = $1::uuid) and ($2::text is null or status = $2::text) "
+      "and ($3::timestamptz is null or (created_at, id) < ($3::timestamptz, $4::uuid)) "
+      "order by created_at desc, id desc limit $5::integer";
+  Json params = Json::array({optional_text(listing.owner), optional_text(listing.status),
+                             optional_text(listing.after_created_at), optional_text(listing.after_id), listing.limit});
+  db::QueryResult result = co_await db::query_or_error(ctx, kList, std::move(params));
+  if (!result.error) co_return std::move(result.rows);
+  if (listing.after_created_at && result.error->code.rfind("22", 0) == 0) co_return std::nullopt;
+  co_await ctx.raise(db::api_error(ctx, *result.error));
+  co_return std::nullopt;
+}
+
+// The sweep's status lists are spelled exactly as the partial indexes of migrations/0002.
+Task<Json> jobs_past_deadline(Ctx& ctx, int limit) {
+  constexpr std::string_view kPastDeadline =
+      "select id, user_id, status, provider, provider_job_id, provider_endpoint_id, "
+      "deadline_at < now() - interval '1 hour' as overdue from public.jobs "
+      "where status in ('queued','submitted','running') and deadline_at < now() "
+      "order by deadline_at limit $1::integer";
+  Json params = Json::array({limit});
+  co_return co_await db::query(ctx, kPastDeadline, std::move(params));
+}
+
+Task<Json> stale_jobs(Ctx& ctx, std::uint64_t grace_s, int limit) {
+  constexpr std::string_view kStale =
+      "select id, user_id, status, provider, provider_job_id, provider_endpoint_id from public.jobs "
+      "where status in ('queued','submitted','running') and updated_at < now() - $1::interval "
+      "order by updated_at limit $2::integer";
+  Json params = Json::array({std::to_string(grace_s) + " seconds", limit});
+  co_return co_await db::query(ctx, kStale, std::move(params));
+}
+
+Task<std::int64_t> prune_idempotency_keys(Ctx& ctx) {
+  Json rows = co_await db::query(ctx, "select public.prune_idempotency_keys('24 hours'::interval) as deleted");
+  co_return db::first_integer(rows, "deleted");
+}
+
+Task<Json> jobs_with_expired_outputs(Ctx& ctx, std::uint64_t days, int limit) {
+  Json params = Json::array({days, limit});
+  co_return co_await db::query(ctx, "select id, keys from public.jobs_with_expired_outputs($1::integer, $2::integer)",
+                               std::move(params));
+}
+
+Task<std::int64_t> expire_job_outputs(Ctx& ctx, const std::vector<std::string>& ids) {
+  Json params = Json::array({dump(Json(ids))});
+  Json rows = co_await db::query(ctx, "select public.expire_job_outputs($1::jsonb) as expired", std::move(params));
+  co_return db::first_integer(rows, "expired");
+}
+
+Task<std::int64_t> prune_job_events(Ctx& ctx, std::string_view age, int limit) {
+  Json params = Json::array({std::string(age), limit});
+  Json rows = co_await db::query(ctx, "select public.prune_job_events($1::interval, $2::integer) as deleted",
+                                 std::move(params));
+  co_return db::first_integer(rows, "deleted");
+}
+
+Task<Json> claim_job_webhooks(Ctx& ctx, const std::optional<std::string>& job_id, int limit) {
+  Json params = Json::array({optional_text(job_id), limit});
+  co_return co_await db::query(ctx, "select * from public.claim_job_webhooks($1::uuid, $2::integer)", std::move(params));
+}
+
+Task<bool> record_job_webhook(Ctx& ctx, const std::string& delivery_id, int http_status, std::string error,
+                              Json retry_after) {
+  Json params = Json::array({delivery_id, http_status, std::move(error), std::move(retry_after)});
+  Json rows = co_await db::query(ctx, "select delivered from public.record_job_webhook($1::uuid, $2::integer, "
+                                      "$3::text, $4::integer)",
+                                 std::move(params));
+  co_return !rows.empty() && rows[0].value("delivered", false);
 }
 
 }  // namespace ag::jobs

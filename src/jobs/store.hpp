@@ -1,10 +1,11 @@
 #pragma once
-// The jobs' SQL functions (migrations/0004_job_functions.sql), one round trip each. Every
-// change of status goes through transition_job, whose table of allowed transitions makes
-// the webhook, a poll and the cron sweep safe to race; refunds happen inside it.
+// Every statement about jobs (their SQL functions are in migrations/), one round trip each.
+// Every change of status goes through transition_job, whose table of allowed transitions
+// makes the webhook, a poll and the cron sweep safe to race; refunds happen inside it.
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/ctx.hpp"
 #include "core/json.hpp"
@@ -45,5 +46,49 @@ Task<Json> transition_job(Ctx& ctx, const Transition& transition);
 
 /// The job row (with webhook_token_hash: never send it to clients as is), or nullopt.
 Task<std::optional<Json>> find_job(Ctx& ctx, const std::string& job_id);
+
+/// Merges `fields` (outputs, a poll's latest `result`) into the job without a transition; it
+/// also moves updated_at, so the sweep polls other jobs first.
+Task<> update_job_fields(Ctx& ctx, const std::string& job_id, const Json& fields);
+
+/// Which jobs a page of GET /jobs lists: null fields switch a filter off.
+struct JobListing {
+  std::optional<std::string> owner;       // a user's jobs; nullopt: everyone's (admin)
+  std::optional<std::string> status;
+  std::optional<std::string> after_created_at, after_id;  // the cursor's position
+  std::uint32_t limit = 20;
+};
+/// Up to `limit` job rows, newest first, each with `position` (created_at in Postgres' own
+/// text, microseconds included, for the next cursor). nullopt when the cursor's instant does
+/// not exist ("2024-02-31"), which Postgres refuses as a data exception.
+Task<std::optional<Json>> list_jobs(Ctx& ctx, const JobListing& listing);
+
+// --- the cron sweep's statements ---
+
+/// Open jobs past their deadline, the most overdue first, each with `overdue` (more than an
+/// hour past it).
+Task<Json> jobs_past_deadline(Ctx& ctx, int limit);
+/// Open jobs not updated for `grace_s` seconds, the least recently updated first.
+Task<Json> stale_jobs(Ctx& ctx, std::uint64_t grace_s, int limit);
+/// Deletes the stored POST /jobs answers of Idempotency-Keys older than a day; how many.
+Task<std::int64_t> prune_idempotency_keys(Ctx& ctx);
+
+/// Jobs that finished more than `days` ago whose files are due for deletion: rows of `id` and
+/// `keys` (their R2 keys).
+Task<Json> jobs_with_expired_outputs(Ctx& ctx, std::uint64_t days, int limit);
+/// Marks the outputs of the jobs `ids` deleted; how many jobs.
+Task<std::int64_t> expire_job_outputs(Ctx& ctx, const std::vector<std::string>& ids);
+/// Deletes up to `limit` job events older than `age` (an SQL interval); how many.
+Task<std::int64_t> prune_job_events(Ctx& ctx, std::string_view age, int limit);
+
+// --- the job webhooks' delivery queue ---
+
+/// Claims up to `limit` due deliveries (of `job_id` only, when given): rows of the job's
+/// columns plus delivery_id, url, event_type and the owner's signing secret inputs.
+Task<Json> claim_job_webhooks(Ctx& ctx, const std::optional<std::string>& job_id, int limit);
+/// Records one attempt (`http_status` 0 with `error` when none came back); true when the
+/// webhook is delivered. `retry_after`: the receiver's Retry-After in seconds, or null.
+Task<bool> record_job_webhook(Ctx& ctx, const std::string& delivery_id, int http_status, std::string error,
+                              Json retry_after);
 
 }  // namespace ag::jobs

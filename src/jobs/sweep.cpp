@@ -1,7 +1,6 @@
 #include "jobs/sweep.hpp"
 
 #include "core/log.hpp"
-#include "db/query.hpp"
 #include "jobs/poll.hpp"
 #include "jobs/provider_state.hpp"
 #include "jobs/retention.hpp"
@@ -11,17 +10,6 @@ namespace ag::jobs {
 namespace {
 
 constexpr int kBatch = 50;
-
-// The status lists are spelled exactly as the partial indexes of migrations/0002.
-constexpr std::string_view kPastDeadline =
-    "select id, user_id, status, provider, provider_job_id, provider_endpoint_id, "
-    "deadline_at < now() - interval '1 hour' as overdue from public.jobs "
-    "where status in ('queued','submitted','running') and deadline_at < now() "
-    "order by deadline_at limit $1::integer";
-constexpr std::string_view kStale =
-    "select id, user_id, status, provider, provider_job_id, provider_endpoint_id from public.jobs "
-    "where status in ('queued','submitted','running') and updated_at < now() - $1::interval "
-    "order by updated_at limit $2::integer";
 
 Task<Json> apply(Ctx& ctx, const Json& row, std::string to, Json detail, Json fields = nullptr) {
   Transition change;
@@ -42,8 +30,7 @@ struct DeadlineChanges {
 /// was missed is recorded as it ended (outputs kept, no refund). The rest are timed out,
 /// except while the provider cannot be reached, for at most an hour past the deadline.
 Task<DeadlineChanges> time_out(Ctx& ctx) {
-  Json params = Json::array({kBatch});
-  Json rows = co_await db::query(ctx, kPastDeadline, std::move(params));
+  Json rows = co_await jobs_past_deadline(ctx, kBatch);
   std::vector<Poll> polls = co_await poll_jobs(ctx, rows);
   DeadlineChanges changes;
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -67,8 +54,7 @@ Task<DeadlineChanges> time_out(Ctx& ctx) {
 
 Task<int> poll_stale(Ctx& ctx) {
   const std::uint64_t grace = ctx.config().get_uint("JOB_POLL_GRACE_SECONDS", 120, 10, 86'400);
-  Json params = Json::array({std::to_string(grace) + " seconds", kBatch});
-  Json rows = co_await db::query(ctx, kStale, std::move(params));
+  Json rows = co_await stale_jobs(ctx, grace, kBatch);
   std::vector<Poll> polls = co_await poll_jobs(ctx, rows);
   int changed = 0;
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -90,8 +76,7 @@ Task<int> poll_stale(Ctx& ctx) {
     // the others first instead of this batch forever.
     const auto& state = polls[i].reply.state;
     Json fields = state ? Json{{"result", state->body}} : Json::object();
-    Json touch = Json::array({string_field(row, "id").value_or(""), dump(fields)});
-    co_await db::query(ctx, "select updated, status from public.update_job_fields($1::uuid, $2::jsonb)", std::move(touch));
+    co_await update_job_fields(ctx, string_field(row, "id").value_or(""), fields);
   }
   co_return changed;
 }
@@ -101,11 +86,11 @@ Task<int> poll_stale(Ctx& ctx) {
 Task<Json> sweep(Ctx& ctx) {
   DeadlineChanges deadline = co_await time_out(ctx);
   int polled_changes = co_await poll_stale(ctx);
-  Json pruned = co_await db::query(ctx, "select public.prune_idempotency_keys('24 hours'::interval) as deleted");
+  std::int64_t pruned = co_await prune_idempotency_keys(ctx);
   RetentionCounts retention = co_await apply_retention(ctx);
   co_return Json{{"timed_out", deadline.timed_out},
                  {"changed_by_poll", polled_changes + deadline.finished},
-                 {"pruned_keys", pruned.empty() ? Json(0) : pruned[0].value("deleted", Json(0))},
+                 {"pruned_keys", pruned},
                  {"outputs_expired", retention.outputs_expired},
                  {"output_files_deleted", retention.files_deleted},
                  {"job_events_pruned", retention.events_pruned}};
