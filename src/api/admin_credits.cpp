@@ -5,7 +5,7 @@
 #include "auth/require.hpp"
 #include "core/utf8.hpp"
 #include "core/uuid.hpp"
-#include "db/credits.hpp"
+#include "credits/store.hpp"
 
 namespace ag::api {
 
@@ -73,12 +73,12 @@ Task<Response> admin_credits(Ctx& ctx, const Request& request) {
   if (!parsed.problem.empty()) co_await ctx.raise(errors::invalid_request(parsed.problem));
   const AdminCredit& credit = parsed.credit;
 
-  db::CreditChange change;
+  credits::CreditChange change;
   if (credit.amount > 0) {
-    change = co_await db::grant_credits(ctx, credit.user_id, credit.amount, "grant", credit.idempotency_key,
+    change = co_await credits::grant_credits(ctx, credit.user_id, credit.amount, "grant", credit.idempotency_key,
                                         credit.reason);
   } else {
-    change = co_await db::adjust_credits(ctx, credit.user_id, credit.amount, credit.idempotency_key, credit.reason);
+    change = co_await credits::adjust_credits(ctx, credit.user_id, credit.amount, credit.idempotency_key, credit.reason);
   }
   ctx.add_log_field("credit_user_id", credit.user_id);
   ctx.add_log_field("credit_amount", credit.amount);

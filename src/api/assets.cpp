@@ -7,7 +7,7 @@
 #include "assets/key.hpp"
 #include "assets/range.hpp"
 #include "assets/signed_url.hpp"
-#include "assets/storage.hpp"
+#include "assets/store.hpp"
 #include "auth/require.hpp"
 #include "core/effects.hpp"
 #include "core/log.hpp"

@@ -5,7 +5,7 @@
 #include "http/ledger_cursor.hpp"
 #include "auth/require.hpp"
 #include "core/uuid.hpp"
-#include "db/credits.hpp"
+#include "credits/store.hpp"
 
 namespace ag::api {
 
@@ -32,7 +32,7 @@ Task<Owner> credit_owner(Ctx& ctx, const Request& request) {
   }
   if (named && lowercase_uuid(*named) != lowercase_uuid(caller.user->id))
     co_await ctx.raise(errors::forbidden("you may see only your own credits"));
-  co_return Owner{caller.user->id, db::welcome_credits(ctx.config(), *caller.user)};
+  co_return Owner{caller.user->id, credits::welcome_credits(ctx.config(), *caller.user)};
 }
 }  // namespace
 
@@ -41,7 +41,7 @@ Task<Owner> credit_owner(Ctx& ctx, const Request& request) {
 Task<Response> get_credits(Ctx& ctx, const Request& request) {
   Owner owner = co_await credit_owner(ctx, request);
   // One statement: a first visit lists its welcome entry.
-  db::CreditsOverview overview = co_await db::credits_overview(ctx, owner.user_id, owner.welcome, kRecentEntries);
+  credits::CreditsOverview overview = co_await credits::credits_overview(ctx, owner.user_id, owner.welcome, kRecentEntries);
   co_return json_response(200, {{"ok", true}, {"balance", overview.balance}, {"entries", std::move(overview.entries)}});
 }
 
@@ -55,7 +55,7 @@ Task<Response> get_credit_ledger(Ctx& ctx, const Request& request) {
     if (!before) co_await ctx.raise(errors::invalid_request("invalid cursor"));
   }
   // One entry more than the page tells whether another page follows.
-  Json entries = co_await db::ledger_entries(ctx, owner.user_id, before, limit + 1);
+  Json entries = co_await credits::ledger_entries(ctx, owner.user_id, before, limit + 1);
   Json next = nullptr;
   if (entries.size() > limit) {
     entries.erase(entries.end() - 1);

@@ -8,7 +8,7 @@
 #include "core/log.hpp"
 #include "core/utf8.hpp"
 #include "crypto/sha256.hpp"
-#include "db/credits.hpp"
+#include "credits/store.hpp"
 #include "db/row.hpp"
 #include "jobs/poll.hpp"
 #include "jobs/store.hpp"
@@ -88,7 +88,7 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   if (body.contains("model")) job.model = body["model"].get<std::string>();
   job.payload = body;
   job.jobs_per_hour = config.get_uint("JOBS_PER_HOUR", 10, 0, 1'000'000);
-  job.welcome_credits = caller.user ? db::welcome_credits(config, *caller.user) : 0;
+  job.welcome_credits = caller.user ? credits::welcome_credits(config, *caller.user) : 0;
   job.idempotency_scope = caller.user ? caller.user->id : "admin";
   job.idempotency_key = key;
   job.request_hash = crypto::sha256_hex(dump(body));

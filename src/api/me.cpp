@@ -3,7 +3,7 @@
 #include "auth/require.hpp"
 #include "auth/supabase_config.hpp"
 #include "billing/store.hpp"
-#include "db/credits.hpp"
+#include "credits/store.hpp"
 
 namespace ag::api {
 
@@ -12,7 +12,7 @@ Task<Response> me(Ctx& ctx, const Request& request) {
   if (!auth::user_auth_configured(ctx.config())) co_return http::not_configured("supabase_not_configured");
   auth::User user = co_await auth::require_user(ctx, request);
   // Like GET /credits, the first visit receives the welcome credits.
-  billing::Account account = co_await billing::account(ctx, user.id, db::welcome_credits(ctx.config(), user));
+  billing::Account account = co_await billing::account(ctx, user.id, credits::welcome_credits(ctx.config(), user));
   co_return json_response(200, {{"ok", true},
                                 {"user", {{"id", user.id}, {"email", user.email}, {"role", user.role}}},
                                 {"credits", {{"balance", account.balance}}},

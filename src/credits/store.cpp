@@ -1,10 +1,10 @@
-#include "db/credits.hpp"
+#include "credits/store.hpp"
 
 #include "core/log.hpp"
 #include "db/query.hpp"
 #include "db/row.hpp"
 
-namespace ag::db {
+namespace ag::credits {
 
 namespace {
 
@@ -31,14 +31,14 @@ Json text_or_null(const Json& row, std::string_view column) {
 std::optional<CreditChange> credit_change(const Json& rows) {
   if (!rows.is_array() || rows.size() != 1) return std::nullopt;
   auto applied = rows[0].find("applied");
-  auto balance = integer_column(rows[0], "balance");
+  auto balance = db::integer_column(rows[0], "balance");
   if (applied == rows[0].end() || !applied->is_boolean() || !balance) return std::nullopt;
   return CreditChange{applied->get<bool>(), *balance};
 }
 
 Task<CreditChange> move_credits(Ctx& ctx, std::string_view sql, Json params) {
-  QueryResult result = co_await query_or_error(ctx, sql, std::move(params));
-  if (result.error) co_await ctx.raise(api_error(ctx, *result.error));
+  db::QueryResult result = co_await db::query_or_error(ctx, sql, std::move(params));
+  if (result.error) co_await ctx.raise(db::api_error(ctx, *result.error));
   auto change = credit_change(result.rows);
   if (!change) {
     log::error("unexpected credit function answer", {{"request_id", ctx.request_id()}, {"rows", result.rows}});
@@ -57,10 +57,10 @@ std::uint64_t welcome_credits(const Config& config, const auth::User& user) {
 Task<CreditsOverview> credits_overview(Ctx& ctx, const std::string& user_id, std::uint64_t welcome,
                                        std::uint32_t limit) {
   Json params = Json::array({user_id, welcome, limit});
-  QueryResult result = co_await query_or_error(ctx, kCreditsOverview, std::move(params));
-  if (result.error) co_await ctx.raise(api_error(ctx, *result.error));
+  db::QueryResult result = co_await db::query_or_error(ctx, kCreditsOverview, std::move(params));
+  if (result.error) co_await ctx.raise(db::api_error(ctx, *result.error));
   std::optional<std::int64_t> balance;
-  if (!result.rows.empty()) balance = integer_column(result.rows[0], "balance");
+  if (!result.rows.empty()) balance = db::integer_column(result.rows[0], "balance");
   if (!balance) {
     log::error("unexpected credits_overview answer", {{"request_id", ctx.request_id()}, {"rows", result.rows}});
     co_await ctx.raise(errors::internal());
@@ -68,13 +68,13 @@ Task<CreditsOverview> credits_overview(Ctx& ctx, const std::string& user_id, std
   CreditsOverview overview{*balance, Json::array()};
   // A user without entries is one row whose entry columns are null.
   for (const Json& row : result.rows)
-    if (integer_column(row, "id")) overview.entries.push_back(ledger_entry(row));
+    if (db::integer_column(row, "id")) overview.entries.push_back(ledger_entry(row));
   co_return overview;
 }
 
 Json ledger_entry(const Json& row) {
-  auto id = integer_column(row, "id");
-  auto delta = integer_column(row, "delta");
+  auto id = db::integer_column(row, "id");
+  auto delta = db::integer_column(row, "delta");
   return {{"id", id ? Json(*id) : Json(nullptr)},
           {"delta", delta ? Json(*delta) : Json(nullptr)},
           {"kind", text_or_null(row, "kind")},
@@ -88,7 +88,7 @@ Task<Json> ledger_entries(Ctx& ctx, const std::string& user_id, std::optional<st
   // The id as decimal text: bigint may exceed what a JavaScript number holds exactly.
   Json before = before_id ? Json(std::to_string(*before_id)) : Json(nullptr);
   Json params = Json::array({user_id, std::move(before), limit});
-  Json rows = co_await query(ctx, kLedgerPage, std::move(params));
+  Json rows = co_await db::query(ctx, kLedgerPage, std::move(params));
   Json entries = Json::array();
   for (const Json& row : rows) entries.push_back(ledger_entry(row));
   co_return entries;
@@ -106,4 +106,4 @@ Task<CreditChange> adjust_credits(Ctx& ctx, const std::string& user_id, std::int
   co_return co_await move_credits(ctx, kAdjustCredits, std::move(params));
 }
 
-}  // namespace ag::db
+}  // namespace ag::credits

@@ -1,4 +1,4 @@
-#include "assets/storage.hpp"
+#include "assets/store.hpp"
 
 #include "assets/key.hpp"
 #include "core/uuid.hpp"

@@ -14,7 +14,7 @@
 #include "core/json.hpp"
 #include "core/task.hpp"
 
-namespace ag::db {
+namespace ag::credits {
 
 /// WELCOME_CREDITS: what `user` is given once, when first seen (default 10, 0..1'000'000);
 /// 0 for an anonymous sign-in, which anyone can repeat at will.
@@ -55,4 +55,4 @@ Task<CreditChange> grant_credits(Ctx& ctx, const std::string& user_id, std::int6
 Task<CreditChange> adjust_credits(Ctx& ctx, const std::string& user_id, std::int64_t delta,
                                   std::string_view idempotency_key, std::string_view reason);
 
-}  // namespace ag::db
+}  // namespace ag::credits
