@@ -93,7 +93,7 @@ Task<Response> billing_checkout(Ctx& ctx, const Request& request) {
   session.user_id = user.id;
   session.product_id = product->id;
   EffectResult reply = co_await ctx.perform(effect::fetch(stripe::create_checkout_session_request(*settings, session)));
-  auto created = stripe::parse_created(int_field(reply.value, "status").value_or(0), reply.body, true);
+  auto created = stripe::parse_created(reply.http_status(), reply.body, true);
   if (!created) co_await billing::raise_stripe_failure(ctx, "checkout session", reply);
   co_return json_response(200, {{"ok", true}, {"url", created->url}, {"session_id", created->id}});
 }
@@ -113,7 +113,7 @@ Task<Response> billing_portal(Ctx& ctx, const Request& request) {
   std::string customer = co_await billing::ensure_customer(ctx, *settings, user);
   EffectResult reply =
       co_await ctx.perform(effect::fetch(stripe::create_portal_session_request(*settings, customer, back, key)));
-  auto created = stripe::parse_created(int_field(reply.value, "status").value_or(0), reply.body, true);
+  auto created = stripe::parse_created(reply.http_status(), reply.body, true);
   if (!created) co_await billing::raise_stripe_failure(ctx, "portal session", reply);
   co_return json_response(200, {{"ok", true}, {"url", created->url}});
 }

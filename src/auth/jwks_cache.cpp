@@ -22,7 +22,7 @@ Task<std::optional<Jwks>> fetch_jwks(Ctx& ctx) {
   spec.timeout_ms = 5000;
   spec.max_bytes = 64 << 10;
   EffectResult reply = co_await ctx.perform(effect::fetch(spec));
-  auto status = int_field(reply.value, "status").value_or(0);
+  auto status = reply.http_status();
   auto keys = status == 200 ? parse_jwks(reply.body) : std::nullopt;
   if (!keys) {
     log::warn("jwks fetch failed",

@@ -27,7 +27,7 @@ Task<User> fetch_remote_user(Ctx& ctx, std::string_view token) {
   spec.max_bytes = 64 << 10;
   EffectResult reply = co_await ctx.perform(effect::fetch(spec));
 
-  auto status = int_field(reply.value, "status").value_or(0);
+  auto status = reply.http_status();
   if (status == 401 || status == 403) co_await ctx.raise(errors::unauthorized("invalid or expired token"));
   auto user = status == 200 ? parse_json(reply.body) : std::nullopt;
   auto id = user ? string_field(*user, "id") : std::nullopt;

@@ -13,7 +13,7 @@ Task<> attach_invoice_payment_intent(Ctx& ctx, StripeEvent& event) {
   if (!invoice_id || !settings) co_return;
 
   EffectResult reply = co_await ctx.perform(effect::fetch(stripe::invoice_payments_request(*settings, *invoice_id)));
-  const int status = int_field(reply.value, "status").value_or(0);
+  const int status = reply.http_status();
   auto intent = stripe::paid_payment_intent(status, reply.body);
   if (!intent) {
     log::warn("stripe invoice payments lookup failed", {{"request_id", ctx.request_id()},

@@ -14,6 +14,17 @@ std::string EffectResult::error_message() const {
   return string_field(value["error"], "message").value_or("");
 }
 
+int EffectResult::http_status() const { return static_cast<int>(int_field(value, "status").value_or(0)); }
+
+std::optional<std::string> EffectResult::http_header(std::string_view name) const {
+  auto headers = value.find("headers");
+  if (headers == value.end() || !headers->is_array()) return std::nullopt;
+  for (const Json& pair : *headers) {
+    if (pair.is_array() && pair.size() == 2 && pair[0] == name && pair[1].is_string()) return pair[1].get<std::string>();
+  }
+  return std::nullopt;
+}
+
 void TaskState::suspend(std::vector<Json> effects, coro::coroutine_handle<> waiter,
                         std::vector<EffectResult>* results) {
   pending_ids_.clear();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,12 @@ struct EffectResult {
   /// The error code (SQLSTATE, `timeout`, `unavailable`, ...), empty when it succeeded.
   std::string error_code() const;
   std::string error_message() const;
+
+  // A fetch effect's reply (src/abi/README.md, "fetch"):
+  /// The HTTP status; 0 when no response came (the error says why).
+  int http_status() const;
+  /// A response header (names are lower-case), when present.
+  std::optional<std::string> http_header(std::string_view name) const;
 };
 
 class TaskState {

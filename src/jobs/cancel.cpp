@@ -38,7 +38,7 @@ Task<> cancel_at_provider(Ctx& ctx, const Json& row) {
   }
   log::warn("provider cancel failed", {{"request_id", ctx.request_id()},
                                        {"provider", provider->name()},
-                                       {"status", int_field(reply.value, "status").value_or(0)},
+                                       {"status", reply.http_status()},
                                        {"reported", state ? state->status.value_or("") : ""},
                                        {"error", reply.error_code()}});
   co_await ctx.raise(errors::provider_error("the GPU provider did not confirm the cancellation; retry"));

@@ -42,14 +42,9 @@ effect::FetchSpec webhook_request(Ctx& ctx, const Json& claimed, const std::stri
 }
 
 Json retry_after_s(const EffectResult& reply) {
-  auto headers = reply.value.find("headers");
-  if (headers == reply.value.end() || !headers->is_array()) return nullptr;
-  for (const Json& pair : *headers) {
-    if (!pair.is_array() || pair.size() != 2 || pair[0] != "retry-after" || !pair[1].is_string()) continue;
-    auto seconds = parse_decimal(pair[1].get<std::string>(), 6);
-    return seconds ? Json(*seconds) : Json(nullptr);
-  }
-  return nullptr;
+  auto header = reply.http_header("retry-after");
+  auto seconds = header ? parse_decimal(*header, 6) : std::nullopt;
+  return seconds ? Json(*seconds) : Json(nullptr);
 }
 
 }  // namespace
@@ -74,7 +69,7 @@ Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
 
   int delivered = 0;
   for (std::size_t i = 0; i < replies.size(); ++i) {
-    const int http_status = static_cast<int>(int_field(replies[i].value, "status").value_or(0));
+    const int http_status = static_cast<int>(replies[i].http_status());
     std::string error = replies[i].failed() ? replies[i].error_code() : "HTTP " + std::to_string(http_status);
     Json retry_after = retry_after_s(replies[i]);
     std::string delivery_id = string_field(*sent[i], "delivery_id").value_or("");

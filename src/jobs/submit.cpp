@@ -43,7 +43,7 @@ Task<Answer> submit(Ctx& ctx, const providers::Provider* provider, const std::st
   EffectResult reply = co_await ctx.perform(effect::fetch(provider->submit_request(provider_input(request), callback_url)));
   auto state = provider->submit_reply(reply);
   if (!state) {
-    const int http_status = int_field(reply.value, "status").value_or(0);
+    const int http_status = reply.http_status();
     log::warn("provider submission failed", {{"request_id", ctx.request_id()},
                                              {"provider", name},
                                              {"job_id", job_id},

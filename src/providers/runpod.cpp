@@ -67,7 +67,7 @@ std::optional<JobState> status_reply_state(const EffectResult& reply, std::strin
     std::string id(provider_job_id);
     return JobState{id, "FAILED", Json{{"id", id}, {"status", "FAILED"}, {"error", "output_too_large"}}};
   }
-  if (int_field(reply.value, "status") != 200) return std::nullopt;
+  if (reply.http_status() != 200) return std::nullopt;
   return parse_job_state(reply.body);
 }
 
@@ -95,7 +95,7 @@ std::optional<providers::JobState> ours(std::optional<JobState> state) {
 }
 
 std::optional<providers::JobState> accepted(const EffectResult& reply) {
-  auto status = int_field(reply.value, "status").value_or(0);
+  auto status = reply.http_status();
   return status >= 200 && status < 300 ? ours(parse_job_state(reply.body)) : std::nullopt;
 }
 
@@ -112,7 +112,7 @@ effect::FetchSpec RunPod::status_request(std::string_view job_id) const {
 }
 
 providers::Polled RunPod::status_reply(const EffectResult& reply, std::string_view job_id) const {
-  const int status = int_field(reply.value, "status").value_or(0);
+  const int status = reply.http_status();
   return {ours(status_reply_state(reply, job_id)), status == 0 || status == 429 || status >= 500};
 }
 

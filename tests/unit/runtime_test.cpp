@@ -278,3 +278,15 @@ TEST_CASE("many interleaved tasks keep their own state", "[runtime]") {
   CHECK(runtime.live_tasks() == 0);
   CHECK(g_live_frames == 0);
 }
+
+TEST_CASE("a fetch reply reads as its HTTP status and headers; no response is status 0", "[runtime]") {
+  EffectResult ok{{{"status", 503}, {"headers", Json::array({Json::array({"retry-after", "7"})})}}, ""};
+  CHECK(ok.http_status() == 503);
+  CHECK(ok.http_header("retry-after") == "7");
+  CHECK_FALSE(ok.http_header("content-type"));
+  EffectResult unreachable{{{"error", {{"code", "network"}}}}, ""};
+  CHECK(unreachable.http_status() == 0);
+  CHECK_FALSE(unreachable.http_header("retry-after"));
+  EffectResult odd{{{"status", 200}, {"headers", Json::array({"retry-after", Json::array({"retry-after", 7})})}}, ""};
+  CHECK_FALSE(odd.http_header("retry-after"));
+}
