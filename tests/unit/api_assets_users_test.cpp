@@ -12,6 +12,7 @@
 using namespace ag;
 using testing::Driver;
 using testing::Reply;
+using testing::is_sql;
 
 namespace {
 constexpr std::int64_t kNowS = test::kDriverNowS;
@@ -26,10 +27,6 @@ const auto& kAdmin = test::kAdminAuth;
 Reply object(const Json& effect) {
   return {{{"found", true}, {"key", effect.value("key", "")}, {"size", 11}, {"etag", "e1"},
            {"content_type", "image/png"}, {"uploaded", 1}, {"handle", 3}}};
-}
-
-bool is_sql(const Json& effect, std::string_view prefix) {
-  return effect["op"] == "sql" && effect["query"].get<std::string>().rfind(prefix, 0) == 0;
 }
 
 /// A stored upload: room reserved (when the key is a user's), the object put, the size recorded.

@@ -15,6 +15,8 @@
 using namespace ag;
 using testing::Driver;
 using testing::Reply;
+using testing::is_sql;
+using testing::rows;
 
 namespace {
 const std::string kUser = "6f9619ff-8b86-4d11-b42d-00c04fc964ff";
@@ -26,7 +28,6 @@ const Driver::Env kEnv = {{"SUPABASE_JWT_SECRET", test::kJwtSecret},
                           {"STRIPE_API_BASE", kStripe + "/"},
                           {"CORS_ORIGINS", "https://app.example.com"}};
 
-Reply rows(Json list) { return Reply{{{"rows", list}, {"count", list.size()}}}; }
 Reply http(int status, const Json& body) {
   return Reply{{{"status", status}, {"headers", Json::array()}, {"has_body", true}}, dump(body)};
 }

@@ -12,6 +12,8 @@
 using namespace ag;
 using testing::Driver;
 using testing::Reply;
+using testing::is_sql;
+using testing::rows;
 
 namespace {
 constexpr std::int64_t kNowS = test::kDriverNowS;
@@ -30,8 +32,6 @@ const std::string kLedgerPage =
     "where user_id = $1::uuid and ($2::bigint is null or id < $2::bigint) "
     "order by id desc limit $3::integer";
 
-
-Reply rows(Json list) { return Reply{{{"rows", list}, {"count", list.size()}}}; }
 
 /// A credit_ledger row as the shim hands it over: bigint columns as decimal text.
 Json ledger_row(std::int64_t id, std::int64_t delta, std::string kind) {

@@ -11,6 +11,8 @@
 using namespace ag;
 using testing::Driver;
 using testing::Reply;
+using testing::is_sql;
+using testing::rows;
 
 namespace {
 constexpr std::int64_t kNowS = test::kDriverNowS;
@@ -25,11 +27,6 @@ const Driver::Env kRunPod = {{"APP_ADMIN_TOKEN", "adm1n"},
 const auto& kAdmin = test::kAdminAuth;
 
 
-bool starts_with(const Json& effect, std::string_view prefix) {
-  return effect["op"] == "sql" && effect["query"].get<std::string>().rfind(prefix, 0) == 0;
-}
-
-Reply rows(Json list) { return Reply{{{"rows", std::move(list)}}}; }
 Reply http(int status, std::string body) {
   return Reply{{{"status", status}, {"headers", Json::array()}, {"has_body", true}}, std::move(body)};
 }
@@ -43,8 +40,8 @@ struct Script {
   testing::Responder responder() const {
     return [*this](const Json& effect) {
       if (effect["op"] == "request.body") return Reply{{{"size", body.size()}}, body};
-      if (starts_with(effect, "select c.*, (select m.endpoint_id")) return rows(Json::array({created}));
-      if (starts_with(effect, "select applied, status, refunded from public.transition_job"))
+      if (is_sql(effect, "select c.*, (select m.endpoint_id")) return rows(Json::array({created}));
+      if (is_sql(effect, "select applied, status, refunded from public.transition_job"))
         return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 0}}}));
       if (effect["op"] == "fetch") return runpod;
       FAIL("unexpected effect " << dump(effect));
@@ -60,7 +57,7 @@ testing::RequestSpec post_job(std::vector<std::pair<std::string, std::string>> h
 
 const Json* find_effect(const testing::Outcome& out, std::string_view prefix) {
   for (const Json& effect : out.effects)
-    if (starts_with(effect, prefix) || (prefix == "fetch" && effect["op"] == "fetch")) return &effect;
+    if (is_sql(effect, prefix) || (prefix == "fetch" && effect["op"] == "fetch")) return &effect;
   return nullptr;
 }
 }  // namespace
@@ -230,9 +227,9 @@ TEST_CASE("GET /jobs/:id polls RunPod while the job is open and records the chan
   Json row = {{"id", kJob},        {"user_id", "11111111-1111-4111-8111-111111111111"},           {"status", "submitted"}, {"provider", "runpod"},
               {"provider_job_id", "rp-1"}, {"cost_credits", 1}, {"webhook_token_hash", "secret-hash"}};
   auto respond = [&](const Json& effect) {
-    if (starts_with(effect, "select id, user_id")) return rows(Json::array({row}));
+    if (is_sql(effect, "select id, user_id")) return rows(Json::array({row}));
     if (effect["op"] == "fetch") return http(200, R"({"id":"rp-1","status":"COMPLETED","output":{"url":"x"}})");
-    if (starts_with(effect, "select applied, status, refunded from public.transition_job"))
+    if (is_sql(effect, "select applied, status, refunded from public.transition_job"))
       return rows(Json::array({{{"applied", true}, {"status", "completed"}, {"refunded", 0}}}));
     FAIL("unexpected effect " << dump(effect));
     return Reply{};
@@ -265,9 +262,9 @@ TEST_CASE("RunPod callbacks need the job's token and apply through transition_jo
               {"provider_job_id", nullptr}, {"webhook_token_hash", crypto::sha256_hex(token)}};
   const std::string body = R"({"id":"rp-1","status":"FAILED","error":"out of memory","input":{}})";
   auto respond = [&](const Json& effect) {
-    if (starts_with(effect, "select id, user_id")) return rows(Json::array({row}));
+    if (is_sql(effect, "select id, user_id")) return rows(Json::array({row}));
     if (effect["op"] == "request.body") return Reply{{{"size", body.size()}}, body};
-    if (starts_with(effect, "select applied, status, refunded from public.transition_job"))
+    if (is_sql(effect, "select applied, status, refunded from public.transition_job"))
       return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 1}}}));
     FAIL("unexpected effect " << dump(effect));
     return Reply{};
@@ -282,7 +279,7 @@ TEST_CASE("RunPod callbacks need the job's token and apply through transition_jo
   // The callback overtook POST /jobs: submitted first, then the failure.
   std::vector<std::string> steps;
   for (const Json& effect : out.effects)
-    if (starts_with(effect, "select applied")) steps.push_back(effect["params"][1]);
+    if (is_sql(effect, "select applied")) steps.push_back(effect["params"][1]);
   CHECK(steps == std::vector<std::string>{"submitted", "failed"});
   REQUIRE(out.deferred.size() == 1);  // the events log, after the response
   CHECK(out.deferred[0]["query"].get<std::string>().find("insert into public.events") != std::string::npos);
@@ -305,14 +302,14 @@ TEST_CASE("POST /jobs/:id/cancel: RunPod first, then cancelled and refunded", "[
   std::vector<std::string> transitions;
   std::vector<std::string> fetched;
   auto respond = [&](const Json& effect) -> Reply {
-    if (starts_with(effect, "select id, user_id")) return rows(Json::array({row}));
+    if (is_sql(effect, "select id, user_id")) return rows(Json::array({row}));
     if (effect["op"] == "fetch") {
       fetched.push_back(effect["url"]);
       bool poll = fetched.back().find("/status/") != std::string::npos;
       return http(runpod_status, poll ? status_reply : runpod_reply);
     }
-    if (starts_with(effect, "select updated, status from public.update_job_fields")) return rows(Json::array());
-    if (starts_with(effect, "select applied")) {
+    if (is_sql(effect, "select updated, status from public.update_job_fields")) return rows(Json::array());
+    if (is_sql(effect, "select applied")) {
       transitions.push_back(effect["params"][1]);
       return rows(Json::array({{{"applied", applies}, {"status", applies ? effect["params"][1] : "completed"}, {"refunded", applies ? "1" : "0"}}}));
     }
@@ -419,16 +416,16 @@ TEST_CASE("completing a job copies its outputs into R2 and GET links them", "[jo
   std::vector<Json> puts;
   Json recorded;
   auto respond = [&](const Json& effect) -> Reply {
-    if (starts_with(effect, "select id, user_id")) return rows(Json::array({row}));
+    if (is_sql(effect, "select id, user_id")) return rows(Json::array({row}));
     if (effect["op"] == "fetch") return http(200, done);
-    if (starts_with(effect, "select applied"))
+    if (is_sql(effect, "select applied"))
       return rows(Json::array({{{"applied", true}, {"status", "completed"}, {"refunded", 0}}}));
     if (effect["op"] == "r2.put") {
       puts.push_back(effect);
       if (effect["body"]["from"] == "base64" && effect["body"]["data"] == "AAAA") return Reply{{{"error", {{"code", "r2_error"}}}}};
       return Reply{{{"key", effect["key"]}, {"size", 10}, {"etag", "e"}}};
     }
-    if (starts_with(effect, "select updated, status from public.update_job_fields")) {
+    if (is_sql(effect, "select updated, status from public.update_job_fields")) {
       recorded = *parse_json(effect["params"][1].get<std::string>());
       return rows(Json::array({{{"updated", true}}}));
     }

@@ -5,14 +5,12 @@
 using namespace ag;
 using testing::Driver;
 using testing::Reply;
+using testing::is_sql;
+using testing::rows;
 
 namespace {
 const Driver::Env kRunPod = {{"RUNPOD_API_KEY", "rp-key"}, {"RUNPOD_ENDPOINT_ID", "ep1"}, {"RUNPOD_API_BASE", "http://rp.test"}};
 
-bool has_prefix(const Json& effect, std::string_view prefix) {
-  return effect["op"] == "sql" && effect["query"].get<std::string>().rfind(prefix, 0) == 0;
-}
-Reply rows(Json list) { return Reply{{{"rows", std::move(list)}}}; }
 Json job(std::string id, std::string status, std::string provider_job_id = "") {
   Json row = {{"id", id}, {"status", status}, {"provider", "runpod"}, {"provider_job_id", nullptr}};
   if (!provider_job_id.empty()) row["provider_job_id"] = provider_job_id;
@@ -32,7 +30,7 @@ TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes ke
         return Reply{{{"status", 200}, {"has_body", true}}, R"({"id":"rp-same","status":"IN_PROGRESS"})"};
       return Reply{{{"status", 500}, {"has_body", true}}, "down"};
     }
-    if (has_prefix(effect, "select id, user_id, status, provider, provider_job_id, provider_endpoint_id")) {
+    if (is_sql(effect, "select id, user_id, status, provider, provider_job_id, provider_endpoint_id")) {
       bool deadline = effect["query"].get<std::string>().find("deadline_at < now()") != std::string::npos;
       Json late = job("j-late", "running", "rp-late");
       late["provider_endpoint_id"] = "ep-own";  // its model's endpoint, not RUNPOD_ENDPOINT_ID
@@ -40,15 +38,15 @@ TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes ke
       return rows(Json::array({job("j-queued", "queued"), job("j-done", "running", "rp-done"),
                                job("j-same", "running", "rp-same"), job("j-lost", "submitted", "rp-lost")}));
     }
-    if (has_prefix(effect, "select applied, status, refunded from public.transition_job")) {
+    if (is_sql(effect, "select applied, status, refunded from public.transition_job")) {
       transitions.emplace_back(effect["params"][0], effect["params"][1]);
       return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 1}}}));
     }
-    if (has_prefix(effect, "select updated, status from public.update_job_fields")) return rows(Json::array({{{"updated", true}}}));
-    if (has_prefix(effect, "select public.prune_idempotency_keys")) return rows(Json::array({{{"deleted", 3}}}));
-    if (has_prefix(effect, "select * from public.claim_job_webhooks")) return rows(Json::array());
-    if (has_prefix(effect, "select id, keys from public.jobs_with_expired_outputs")) return rows(Json::array());
-    if (has_prefix(effect, "select public.prune_job_events")) return rows(Json::array({{{"deleted", 0}}}));
+    if (is_sql(effect, "select updated, status from public.update_job_fields")) return rows(Json::array({{{"updated", true}}}));
+    if (is_sql(effect, "select public.prune_idempotency_keys")) return rows(Json::array({{{"deleted", 3}}}));
+    if (is_sql(effect, "select * from public.claim_job_webhooks")) return rows(Json::array());
+    if (is_sql(effect, "select id, keys from public.jobs_with_expired_outputs")) return rows(Json::array());
+    if (is_sql(effect, "select public.prune_job_events")) return rows(Json::array({{{"deleted", 0}}}));
     FAIL("unexpected effect " << dump(effect));
     return Reply{};
   };
@@ -69,7 +67,7 @@ TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes ke
   CHECK(out.background[0]["job_id"] == "j-late");
   bool touched = false;
   for (const Json& effect : out.effects)
-    touched = touched || (has_prefix(effect, "select updated") && effect["params"][0] == "j-same");
+    touched = touched || (is_sql(effect, "select updated") && effect["params"][0] == "j-same");
   CHECK(touched);
 }
 
@@ -78,8 +76,8 @@ TEST_CASE("the cron sweep without RunPod still times out and errors stuck jobs",
   int fetches = 0;
   auto out = driver.scheduled("*/5 * * * *", [&](const Json& effect) -> Reply {
     if (effect["op"] == "fetch") ++fetches;
-    if (has_prefix(effect, "select id, user_id, status")) return rows(Json::array({job("j-1", "submitted", "rp-1")}));
-    if (has_prefix(effect, "select applied")) return rows(Json::array({{{"applied", false}, {"status", "completed"}}}));
+    if (is_sql(effect, "select id, user_id, status")) return rows(Json::array({job("j-1", "submitted", "rp-1")}));
+    if (is_sql(effect, "select applied")) return rows(Json::array({{{"applied", false}, {"status", "completed"}}}));
     return rows(Json::array());
   });
   CHECK(fetches == 0);
@@ -92,9 +90,9 @@ TEST_CASE("the cron sweep records a late job RunPod finished instead of timing i
   auto out = driver.scheduled("*/5 * * * *", [&](const Json& effect) -> Reply {
     if (effect["op"] == "fetch")
       return Reply{{{"status", 200}, {"has_body", true}}, R"({"id":"rp-late","status":"FAILED","error":"oom"})"};
-    if (has_prefix(effect, "select id, user_id, status") && effect["query"].get<std::string>().find("deadline_at") != std::string::npos)
+    if (is_sql(effect, "select id, user_id, status") && effect["query"].get<std::string>().find("deadline_at") != std::string::npos)
       return rows(Json::array({job("j-late", "running", "rp-late")}));
-    if (has_prefix(effect, "select applied")) {
+    if (is_sql(effect, "select applied")) {
       transitions.push_back(effect["params"][1]);
       return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 1}}}));
     }
@@ -118,15 +116,15 @@ struct RetentionScript {
       if (r2_fails) return Reply{{{"error", {{"code", "r2_error"}}}}};
       return Reply{Json::object()};
     }
-    if (has_prefix(effect, "select id, keys from public.jobs_with_expired_outputs")) {
+    if (is_sql(effect, "select id, keys from public.jobs_with_expired_outputs")) {
       sql.push_back(effect);
       return rows(due);
     }
-    if (has_prefix(effect, "select public.expire_job_outputs")) {
+    if (is_sql(effect, "select public.expire_job_outputs")) {
       sql.push_back(effect);
       return rows(Json::array({{{"expired", 2}}}));
     }
-    if (has_prefix(effect, "select public.prune_job_events")) {
+    if (is_sql(effect, "select public.prune_job_events")) {
       sql.push_back(effect);
       return rows(Json::array({{{"deleted", 5}}}));
     }
@@ -169,13 +167,13 @@ TEST_CASE("retention: files R2 could not delete stay listed; 0 days keeps output
   auto out = driver.scheduled("*/5 * * * *", std::ref(failing));
   REQUIRE(failing.sql.size() == 2);  // no expire_job_outputs: the next run tries again
   CHECK(failing.sql[0]["params"][0] == 30);
-  CHECK(has_prefix(failing.sql[1], "select public.prune_job_events"));
+  CHECK(is_sql(failing.sql[1], "select public.prune_job_events"));
   CHECK(cron_summary(out)["outputs_expired"] == 0);
 
   Driver keep({{"OUTPUT_RETENTION_DAYS", "0"}});
   RetentionScript kept;
   keep.scheduled("*/5 * * * *", std::ref(kept));
   REQUIRE(kept.sql.size() == 1);
-  CHECK(has_prefix(kept.sql[0], "select public.prune_job_events"));
+  CHECK(is_sql(kept.sql[0], "select public.prune_job_events"));
   CHECK(kept.deleted_keys.empty());
 }

@@ -10,6 +10,8 @@
 using namespace ag;
 using testing::Driver;
 using testing::Reply;
+using testing::is_sql;
+using testing::rows;
 
 namespace {
 const Driver::Env kSigning = {{"APP_ADMIN_TOKEN", test::kAdminToken},
@@ -24,11 +26,6 @@ Config config(std::initializer_list<std::pair<std::string, std::string>> vars) {
   for (const auto& [name, value] : vars) json[name] = value;
   return Config::from_json(json);
 }
-
-bool starts_with(const Json& effect, std::string_view prefix) {
-  return effect["op"] == "sql" && effect["query"].get<std::string>().rfind(prefix, 0) == 0;
-}
-Reply rows(Json list) { return Reply{{{"rows", std::move(list)}}}; }
 
 Json claimed_row(Json user_id) {
   return {{"delivery_id", kDelivery}, {"event_type", "job.completed"}, {"url", "https://hooks.example.com/in"},
@@ -88,14 +85,14 @@ TEST_CASE("a finished job's delivery is a signed POST whose outcome is recorded"
   std::vector<Json> recorded;
   auto out = driver.background({{"name", "deliver_job_webhooks"}, {"job_id", kJob}, {"request_id", "req-1"}},
                                [&](const Json& effect) -> Reply {
-    if (starts_with(effect, "select * from public.claim_job_webhooks")) {
+    if (is_sql(effect, "select * from public.claim_job_webhooks")) {
       CHECK(effect["params"][0] == kJob);
       return rows(Json::array({claimed_row("11111111-1111-4111-8111-111111111111")}));
     }
     if (effect["op"] == "fetch") {
       return Reply{{{"status", 503}, {"headers", Json::array({Json::array({"retry-after", "120"})})}}};
     }
-    if (starts_with(effect, "select delivered from public.record_job_webhook")) {
+    if (is_sql(effect, "select delivered from public.record_job_webhook")) {
       recorded.push_back(effect["params"]);
       return rows(Json::array({{{"delivered", false}}}));
     }
@@ -134,9 +131,9 @@ TEST_CASE("admin jobs are signed with the admin secret; unreachable receivers ar
   Driver driver(kSigning);
   std::vector<Json> recorded;
   auto out = driver.background({{"name", "deliver_job_webhooks"}, {"job_id", kJob}}, [&](const Json& effect) -> Reply {
-    if (starts_with(effect, "select * from public.claim_job_webhooks")) return rows(Json::array({claimed_row(nullptr)}));
+    if (is_sql(effect, "select * from public.claim_job_webhooks")) return rows(Json::array({claimed_row(nullptr)}));
     if (effect["op"] == "fetch") return Reply{{{"error", {{"code", "timeout"}, {"message", "no answer"}}}}};
-    if (starts_with(effect, "select delivered from public.record_job_webhook")) {
+    if (is_sql(effect, "select delivered from public.record_job_webhook")) {
       recorded.push_back(effect["params"]);
       return rows(Json::array({{{"delivered", false}}}));
     }

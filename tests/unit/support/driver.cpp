@@ -21,6 +21,15 @@ Reply no_effects_expected(const Json& effect) {
   return {};
 }
 
+bool is_sql(const Json& effect, std::string_view prefix) {
+  return effect["op"] == "sql" && effect["query"].get<std::string>().rfind(prefix, 0) == 0;
+}
+
+Reply rows(Json list) {
+  const std::size_t count = list.size();
+  return Reply{{{"rows", std::move(list)}, {"count", count}}};
+}
+
 Json decode_output(const std::string& bytes) {
   auto frame = abi::decode_frame(bytes);
   REQUIRE(frame.has_value());

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "abi/entry.hpp"
@@ -24,6 +25,11 @@ using Responder = std::function<Reply(const Json& effect)>;
 
 /// Fails the test on any effect: for requests that must not perform I/O.
 Reply no_effects_expected(const Json& effect);
+
+/// Whether `effect` is a SQL statement whose text starts with `prefix`.
+bool is_sql(const Json& effect, std::string_view prefix);
+/// A SQL statement's reply with `list` as its rows, as the shim sends it.
+Reply rows(Json list);
 
 struct Outcome {
   Json response;               // {"status", "headers", "body"?}
