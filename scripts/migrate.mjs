@@ -1,17 +1,27 @@
 #!/usr/bin/env node
-// Applies migrations/*.sql in name order, each once, each in its own transaction together
-// with its schema_migrations row. Serialised by an advisory lock so two runners never race.
+// Applies migrations/ to a database, serialised by an advisory lock so two runners never race:
+//
+//   local/*.sql      (--local) what Supabase already has; once each, recorded as local/<file>
+//   NNNN_*.sql       tables, indexes, RLS and grants; once each, in name order
+//   functions/*.sql  one file per area: its functions, triggers and their grants; applied again
+//                    whenever its content changes (schema_migrations keeps its sha256)
+//   dev/*.sql        (--dev) scripts/dev's development data; once each, recorded as dev/<file>
+//
+// Each file runs in its own transaction together with its schema_migrations row, so a file that
+// fails leaves nothing behind, its recorded checksum included. A database whose
+// schema_migrations names a numbered file this folder does not have was built from other
+// migrations (the layout before functions/, or another branch's): nothing is applied.
 //
 //   node scripts/migrate.mjs [--local | --local=auto] [--dev] DATABASE_URL
 //
-// --local       first apply migrations/local/*.sql (what Supabase already has: the auth
-//               schema, roles), recorded as local/<file>. Never for a Supabase database.
+// --local       apply migrations/local/ first. Never for a Supabase database.
 // --local=auto  the same, but only when the database has no `auth` schema of its own (or
 //               already has local migrations recorded).
-// --dev         last, apply migrations/dev/*.sql (scripts/dev's development data: the local
-//               generation models), recorded as dev/<file>; only where local ones apply.
+// --dev         apply migrations/dev/ last; only where local ones apply.
+// Exit status: 0 done, 1 failed, 2 usage, 3 built from other migrations (nothing applied).
 // Works against PostgreSQL 15+ and against PGlite served by scripts/dev-db.mjs.
 
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -20,6 +30,18 @@ import postgres from "postgres";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const MIGRATIONS_DIR = path.join(ROOT, "migrations");
 const LOCK_KEY = 7_161_523_414_201; // arbitrary, fixed: "alphogen migrations"
+const FUNCTIONS = "functions";
+
+/** The database was built from migrations this folder does not have; nothing was applied. */
+export class ForeignMigrationsError extends Error {
+  constructor(versions, layoutBeforeFunctions) {
+    const names = versions.length > 3 ? `${versions.slice(0, 3).join(", ")}, … (${versions.length})` : versions.join(", ");
+    const whose = layoutBeforeFunctions ? "the layout before migrations/functions/" : "another checkout's";
+    super(`built from other migrations (${whose}: schema_migrations records ${names}, which migrations/ does not have); nothing applied`);
+    this.name = "ForeignMigrationsError";
+    this.versions = versions;
+  }
+}
 
 function sqlFiles(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -29,27 +51,43 @@ function sqlFiles(dir) {
     .sort();
 }
 
-/** The migrations of one folder: [{version: "<folder>/<file>", file}] in name order. */
-function folderList(folder) {
-  return sqlFiles(path.join(MIGRATIONS_DIR, folder)).map((f) => ({
-    version: `${folder}/${f}`,
-    file: path.join(MIGRATIONS_DIR, folder, f),
+/** The files of one folder of `dir` ("" = dir itself): [{version, file, repeatable}] in name order. */
+function folderList(dir, folder, repeatable = false) {
+  return sqlFiles(path.join(dir, folder)).map((f) => ({
+    version: folder ? `${folder}/${f}` : f,
+    file: path.join(dir, folder, f),
+    repeatable,
   }));
 }
 
-/** Every migration in apply order: [{version, file}] (local ones first, dev ones last, when asked). */
-export function migrationList({ local = false, dev = false } = {}) {
-  const list = local ? folderList("local") : [];
-  for (const f of sqlFiles(MIGRATIONS_DIR)) list.push({ version: f, file: path.join(MIGRATIONS_DIR, f) });
-  if (local && dev) list.push(...folderList("dev"));
-  return list;
+/**
+ * Every migration in apply order: [{version, file, repeatable}] (local ones first, dev ones
+ * last, when asked). repeatable: applied again whenever its content changes.
+ */
+export function migrationList({ local = false, dev = false, dir = MIGRATIONS_DIR } = {}) {
+  return [
+    ...(local ? folderList(dir, "local") : []),
+    ...folderList(dir, ""),
+    ...folderList(dir, FUNCTIONS, true),
+    ...(local && dev ? folderList(dir, "dev") : []),
+  ];
 }
 
+/** The numbered versions `recorded` (version → checksum) names that `dir` does not have. */
+function foreignVersions(recorded, dir) {
+  const known = new Set(folderList(dir, "").map((m) => m.version));
+  return [...recorded.keys()].filter((v) => !v.includes("/") && !known.has(v)).sort();
+}
+
+const checksum = (text) => crypto.createHash("sha256").update(text).digest("hex");
+
 /**
- * Applies what is missing. `local`: true, false or "auto"; `dev`: also migrations/dev/ where
- * local ones apply. Returns the versions applied. `log(line)` receives one line per applied file.
+ * Applies what is missing or changed. `local`: true, false or "auto"; `dev`: also
+ * migrations/dev/ where local ones apply; `dir`: the migrations folder. Returns the versions
+ * applied. `log(line)` receives one line per applied file. Throws ForeignMigrationsError,
+ * having changed nothing, for a database built from other migrations.
  */
-export async function migrate(url, { local = false, dev = false, log = () => {} } = {}) {
+export async function migrate(url, { local = false, dev = false, dir = MIGRATIONS_DIR, log = () => {} } = {}) {
   // NOTE: max 1 = one session for the lock and the transactions (sql.reserve() hangs in
   // postgres.js 3.4 when called before the first connection exists).
   const conn = postgres(url, {
@@ -67,23 +105,39 @@ export async function migrate(url, { local = false, dev = false, log = () => {} 
       await conn.unsafe(
         `create table if not exists public.schema_migrations (
            version text primary key,
-           applied_at timestamptz default now())`,
+           applied_at timestamptz default now(),
+           checksum text)`,
       );
-      const done = new Set((await conn.unsafe("select version from public.schema_migrations")).map((r) => r.version));
+      // to_jsonb: the table of a runner before checksums has no such column
+      const rows = await conn.unsafe(
+        "select version, to_jsonb(m) ->> 'checksum' as checksum from public.schema_migrations m",
+      );
+      const recorded = new Map(rows.map((r) => [r.version, r.checksum]));
+      const foreign = foreignVersions(recorded, dir);
+      if (foreign.length > 0) {
+        throw new ForeignMigrationsError(foreign, !rows.some((r) => r.version.startsWith(`${FUNCTIONS}/`)));
+      }
+      await conn.unsafe("alter table public.schema_migrations add column if not exists checksum text");
       let withLocal = local === true;
       if (local === "auto") {
         const [{ has_auth }] = await conn.unsafe(
           "select exists (select 1 from pg_namespace where nspname = 'auth') as has_auth",
         );
-        withLocal = !has_auth || [...done].some((v) => v.startsWith("local/"));
+        withLocal = !has_auth || [...recorded.keys()].some((v) => v.startsWith("local/"));
       }
-      for (const { version, file } of migrationList({ local: withLocal, dev })) {
-        if (done.has(version)) continue;
+      for (const { version, file, repeatable } of migrationList({ local: withLocal, dev, dir })) {
         const text = fs.readFileSync(file, "utf8");
+        const sum = checksum(text);
+        const again = recorded.has(version);
+        if (again && (!repeatable || recorded.get(version) === sum)) continue;
         await conn.unsafe("begin");
         try {
           await conn.unsafe(text).simple(); // simple protocol: many statements, DO blocks
-          await conn.unsafe("insert into public.schema_migrations (version) values ($1)", [version]);
+          await conn.unsafe(
+            `insert into public.schema_migrations (version, checksum) values ($1, $2)
+             on conflict (version) do update set checksum = excluded.checksum, applied_at = now()`,
+            [version, sum],
+          );
           await conn.unsafe("commit");
         } catch (err) {
           await conn.unsafe("rollback").catch(() => {});
@@ -91,7 +145,7 @@ export async function migrate(url, { local = false, dev = false, log = () => {} 
           throw err;
         }
         applied.push(version);
-        log(`applied ${version}`);
+        log(again ? `re-applied ${version} (changed)` : `applied ${version}`);
       }
     } finally {
       await conn.unsafe("select pg_advisory_unlock($1)", [LOCK_KEY]).catch(() => {});
@@ -133,7 +187,7 @@ async function cli(argv) {
     if (applied.length === 0) console.error(`migrate: ${redact(url)} is up to date`);
   } catch (err) {
     console.error(`migrate: ${redact(url)}: ${err.code ? `${err.code} ` : ""}${err.message}`);
-    process.exit(1);
+    process.exit(err instanceof ForeignMigrationsError ? 3 : 1);
   }
 }
 

@@ -1,6 +1,6 @@
-// The money and job-state layer in SQL (migrations/0002-0005) against real PostgreSQL 15:
-// reservation under concurrency, the hourly rate limit, Idempotency-Key, refunds exactly once,
-// the lifecycle table, grants/adjustments/clawbacks, the API role's grants and RLS.
+// The money and job-state layer in SQL (migrations/0002, 0003 and functions/) against real
+// PostgreSQL 15: reservation under concurrency, the hourly rate limit, Idempotency-Key, refunds
+// exactly once, the lifecycle table, grants/adjustments/clawbacks, the API role's grants and RLS.
 //
 // Calls go through a LOGIN role made a member of alphogen_api (as production does), with the
 // exact statements of harness/ledger.mjs; owner-only checks use the database owner. After every

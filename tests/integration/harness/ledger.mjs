@@ -1,6 +1,6 @@
-// The money and job functions of migrations/0003-0004, as the Worker calls them: one statement
-// each, parameters $1..$n with explicit casts (the shim sends untyped text). Tests use these
-// exact strings, so they double as the reference for src/db/.
+// The money and job functions of migrations/functions/ (credits.sql, jobs.sql), as the Worker
+// calls them: one statement each, parameters $1..$n with explicit casts (the shim sends untyped
+// text). Tests use these exact strings, so they double as the reference for src/db/.
 //
 //   const [row] = await sql.unsafe(LEDGER_SQL.createJob, [user, null, JSON.stringify(p), ...]);
 //   await assertLedgerInvariant(sql);   // balance = sum(ledger) for every user, none negative,

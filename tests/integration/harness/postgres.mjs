@@ -109,9 +109,9 @@ export function ensureTemplate() {
   return templatePromise;
 }
 
-/** A fresh, fully migrated database of its own: {url, name, sql, drop()}. */
-export async function createTestDatabase({ prefix = "ag_t" } = {}) {
-  const { server, name: template } = await ensureTemplate();
+/** A fresh, fully migrated database of its own (`empty`: with no migration): {url, name, sql, drop()}. */
+export async function createTestDatabase({ prefix = "ag_t", empty = false } = {}) {
+  const { server, name: template } = empty ? { server: await serverUrl(), name: "template0" } : await ensureTemplate();
   const name = `${prefix}_${process.pid}_${crypto.randomBytes(4).toString("hex")}`;
   const admin = postgres(server, { ...quiet, max: 1 });
   try {

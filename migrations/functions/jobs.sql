@@ -1,5 +1,7 @@
--- Jobs: creation with its reservation, transitions with their refunds, and the Idempotency-Key
--- of POST /jobs. Each function is one transaction, one round trip from the Worker:
+-- Jobs: creation with its reservation, transitions with their refunds, the Idempotency-Key of
+-- POST /jobs, and the trigger that pins a job to its model's endpoint. Re-applied by
+-- scripts/migrate.mjs whenever this file changes: edit a function in place. Each function is
+-- one transaction, one round trip from the Worker:
 --
 --   POST /jobs         create_job (reserve + job row + first event + idempotency row)
 --                      then transition_job (submitted|error|noop + provider id + stored response)
@@ -7,14 +9,14 @@
 --                      race to finalise a job, exactly one applies and refunds; the others get
 --                      applied = false and the status that won.
 --
--- Errors: 22023 'invalid_request: ...' for bad arguments (see 0003 for the full convention).
--- Outcomes that are answers, not faults (insufficient credits, rate limited, ...) are rows.
+-- Errors: 22023 'invalid_request: ...' for bad arguments (see functions/credits.sql for the
+-- full convention). Outcomes that are answers, not faults (insufficient credits, rate limited,
+-- ...) are rows.
 
 -- Internal: p_fields checked: null or a JSON object with any of provider, provider_job_id,
 -- webhook_token_hash (strings), result, error, outputs (JSON; null clears). Else 22023.
 create or replace function public._job_fields(p_fields jsonb) returns jsonb
-language plpgsql
-set search_path = public, pg_temp
+language plpgsql set search_path = public, pg_temp
 as $$
 declare
   f jsonb := coalesce(p_fields, '{}'::jsonb);
@@ -37,8 +39,7 @@ $$;
 create or replace function public._job_update(
   p_job_id uuid, p_status text, p_terminal boolean, p_fields jsonb
 ) returns void
-language plpgsql
-set search_path = public, pg_temp
+language plpgsql set search_path = public, pg_temp
 as $$
 declare
   f jsonb := public._job_fields(p_fields);
@@ -99,9 +100,7 @@ create or replace function public.create_job(
   outcome text, job_id uuid, status text, cost_credits integer, balance bigint,
   required integer, retry_after_s integer, response_status integer, response_body jsonb
 )
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 #variable_conflict use_column
 declare
@@ -257,9 +256,7 @@ create or replace function public.transition_job(
   p_job_id uuid, p_to text, p_detail jsonb, p_fields jsonb,
   p_idem_response_status integer, p_idem_response_body jsonb
 ) returns table (applied boolean, status text, refunded bigint)
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 #variable_conflict use_column
 declare
@@ -312,9 +309,7 @@ $$;
 --   → one row (updated boolean, status text); (false, null) when the job does not exist.
 create or replace function public.update_job_fields(p_job_id uuid, p_fields jsonb)
 returns table (updated boolean, status text)
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 #variable_conflict use_column
 declare
@@ -339,9 +334,7 @@ $$;
 --   → bigint: credits refunded now; 0 when already refunded, free (admin or price 0) or unknown.
 create or replace function public.refund_job(p_job_id uuid, p_reason text)
 returns bigint
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 declare
   v_user uuid;
@@ -361,9 +354,7 @@ $$;
 --   → integer: rows deleted.
 create or replace function public.prune_idempotency_keys(p_older_than interval)
 returns integer
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 declare
   v_count integer;
@@ -376,3 +367,30 @@ begin
   return v_count;
 end
 $$;
+
+-- A new job remembers its model's endpoint (jobs.provider_endpoint_id).
+create or replace function public.jobs_capture_endpoint() returns trigger
+language plpgsql set search_path = public, pg_temp
+as $$
+begin
+  if new.provider_endpoint_id is null and new.model is not null then
+    select m.endpoint_id into new.provider_endpoint_id from public.models m where m.id = new.model;
+  end if;
+  return new;
+end
+$$;
+
+create or replace trigger jobs_capture_endpoint
+  before insert on public.jobs
+  for each row execute function public.jobs_capture_endpoint();
+
+select public._function_access('owner',
+  'public._job_fields(jsonb)',
+  'public._job_update(uuid, text, boolean, jsonb)',
+  'public.jobs_capture_endpoint()');
+select public._function_access('api',
+  'public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text, interval)',
+  'public.transition_job(uuid, text, jsonb, jsonb, integer, jsonb)',
+  'public.update_job_fields(uuid, jsonb)',
+  'public.refund_job(uuid, text)',
+  'public.prune_idempotency_keys(interval)');

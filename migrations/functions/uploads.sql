@@ -1,37 +1,16 @@
--- Upload storage per user (issue 19): what each user's uploads under users/<id>/ take in R2,
--- so USER_STORAGE_BYTES holds however many uploads run at once. An upload first reserves its
--- declared length, then records what was stored (or gives the room back); a reservation the
--- Worker never finished lapses after an hour. Job outputs (outputs/<id>/) do not count.
+-- Upload storage per user (the tables of migrations/0006_uploads.sql). Re-applied by
+-- scripts/migrate.mjs whenever this file changes: edit a function in place.
 --
 --   select reservation, used from public.reserve_upload($1::uuid, $2::text, $3::bigint, $4::bigint)
 --   select public.finish_upload($1::uuid, $2::uuid, $3::text, $4::bigint)
 --   select public.forget_upload($1::text)
-
-create table if not exists public.user_uploads (
-  key text primary key check (length(key) between 1 and 1024),
-  user_id uuid not null,
-  bytes bigint not null check (bytes >= 0),
-  updated_at timestamptz not null default now()
-);
-create index if not exists user_uploads_user_idx on public.user_uploads (user_id);
-
-create table if not exists public.upload_reservations (
-  id uuid primary key default gen_random_uuid(),
-  user_id uuid not null,
-  key text not null check (length(key) between 1 and 1024),
-  bytes bigint not null check (bytes >= 0),
-  expires_at timestamptz not null
-);
-create index if not exists upload_reservations_user_idx on public.upload_reservations (user_id);
 
 -- reserve_upload: room for p_bytes at p_key. `used` is what the user's uploads take now,
 -- stored and reserved, without the object p_key holds (the upload replaces it). With
 -- p_quota null (admin) nothing is refused. → reservation null when used + p_bytes > p_quota.
 create or replace function public.reserve_upload(p_user uuid, p_key text, p_bytes bigint, p_quota bigint)
 returns table (reservation uuid, used bigint)
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 declare
   v_used bigint;
@@ -60,9 +39,7 @@ $$;
 -- what the key held), or null when nothing was stored.
 create or replace function public.finish_upload(p_reservation uuid, p_user uuid, p_key text, p_stored_bytes bigint)
 returns void
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 begin
   delete from public.upload_reservations r where r.id = p_reservation;
@@ -76,29 +53,12 @@ $$;
 
 -- forget_upload: the object at p_key was deleted.
 create or replace function public.forget_upload(p_key text) returns void
-language sql
-security definer
-set search_path = public, pg_temp
+language sql security definer set search_path = public, pg_temp
 as $$
   delete from public.user_uploads u where u.key = p_key
 $$;
 
-revoke all on function
-  public.reserve_upload(uuid, text, bigint, bigint),
-  public.finish_upload(uuid, uuid, text, bigint),
-  public.forget_upload(text)
-from public, anon, authenticated;
-grant execute on function
-  public.reserve_upload(uuid, text, bigint, bigint),
-  public.finish_upload(uuid, uuid, text, bigint),
-  public.forget_upload(text)
-to alphogen_api, service_role;
-
--- Tables: written only by the functions above; a signed-in user may read their own uploads.
-revoke insert, update, delete, truncate on public.user_uploads from anon, authenticated;
-revoke all on public.upload_reservations from anon, authenticated;
-alter table public.user_uploads enable row level security;
-alter table public.upload_reservations enable row level security;
-drop policy if exists "user_uploads_owner_can_read" on public.user_uploads;
-create policy "user_uploads_owner_can_read" on public.user_uploads
-  for select to authenticated using (auth.uid() = user_id);
+select public._function_access('api',
+  'public.reserve_upload(uuid, text, bigint, bigint)',
+  'public.finish_upload(uuid, uuid, text, bigint)',
+  'public.forget_upload(text)');

@@ -1,25 +1,17 @@
--- Retention (issue 19): the cron sweep deletes, a bounded batch per run, the files of jobs that
--- finished more than OUTPUT_RETENTION_DAYS ago, and job events older than 90 days. A job whose
--- files are gone keeps its outputs list, each stored entry marked with "deleted_at".
+-- Retention: the cron sweep deletes, a bounded batch per run, the files of jobs that finished
+-- more than OUTPUT_RETENTION_DAYS ago, and job events older than 90 days. A job whose files are
+-- gone keeps its outputs list, each stored entry marked with "deleted_at". Re-applied by
+-- scripts/migrate.mjs whenever this file changes: edit a function in place.
 --
 --   select id, keys from public.jobs_with_expired_outputs($1::integer, $2::integer)
 --   select public.expire_job_outputs($1::jsonb) as expired
 --   select public.prune_job_events($1::interval, $2::integer) as deleted
 
-alter table public.jobs add column if not exists outputs_deleted_at timestamptz;
-
--- The jobs whose files are still stored, oldest finished first.
-create index if not exists jobs_stored_outputs_idx on public.jobs (finished_at)
-  where outputs_deleted_at is null and outputs is not null;
-
 -- jobs_with_expired_outputs: up to p_limit jobs finished more than p_days ago whose files are
 -- still stored, with the R2 keys of those files.
 create or replace function public.jobs_with_expired_outputs(p_days integer, p_limit integer)
 returns table (id uuid, keys text[])
-language sql
-stable
-security definer
-set search_path = public, pg_temp
+language sql stable security definer set search_path = public, pg_temp
 as $$
   select j.id, array(select e ->> 'key' from jsonb_array_elements(j.outputs) e where jsonb_typeof(e -> 'key') = 'string')
   from public.jobs j
@@ -32,9 +24,7 @@ $$;
 -- expire_job_outputs: the files of the jobs p_jobs (a JSON array of ids) are deleted from R2.
 -- → how many jobs were marked now.
 create or replace function public.expire_job_outputs(p_jobs jsonb) returns integer
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 declare
   v_marked integer;
@@ -51,14 +41,9 @@ begin
 end
 $$;
 
--- Job events by age, so a run that finds nothing to prune reads nothing.
-create index if not exists job_events_created_idx on public.job_events (created_at);
-
 -- prune_job_events: deletes up to p_limit job events older than p_age, oldest first.
 create or replace function public.prune_job_events(p_age interval, p_limit integer) returns integer
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 declare
   v_deleted integer;
@@ -70,13 +55,7 @@ begin
 end
 $$;
 
-revoke all on function
-  public.jobs_with_expired_outputs(integer, integer),
-  public.expire_job_outputs(jsonb),
-  public.prune_job_events(interval, integer)
-from public, anon, authenticated;
-grant execute on function
-  public.jobs_with_expired_outputs(integer, integer),
-  public.expire_job_outputs(jsonb),
-  public.prune_job_events(interval, integer)
-to alphogen_api, service_role;
+select public._function_access('api',
+  'public.jobs_with_expired_outputs(integer, integer)',
+  'public.expire_job_outputs(jsonb)',
+  'public.prune_job_events(interval, integer)');

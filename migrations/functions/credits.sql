@@ -1,6 +1,10 @@
--- Money movements: each function is one whole operation in one transaction (one round trip from
--- the Worker), and the only way credits move. Every ledger entry carries a UNIQUE idempotency
--- key: calling again with the same key changes nothing and answers the current state with
+-- Credits: the triggers that keep the ledger append-only and the balances derived from it
+-- (the rules of migrations/0003_credits.sql), and the money movements. Re-applied by
+-- scripts/migrate.mjs whenever this file changes: edit a function in place.
+--
+-- Each money function is one whole operation in one transaction (one round trip from the
+-- Worker), and the only way credits move. Every ledger entry carries a UNIQUE idempotency key:
+-- calling again with the same key changes nothing and answers the current state with
 -- applied = false.
 --
 -- Concurrency: every function that touches a user's money first locks that user's
@@ -16,10 +20,81 @@
 --                                         kind or amount; nothing applied               → 422
 -- (23514 check_violation on credit_balances would mean a function forgot a check: a bug.)
 
+-- The ledger is append-only, for everyone (the functions never update or delete it either), and
+-- neither it nor the balances may be truncated.
+create or replace function public.credit_ledger_append_only() returns trigger
+language plpgsql set search_path = public, pg_temp
+as $$
+begin
+  raise exception using
+    errcode = 'AG403',
+    message = format('append_only: %s does not allow %s', tg_table_name, tg_op),
+    hint = 'Record a correcting entry (adjust_credits) instead.';
+end
+$$;
+
+create or replace trigger credit_ledger_no_update
+  before update or delete on public.credit_ledger
+  for each row execute function public.credit_ledger_append_only();
+
+create or replace trigger credit_ledger_no_truncate
+  before truncate on public.credit_ledger
+  for each statement execute function public.credit_ledger_append_only();
+
+create or replace trigger credit_balances_no_truncate
+  before truncate on public.credit_balances
+  for each statement execute function public.credit_ledger_append_only();
+
+-- A ledger entry moves the balance in the same statement. AFTER INSERT: an INSERT ... ON
+-- CONFLICT DO NOTHING that inserts nothing moves nothing (a BEFORE trigger would fire anyway).
+-- NOTE: update, then insert: an upsert would check the CHECK on the proposed row (the bare
+-- delta, negative for a reserve) before noticing the conflict.
+create or replace function public.credit_ledger_apply() returns trigger
+language plpgsql set search_path = public, pg_temp
+as $$
+begin
+  update public.credit_balances b
+  set balance = b.balance + new.delta, updated_at = now()
+  where b.user_id = new.user_id;
+  if not found then
+    insert into public.credit_balances (user_id, balance, updated_at)
+    values (new.user_id, new.delta, now());
+  end if;
+  return null;
+end
+$$;
+
+create or replace trigger credit_ledger_apply
+  after insert on public.credit_ledger
+  for each row execute function public.credit_ledger_apply();
+
+-- Balances change only from credit_ledger_apply() (trigger depth ≥ 2 here). A direct INSERT may
+-- only create an empty row (what the functions do to have a row to lock); UPDATE and DELETE
+-- from anywhere else raise.
+create or replace function public.credit_balances_guard() returns trigger
+language plpgsql set search_path = public, pg_temp
+as $$
+begin
+  if pg_trigger_depth() >= 2 then
+    return case when tg_op = 'DELETE' then old else new end;
+  end if;
+  if tg_op = 'INSERT' and new.balance = 0 then
+    return new;
+  end if;
+  raise exception using
+    errcode = 'AG403',
+    message = format('append_only: credit_balances changes only through credit_ledger (%s refused)', tg_op),
+    hint = 'Use grant_credits / adjust_credits / clawback_credits.';
+end
+$$;
+
+create or replace trigger credit_balances_guard
+  before insert or update or delete on public.credit_balances
+  for each row execute function public.credit_balances_guard();
+
 -- Internal: the user's balance row, created empty when missing, locked until commit.
 create or replace function public._credit_lock(p_user uuid) returns bigint
-language plpgsql
-set search_path = public, pg_temp
+language plpgsql set search_path = public, pg_temp
 as $$
 declare
   v_balance bigint;
@@ -41,8 +116,7 @@ $$;
 create or replace function public._credit_append(
   p_user uuid, p_delta bigint, p_kind text, p_key text, p_job uuid, p_reason text, p_metadata jsonb
 ) returns boolean
-language plpgsql
-set search_path = public, pg_temp
+language plpgsql set search_path = public, pg_temp
 as $$
 declare
   v_old public.credit_ledger%rowtype;
@@ -76,8 +150,7 @@ $$;
 -- reservation actually recorded, never recomputed.
 create or replace function public._credit_refund_job(p_job_id uuid, p_user uuid, p_reason text)
 returns bigint
-language plpgsql
-set search_path = public, pg_temp
+language plpgsql set search_path = public, pg_temp
 as $$
 declare
   v_reserved bigint;
@@ -103,8 +176,7 @@ $$;
 -- balance lock, so the check below is exact; the amount is the configuration of the moment
 -- (a later change of WELCOME_CREDITS neither regrants nor conflicts).
 create or replace function public._credit_welcome(p_user uuid, p_amount integer) returns boolean
-language plpgsql
-set search_path = public, pg_temp
+language plpgsql set search_path = public, pg_temp
 as $$
 begin
   if coalesce(p_amount, 0) <= 0
@@ -123,9 +195,7 @@ $$;
 create or replace function public.grant_credits(
   p_user uuid, p_amount bigint, p_kind text, p_idempotency_key text, p_reason text, p_metadata jsonb
 ) returns table (applied boolean, balance bigint)
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 #variable_conflict use_column
 declare
@@ -153,9 +223,7 @@ $$;
 create or replace function public.adjust_credits(
   p_user uuid, p_delta bigint, p_idempotency_key text, p_reason text, p_metadata jsonb default null
 ) returns table (applied boolean, balance bigint)
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 #variable_conflict use_column
 declare
@@ -189,9 +257,7 @@ $$;
 create or replace function public.clawback_credits(
   p_user uuid, p_amount bigint, p_idempotency_key text, p_reason text, p_metadata jsonb
 ) returns table (applied boolean, clawed bigint, balance bigint)
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 #variable_conflict use_column
 declare
@@ -223,9 +289,7 @@ $$;
 --   → bigint. Takes no lock once the welcome grant exists.
 create or replace function public.user_credits(p_user uuid, p_welcome_credits integer)
 returns bigint
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 begin
   if p_user is null then
@@ -239,3 +303,46 @@ begin
   return coalesce((select b.balance from public.credit_balances b where b.user_id = p_user), 0);
 end
 $$;
+
+-- credits_overview: GET /credits in one statement, so one round trip to the database:
+-- the balance, granting the welcome credits first exactly as user_credits does, then the newest
+-- ledger entries, which include that grant (one plpgsql call: its second statement sees the
+-- first one's writes, where two parts of one SQL statement would not).
+--   select balance, id, delta, kind, reason, job_id, created_at
+--   from public.credits_overview($1::uuid, $2::integer, $3::integer)
+--   → the balance on every row; one row per entry (newest first, at most p_limit), or one row
+--     with a null id when the user has no entry. Idempotent.
+create or replace function public.credits_overview(p_user uuid, p_welcome_credits integer, p_limit integer)
+returns table (balance bigint, id bigint, delta bigint, kind text, reason text, job_id uuid, created_at timestamptz)
+language plpgsql security definer set search_path = public, pg_temp
+as $$
+declare
+  v_balance bigint := public.user_credits(p_user, p_welcome_credits);
+begin
+  return query
+    select v_balance, e.id, e.delta, e.kind, e.reason, e.job_id, e.created_at
+    from (values (1)) as one
+    left join lateral (
+      select l.id, l.delta, l.kind, l.reason, l.job_id, l.created_at
+      from public.credit_ledger l
+      where l.user_id = p_user
+      order by l.id desc
+      limit greatest(p_limit, 0)
+    ) as e on true;
+end
+$$;
+
+select public._function_access('owner',
+  'public.credit_ledger_append_only()',
+  'public.credit_ledger_apply()',
+  'public.credit_balances_guard()',
+  'public._credit_lock(uuid)',
+  'public._credit_append(uuid, bigint, text, text, uuid, text, jsonb)',
+  'public._credit_refund_job(uuid, uuid, text)',
+  'public._credit_welcome(uuid, integer)');
+select public._function_access('api',
+  'public.grant_credits(uuid, bigint, text, text, text, jsonb)',
+  'public.adjust_credits(uuid, bigint, text, text, jsonb)',
+  'public.clawback_credits(uuid, bigint, text, text, jsonb)',
+  'public.user_credits(uuid, integer)',
+  'public.credits_overview(uuid, integer, integer)');

@@ -1,59 +1,11 @@
--- Two additions to the jobs of 0002/0004. Idempotent.
---
--- 1. Each job remembers the RunPod endpoint of its model (models.endpoint_id; null = the
---    RUNPOD_ENDPOINT_ID configuration), captured when the job is created, so polls, cancels and
---    the sweep keep talking to the endpoint that runs it even if the model is re-pointed later.
--- 2. Jobs created with a `webhook_url` call it once they finish (Standard Webhooks, PROTOCOLS.md).
---    The delivery is queued by a trigger in the very transaction that makes the job terminal, so
---    no finished job can miss its webhook whichever path finished it; the Worker claims, sends
---    and records deliveries (claim_job_webhooks / record_job_webhook) and retries on a schedule.
+-- Job webhooks (the deliveries of migrations/0004_job_webhooks.sql): queued by a trigger in the
+-- transaction that makes a job terminal, so no finished job can miss its webhook whichever path
+-- finished it; claimed, sent and recorded by the Worker. Re-applied by scripts/migrate.mjs
+-- whenever this file changes: edit a function in place.
 
--- ---------------------------------------------------------------------------------------------
--- 1. The model's endpoint.
-
-alter table public.jobs add column if not exists provider_endpoint_id text;
-
-create or replace function public.jobs_capture_endpoint() returns trigger
-language plpgsql
-set search_path = public, pg_temp
-as $$
-begin
-  if new.provider_endpoint_id is null and new.model is not null then
-    select m.endpoint_id into new.provider_endpoint_id from public.models m where m.id = new.model;
-  end if;
-  return new;
-end
-$$;
-
-create or replace trigger jobs_capture_endpoint
-  before insert on public.jobs
-  for each row execute function public.jobs_capture_endpoint();
-
--- ---------------------------------------------------------------------------------------------
--- 2. Webhook deliveries: one per job (a job finishes once).
-
-create table if not exists public.job_webhook_deliveries (
-  id uuid primary key default gen_random_uuid(),  -- the webhook-id header, stable across retries
-  job_id uuid not null unique references public.jobs (id) on delete cascade,
-  url text not null,
-  event_type text not null,                       -- job.<terminal status>
-  attempts integer not null default 0,
-  next_attempt_at timestamptz,                    -- null once delivered or given up
-  last_status integer,                            -- the receiver's HTTP status; 0 = no answer
-  last_error text,
-  delivered_at timestamptz,
-  created_at timestamptz not null default now()
-);
-
-create index if not exists job_webhook_deliveries_due_idx
-  on public.job_webhook_deliveries (next_attempt_at) where next_attempt_at is not null;
-
--- No policies: Supabase clients see nothing; the Worker reads through the functions below.
-alter table public.job_webhook_deliveries enable row level security;
-
+-- A job with a string payload.webhook_url entering a terminal status queues its delivery.
 create or replace function public.jobs_enqueue_webhook() returns trigger
-language plpgsql
-set search_path = public, pg_temp
+language plpgsql set search_path = public, pg_temp
 as $$
 begin
   if new.status is distinct from old.status
@@ -87,9 +39,7 @@ create or replace function public.claim_job_webhooks(
   provider_job_id text, result jsonb, error jsonb, outputs jsonb,
   created_at timestamptz, updated_at timestamptz, finished_at timestamptz
 )
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 #variable_conflict use_column
 begin
@@ -124,9 +74,7 @@ $$;
 create or replace function public.record_job_webhook(
   p_delivery_id uuid, p_http_status integer, p_error text, p_retry_after_s integer
 ) returns table (delivered boolean, next_attempt_at timestamptz)
-language plpgsql
-security definer
-set search_path = public, pg_temp
+language plpgsql security definer set search_path = public, pg_temp
 as $$
 #variable_conflict use_column
 declare
@@ -157,21 +105,7 @@ begin
 end
 $$;
 
--- ---------------------------------------------------------------------------------------------
--- Privileges, as in 0005.
-
-revoke all on function
-  public.claim_job_webhooks(uuid, integer, interval),
-  public.record_job_webhook(uuid, integer, text, integer)
-from public, anon, authenticated;
-
-grant execute on function
-  public.claim_job_webhooks(uuid, integer, interval),
-  public.record_job_webhook(uuid, integer, text, integer)
-to alphogen_api, service_role;
-
-revoke all on function public.jobs_capture_endpoint(), public.jobs_enqueue_webhook()
-from public, anon, authenticated, service_role;
-
-grant select on public.job_webhook_deliveries to alphogen_api;
-revoke insert, update, delete, truncate on public.job_webhook_deliveries from anon, authenticated;
+select public._function_access('owner', 'public.jobs_enqueue_webhook()');
+select public._function_access('api',
+  'public.claim_job_webhooks(uuid, integer, interval)',
+  'public.record_job_webhook(uuid, integer, text, integer)');
