@@ -1,6 +1,6 @@
 // POST /webhooks/stripe (PROTOCOLS.md "Stripe"; shared/API.md): the raw body is verified
 // against Stripe-Signature before anything reads it as JSON; then one SQL call records the
-// event id (once) and applies the event (migrations/0007_billing.sql). Deliveries repeat and
+// event id (once) and applies the event (migrations/functions/billing.sql). Deliveries repeat and
 // arrive out of order: the database keys every effect on the Stripe object. Events this API
 // does not act on, and customers it does not know, are 200 too (recorded, nothing changed),
 // so Stripe stops retrying them. A failure to apply is a 5xx: Stripe retries for 3 days.

@@ -1,6 +1,6 @@
 #pragma once
 // Upload storage per user (USER_STORAGE_BYTES): what a user's uploads under users/<id>/ take
-// in R2, kept by the SQL functions of migrations/0012_upload_storage.sql. An upload reserves
+// in R2, kept by the SQL functions of migrations/functions/uploads.sql. An upload reserves
 // its declared length before its body is read, so parallel uploads cannot overshoot, and
 // records what was stored once R2 has it. Job outputs do not count.
 #include <cstdint>

@@ -3,7 +3,7 @@
 // yet refunds and disputes arrive as the charge of that payment intent. Before an invoice.paid
 // is applied, the intent is looked up at Stripe and put back where older API versions had it
 // (`payment_intent` on the invoice), so the fulfilment records it and later refunds and
-// disputes find it (migrations/0010).
+// disputes find it (migrations/functions/billing.sql).
 #include "billing/store.hpp"
 #include "core/ctx.hpp"
 #include "core/task.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// Billing's SQL (migrations/0007_billing.sql): reading the catalog, customers and
+// Billing's SQL (migrations/functions/billing.sql): reading the catalog, customers and
 // subscriptions, and the two functions that write: link_stripe_customer and
 // stripe_apply_event (which records the event and moves credits through the ledger).
 #include <optional>

@@ -1,6 +1,6 @@
 #pragma once
 // Credits: the balance, the ledger, grants and adjustments. Money moves only through the SQL
-// functions of migrations/0003_credit_functions.sql, one call = one transaction; this file
+// functions of migrations/functions/credits.sql, one call = one transaction; this file
 // calls them (the statements of tests/integration/harness/ledger.mjs) and reads the
 // append-only credit_ledger. Their errors (400 / 402 / 422) are raised as API errors.
 #include <cstdint>

@@ -13,7 +13,7 @@ struct Convention {
   std::string_view code;  // also the message prefix the SQL functions use
 };
 
-// migrations/0003_credit_functions.sql, header comment.
+// migrations/functions/credits.sql, header comment.
 constexpr Convention kConventions[] = {
     {"22023", 400, "invalid_request"},
     {"AG402", 402, "insufficient_credits"},

@@ -3,9 +3,10 @@
 //
 //   Json rows = co_await db::query(ctx, "select ...", params);   // any error ends the request
 //
-// Our SQL functions report caller mistakes as errors (migrations/0003's convention:
-// SQLSTATE 22023 / AG402 / AG422 with a "<api_error_code>: ..." message). A caller that
-// expects those runs the statement with query_or_error and maps what comes back:
+// Our SQL functions report caller mistakes as errors (the convention in the header of
+// migrations/functions/credits.sql: SQLSTATE 22023 / AG402 / AG422 with a
+// "<api_error_code>: ..." message). A caller that expects those runs the statement with
+// query_or_error and maps what comes back:
 //
 //   db::QueryResult result = co_await db::query_or_error(ctx, "select ...", params);
 //   if (result.error) co_await ctx.raise(db::api_error(ctx, *result.error));

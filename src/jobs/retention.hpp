@@ -2,7 +2,7 @@
 // Retention, a pass of the cron sweep bounded per run: the files of jobs that finished more
 // than OUTPUT_RETENTION_DAYS ago (default 30; 0 keeps them) are deleted from R2 and marked
 // deleted in the job's outputs, and job events older than 90 days are pruned. SQL:
-// migrations/0013_retention.sql.
+// migrations/functions/retention.sql.
 #include <cstdint>
 
 #include "core/ctx.hpp"
