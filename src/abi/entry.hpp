@@ -12,8 +12,7 @@ namespace ag::abi {
 class Entry {
  public:
   /// `app` must outlive the Entry.
-  explicit Entry(Application& app, RandomSource random = system_random)
-      : app_(app), random_(std::move(random)) {}
+  explicit Entry(Application& app, RandomSource random = system_random) : app_(app), random_(std::move(random)) {}
 
   std::string init(std::string_view frame);
   std::string start(std::string_view frame);

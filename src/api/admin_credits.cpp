@@ -76,9 +76,10 @@ Task<Response> admin_credits(Ctx& ctx, const Request& request) {
   credits::CreditChange change;
   if (credit.amount > 0) {
     change = co_await credits::grant_credits(ctx, credit.user_id, credit.amount, "grant", credit.idempotency_key,
-                                        credit.reason);
+                                             credit.reason);
   } else {
-    change = co_await credits::adjust_credits(ctx, credit.user_id, credit.amount, credit.idempotency_key, credit.reason);
+    change =
+        co_await credits::adjust_credits(ctx, credit.user_id, credit.amount, credit.idempotency_key, credit.reason);
   }
   ctx.add_log_field("credit_user_id", credit.user_id);
   ctx.add_log_field("credit_amount", credit.amount);

@@ -14,8 +14,8 @@ namespace {
 bool is_plain_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
     if (!ok) return false;
   }
   return true;
@@ -47,8 +47,7 @@ Task<Response> App::handle(Ctx& ctx, Request& request) {
     co_return http::preflight(ctx.config(), request, allow);
   }
   auto match = router_.match(request.method, request.path);
-  if (std::holds_alternative<Router::NotFound>(match))
-    co_return error_response(errors::not_found("no such endpoint"));
+  if (std::holds_alternative<Router::NotFound>(match)) co_return error_response(errors::not_found("no such endpoint"));
   if (auto* wrong = std::get_if<Router::MethodNotAllowed>(&match))
     co_return error_response(errors::method_not_allowed(wrong->allow));
   auto& found = std::get<Router::Found>(match);

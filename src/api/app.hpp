@@ -16,8 +16,7 @@ class App final : public Application {
   Task<Response> handle(Ctx& ctx, Request& request) override;
   Task<Response> scheduled(Ctx& ctx, std::string cron) override;
   Task<Response> background(Ctx& ctx, Json job) override;
-  void finish(Ctx& ctx, const Request& request, Response& response,
-              std::int64_t started_ms) override;
+  void finish(Ctx& ctx, const Request& request, Response& response, std::int64_t started_ms) override;
 
   const Router& router() const { return router_; }
 

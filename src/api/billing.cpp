@@ -12,7 +12,8 @@ Task<Response> billing_catalog(Ctx& ctx, const Request&) {
   std::vector<billing::Product> products = co_await billing::catalog(ctx);
   Json packs = Json::array();
   Json plans = Json::array();
-  for (billing::Product& product : products) (product.kind == "plan" ? plans : packs).push_back(std::move(product.json));
+  for (billing::Product& product : products)
+    (product.kind == "plan" ? plans : packs).push_back(std::move(product.json));
   co_return json_response(200, {{"ok", true}, {"packs", std::move(packs)}, {"plans", std::move(plans)}});
 }
 

@@ -26,8 +26,7 @@ Task<Owner> credit_owner(Ctx& ctx, const Request& request) {
   if (named && named->empty()) named.reset();
   if (named && !is_uuid(*named)) co_await ctx.raise(errors::invalid_request("user_id must be a UUID"));
   if (caller.admin) {
-    if (!named)
-      co_await ctx.raise(errors::invalid_request("the admin has no credits: name the user with ?user_id="));
+    if (!named) co_await ctx.raise(errors::invalid_request("the admin has no credits: name the user with ?user_id="));
     co_return Owner{lowercase_uuid(*named), 0};
   }
   if (named && lowercase_uuid(*named) != lowercase_uuid(caller.user->id))
@@ -41,7 +40,8 @@ Task<Owner> credit_owner(Ctx& ctx, const Request& request) {
 Task<Response> get_credits(Ctx& ctx, const Request& request) {
   Owner owner = co_await credit_owner(ctx, request);
   // One statement: a first visit lists its welcome entry.
-  credits::CreditsOverview overview = co_await credits::credits_overview(ctx, owner.user_id, owner.welcome, kRecentEntries);
+  credits::CreditsOverview overview =
+      co_await credits::credits_overview(ctx, owner.user_id, owner.welcome, kRecentEntries);
   co_return json_response(200, {{"ok", true}, {"balance", overview.balance}, {"entries", std::move(overview.entries)}});
 }
 

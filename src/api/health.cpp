@@ -27,8 +27,7 @@ Task<Response> health(Ctx& ctx, const Request& request) {
   auto results = co_await ctx.perform_all(std::move(probes));
   bool database_ok = !results[0].failed();
   bool storage_ok = !results[1].failed();
-  body["checks"] = {{"database", check(results[0], !database_ok)},
-                    {"storage", check(results[1], !storage_ok)}};
+  body["checks"] = {{"database", check(results[0], !database_ok)}, {"storage", check(results[1], !storage_ok)}};
   if (auto bytes = linear_memory_bytes()) body["wasm_memory_bytes"] = *bytes;
   if (database_ok && storage_ok) co_return json_response(200, body);
   body["ok"] = false;

@@ -21,7 +21,7 @@ namespace ag::api {
 
 namespace {
 
-constexpr std::size_t kMaxPrompt = 4000;        // characters (code points)
+constexpr std::size_t kMaxPrompt = 4000;         // characters (code points)
 constexpr std::size_t kMaxIdempotencyKey = 255;  // characters
 
 /// The validated request; raises 400 naming the first bad field.
@@ -35,14 +35,17 @@ Task<Json> job_request(Ctx& ctx, const Request& request) {
   if (body.contains("input") && !body["input"].is_object())
     co_await ctx.raise(errors::invalid_request("input must be an object"));
   // The price follows `model`: RunPod may run no other model than the one charged for.
-  if (body.contains("input") && body["input"].contains("model") && body["input"]["model"] != body.value("model", Json()))
+  if (body.contains("input") && body["input"].contains("model") &&
+      body["input"]["model"] != body.value("model", Json()))
     co_await ctx.raise(errors::invalid_request("input.model must be left out or equal to model, which sets the price"));
   if (body.contains("webhook_url")) {
     auto url = string_field(body, "webhook_url");
-    if (!url || !jobs::is_webhook_url(*url)) co_await ctx.raise(errors::invalid_request("webhook_url must be an https URL"));
+    if (!url || !jobs::is_webhook_url(*url))
+      co_await ctx.raise(errors::invalid_request("webhook_url must be an https URL"));
     // Unsigned webhooks could not be told from forgeries: refuse rather than send them.
     if (!jobs::webhook_secret(ctx.config(), "admin"))
-      co_await ctx.raise(errors::invalid_request("webhook_url needs webhook signing (WEBHOOK_SIGNING_SECRET) configured"));
+      co_await ctx.raise(
+          errors::invalid_request("webhook_url needs webhook signing (WEBHOOK_SIGNING_SECRET) configured"));
   }
   co_return body;
 }
@@ -81,7 +84,8 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   Json body = co_await job_request(ctx, request);
 
   const Config& config = ctx.config();
-  const bool has_provider = providers::configured(config, {std::string(providers::kDefaultProvider), std::nullopt}) != nullptr;
+  const bool has_provider =
+      providers::configured(config, {std::string(providers::kDefaultProvider), std::nullopt}) != nullptr;
   std::string webhook_token = has_provider ? ctx.random_hex(32) : std::string();
   jobs::NewJob job;
   if (caller.user) job.user_id = caller.user->id;
@@ -104,12 +108,12 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   }
   std::string job_id = string_field(created, "job_id").value_or("");
 
-  auto provider = providers::configured(
-      config, {std::string(providers::kDefaultProvider), string_field(created, "endpoint_id")});
+  auto provider =
+      providers::configured(config, {std::string(providers::kDefaultProvider), string_field(created, "endpoint_id")});
   std::string callback_url;
   if (provider)
-    callback_url = http::public_base_url(config, request) + "/webhooks/" + std::string(provider->name()) + "/" + job_id +
-                   "?token=" + webhook_token;
+    callback_url = http::public_base_url(config, request) + "/webhooks/" + std::string(provider->name()) + "/" +
+                   job_id + "?token=" + webhook_token;
   jobs::Answer answer = co_await jobs::submit(ctx, provider.get(), job_id, body, callback_url);
   co_return json_response(answer.status, std::move(answer.body));
 }
@@ -121,7 +125,7 @@ Task<Response> get_job(Ctx& ctx, const Request& request) {
   Json current = co_await jobs::refreshed(ctx, std::move(row));
   Json view = jobs::job_view(current);
   view["outputs"] = jobs::signed_outputs(ctx.config(), http::public_base_url(ctx.config(), request), view["outputs"],
-                                   ctx.now_ms() / 1000);
+                                         ctx.now_ms() / 1000);
   co_return json_response(200, std::move(view));
 }
 

@@ -53,7 +53,8 @@ Task<Response> list_jobs(Ctx& ctx, const Request& request) {
     if (!after) co_await ctx.raise(errors::invalid_request("invalid cursor"));
   }
   auto status = request.query_param("status");
-  if (status && !jobs::is_job_status(*status)) co_await ctx.raise(errors::invalid_request("unknown status: " + *status));
+  if (status && !jobs::is_job_status(*status))
+    co_await ctx.raise(errors::invalid_request("unknown status: " + *status));
 
   jobs::JobListing listing;
   if (caller.user) listing.owner = caller.user->id;

@@ -20,12 +20,11 @@ Task<Response> runpod_webhook(Ctx& ctx, const Request& request) {
   if (is_uuid(job_id)) row = co_await jobs::find_job(ctx, job_id);
   auto expected = row ? string_field(*row, "webhook_token_hash") : std::nullopt;
   auto token = request.query_param("token");
-  const bool authentic =
-      expected && token && crypto::constant_time_equal(crypto::sha256_hex(*token), *expected);
+  const bool authentic = expected && token && crypto::constant_time_equal(crypto::sha256_hex(*token), *expected);
   // The callback may overtake POST /jobs recording the job's provider: RunPod is the only one
   // whose callbacks come here.
-  auto provider = authentic ? providers::configured(ctx.config(), {"runpod", string_field(*row, "provider_endpoint_id")})
-                            : nullptr;
+  auto provider =
+      authentic ? providers::configured(ctx.config(), {"runpod", string_field(*row, "provider_endpoint_id")}) : nullptr;
   // Unknown job and wrong token look the same from outside.
   if (!provider) co_await ctx.raise(errors::unauthorized("invalid callback token"));
 

@@ -24,8 +24,8 @@ std::string_view trimmed(std::string_view text) {
 std::vector<std::string> allowed_upload_types(const Config& config) {
   std::vector<std::string> configured = config.get_list("UPLOAD_CONTENT_TYPES");
   if (configured.empty()) {
-    return {"image/png",  "image/jpeg", "image/webp",    "image/gif",        "image/avif",     "video/*",
-            "audio/*",    "text/plain", "text/csv",      "text/markdown",    "application/json", "application/pdf"};
+    return {"image/png", "image/jpeg", "image/webp", "image/gif",     "image/avif",       "video/*",
+            "audio/*",   "text/plain", "text/csv",   "text/markdown", "application/json", "application/pdf"};
   }
   for (std::string& type : configured) std::transform(type.begin(), type.end(), type.begin(), ::tolower);
   return configured;
@@ -44,7 +44,8 @@ std::optional<std::string> media_type(std::string_view content_type) {
 bool upload_type_allowed(const std::vector<std::string>& allowed, std::string_view type) {
   const std::string_view family = type.substr(0, type.find('/') + 1);  // "image/"
   return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& entry) {
-    return entry == type || entry == "*/*" || (entry.size() == family.size() + 1 && entry.back() == '*' && entry.starts_with(family));
+    return entry == type || entry == "*/*" ||
+           (entry.size() == family.size() + 1 && entry.back() == '*' && entry.starts_with(family));
   });
 }
 

@@ -20,9 +20,7 @@ std::optional<std::string> key_problem(std::string_view key) {
   return std::nullopt;
 }
 
-bool is_private(std::string_view key) {
-  return key.rfind("users/", 0) == 0 || key.rfind("outputs/", 0) == 0;
-}
+bool is_private(std::string_view key) { return key.rfind("users/", 0) == 0 || key.rfind("outputs/", 0) == 0; }
 
 std::optional<std::string_view> owner_of(std::string_view key) {
   if (!is_private(key)) return std::nullopt;

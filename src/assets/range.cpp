@@ -81,12 +81,10 @@ std::optional<ResolvedRange> resolve_range(const ByteRangeSpec& spec, std::uint6
 }
 
 std::string content_range(const ResolvedRange& range, std::uint64_t size) {
-  return "bytes " + std::to_string(range.offset) + "-" +
-         std::to_string(range.offset + range.length - 1) + "/" + std::to_string(size);
+  return "bytes " + std::to_string(range.offset) + "-" + std::to_string(range.offset + range.length - 1) + "/" +
+         std::to_string(size);
 }
 
-std::string unsatisfied_content_range(std::uint64_t size) {
-  return "bytes */" + std::to_string(size);
-}
+std::string unsatisfied_content_range(std::uint64_t size) { return "bytes */" + std::to_string(size); }
 
 }  // namespace ag::assets

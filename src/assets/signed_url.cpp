@@ -29,15 +29,15 @@ std::optional<std::int64_t> parse_expires(std::string_view text) {
 }
 
 bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
 }
 
 }  // namespace
 
 std::optional<std::string> signing_secret(const Config& config) {
   return crypto::configured_or_derived_secret(config.get("ASSET_SIGNING_SECRET"), config.get("APP_ADMIN_TOKEN"),
-                                             "alphogen-asset-signing-key-v1");
+                                              "alphogen-asset-signing-key-v1");
 }
 
 std::string asset_signature(std::string_view secret, std::string_view key, std::int64_t expires_s) {
@@ -48,9 +48,8 @@ std::string asset_signature(std::string_view secret, std::string_view key, std::
   return crypto::base64url_encode(crypto::as_bytes(crypto::hmac_sha256(secret, message)));
 }
 
-SignatureCheck check_asset_signature(std::string_view secret, std::string_view key,
-                                     std::string_view expires_param, std::string_view sig_param,
-                                     std::int64_t now_s) {
+SignatureCheck check_asset_signature(std::string_view secret, std::string_view key, std::string_view expires_param,
+                                     std::string_view sig_param, std::int64_t now_s) {
   // An HMAC under an empty key is forgeable by anyone; a misconfigured secret must not
   // turn every private key public.
   if (secret.empty()) return SignatureCheck::invalid;

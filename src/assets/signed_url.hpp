@@ -31,9 +31,8 @@ enum class SignatureCheck { valid, expired, invalid };
 /// signature (constant time); `expired` only for an authentic link with now_s >= expires, so
 /// an altered link never learns whether its expiry would have passed. An empty secret
 /// validates nothing.
-SignatureCheck check_asset_signature(std::string_view secret, std::string_view key,
-                                     std::string_view expires_param, std::string_view sig_param,
-                                     std::int64_t now_s);
+SignatureCheck check_asset_signature(std::string_view secret, std::string_view key, std::string_view expires_param,
+                                     std::string_view sig_param, std::int64_t now_s);
 
 /// The key as a URL path: each '/'-separated segment percent-encoded (RFC 3986 unreserved
 /// bytes kept, everything else %XX upper-case), because keys may hold spaces, '?', '#', '%'

@@ -26,8 +26,8 @@ std::optional<std::string> storage_owner(std::string_view key) {
   return std::string(*owner);
 }
 
-Task<UploadReservation> reserve_upload(Ctx& ctx, const std::string& owner, const std::string& key,
-                                       std::uint64_t bytes, std::optional<std::uint64_t> quota) {
+Task<UploadReservation> reserve_upload(Ctx& ctx, const std::string& owner, const std::string& key, std::uint64_t bytes,
+                                       std::optional<std::uint64_t> quota) {
   Json params = Json::array({owner, key, bytes, quota ? Json(*quota) : Json(nullptr)});
   Json rows = co_await db::query(ctx, kReserve, std::move(params));
   auto reservation = rows.size() == 1 ? string_field(rows[0], "reservation") : std::nullopt;
@@ -39,8 +39,8 @@ Task<UploadReservation> reserve_upload(Ctx& ctx, const std::string& owner, const
 }
 
 Task<> finish_upload(Ctx& ctx, const UploadReservation& reservation, std::optional<std::int64_t> stored_bytes) {
-  Json params = Json::array({reservation.id, reservation.owner, reservation.key,
-                             stored_bytes ? Json(*stored_bytes) : Json(nullptr)});
+  Json params = Json::array(
+      {reservation.id, reservation.owner, reservation.key, stored_bytes ? Json(*stored_bytes) : Json(nullptr)});
   co_await db::query(ctx, kFinish, std::move(params));
 }
 

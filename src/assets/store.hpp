@@ -31,8 +31,8 @@ struct UploadReservation {
 /// Reserves `bytes` for an upload to `key` of `owner`'s. With a `quota`, raises 413
 /// quota_exceeded (with `used` and `limit`) when the owner's uploads and this one would not
 /// fit; without (admin), only counts.
-Task<UploadReservation> reserve_upload(Ctx& ctx, const std::string& owner, const std::string& key,
-                                       std::uint64_t bytes, std::optional<std::uint64_t> quota);
+Task<UploadReservation> reserve_upload(Ctx& ctx, const std::string& owner, const std::string& key, std::uint64_t bytes,
+                                       std::optional<std::uint64_t> quota);
 
 /// Ends the reservation: records `stored_bytes` as what the key holds, or (nullopt) gives the
 /// room back when nothing was stored.

@@ -46,17 +46,17 @@ struct JwtPolicy {
   std::optional<std::string> hs256_secret;  // the legacy shared secret (raw bytes)
   std::optional<std::string> issuer;        // checked only when set
   std::string audience = "authenticated";
-  std::int64_t leeway_s = 30;               // clock skew allowed on exp, nbf and iat
+  std::int64_t leeway_s = 30;  // clock skew allowed on exp, nbf and iat
 };
 
 /// The claims of a verified token.
 struct VerifiedClaims {
   std::string sub;
-  std::string email;  // "" when absent
-  std::string role;   // "" when absent
+  std::string email;          // "" when absent
+  std::string role;           // "" when absent
   bool is_anonymous = false;  // Supabase's `is_anonymous` claim
   std::int64_t exp = 0;
-  Json claims;        // every claim, for the rest (session_id, app_metadata, ...)
+  Json claims;  // every claim, for the rest (session_id, app_metadata, ...)
 };
 
 /// The first check: the algorithm allow-list and the key. HS256's MAC is verified here and

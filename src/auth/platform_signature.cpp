@@ -6,7 +6,8 @@
 namespace ag::auth {
 
 Task<std::string> verify_with_platform(Ctx& ctx, const Jwk& key, const ParsedJwt& jwt) {
-  EffectResult result = co_await ctx.perform(effect::crypto_verify(key.alg, key.members, jwt.signing_input, jwt.signature));
+  EffectResult result =
+      co_await ctx.perform(effect::crypto_verify(key.alg, key.members, jwt.signing_input, jwt.signature));
   if (result.failed()) {
     log::warn("signature check failed",
               {{"request_id", ctx.request_id()}, {"alg", key.alg}, {"error", result.error_code()}});

@@ -7,9 +7,7 @@
 namespace ag::auth {
 
 namespace {
-std::optional<std::string_view> project_key(const Config& config) {
-  return config.get("SUPABASE_SERVICE_ROLE");
-}
+std::optional<std::string_view> project_key(const Config& config) { return config.get("SUPABASE_SERVICE_ROLE"); }
 }  // namespace
 
 bool remote_auth_configured(const Config& config) {

@@ -20,8 +20,7 @@ std::optional<User> VerifiedTokens::find(std::string_view token, std::int64_t no
   return it->second.user;
 }
 
-void VerifiedTokens::remember(std::string_view token, const User& user, std::int64_t exp_s,
-                              std::int64_t now_s) {
+void VerifiedTokens::remember(std::string_view token, const User& user, std::int64_t exp_s, std::int64_t now_s) {
   if (exp_s <= now_s) return;
   if (entries_.size() >= kCapacity) {
     std::erase_if(entries_, [now_s](const auto& entry) { return entry.second.exp_s <= now_s; });

@@ -6,9 +6,9 @@
 namespace ag::auth {
 
 struct User {
-  std::string id;     // the token's `sub`: auth.users.id
-  std::string email;  // "" when the token has none (phone sign-ups, anonymous users)
-  std::string role;   // Supabase's Postgres role claim, normally "authenticated"
+  std::string id;             // the token's `sub`: auth.users.id
+  std::string email;          // "" when the token has none (phone sign-ups, anonymous users)
+  std::string role;           // Supabase's Postgres role claim, normally "authenticated"
   bool is_anonymous = false;  // an anonymous sign-in: a user, but never given welcome credits
 };
 

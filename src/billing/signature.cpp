@@ -36,8 +36,10 @@ ParsedHeader parse_header(std::string_view header) {
     if (key == "t") {
       // NOTE: a second t= is refused rather than choosing one of them.
       auto seconds = parse_decimal(value, 12);
-      if (!seconds || parsed.timestamp) parsed.malformed = true;
-      else parsed.timestamp = static_cast<std::int64_t>(*seconds);
+      if (!seconds || parsed.timestamp)
+        parsed.malformed = true;
+      else
+        parsed.timestamp = static_cast<std::int64_t>(*seconds);
     } else if (key == "v1") {
       parsed.v1.push_back(value);
     }
@@ -67,11 +69,16 @@ SignatureCheck verify_signature(std::string_view header, std::string_view raw_bo
 
 std::string_view to_string(SignatureCheck check) {
   switch (check) {
-    case SignatureCheck::valid: return "valid";
-    case SignatureCheck::malformed: return "malformed";
-    case SignatureCheck::no_v1: return "no_v1";
-    case SignatureCheck::stale: return "stale";
-    case SignatureCheck::mismatch: return "mismatch";
+    case SignatureCheck::valid:
+      return "valid";
+    case SignatureCheck::malformed:
+      return "malformed";
+    case SignatureCheck::no_v1:
+      return "no_v1";
+    case SignatureCheck::stale:
+      return "stale";
+    case SignatureCheck::mismatch:
+      return "mismatch";
   }
   return "unknown";
 }

@@ -22,9 +22,10 @@ constexpr std::string_view kCurrentSubscription =
     "order by status in ('active', 'trialing', 'past_due') desc, updated_at desc limit 1";
 // GET /me's two reads in one round trip: the subscription query beside user_credits (which
 // may make the welcome grant, so it runs exactly once: one row from `one`).
-const std::string kAccount = "select public.user_credits($1::uuid, $2::integer) as balance, s.* "
-                             "from (values (1)) as one left join lateral (" +
-                             std::string(kCurrentSubscription) + ") as s on true";
+const std::string kAccount =
+    "select public.user_credits($1::uuid, $2::integer) as balance, s.* "
+    "from (values (1)) as one left join lateral (" +
+    std::string(kCurrentSubscription) + ") as s on true";
 constexpr std::string_view kApplyEvent =
     "select public.stripe_apply_event($1::text, $2::text, $3::bigint, $4::boolean, $5::jsonb) as outcome";
 

@@ -20,8 +20,7 @@ class Application {
   /// Runs a job handed over by Ctx::run_after; its response only goes to the logs.
   virtual Task<Response> background(Ctx& ctx, Json job) = 0;
   /// Last touches on every response, errors included (request id, CORS, logs).
-  virtual void finish(Ctx& ctx, const Request& request, Response& response,
-                      std::int64_t started_ms) = 0;
+  virtual void finish(Ctx& ctx, const Request& request, Response& response, std::int64_t started_ms) = 0;
 };
 
 }  // namespace ag

@@ -21,8 +21,7 @@ class Config {
   std::optional<std::string_view> get(std::string_view name) const;
   bool has(std::string_view name) const { return get(name).has_value(); }
   /// A decimal setting clamped to [min, max]; `fallback` when unset or malformed.
-  std::uint64_t get_uint(std::string_view name, std::uint64_t fallback, std::uint64_t min,
-                         std::uint64_t max) const;
+  std::uint64_t get_uint(std::string_view name, std::uint64_t fallback, std::uint64_t min, std::uint64_t max) const;
   /// A comma-separated list, items trimmed, empty items dropped.
   std::vector<std::string> get_list(std::string_view name) const;
 

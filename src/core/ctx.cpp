@@ -7,8 +7,8 @@
 #ifdef __wasm__
 // NOTE: declared here rather than taken from <wasi/api.h>: Emscripten 3.1.6 neither
 // imports it for getentropy (that goes to "env") nor knows it in its JS library.
-extern "C" __attribute__((import_module("wasi_snapshot_preview1"), import_name("random_get")))
-std::uint16_t ag_wasi_random_get(std::uint8_t* buffer, std::size_t size);
+extern "C" __attribute__((import_module("wasi_snapshot_preview1"), import_name("random_get"))) std::uint16_t
+ag_wasi_random_get(std::uint8_t* buffer, std::size_t size);
 #else
 #include <unistd.h>
 #endif

@@ -28,8 +28,7 @@ void system_random(std::uint8_t* out, std::size_t size);
 
 class Ctx {
  public:
-  Ctx(const Config& config, Isolate& isolate, TaskState& state, const RandomSource& random,
-      std::int64_t now_ms)
+  Ctx(const Config& config, Isolate& isolate, TaskState& state, const RandomSource& random, std::int64_t now_ms)
       : config_(config), isolate_(isolate), state_(state), random_(random), now_ms_(now_ms) {}
   Ctx(const Ctx&) = delete;
   Ctx& operator=(const Ctx&) = delete;
@@ -64,12 +63,9 @@ class Ctx {
 
   class BatchAwaiter {
    public:
-    BatchAwaiter(TaskState& state, std::vector<Json> effects)
-        : state_(state), effects_(std::move(effects)) {}
+    BatchAwaiter(TaskState& state, std::vector<Json> effects) : state_(state), effects_(std::move(effects)) {}
     bool await_ready() const noexcept { return false; }
-    void await_suspend(coro::coroutine_handle<> waiter) {
-      state_.suspend(std::move(effects_), waiter, &results_);
-    }
+    void await_suspend(coro::coroutine_handle<> waiter) { state_.suspend(std::move(effects_), waiter, &results_); }
     std::vector<EffectResult> await_resume() { return std::move(results_); }
 
    private:

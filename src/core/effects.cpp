@@ -11,9 +11,12 @@ Json sql(std::string_view query, Json params) {
 Json fetch(const FetchSpec& spec) {
   Json headers = Json::array();
   for (const auto& [name, value] : spec.headers) headers.push_back({name, value});
-  Json effect = {{"op", "fetch"},          {"method", spec.method},
-                 {"url", spec.url},        {"headers", std::move(headers)},
-                 {"timeout_ms", spec.timeout_ms}, {"max_bytes", spec.max_bytes}};
+  Json effect = {{"op", "fetch"},
+                 {"method", spec.method},
+                 {"url", spec.url},
+                 {"headers", std::move(headers)},
+                 {"timeout_ms", spec.timeout_ms},
+                 {"max_bytes", spec.max_bytes}};
   if (spec.body) effect["body"] = *spec.body;
   return effect;
 }
@@ -26,12 +29,9 @@ Json crypto_verify(std::string_view alg, const Json& key, std::string_view data,
           {"signature", crypto::base64url_encode(signature)}};
 }
 
-Json request_body(std::uint64_t max_bytes) {
-  return {{"op", "request.body"}, {"max_bytes", max_bytes}};
-}
+Json request_body(std::uint64_t max_bytes) { return {{"op", "request.body"}, {"max_bytes", max_bytes}}; }
 
-Json r2_put_request_body(std::string_view key, std::string_view content_type,
-                         std::uint64_t max_bytes) {
+Json r2_put_request_body(std::string_view key, std::string_view content_type, std::uint64_t max_bytes) {
   return {{"op", "r2.put"},
           {"key", key},
           {"body", {{"from", "request"}}},

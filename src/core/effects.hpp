@@ -34,16 +34,14 @@ Json crypto_verify(std::string_view alg, const Json& key, std::string_view data,
 Json request_body(std::uint64_t max_bytes);
 
 /// Streams the request body into R2 at `key` without it entering the core.
-Json r2_put_request_body(std::string_view key, std::string_view content_type,
-                         std::uint64_t max_bytes);
+Json r2_put_request_body(std::string_view key, std::string_view content_type, std::uint64_t max_bytes);
 
 /// Copies an http(s) resource into R2 at `key`, streamed by the shim (bytes never enter the
 /// core); its own content type is kept.
 Json r2_put_from_url(std::string_view key, std::string_view url, std::uint64_t max_bytes, std::int64_t timeout_ms);
 
 /// Stores base64 `data`, decoded by the shim, at `key`.
-Json r2_put_base64(std::string_view key, std::string_view data, std::string_view content_type,
-                   std::uint64_t max_bytes);
+Json r2_put_base64(std::string_view key, std::string_view data, std::string_view content_type, std::uint64_t max_bytes);
 
 struct R2Range {
   std::optional<std::uint64_t> offset;

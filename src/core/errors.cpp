@@ -13,9 +13,7 @@ ApiError make(int status, std::string code, std::string message) {
 }
 }  // namespace
 
-ApiError invalid_request(std::string message) {
-  return make(400, "invalid_request", std::move(message));
-}
+ApiError invalid_request(std::string message) { return make(400, "invalid_request", std::move(message)); }
 ApiError unauthorized(std::string message) { return make(401, "unauthorized", std::move(message)); }
 ApiError forbidden(std::string message) { return make(403, "forbidden", std::move(message)); }
 ApiError not_found(std::string message) { return make(404, "not_found", std::move(message)); }
@@ -26,13 +24,10 @@ ApiError method_not_allowed(std::string allow) {
   return error;
 }
 
-ApiError length_required() {
-  return make(411, "length_required", "a Content-Length header is required");
-}
+ApiError length_required() { return make(411, "length_required", "a Content-Length header is required"); }
 
 ApiError payload_too_large(std::uint64_t limit) {
-  ApiError error = make(413, "payload_too_large",
-                 "the body is larger than " + std::to_string(limit) + " bytes");
+  ApiError error = make(413, "payload_too_large", "the body is larger than " + std::to_string(limit) + " bytes");
   error.extra["limit"] = limit;
   return error;
 }
@@ -53,8 +48,8 @@ ApiError unsupported_media_type(std::string message, std::vector<std::string> al
 }
 
 ApiError range_not_satisfiable(std::uint64_t size) {
-  ApiError error = make(416, "range_not_satisfiable",
-                        "the range lies outside the object's " + std::to_string(size) + " bytes");
+  ApiError error =
+      make(416, "range_not_satisfiable", "the range lies outside the object's " + std::to_string(size) + " bytes");
   error.headers.emplace_back("content-range", "bytes */" + std::to_string(size));
   return error;
 }

@@ -33,9 +33,7 @@ struct Request {
   std::optional<std::string> body;
   std::vector<std::pair<std::string, std::string>> params;  // decoded, set by the router
 
-  std::optional<std::string_view> header(std::string_view name) const {
-    return find_header(headers, name);
-  }
+  std::optional<std::string_view> header(std::string_view name) const { return find_header(headers, name); }
   /// A decoded query parameter (first occurrence).
   std::optional<std::string> query_param(std::string_view name) const;
   /// A path parameter captured by the router (":name" or "*name").
@@ -61,9 +59,7 @@ struct Response {
   std::variant<std::monostate, std::string, R2BodyHandle> body;
 
   void set_header(std::string name, std::string value);
-  std::optional<std::string_view> header(std::string_view name) const {
-    return find_header(headers, name);
-  }
+  std::optional<std::string_view> header(std::string_view name) const { return find_header(headers, name); }
 };
 
 /// A JSON response; the body is `value` serialised.

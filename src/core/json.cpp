@@ -84,9 +84,7 @@ std::optional<Json> parse_json(std::string_view text, int max_depth) {
 
 namespace {
 
-std::string nlohmann_dump(const Json& value) {
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
+std::string nlohmann_dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 /// Printable ASCII without quotes or backslashes is its own JSON text.
 bool is_plain(std::string_view text) {

@@ -22,12 +22,8 @@ std::vector<Json> take();
 /// Writes `fields` plus {"level": level, "msg": message} as one entry.
 void write(std::string_view level, std::string_view message, Json fields = Json::object());
 
-inline void info(std::string_view message, Json fields = Json::object()) {
-  write("info", message, std::move(fields));
-}
-inline void warn(std::string_view message, Json fields = Json::object()) {
-  write("warn", message, std::move(fields));
-}
+inline void info(std::string_view message, Json fields = Json::object()) { write("info", message, std::move(fields)); }
+inline void warn(std::string_view message, Json fields = Json::object()) { write("warn", message, std::move(fields)); }
 inline void error(std::string_view message, Json fields = Json::object()) {
   write("error", message, std::move(fields));
 }

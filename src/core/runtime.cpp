@@ -20,9 +20,7 @@ Runtime::Runtime(Application& app, Config config, RandomSource random)
 
 Runtime::~Runtime() = default;
 
-Json bad_frame(std::string_view message) {
-  return {{"error", "bad_frame"}, {"message", message}};
-}
+Json bad_frame(std::string_view message) { return {{"error", "bad_frame"}, {"message", message}}; }
 
 namespace {
 
@@ -60,8 +58,7 @@ std::optional<Request> decode_request(const Json& value, std::string_view blobs)
   if (headers != value.end()) {
     if (!headers->is_array()) return std::nullopt;
     for (const auto& pair : *headers) {
-      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
-        return std::nullopt;
+      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) return std::nullopt;
       request.headers.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
     }
   }

@@ -20,7 +20,8 @@ std::optional<std::string> EffectResult::http_header(std::string_view name) cons
   auto headers = value.find("headers");
   if (headers == value.end() || !headers->is_array()) return std::nullopt;
   for (const Json& pair : *headers) {
-    if (pair.is_array() && pair.size() == 2 && pair[0] == name && pair[1].is_string()) return pair[1].get<std::string>();
+    if (pair.is_array() && pair.size() == 2 && pair[0] == name && pair[1].is_string())
+      return pair[1].get<std::string>();
   }
   return std::nullopt;
 }
@@ -37,9 +38,7 @@ void TaskState::suspend(std::vector<Json> effects, coro::coroutine_handle<> wait
   waiter_ = waiter;
 }
 
-void TaskState::defer(Json effect) {
-  deferred_.push_back(Json{{"op", "wait_until"}, {"effect", std::move(effect)}});
-}
+void TaskState::defer(Json effect) { deferred_.push_back(Json{{"op", "wait_until"}, {"effect", std::move(effect)}}); }
 
 std::vector<Json> TaskState::take_effects() {
   std::vector<Json> step = std::move(outbox_);
@@ -59,8 +58,7 @@ std::vector<Json> TaskState::take_deferred() {
   return effects;
 }
 
-coro::coroutine_handle<> TaskState::deliver(
-    std::vector<std::pair<std::int64_t, EffectResult>> results) {
+coro::coroutine_handle<> TaskState::deliver(std::vector<std::pair<std::int64_t, EffectResult>> results) {
   if (!waiter_ || !destination_) return nullptr;
   std::vector<EffectResult> ordered(pending_ids_.size());
   std::vector<bool> seen(pending_ids_.size(), false);

@@ -35,8 +35,7 @@ struct EffectResult {
 class TaskState {
  public:
   /// Parks `waiter` until every effect in `effects` has a result, written to `*results`.
-  void suspend(std::vector<Json> effects, coro::coroutine_handle<> waiter,
-               std::vector<EffectResult>* results);
+  void suspend(std::vector<Json> effects, coro::coroutine_handle<> waiter, std::vector<EffectResult>* results);
   /// Queues a fire-and-forget effect; it leaves with the next step, whatever its kind.
   void defer(Json effect);
   /// Queues a background task (see Ctx::run_after); they leave with the final step.

@@ -75,12 +75,9 @@ Task<CreditsOverview> credits_overview(Ctx& ctx, const std::string& user_id, std
 Json ledger_entry(const Json& row) {
   auto id = db::integer_column(row, "id");
   auto delta = db::integer_column(row, "delta");
-  return {{"id", id ? Json(*id) : Json(nullptr)},
-          {"delta", delta ? Json(*delta) : Json(nullptr)},
-          {"kind", text_or_null(row, "kind")},
-          {"reason", text_or_null(row, "reason")},
-          {"job_id", text_or_null(row, "job_id")},
-          {"created_at", text_or_null(row, "created_at")}};
+  return {{"id", id ? Json(*id) : Json(nullptr)},  {"delta", delta ? Json(*delta) : Json(nullptr)},
+          {"kind", text_or_null(row, "kind")},     {"reason", text_or_null(row, "reason")},
+          {"job_id", text_or_null(row, "job_id")}, {"created_at", text_or_null(row, "created_at")}};
 }
 
 Task<Json> ledger_entries(Ctx& ctx, const std::string& user_id, std::optional<std::int64_t> before_id,

@@ -33,8 +33,8 @@ std::string encode(std::string_view bytes, const char* alphabet, bool pad) {
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    std::uint32_t n = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
-                      (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) | std::uint8_t(bytes[i + 2]);
+    std::uint32_t n = (std::uint32_t(std::uint8_t(bytes[i])) << 16) | (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) |
+                      std::uint8_t(bytes[i + 2]);
     out += alphabet[(n >> 18) & 63];
     out += alphabet[(n >> 12) & 63];
     out += alphabet[(n >> 6) & 63];
@@ -115,8 +115,6 @@ std::optional<std::string> base64_decode(std::string_view text) {
 
 std::string base64url_encode(std::string_view bytes) { return encode(bytes, kBase64Url, false); }
 
-std::optional<std::string> base64url_decode(std::string_view text) {
-  return decode_unpadded(text, kBase64UrlReverse);
-}
+std::optional<std::string> base64url_decode(std::string_view text) { return decode_unpadded(text, kBase64UrlReverse); }
 
 }  // namespace ag::crypto

@@ -23,7 +23,6 @@ Task<std::string> read_body(Ctx& ctx, const Request& request, std::uint64_t max_
 Task<Json> parse_json_object(Ctx& ctx, std::string_view text);
 
 /// The body parsed as a JSON object; raises 400 when it is not one.
-Task<Json> read_json_object(Ctx& ctx, const Request& request,
-                            std::uint64_t max_bytes = kMaxJsonBody);
+Task<Json> read_json_object(Ctx& ctx, const Request& request, std::uint64_t max_bytes = kMaxJsonBody);
 
 }  // namespace ag::http

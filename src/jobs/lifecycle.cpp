@@ -6,8 +6,8 @@
 namespace ag::jobs {
 
 bool is_job_status(std::string_view status) {
-  static constexpr std::array<std::string_view, 9> kAll = {"queued", "submitted", "running", "completed", "failed",
-                                                           "cancelled", "timed_out", "error", "noop"};
+  static constexpr std::array<std::string_view, 9> kAll = {"queued",    "submitted", "running", "completed", "failed",
+                                                           "cancelled", "timed_out", "error",   "noop"};
   return std::find(kAll.begin(), kAll.end(), status) != kAll.end();
 }
 

@@ -13,9 +13,16 @@ constexpr std::int64_t kCopyTimeoutMs = 60'000;
 
 std::string extension_for_type(std::string_view type) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kTypes = {{
-      {"image/png", ".png"}, {"image/jpeg", ".jpg"}, {"image/webp", ".webp"}, {"image/gif", ".gif"},
-      {"video/mp4", ".mp4"}, {"video/webm", ".webm"}, {"video/quicktime", ".mov"}, {"audio/wav", ".wav"},
-      {"audio/mpeg", ".mp3"}, {"application/json", ".json"},
+      {"image/png", ".png"},
+      {"image/jpeg", ".jpg"},
+      {"image/webp", ".webp"},
+      {"image/gif", ".gif"},
+      {"video/mp4", ".mp4"},
+      {"video/webm", ".webm"},
+      {"video/quicktime", ".mov"},
+      {"audio/wav", ".wav"},
+      {"audio/mpeg", ".mp3"},
+      {"application/json", ".json"},
   }};
   for (const auto& [known, extension] : kTypes)
     if (known == type) return std::string(extension);
@@ -75,8 +82,10 @@ void collect_object(const Json& object, std::vector<OutputSource>& found) {
     auto value = object.find(field);
     if (value == object.end() || !value->is_string()) continue;
     const auto& text = value->get_ref<const std::string&>();
-    if (starts_with(text, "data:")) add(found, file_of(text));
-    else if (text.size() >= 4) add(found, OutputSource{"", text, "application/octet-stream", ""});
+    if (starts_with(text, "data:"))
+      add(found, file_of(text));
+    else if (text.size() >= 4)
+      add(found, OutputSource{"", text, "application/octet-stream", ""});
   }
 }
 
@@ -116,8 +125,10 @@ Task<Json> copy_outputs(Ctx& ctx, const std::string& owner, const std::string& j
   for (std::size_t i = 0; i < stored.size(); ++i) {
     const OutputSource& source = sources[i];
     if (stored[i].failed()) {
-      log::warn("output copy failed", {{"request_id", ctx.request_id()}, {"job_id", job_id}, {"code", stored[i].error_code()}});
-      outputs.push_back({{"source", source.url.empty() ? Json("base64") : Json(source.url)}, {"error", stored[i].error_code()}});
+      log::warn("output copy failed",
+                {{"request_id", ctx.request_id()}, {"job_id", job_id}, {"code", stored[i].error_code()}});
+      outputs.push_back(
+          {{"source", source.url.empty() ? Json("base64") : Json(source.url)}, {"error", stored[i].error_code()}});
       continue;
     }
     outputs.push_back({{"key", keys[i]},

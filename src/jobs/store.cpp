@@ -14,10 +14,9 @@ Json optional_json(const Json& value) { return value.is_null() ? Json(nullptr) :
 }  // namespace
 
 Task<Json> create_job(Ctx& ctx, const NewJob& job) {
-  Json params = Json::array({optional_text(job.user_id), optional_text(job.model), dump(job.payload),
-                             job.jobs_per_hour, job.welcome_credits, job.idempotency_scope,
-                             optional_text(job.idempotency_key), job.request_hash, job.deadline_s,
-                             optional_text(job.webhook_token_hash)});
+  Json params = Json::array({optional_text(job.user_id), optional_text(job.model), dump(job.payload), job.jobs_per_hour,
+                             job.welcome_credits, job.idempotency_scope, optional_text(job.idempotency_key),
+                             job.request_hash, job.deadline_s, optional_text(job.webhook_token_hash)});
   Json rows = co_await db::query(ctx,
                                  "select c.*, (select m.endpoint_id from public.models m where m.id = "
                                  "coalesce($2::text, (select d.id from public.models d where d.is_default))) "
@@ -45,18 +44,20 @@ Task<Json> transition_job(Ctx& ctx, const Transition& transition) {
 
 Task<std::optional<Json>> find_job(Ctx& ctx, const std::string& job_id) {
   Json params = Json::array({job_id});
-  Json rows = co_await db::query(ctx,
-                                 "select id, user_id, status, model, cost_credits, provider, provider_job_id, result, "
-                                 "error, outputs, created_at, updated_at, finished_at, webhook_token_hash, provider_endpoint_id "
-                                 "from public.jobs where id = $1::uuid",
-                                 std::move(params));
+  Json rows = co_await db::query(
+      ctx,
+      "select id, user_id, status, model, cost_credits, provider, provider_job_id, result, "
+      "error, outputs, created_at, updated_at, finished_at, webhook_token_hash, provider_endpoint_id "
+      "from public.jobs where id = $1::uuid",
+      std::move(params));
   if (rows.empty()) co_return std::nullopt;
   co_return rows[0];
 }
 
 Task<> update_job_fields(Ctx& ctx, const std::string& job_id, const Json& fields) {
   Json params = Json::array({job_id, dump(fields)});
-  co_await db::query(ctx, "select updated, status from public.update_job_fields($1::uuid, $2::jsonb)", std::move(params));
+  co_await db::query(ctx, "select updated, status from public.update_job_fields($1::uuid, $2::jsonb)",
+                     std::move(params));
 }
 
 Task<std::optional<Json>> list_jobs(Ctx& ctx, const JobListing& listing) {
@@ -123,14 +124,16 @@ Task<std::int64_t> prune_job_events(Ctx& ctx, std::string_view age, int limit) {
 
 Task<Json> claim_job_webhooks(Ctx& ctx, const std::optional<std::string>& job_id, int limit) {
   Json params = Json::array({optional_text(job_id), limit});
-  co_return co_await db::query(ctx, "select * from public.claim_job_webhooks($1::uuid, $2::integer)", std::move(params));
+  co_return co_await db::query(ctx, "select * from public.claim_job_webhooks($1::uuid, $2::integer)",
+                               std::move(params));
 }
 
 Task<bool> record_job_webhook(Ctx& ctx, const std::string& delivery_id, int http_status, std::string error,
                               Json retry_after) {
   Json params = Json::array({delivery_id, http_status, std::move(error), std::move(retry_after)});
-  Json rows = co_await db::query(ctx, "select delivered from public.record_job_webhook($1::uuid, $2::integer, "
-                                      "$3::text, $4::integer)",
+  Json rows = co_await db::query(ctx,
+                                 "select delivered from public.record_job_webhook($1::uuid, $2::integer, "
+                                 "$3::text, $4::integer)",
                                  std::move(params));
   co_return !rows.empty() && rows[0].value("delivered", false);
 }

@@ -19,7 +19,7 @@ struct NewJob {
   Json payload;                        // the request as the job records it
   std::uint64_t jobs_per_hour = 10;
   std::uint64_t welcome_credits = 10;
-  std::string idempotency_scope;                  // the user id, or "admin"
+  std::string idempotency_scope;  // the user id, or "admin"
   std::optional<std::string> idempotency_key;
   std::string request_hash;
   std::uint64_t deadline_s = 7200;
@@ -34,8 +34,8 @@ Task<Json> create_job(Ctx& ctx, const NewJob& job);
 struct Transition {
   std::string job_id;
   std::string to;
-  Json detail = Json::object();  // kept in job_events
-  Json fields = nullptr;         // provider, provider_job_id, result, error, outputs
+  Json detail = Json::object();        // kept in job_events
+  Json fields = nullptr;               // provider, provider_job_id, result, error, outputs
   std::optional<int> response_status;  // the POST /jobs response to store for its key
   Json response_body = nullptr;
 };
@@ -53,7 +53,7 @@ Task<> update_job_fields(Ctx& ctx, const std::string& job_id, const Json& fields
 
 /// Which jobs a page of GET /jobs lists: null fields switch a filter off.
 struct JobListing {
-  std::optional<std::string> owner;       // a user's jobs; nullopt: everyone's (admin)
+  std::optional<std::string> owner;  // a user's jobs; nullopt: everyone's (admin)
   std::optional<std::string> status;
   std::optional<std::string> after_created_at, after_id;  // the cursor's position
   std::uint32_t limit = 20;

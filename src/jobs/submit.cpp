@@ -34,13 +34,19 @@ Task<Answer> submit(Ctx& ctx, const providers::Provider* provider, const std::st
   if (!provider) {
     // NOTE: arguments built before the co_await: GCC 12 rejects or miscompiles braced
     // temporaries inside one.
-    Answer answer{202, {{"ok", true},          {"status", "submitted"}, {"provider", "noop"},
-                        {"provider_job_id", nullptr}, {"job_id", job_id}, {"message", "runpod_not_configured"}}};
+    Answer answer{202,
+                  {{"ok", true},
+                   {"status", "submitted"},
+                   {"provider", "noop"},
+                   {"provider_job_id", nullptr},
+                   {"job_id", job_id},
+                   {"message", "runpod_not_configured"}}};
     Json fields = {{"provider", "noop"}};
     co_return co_await settle(ctx, job_id, "noop", std::move(fields), std::move(answer));
   }
   const std::string name(provider->name());
-  EffectResult reply = co_await ctx.perform(effect::fetch(provider->submit_request(provider_input(request), callback_url)));
+  EffectResult reply =
+      co_await ctx.perform(effect::fetch(provider->submit_request(provider_input(request), callback_url)));
   auto state = provider->submit_reply(reply);
   if (!state) {
     const int http_status = reply.http_status();
@@ -50,15 +56,21 @@ Task<Answer> submit(Ctx& ctx, const providers::Provider* provider, const std::st
                                              {"status", http_status},
                                              {"error", reply.error_code()}});
     Json error = {{"stage", "submit"}, {"http_status", http_status}, {"code", reply.error_code()}};
-    Answer answer{502, {{"ok", false},
-                        {"error", "provider_error"},
-                        {"message", "the GPU provider did not accept the job; no credits were kept"},
-                        {"job_id", job_id}}};
+    Answer answer{502,
+                  {{"ok", false},
+                   {"error", "provider_error"},
+                   {"message", "the GPU provider did not accept the job; no credits were kept"},
+                   {"job_id", job_id}}};
     Json fields = {{"provider", name}, {"error", std::move(error)}};
     co_return co_await settle(ctx, job_id, "error", std::move(fields), std::move(answer));
   }
-  Answer answer{200, {{"ok", true},         {"status", "submitted"}, {"provider", name},
-                      {"provider_job_id", state->id}, {"job_id", job_id}, {"result", state->body}}};
+  Answer answer{200,
+                {{"ok", true},
+                 {"status", "submitted"},
+                 {"provider", name},
+                 {"provider_job_id", state->id},
+                 {"job_id", job_id},
+                 {"result", state->body}}};
   Json fields = {{"provider", name}, {"provider_job_id", state->id}, {"result", state->body}};
   co_return co_await settle(ctx, job_id, "submitted", std::move(fields), std::move(answer));
 }

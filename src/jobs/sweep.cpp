@@ -47,7 +47,8 @@ Task<DeadlineChanges> time_out(Ctx& ctx) {
     if (!applied.value("applied", false)) continue;
     ++changes.timed_out;
     // Stop paying for GPU time nobody will collect; the job's fate is already recorded.
-    if (poll.asked()) ctx.wait_until(effect::fetch(poll.provider->cancel_request(*string_field(row, "provider_job_id"))));
+    if (poll.asked())
+      ctx.wait_until(effect::fetch(poll.provider->cancel_request(*string_field(row, "provider_job_id"))));
   }
   co_return changes;
 }

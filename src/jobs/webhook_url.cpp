@@ -46,7 +46,8 @@ bool is_webhook_url(std::string_view text) {
   // NOTE: no userinfo: "http://127.0.0.1:80@127.0.0.2/" is a URL of host 127.0.0.2.
   if (authority.find('@') != std::string_view::npos) return false;
   std::string_view host = authority;
-  if (auto colon = authority.rfind(':'); colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos) {
+  if (auto colon = authority.rfind(':');
+      colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos) {
     if (!is_port(authority.substr(colon + 1))) return false;
     host = authority.substr(0, colon);
   }

@@ -11,13 +11,11 @@ constexpr std::string_view kSecretPrefix = "whsec_";
 
 }  // namespace
 
-Json deliver_webhooks_job(std::string_view job_id) {
-  return Json{{"name", kDeliverWebhooks}, {"job_id", job_id}};
-}
+Json deliver_webhooks_job(std::string_view job_id) { return Json{{"name", kDeliverWebhooks}, {"job_id", job_id}}; }
 
 std::optional<std::string> webhook_secret(const Config& config, std::string_view owner) {
   auto root = crypto::configured_or_derived_secret(config.get("WEBHOOK_SIGNING_SECRET"), config.get("APP_ADMIN_TOKEN"),
-                                                  "alphogen-webhook-signing-key-v1");
+                                                   "alphogen-webhook-signing-key-v1");
   if (!root) return std::nullopt;
   std::string label = "alphogen-job-webhook-v1\n";
   label.append(owner);

@@ -28,10 +28,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // (covered by abi_fuzz), not the handlers' concern.
   ag::Json start = {{"kind", "fetch"},
                     {"now", 1'700'000'000'000},
-                    {"request", {{"method", std::string(method)},
-                                 {"url", "https://api.fuzz.test" + std::string(target)},
-                                 {"headers", std::move(headers)},
-                                 {"has_body", !body.empty()}}}};
+                    {"request",
+                     {{"method", std::string(method)},
+                      {"url", "https://api.fuzz.test" + std::string(target)},
+                      {"headers", std::move(headers)},
+                      {"has_body", !body.empty()}}}};
   if (!ag::parse_json(ag::dump(start))) return 0;
   ag::fuzz::Answers answers{std::string(body), std::string(fetched), 200, std::string(row)};
   shim.run(start, answers);

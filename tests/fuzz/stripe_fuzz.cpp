@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string signed_payload = std::to_string(kNow) + "." + std::string(body);
   std::string v1 = ag::crypto::hex_encode(ag::crypto::as_bytes(ag::crypto::hmac_sha256(kSecret, signed_payload)));
   std::string genuine = "t=" + std::to_string(kNow) + ",v1=" + v1;
-  if (ag::billing::verify_signature(genuine, body, kSecret, kNow) != ag::billing::SignatureCheck::valid) __builtin_trap();
+  if (ag::billing::verify_signature(genuine, body, kSecret, kNow) != ag::billing::SignatureCheck::valid)
+    __builtin_trap();
 
   ag::billing::url_origin(header);
   ag::billing::allowed_return_url(config, header);

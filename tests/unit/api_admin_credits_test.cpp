@@ -20,8 +20,8 @@ const std::string kUser = "6f9619ff-8b86-4d11-b42d-00c04fc964ff";
 
 const std::string kGrant =
     "select applied, balance from public.grant_credits($1::uuid, $2::bigint, $3::text, $4::text, $5::text, $6::jsonb)";
-const std::string kAdjust = "select applied, balance from public.adjust_credits($1::uuid, $2::bigint, $3::text, $4::text)";
-
+const std::string kAdjust =
+    "select applied, balance from public.adjust_credits($1::uuid, $2::bigint, $3::text, $4::text)";
 
 testing::RequestSpec post(const std::string& body, std::pair<std::string, std::string> auth) {
   return {"POST", "/admin/credits", {std::move(auth), {"content-length", std::to_string(body.size())}}, true};
@@ -118,7 +118,8 @@ TEST_CASE("POST /admin/credits: the SQL functions' errors become API errors", "[
 
   auto overdraw = answer(sql_error("AG402", "insufficient_credits: balance 10, adjustment -50"));
   CHECK(overdraw.status() == 402);
-  CHECK(overdraw.json() == Json{{"ok", false}, {"error", "insufficient_credits"}, {"message", "balance 10, adjustment -50"}});
+  CHECK(overdraw.json() ==
+        Json{{"ok", false}, {"error", "insufficient_credits"}, {"message", "balance 10, adjustment -50"}});
 
   auto reused = answer(sql_error("AG422", "idempotency_key_reused: admin:ticket-42 was used for another credit entry"));
   CHECK(reused.status() == 422);
@@ -181,7 +182,8 @@ TEST_CASE("POST /admin/credits validates every field before any SQL", "[credits]
   CHECK(status(with("amount", nullptr)) == 400);
   CHECK(status(with("amount", 1'000'000'001)) == 400);
   CHECK(status(with("amount", -1'000'000'001)) == 400);
-  CHECK(status(R"({"user_id":")" + kUser + R"(","amount":18446744073709551615,"reason":"r","idempotency_key":"k"})") == 400);
+  CHECK(status(R"({"user_id":")" + kUser + R"(","amount":18446744073709551615,"reason":"r","idempotency_key":"k"})") ==
+        400);
   CHECK(status(R"({"user_id":")" + kUser + R"(","amount":1e3,"reason":"r","idempotency_key":"k"})") == 400);
 
   CHECK(status(with("reason", kMissing)) == 400);

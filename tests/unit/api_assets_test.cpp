@@ -17,8 +17,13 @@ Reply stored(const Json& effect) {
 }
 
 Reply object(const Json&) {
-  return {{{"found", true}, {"key", "public/a.txt"}, {"size", 11}, {"etag", "e1"},
-           {"content_type", "text/plain"}, {"uploaded", 1}, {"handle", 3}}};
+  return {{{"found", true},
+           {"key", "public/a.txt"},
+           {"size", 11},
+           {"etag", "e1"},
+           {"content_type", "text/plain"},
+           {"uploaded", 1},
+           {"handle", 3}}};
 }
 }  // namespace
 
@@ -50,22 +55,23 @@ TEST_CASE("asset keys follow the contract", "[assets]") {
 
 TEST_CASE("PUT /assets streams the request body into R2", "[assets]") {
   Driver driver(kEnv);
-  auto out = driver.run({"PUT", "/assets/public/a.txt",
-                         {kAdmin, {"content-length", "11"}, {"content-type", "text/plain"}}, true},
-                        stored);
+  auto out = driver.run(
+      {"PUT", "/assets/public/a.txt", {kAdmin, {"content-length", "11"}, {"content-type", "text/plain"}}, true},
+      stored);
   CHECK(out.status() == 200);
   REQUIRE(out.effects.size() == 1);
   CHECK(out.effects[0]["body"] == Json{{"from", "request"}});
   CHECK(out.effects[0]["max_bytes"] == 1000);
   CHECK(out.effects[0]["content_type"] == "text/plain");
-  CHECK(out.json() == Json{{"ok", true}, {"key", "public/a.txt"}, {"size", 11}, {"etag", "e1"},
-                           {"content_type", "text/plain"}});
+  CHECK(out.json() ==
+        Json{{"ok", true}, {"key", "public/a.txt"}, {"size", 11}, {"etag", "e1"}, {"content_type", "text/plain"}});
 }
 
 TEST_CASE("PUT /assets refuses before touching the body", "[assets]") {
   Driver driver(kEnv);
   CHECK(driver.run({"PUT", "/assets/a", {{"content-length", "1"}}, true}).status() == 401);
-  CHECK(driver.run({"PUT", "/assets/a", {{"authorization", "Bearer nope"}, {"content-length", "1"}}, true}).status() == 401);
+  CHECK(driver.run({"PUT", "/assets/a", {{"authorization", "Bearer nope"}, {"content-length", "1"}}, true}).status() ==
+        401);
   CHECK(driver.run({"PUT", "/assets/a", {kAdmin}, true}).status() == 411);
   auto big = driver.run({"PUT", "/assets/a", {kAdmin, {"content-length", "1001"}}, true});
   CHECK(big.status() == 413);
@@ -78,11 +84,13 @@ TEST_CASE("PUT /assets refuses before touching the body", "[assets]") {
 
 TEST_CASE("PUT /assets maps the shim's size check and storage failures", "[assets]") {
   Driver driver(kEnv);
-  auto too_large = driver.run({"PUT", "/assets/a", {kAdmin, {"content-length", "5"}}, true},
-                              [](const Json&) { return Reply{{{"error", {{"code", "too_large"}}}}}; });
+  auto too_large = driver.run({"PUT", "/assets/a", {kAdmin, {"content-length", "5"}}, true}, [](const Json&) {
+    return Reply{{{"error", {{"code", "too_large"}}}}};
+  });
   CHECK(too_large.status() == 413);
-  auto broken = driver.run({"PUT", "/assets/a", {kAdmin, {"content-length", "5"}}, true},
-                           [](const Json&) { return Reply{{{"error", {{"code", "r2_error"}, {"message", "boom"}}}}}; });
+  auto broken = driver.run({"PUT", "/assets/a", {kAdmin, {"content-length", "5"}}, true}, [](const Json&) {
+    return Reply{{{"error", {{"code", "r2_error"}, {"message", "boom"}}}}};
+  });
   CHECK(broken.status() == 500);
   CHECK(broken.body().find("boom") == std::string::npos);
 }

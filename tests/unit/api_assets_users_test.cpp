@@ -11,8 +11,8 @@
 
 using namespace ag;
 using testing::Driver;
-using testing::Reply;
 using testing::is_sql;
+using testing::Reply;
 
 namespace {
 constexpr std::int64_t kNowS = test::kDriverNowS;
@@ -23,10 +23,14 @@ const Driver::Env kEnv = {{"APP_ADMIN_TOKEN", "adm1n"},
                           {"PUBLIC_BASE_URL", "https://api.example.com/"}};
 const auto& kAdmin = test::kAdminAuth;
 
-
 Reply object(const Json& effect) {
-  return {{{"found", true}, {"key", effect.value("key", "")}, {"size", 11}, {"etag", "e1"},
-           {"content_type", "image/png"}, {"uploaded", 1}, {"handle", 3}}};
+  return {{{"found", true},
+           {"key", effect.value("key", "")},
+           {"size", 11},
+           {"etag", "e1"},
+           {"content_type", "image/png"},
+           {"uploaded", 1},
+           {"handle", 3}}};
 }
 
 /// A stored upload: room reserved (when the key is a user's), the object put, the size recorded.
@@ -57,26 +61,64 @@ testing::Responder body_then_objects(std::string body) {
 
 TEST_CASE("users write only inside users/<their id>/", "[assets][users]") {
   Driver driver(kEnv);
-  CHECK(driver.run(put("users/11111111-1111-4111-8111-111111111111/a.png", test::user_auth("11111111-1111-4111-8111-111111111111")), stored).status() == 200);
-  CHECK(driver.run(put("users/11111111-1111-4111-8111-111111111111/deep/er/a.png", test::user_auth("11111111-1111-4111-8111-111111111111")), stored).status() == 200);
-  CHECK(driver.run(put("users/22222222-2222-4222-8222-222222222222/a.png", test::user_auth("11111111-1111-4111-8111-111111111111"))).status() == 403);
-  CHECK(driver.run(put("users/11111111-1111-4111-8111-111111111111", test::user_auth("11111111-1111-4111-8111-111111111111"))).status() == 403);
-  CHECK(driver.run(put("users/11111111-1111-4111-8111-1111111111110/a.png", test::user_auth("11111111-1111-4111-8111-111111111111"))).status() == 403);
-  CHECK(driver.run(put("outputs/11111111-1111-4111-8111-111111111111/j/a.png", test::user_auth("11111111-1111-4111-8111-111111111111"))).status() == 403);
+  CHECK(driver
+            .run(put("users/11111111-1111-4111-8111-111111111111/a.png",
+                     test::user_auth("11111111-1111-4111-8111-111111111111")),
+                 stored)
+            .status() == 200);
+  CHECK(driver
+            .run(put("users/11111111-1111-4111-8111-111111111111/deep/er/a.png",
+                     test::user_auth("11111111-1111-4111-8111-111111111111")),
+                 stored)
+            .status() == 200);
+  CHECK(driver
+            .run(put("users/22222222-2222-4222-8222-222222222222/a.png",
+                     test::user_auth("11111111-1111-4111-8111-111111111111")))
+            .status() == 403);
+  CHECK(driver
+            .run(put("users/11111111-1111-4111-8111-111111111111",
+                     test::user_auth("11111111-1111-4111-8111-111111111111")))
+            .status() == 403);
+  CHECK(driver
+            .run(put("users/11111111-1111-4111-8111-1111111111110/a.png",
+                     test::user_auth("11111111-1111-4111-8111-111111111111")))
+            .status() == 403);
+  CHECK(driver
+            .run(put("outputs/11111111-1111-4111-8111-111111111111/j/a.png",
+                     test::user_auth("11111111-1111-4111-8111-111111111111")))
+            .status() == 403);
   CHECK(driver.run(put("public/a.png", test::user_auth("11111111-1111-4111-8111-111111111111"))).status() == 403);
   CHECK(driver.run(put("users/22222222-2222-4222-8222-222222222222/a.png", kAdmin), stored).status() == 200);
-  CHECK(driver.run(put("users/11111111-1111-4111-8111-111111111111/a.png", {"authorization", "Bearer not.a.token"})).status() == 401);
+  CHECK(driver.run(put("users/11111111-1111-4111-8111-111111111111/a.png", {"authorization", "Bearer not.a.token"}))
+            .status() == 401);
 }
 
 TEST_CASE("users read their own private keys; others get 403, anonymous 401", "[assets][users]") {
   Driver driver(kEnv);
-  CHECK(driver.get("/assets/users/11111111-1111-4111-8111-111111111111/a.png", {test::user_auth("11111111-1111-4111-8111-111111111111")}, object).status() == 200);
-  CHECK(driver.get("/assets/outputs/11111111-1111-4111-8111-111111111111/job/out.mp4", {test::user_auth("11111111-1111-4111-8111-111111111111")}, object).status() == 200);
-  CHECK(driver.get("/assets/users/22222222-2222-4222-8222-222222222222/a.png", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 403);
-  CHECK(driver.get("/assets/outputs/22222222-2222-4222-8222-222222222222/job/out.mp4", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 403);
+  CHECK(driver
+            .get("/assets/users/11111111-1111-4111-8111-111111111111/a.png",
+                 {test::user_auth("11111111-1111-4111-8111-111111111111")}, object)
+            .status() == 200);
+  CHECK(driver
+            .get("/assets/outputs/11111111-1111-4111-8111-111111111111/job/out.mp4",
+                 {test::user_auth("11111111-1111-4111-8111-111111111111")}, object)
+            .status() == 200);
+  CHECK(driver
+            .get("/assets/users/22222222-2222-4222-8222-222222222222/a.png",
+                 {test::user_auth("11111111-1111-4111-8111-111111111111")})
+            .status() == 403);
+  CHECK(driver
+            .get("/assets/outputs/22222222-2222-4222-8222-222222222222/job/out.mp4",
+                 {test::user_auth("11111111-1111-4111-8111-111111111111")})
+            .status() == 403);
   CHECK(driver.get("/assets/users/11111111-1111-4111-8111-111111111111/a.png").status() == 401);
-  CHECK(driver.run({"HEAD", "/assets/users/22222222-2222-4222-8222-222222222222/a.png", {test::user_auth("11111111-1111-4111-8111-111111111111")}}).status() == 403);
-  CHECK(driver.get("/assets/public/logo.png", {test::user_auth("11111111-1111-4111-8111-111111111111")}, object).status() == 200);
+  CHECK(driver
+            .run({"HEAD",
+                  "/assets/users/22222222-2222-4222-8222-222222222222/a.png",
+                  {test::user_auth("11111111-1111-4111-8111-111111111111")}})
+            .status() == 403);
+  CHECK(driver.get("/assets/public/logo.png", {test::user_auth("11111111-1111-4111-8111-111111111111")}, object)
+            .status() == 200);
   // Public reads need no credentials, so none are checked (nor paid for).
   CHECK(driver.get("/assets/public/logo.png", {{"authorization", "Bearer x.y.z"}}, object).status() == 200);
 }
@@ -88,13 +130,27 @@ TEST_CASE("DELETE /assets: owner or admin, idempotent", "[assets][users]") {
     REQUIRE(effect["op"] == "r2.delete");
     return Reply{Json::object()};
   };
-  auto out = driver.run({"DELETE", "/assets/users/11111111-1111-4111-8111-111111111111/a.png", {test::user_auth("11111111-1111-4111-8111-111111111111")}}, deleted);
+  auto out = driver.run({"DELETE",
+                         "/assets/users/11111111-1111-4111-8111-111111111111/a.png",
+                         {test::user_auth("11111111-1111-4111-8111-111111111111")}},
+                        deleted);
   CHECK(out.status() == 200);
-  CHECK(out.json() == Json{{"ok", true}, {"key", "users/11111111-1111-4111-8111-111111111111/a.png"}, {"deleted", true}});
+  CHECK(out.json() ==
+        Json{{"ok", true}, {"key", "users/11111111-1111-4111-8111-111111111111/a.png"}, {"deleted", true}});
   CHECK(out.effects[0]["key"] == "users/11111111-1111-4111-8111-111111111111/a.png");
-  CHECK(driver.run({"DELETE", "/assets/outputs/11111111-1111-4111-8111-111111111111/j/x.mp4", {test::user_auth("11111111-1111-4111-8111-111111111111")}}, deleted).status() == 200);
-  CHECK(driver.run({"DELETE", "/assets/users/22222222-2222-4222-8222-222222222222/a.png", {test::user_auth("11111111-1111-4111-8111-111111111111")}}).status() == 403);
-  CHECK(driver.run({"DELETE", "/assets/public/logo.png", {test::user_auth("11111111-1111-4111-8111-111111111111")}}).status() == 403);
+  CHECK(driver
+            .run({"DELETE",
+                  "/assets/outputs/11111111-1111-4111-8111-111111111111/j/x.mp4",
+                  {test::user_auth("11111111-1111-4111-8111-111111111111")}},
+                 deleted)
+            .status() == 200);
+  CHECK(driver
+            .run({"DELETE",
+                  "/assets/users/22222222-2222-4222-8222-222222222222/a.png",
+                  {test::user_auth("11111111-1111-4111-8111-111111111111")}})
+            .status() == 403);
+  CHECK(driver.run({"DELETE", "/assets/public/logo.png", {test::user_auth("11111111-1111-4111-8111-111111111111")}})
+            .status() == 403);
   CHECK(driver.run({"DELETE", "/assets/public/logo.png"}).status() == 401);
   CHECK(driver.run({"DELETE", "/assets/public/logo.png", {kAdmin}}, deleted).status() == 200);
   CHECK(driver.run({"DELETE", "/assets/a/../b", {kAdmin}}).status() == 400);
@@ -104,7 +160,10 @@ TEST_CASE("GET /assets lists a page of the caller's folder", "[assets][users]") 
   Driver driver(kEnv);
   auto page = [](const Json& effect) {
     REQUIRE(effect["op"] == "r2.list");
-    return Reply{{{"objects", Json::array({{{"key", "users/11111111-1111-4111-8111-111111111111/a.png"}, {"size", 5}, {"etag", "e"}, {"uploaded", 0}}})},
+    return Reply{{{"objects", Json::array({{{"key", "users/11111111-1111-4111-8111-111111111111/a.png"},
+                                            {"size", 5},
+                                            {"etag", "e"},
+                                            {"uploaded", 0}}})},
                   {"truncated", true},
                   {"cursor", "next-page"}}};
   };
@@ -121,11 +180,15 @@ TEST_CASE("GET /assets lists a page of the caller's folder", "[assets][users]") 
                                                      {"uploaded", "1970-01-01T00:00:00.000Z"}}})},
                            {"cursor", out.json()["cursor"]}});
 
-  auto next = driver.get("/assets?prefix=outputs%2F11111111-1111-4111-8111-111111111111%2F&limit=2", {test::user_auth("11111111-1111-4111-8111-111111111111")}, page);
+  auto next = driver.get("/assets?prefix=outputs%2F11111111-1111-4111-8111-111111111111%2F&limit=2",
+                         {test::user_auth("11111111-1111-4111-8111-111111111111")}, page);
   CHECK(next.effects[0]["prefix"] == "outputs/11111111-1111-4111-8111-111111111111/");
   CHECK(next.effects[0]["limit"] == 2);
 
-  CHECK(driver.get("/assets?prefix=users/22222222-2222-4222-8222-222222222222/", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 403);
+  CHECK(driver
+            .get("/assets?prefix=users/22222222-2222-4222-8222-222222222222/",
+                 {test::user_auth("11111111-1111-4111-8111-111111111111")})
+            .status() == 403);
   CHECK(driver.get("/assets?prefix=users/", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 403);
   CHECK(driver.get("/assets?prefix=", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 403);
   CHECK(driver.get("/assets?limit=0", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 400);
@@ -165,9 +228,12 @@ TEST_CASE("POST /assets/sign mints a link that GET honours until it expires", "[
   auto out = driver.run(sign(body, test::user_auth("11111111-1111-4111-8111-111111111111")), body_then_objects(body));
   REQUIRE(out.status() == 200);
   const std::int64_t expires = kNowS + 60;
-  std::string sig = assets::asset_signature("link-secret", "users/11111111-1111-4111-8111-111111111111/a b.png", expires);
-  std::string path = "/assets/users/11111111-1111-4111-8111-111111111111/a%20b.png?expires=" + std::to_string(expires) + "&sig=" + sig;
-  CHECK(out.json() == Json{{"ok", true}, {"url", "https://api.example.com" + path}, {"expires_at", "2023-11-14T22:14:20.000Z"}});
+  std::string sig =
+      assets::asset_signature("link-secret", "users/11111111-1111-4111-8111-111111111111/a b.png", expires);
+  std::string path =
+      "/assets/users/11111111-1111-4111-8111-111111111111/a%20b.png?expires=" + std::to_string(expires) + "&sig=" + sig;
+  CHECK(out.json() ==
+        Json{{"ok", true}, {"url", "https://api.example.com" + path}, {"expires_at", "2023-11-14T22:14:20.000Z"}});
 
   auto fetched = driver.get(path, {}, object);  // no credentials
   CHECK(fetched.status() == 200);
@@ -175,12 +241,22 @@ TEST_CASE("POST /assets/sign mints a link that GET honours until it expires", "[
   CHECK(driver.run({"HEAD", path}, object).status() == 200);
 
   // Any change is a 403: the key, the expiry, the signature.
-  CHECK(driver.get("/assets/users/11111111-1111-4111-8111-111111111111/other.png?expires=" + std::to_string(expires) + "&sig=" + sig).status() == 403);
-  CHECK(driver.get("/assets/users/11111111-1111-4111-8111-111111111111/a%20b.png?expires=" + std::to_string(expires + 1) + "&sig=" + sig).status() == 403);
+  CHECK(driver
+            .get("/assets/users/11111111-1111-4111-8111-111111111111/other.png?expires=" + std::to_string(expires) +
+                 "&sig=" + sig)
+            .status() == 403);
+  CHECK(driver
+            .get("/assets/users/11111111-1111-4111-8111-111111111111/a%20b.png?expires=" + std::to_string(expires + 1) +
+                 "&sig=" + sig)
+            .status() == 403);
   std::string flipped = sig;
   flipped[3] = flipped[3] == 'A' ? 'B' : 'A';
-  CHECK(driver.get("/assets/users/11111111-1111-4111-8111-111111111111/a%20b.png?expires=" + std::to_string(expires) + "&sig=" + flipped).status() == 403);
-  CHECK(driver.get("/assets/users/11111111-1111-4111-8111-111111111111/a%20b.png?expires=" + std::to_string(expires)).status() == 403);
+  CHECK(driver
+            .get("/assets/users/11111111-1111-4111-8111-111111111111/a%20b.png?expires=" + std::to_string(expires) +
+                 "&sig=" + flipped)
+            .status() == 403);
+  CHECK(driver.get("/assets/users/11111111-1111-4111-8111-111111111111/a%20b.png?expires=" + std::to_string(expires))
+            .status() == 403);
 
   driver.advance_ms(60'000);
   auto expired = driver.get(path);
@@ -193,14 +269,20 @@ TEST_CASE("POST /assets/sign: only for the owner, with a sane lifetime", "[asset
   auto status = [&](const std::string& body, std::pair<std::string, std::string> auth) {
     return driver.run(sign(body, std::move(auth)), body_then_objects(body)).status();
   };
-  CHECK(status(R"({"key":"users/22222222-2222-4222-8222-222222222222/a.png"})", test::user_auth("11111111-1111-4111-8111-111111111111")) == 403);
+  CHECK(status(R"({"key":"users/22222222-2222-4222-8222-222222222222/a.png"})",
+               test::user_auth("11111111-1111-4111-8111-111111111111")) == 403);
   CHECK(status(R"({"key":"public/a.png"})", test::user_auth("11111111-1111-4111-8111-111111111111")) == 403);
   CHECK(status(R"({"key":"users/22222222-2222-4222-8222-222222222222/a.png"})", kAdmin) == 200);
-  CHECK(status(R"({"key":"outputs/11111111-1111-4111-8111-111111111111/j/a.png","expires_in":604800})", test::user_auth("11111111-1111-4111-8111-111111111111")) == 200);
-  CHECK(status(R"({"key":"users/11111111-1111-4111-8111-111111111111/a.png","expires_in":604801})", test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
-  CHECK(status(R"({"key":"users/11111111-1111-4111-8111-111111111111/a.png","expires_in":0})", test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
-  CHECK(status(R"({"key":"users/11111111-1111-4111-8111-111111111111/a.png","expires_in":"60"})", test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
-  CHECK(status(R"({"key":"users/11111111-1111-4111-8111-111111111111/../22222222-2222-4222-8222-222222222222/a.png"})", test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
+  CHECK(status(R"({"key":"outputs/11111111-1111-4111-8111-111111111111/j/a.png","expires_in":604800})",
+               test::user_auth("11111111-1111-4111-8111-111111111111")) == 200);
+  CHECK(status(R"({"key":"users/11111111-1111-4111-8111-111111111111/a.png","expires_in":604801})",
+               test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
+  CHECK(status(R"({"key":"users/11111111-1111-4111-8111-111111111111/a.png","expires_in":0})",
+               test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
+  CHECK(status(R"({"key":"users/11111111-1111-4111-8111-111111111111/a.png","expires_in":"60"})",
+               test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
+  CHECK(status(R"({"key":"users/11111111-1111-4111-8111-111111111111/../22222222-2222-4222-8222-222222222222/a.png"})",
+               test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
   CHECK(status(R"({"expires_in":60})", test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
   CHECK(status(R"([1])", test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
   CHECK(driver.run({"POST", "/assets/sign", {{"content-length", "2"}}, true}).status() == 401);
@@ -212,10 +294,12 @@ TEST_CASE("signed links: derived from the admin token, or a noop without any sec
   auto out = derived.run(sign(body, kAdmin), body_then_objects(body));
   REQUIRE(out.status() == 200);
   std::string url = out.json()["url"];
-  CHECK(url.rfind("https://api.test/assets/users/11111111-1111-4111-8111-111111111111/a.png?expires=", 0) == 0);  // the request's origin
+  CHECK(url.rfind("https://api.test/assets/users/11111111-1111-4111-8111-111111111111/a.png?expires=", 0) ==
+        0);  // the request's origin
   CHECK(derived.get(url.substr(std::string("https://api.test").size()), {}, object).status() == 200);
   // Not the admin token itself.
-  auto sig_of_token = assets::asset_signature("adm1n", "users/11111111-1111-4111-8111-111111111111/a.png", kNowS + 3600);
+  auto sig_of_token =
+      assets::asset_signature("adm1n", "users/11111111-1111-4111-8111-111111111111/a.png", kNowS + 3600);
   CHECK(url.find(sig_of_token) == std::string::npos);
 
   Driver none({{"SUPABASE_JWT_SECRET", kSecret}});

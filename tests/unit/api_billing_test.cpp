@@ -14,8 +14,8 @@
 
 using namespace ag;
 using testing::Driver;
-using testing::Reply;
 using testing::is_sql;
+using testing::Reply;
 using testing::rows;
 
 namespace {
@@ -32,11 +32,17 @@ Reply http(int status, const Json& body) {
   return Reply{{{"status", status}, {"headers", Json::array()}, {"has_body", true}}, dump(body)};
 }
 
-const Json kPackRow = {{"id", "pack-100"},       {"kind", "pack"},   {"name", "100 credits"},
-                       {"credits", 100},          {"stripe_price_id", "price_credits_100"},
+const Json kPackRow = {{"id", "pack-100"},
+                       {"kind", "pack"},
+                       {"name", "100 credits"},
+                       {"credits", 100},
+                       {"stripe_price_id", "price_credits_100"},
                        {"billing_interval", nullptr}};
-const Json kPlanRow = {{"id", "pro-monthly"}, {"kind", "plan"}, {"name", "Pro"},
-                       {"credits", 300},       {"stripe_price_id", "price_pro_monthly"},
+const Json kPlanRow = {{"id", "pro-monthly"},
+                       {"kind", "plan"},
+                       {"name", "Pro"},
+                       {"credits", 300},
+                       {"stripe_price_id", "price_pro_monthly"},
                        {"billing_interval", "month"}};
 
 /// A scripted world: the request body, the database (customer known or not, the product
@@ -129,7 +135,8 @@ TEST_CASE("POST /billing/checkout: a pack, on a new customer, exactly as Stripe 
   world.body = R"({"pack_id":"pack-100","success_url":"https://app.example.com/ok?x=1&y=2"})";
   auto out = driver.run(post("/billing/checkout", world.body), world.responder());
   REQUIRE(out.status() == 200);
-  CHECK(out.json() == Json{{"ok", true}, {"url", "https://checkout.stripe.com/c/pay/cs_test_1"}, {"session_id", "cs_test_1"}});
+  CHECK(out.json() ==
+        Json{{"ok", true}, {"url", "https://checkout.stripe.com/c/pay/cs_test_1"}, {"session_id", "cs_test_1"}});
 
   Json customer_headers = header_map(world.sent["/v1/customers"]);
   CHECK(customer_headers["authorization"] == "Bearer sk_test_123");
@@ -259,9 +266,12 @@ TEST_CASE("GET /billing/catalog lists packs and plans for anyone", "[billing]") 
 TEST_CASE("GET /billing/subscription: the caller's current subscription", "[billing]") {
   Driver driver(kEnv);
   CHECK(driver.get("/billing/subscription").status() == 401);
-  Json row = {{"subscription_id", "sub_1"},         {"status", "active"},
-              {"plan_id", "pro-monthly"},           {"price_id", "price_pro_monthly"},
-              {"current_period_end", "2026-12-22T00:00:00.000Z"}, {"cancel_at_period_end", false},
+  Json row = {{"subscription_id", "sub_1"},
+              {"status", "active"},
+              {"plan_id", "pro-monthly"},
+              {"price_id", "price_pro_monthly"},
+              {"current_period_end", "2026-12-22T00:00:00.000Z"},
+              {"cancel_at_period_end", false},
               {"payment_failed_at", nullptr}};
   auto out = driver.get("/billing/subscription", {test::user_auth(kUser)}, [&](const Json& effect) {
     REQUIRE(effect["op"] == "sql");
@@ -354,12 +364,12 @@ TEST_CASE("POST /webhooks/stripe refuses bad signatures before reading the event
   const std::int64_t now = test::kDriverNowS;
   const std::string good = signature(kEvent, now);
   std::vector<std::optional<std::string>> refused = {
-      std::nullopt,                                   // no header
-      signature(kEvent, now, "whsec_wrong"),          // wrong secret
-      signature(kEvent + " ", now),                   // signed another body
-      signature(kEvent, now - 301),                   // stale
+      std::nullopt,                                                             // no header
+      signature(kEvent, now, "whsec_wrong"),                                    // wrong secret
+      signature(kEvent + " ", now),                                             // signed another body
+      signature(kEvent, now - 301),                                             // stale
       "t=" + std::to_string(now) + ",v0=" + good.substr(good.find("v1=") + 3),  // v0 only
-      "nonsense",                                     // malformed
+      "nonsense",                                                               // malformed
   };
   for (const auto& sig : refused) {
     INFO(sig.value_or("(none)"));

@@ -10,9 +10,8 @@ using testing::Driver;
 using testing::Reply;
 
 namespace {
-const Driver::Env kEnv = {{"APP_ADMIN_TOKEN", test::kAdminToken},
-                          {"SUPABASE_JWT_SECRET", test::kJwtSecret},
-                          {"WEBHOOK_SECRET", "whs3cret"}};
+const Driver::Env kEnv = {
+    {"APP_ADMIN_TOKEN", test::kAdminToken}, {"SUPABASE_JWT_SECRET", test::kJwtSecret}, {"WEBHOOK_SECRET", "whs3cret"}};
 const std::string kUser = "6f9619ff-8b86-4d11-b42d-00c04fc964ff";
 
 /// A POST of `body` as the admin; any effect past reading the body fails the test.
@@ -89,7 +88,8 @@ TEST_CASE("a key twice in one object of a client's body is a 400, money fields i
   CHECK(nested.status() == 400);
   CHECK(message(nested) == R"(invalid JSON body: the key "seed" appears twice in one object)");
   // The same key in sibling objects is no duplicate.
-  auto siblings = post_as_admin(driver, "/assets/sign", R"({"a":{"k":1},"b":{"k":2},"key":"..","c":[{"k":1},{"k":2}]})");
+  auto siblings =
+      post_as_admin(driver, "/assets/sign", R"({"a":{"k":1},"b":{"k":2},"key":"..","c":[{"k":1},{"k":2}]})");
   CHECK(siblings.status() == 400);
   CHECK(message(siblings).find("twice") == std::string::npos);
 }

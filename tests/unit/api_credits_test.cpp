@@ -11,8 +11,8 @@
 
 using namespace ag;
 using testing::Driver;
-using testing::Reply;
 using testing::is_sql;
+using testing::Reply;
 using testing::rows;
 
 namespace {
@@ -32,12 +32,11 @@ const std::string kLedgerPage =
     "where user_id = $1::uuid and ($2::bigint is null or id < $2::bigint) "
     "order by id desc limit $3::integer";
 
-
 /// A credit_ledger row as the shim hands it over: bigint columns as decimal text.
 Json ledger_row(std::int64_t id, std::int64_t delta, std::string kind) {
-  return {{"id", std::to_string(id)},      {"delta", std::to_string(delta)},
-          {"kind", std::move(kind)},       {"reason", nullptr},
-          {"job_id", nullptr},             {"created_at", "2026-11-22T03:58:38.123Z"}};
+  return {{"id", std::to_string(id)}, {"delta", std::to_string(delta)},
+          {"kind", std::move(kind)},  {"reason", nullptr},
+          {"job_id", nullptr},        {"created_at", "2026-11-22T03:58:38.123Z"}};
 }
 
 /// Newest first: ids from `newest` down to `oldest`, each a grant of 1.
@@ -56,8 +55,13 @@ Json overview_rows(const std::string& balance, const Json& entries) {
     list.push_back(std::move(entry));
   }
   if (list.empty()) {
-    list.push_back({{"balance", balance}, {"id", nullptr}, {"delta", nullptr}, {"kind", nullptr},
-                    {"reason", nullptr}, {"job_id", nullptr}, {"created_at", nullptr}});
+    list.push_back({{"balance", balance},
+                    {"id", nullptr},
+                    {"delta", nullptr},
+                    {"kind", nullptr},
+                    {"reason", nullptr},
+                    {"job_id", nullptr},
+                    {"created_at", nullptr}});
   }
   return list;
 }
@@ -90,17 +94,30 @@ TEST_CASE("GET /models lists the enabled models, default first, for anyone", "[m
           "select id, provider, content_type, cost_credits, is_default from public.models "
           "where enabled order by is_default desc, id");
     CHECK(effect["params"] == Json::array());
-    return rows({{{"id", "runpod-video"}, {"provider", "runpod"}, {"content_type", "video"},
-                  {"cost_credits", 1}, {"is_default", true}},
-                 {{"id", "runpod-image"}, {"provider", "runpod"}, {"content_type", "image"},
-                  {"cost_credits", 3}, {"is_default", false}}});
+    return rows({{{"id", "runpod-video"},
+                  {"provider", "runpod"},
+                  {"content_type", "video"},
+                  {"cost_credits", 1},
+                  {"is_default", true}},
+                 {{"id", "runpod-image"},
+                  {"provider", "runpod"},
+                  {"content_type", "image"},
+                  {"cost_credits", 3},
+                  {"is_default", false}}});
   });
   CHECK(out.status() == 200);
   CHECK(out.json() == Json{{"ok", true},
-                           {"models", {{{"id", "runpod-video"}, {"provider", "runpod"}, {"content_type", "video"},
-                                        {"cost_credits", 1}, {"default", true}},
-                                       {{"id", "runpod-image"}, {"provider", "runpod"}, {"content_type", "image"},
-                                        {"cost_credits", 3}, {"default", false}}}}});
+                           {"models",
+                            {{{"id", "runpod-video"},
+                              {"provider", "runpod"},
+                              {"content_type", "video"},
+                              {"cost_credits", 1},
+                              {"default", true}},
+                             {{"id", "runpod-image"},
+                              {"provider", "runpod"},
+                              {"content_type", "image"},
+                              {"cost_credits", 3},
+                              {"default", false}}}}});
 }
 
 TEST_CASE("GET /models is 503 when the database is down", "[models]") {
@@ -118,7 +135,8 @@ TEST_CASE("GET /credits: the balance (welcome grant first) and the newest 20 ent
   Json entry = ledger_row(9'007'199'254'740'993, -1, "reserve");  // past 2^53: text keeps it exact
   entry["job_id"] = "3c7e1a2b-0000-4000-8000-000000000001";
   entry["reason"] = "job reservation";
-  auto out = driver.get("/credits", {test::user_auth(kAlice)}, database("12", Json::array({entry, ledger_row(1, 10, "grant")})));
+  auto out = driver.get("/credits", {test::user_auth(kAlice)},
+                        database("12", Json::array({entry, ledger_row(1, 10, "grant")})));
   REQUIRE(out.status() == 200);
   CHECK(out.steps == 2);  // one statement: one round trip to the database
   REQUIRE(out.effects.size() == 1);
@@ -127,11 +145,18 @@ TEST_CASE("GET /credits: the balance (welcome grant first) and the newest 20 ent
   CHECK(out.json() == Json{{"ok", true},
                            {"balance", 12},
                            {"entries",
-                            {{{"id", 9'007'199'254'740'993}, {"delta", -1}, {"kind", "reserve"},
-                              {"reason", "job reservation"}, {"job_id", "3c7e1a2b-0000-4000-8000-000000000001"},
+                            {{{"id", 9'007'199'254'740'993},
+                              {"delta", -1},
+                              {"kind", "reserve"},
+                              {"reason", "job reservation"},
+                              {"job_id", "3c7e1a2b-0000-4000-8000-000000000001"},
                               {"created_at", "2026-11-22T03:58:38.123Z"}},
-                             {{"id", 1}, {"delta", 10}, {"kind", "grant"}, {"reason", nullptr},
-                              {"job_id", nullptr}, {"created_at", "2026-11-22T03:58:38.123Z"}}}}});
+                             {{"id", 1},
+                              {"delta", 10},
+                              {"kind", "grant"},
+                              {"reason", nullptr},
+                              {"job_id", nullptr},
+                              {"created_at", "2026-11-22T03:58:38.123Z"}}}}});
 }
 
 TEST_CASE("GET /credits: WELCOME_CREDITS is configurable, clamped to 0..1000000", "[credits]") {
@@ -202,7 +227,8 @@ TEST_CASE("ledger cursors are opaque, versioned and strict", "[credits][cursor]"
     CHECK(http::decode_ledger_cursor(cursor) == id);
   }
   CHECK(http::encode_ledger_cursor(42) == crypto::base64url_encode("v1:42"));
-  for (std::string text : {"v2:42", "v1:", "v1:0", "v1:042", "v1:-4", "v1:4x", "v1: 4", "42", "v1:1000000000000000000"}) {
+  for (std::string text :
+       {"v2:42", "v1:", "v1:0", "v1:042", "v1:-4", "v1:4x", "v1: 4", "42", "v1:1000000000000000000"}) {
     INFO(text);
     CHECK_FALSE(http::decode_ledger_cursor(crypto::base64url_encode(text)));
   }
@@ -228,8 +254,8 @@ TEST_CASE("GET /credits/ledger pages newest first with a cursor", "[credits][cur
   CHECK(http::decode_ledger_cursor(page["cursor"].get<std::string>()) == 5);
 
   // The cursor comes back as the id bound, sent as text.
-  auto second = driver.get("/credits/ledger?limit=3&cursor=" + page["cursor"].get<std::string>(), {test::user_auth(kAlice)},
-                           database("7", ledger_rows(4, 1)));
+  auto second = driver.get("/credits/ledger?limit=3&cursor=" + page["cursor"].get<std::string>(),
+                           {test::user_auth(kAlice)}, database("7", ledger_rows(4, 1)));
   REQUIRE(second.status() == 200);
   CHECK(second.effects[0]["params"] == Json::array({kAlice, "5", 4}));
   CHECK(second.json()["entries"].size() == 3);
@@ -240,8 +266,8 @@ TEST_CASE("GET /credits/ledger pages newest first with a cursor", "[credits][cur
                          database("7", ledger_rows(1, 1)));
   REQUIRE(last.status() == 200);
   CHECK(last.effects[0]["params"][1] == "2");
-  Json oldest = {{"id", 1}, {"delta", 1}, {"kind", "grant"}, {"reason", nullptr},
-                 {"job_id", nullptr}, {"created_at", "2026-11-22T03:58:38.123Z"}};
+  Json oldest = {{"id", 1},           {"delta", 1},        {"kind", "grant"},
+                 {"reason", nullptr}, {"job_id", nullptr}, {"created_at", "2026-11-22T03:58:38.123Z"}};
   CHECK(last.json() == Json{{"ok", true}, {"entries", Json::array({oldest})}, {"cursor", nullptr}});
 
   // An exactly full last page: no cursor either.
@@ -256,20 +282,24 @@ TEST_CASE("GET /credits/ledger: limit 1..100, default 50; a bad cursor is 400", 
   REQUIRE(defaults.status() == 200);
   CHECK(defaults.effects[0]["params"] == Json::array({kAlice, nullptr, 51}));
   CHECK(defaults.json() == Json{{"ok", true}, {"entries", Json::array()}, {"cursor", nullptr}});
-  CHECK(driver.get("/credits/ledger?limit=100", {test::user_auth(kAlice)}, database("0")).effects[0]["params"][2] == 101);
+  CHECK(driver.get("/credits/ledger?limit=100", {test::user_auth(kAlice)}, database("0")).effects[0]["params"][2] ==
+        101);
   CHECK(driver.get("/credits/ledger?limit=1", {test::user_auth(kAlice)}, database("0")).status() == 200);
   for (std::string limit : {"0", "101", "ten", "-1", "1.5", ""}) {
     INFO(limit);
     CHECK(driver.get("/credits/ledger?limit=" + limit, {test::user_auth(kAlice)}).status() == 400);
   }
-  for (std::string cursor : {std::string("garbage!"), crypto::base64url_encode("v2:5"), crypto::base64url_encode("v1:abc")}) {
+  for (std::string cursor :
+       {std::string("garbage!"), crypto::base64url_encode("v2:5"), crypto::base64url_encode("v1:abc")}) {
     INFO(cursor);
     auto out = driver.get("/credits/ledger?cursor=" + cursor, {test::user_auth(kAlice)});
     CHECK(out.status() == 400);
     CHECK(out.json()["message"] == "invalid cursor");
   }
   // An empty cursor is the first page.
-  CHECK(driver.get("/credits/ledger?cursor=", {test::user_auth(kAlice)}, database("0")).effects[0]["params"][1].is_null());
+  CHECK(driver.get("/credits/ledger?cursor=", {test::user_auth(kAlice)}, database("0"))
+            .effects[0]["params"][1]
+            .is_null());
 }
 
 TEST_CASE("GET /credits/ledger: own ledger for users, any (named) for the admin", "[credits][auth]") {

@@ -18,8 +18,9 @@ TEST_CASE("GET /jobs leaves each job's result to GET /jobs/:id", "[jobs][list]")
                     {"result", {{"output", std::string(1000, 'x')}}},
                     {"created_at", "2026-11-22T04:00:00.000Z"},
                     {"position", "2026-11-22 04:00:00.123456+00"}};
-  auto out = driver.get("/jobs", {test::user_auth("11111111-1111-4111-8111-111111111111")},
-                        [&](const Json&) { return Reply{{{"rows", Json::array({row})}}}; });
+  auto out = driver.get("/jobs", {test::user_auth("11111111-1111-4111-8111-111111111111")}, [&](const Json&) {
+    return Reply{{{"rows", Json::array({row})}}};
+  });
   REQUIRE(out.status() == 200);
   CHECK(out.effects[0]["query"].get<std::string>().find("result") == std::string::npos);
   REQUIRE(out.json()["jobs"].size() == 1);

@@ -10,22 +10,18 @@
 
 using namespace ag;
 using testing::Driver;
-using testing::Reply;
 using testing::is_sql;
+using testing::Reply;
 using testing::rows;
 
 namespace {
 constexpr std::int64_t kNowS = test::kDriverNowS;
 const std::string& kSecret = test::kJwtSecret;
 const std::string kJob = "6f9619ff-8b86-4d11-b42d-00c04fc964ff";
-const Driver::Env kRunPod = {{"APP_ADMIN_TOKEN", "adm1n"},
-                             {"SUPABASE_JWT_SECRET", kSecret},
-                             {"RUNPOD_API_KEY", "rp-key"},
-                             {"RUNPOD_ENDPOINT_ID", "ep1"},
-                             {"RUNPOD_API_BASE", "http://rp.test"},
-                             {"PUBLIC_BASE_URL", "https://api.example.com"}};
+const Driver::Env kRunPod = {{"APP_ADMIN_TOKEN", "adm1n"},          {"SUPABASE_JWT_SECRET", kSecret},
+                             {"RUNPOD_API_KEY", "rp-key"},          {"RUNPOD_ENDPOINT_ID", "ep1"},
+                             {"RUNPOD_API_BASE", "http://rp.test"}, {"PUBLIC_BASE_URL", "https://api.example.com"}};
 const auto& kAdmin = test::kAdminAuth;
-
 
 Reply http(int status, std::string body) {
   return Reply{{{"status", status}, {"headers", Json::array()}, {"has_body", true}}, std::move(body)};
@@ -34,7 +30,8 @@ Reply http(int status, std::string body) {
 /// One POST /jobs conversation: the body, create_job's row, then RunPod's answer.
 struct Script {
   std::string body = R"({"prompt":"a cat on a skateboard"})";
-  Json created = {{"outcome", "created"}, {"job_id", kJob}, {"status", "queued"}, {"cost_credits", 1}, {"balance", "9"}};
+  Json created = {
+      {"outcome", "created"}, {"job_id", kJob}, {"status", "queued"}, {"cost_credits", 1}, {"balance", "9"}};
   Reply runpod = http(200, R"({"id":"rp-1","status":"IN_QUEUE"})");
 
   testing::Responder responder() const {
@@ -66,8 +63,12 @@ TEST_CASE("POST /jobs: reserve, submit to RunPod, record the provider id", "[job
   Driver driver(kRunPod);
   auto out = driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), Script{}.responder());
   REQUIRE(out.status() == 200);
-  CHECK(out.json() == Json{{"ok", true},        {"status", "submitted"}, {"provider", "runpod"},
-                           {"provider_job_id", "rp-1"}, {"job_id", kJob},      {"result", {{"id", "rp-1"}, {"status", "IN_QUEUE"}}}});
+  CHECK(out.json() == Json{{"ok", true},
+                           {"status", "submitted"},
+                           {"provider", "runpod"},
+                           {"provider_job_id", "rp-1"},
+                           {"job_id", kJob},
+                           {"result", {{"id", "rp-1"}, {"status", "IN_QUEUE"}}}});
   // Two round trips to the database, one call to RunPod, in that order.
   REQUIRE(out.effects.size() == 4);
   CHECK(out.effects[0]["op"] == "request.body");
@@ -119,8 +120,12 @@ TEST_CASE("POST /jobs without RunPod is the 202 noop, recorded as noop", "[jobs]
   Driver driver({{"APP_ADMIN_TOKEN", "adm1n"}});
   auto out = driver.run(post_job({kAdmin}), Script{}.responder());
   CHECK(out.status() == 202);
-  CHECK(out.json() == Json{{"ok", true},           {"status", "submitted"}, {"provider", "noop"},
-                           {"provider_job_id", nullptr}, {"job_id", kJob},      {"message", "runpod_not_configured"}});
+  CHECK(out.json() == Json{{"ok", true},
+                           {"status", "submitted"},
+                           {"provider", "noop"},
+                           {"provider_job_id", nullptr},
+                           {"job_id", kJob},
+                           {"message", "runpod_not_configured"}});
   CHECK_FALSE(find_effect(out, "fetch"));
   CHECK(out.effects[1]["params"][0] == nullptr);  // an admin job: no user, no charge
   CHECK(out.effects[1]["params"][5] == "admin");
@@ -143,7 +148,8 @@ TEST_CASE("POST /jobs: webhook_url is https or loopback http, and needs signing 
   auto post = [](Driver& driver, const std::string& url) {
     Script script;
     script.body = R"({"prompt":"x","webhook_url":")" + url + "\"}";
-    return driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}, script.body.size()), script.responder());
+    return driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}, script.body.size()),
+                      script.responder());
   };
   Driver driver(kRunPod);
   CHECK(post(driver, "https://hooks.example.com/in").status() == 200);
@@ -158,13 +164,15 @@ TEST_CASE("POST /jobs: webhook_url is https or loopback http, and needs signing 
 
 TEST_CASE("POST /jobs: only a job that ends at once starts its webhook delivery", "[jobs]") {
   Driver driver(kRunPod);
-  CHECK(driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), Script{}.responder()).background.empty());
+  CHECK(driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), Script{}.responder())
+            .background.empty());
   Script failing;
   failing.runpod = http(500, "boom");
   auto out = driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), failing.responder());
   REQUIRE(out.status() == 502);
   REQUIRE(out.background.size() == 1);
-  CHECK(out.background[0] == Json{{"name", "deliver_job_webhooks"}, {"job_id", kJob}, {"request_id", *out.header("x-request-id")}});
+  CHECK(out.background[0] ==
+        Json{{"name", "deliver_job_webhooks"}, {"job_id", kJob}, {"request_id", *out.header("x-request-id")}});
 }
 
 TEST_CASE("POST /jobs maps create_job's refusals to the documented errors", "[jobs]") {
@@ -172,7 +180,8 @@ TEST_CASE("POST /jobs maps create_job's refusals to the documented errors", "[jo
   auto refused = [&](Json created) {
     Script script;
     script.created = std::move(created);
-    return driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111"), {"idempotency-key", "k-1"}}), script.responder());
+    return driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111"), {"idempotency-key", "k-1"}}),
+                      script.responder());
   };
   auto poor = refused({{"outcome", "insufficient_credits"}, {"balance", "0"}, {"required", 1}});
   CHECK(poor.status() == 402);
@@ -200,10 +209,13 @@ TEST_CASE("POST /jobs validates before touching the database", "[jobs]") {
     headers.push_back(test::user_auth("11111111-1111-4111-8111-111111111111"));
     Script script;
     script.body = body;
-    return driver.run(post_job(headers, body.size()), [&](const Json& effect) {
-      if (effect["op"] != "request.body") FAIL("unexpected effect " << dump(effect));
-      return script.responder()(effect);
-    }).status();
+    return driver
+        .run(post_job(headers, body.size()),
+             [&](const Json& effect) {
+               if (effect["op"] != "request.body") FAIL("unexpected effect " << dump(effect));
+               return script.responder()(effect);
+             })
+        .status();
   };
   CHECK(status(R"({})") == 400);
   CHECK(status(R"({"prompt":""})") == 400);
@@ -224,8 +236,13 @@ TEST_CASE("POST /jobs validates before touching the database", "[jobs]") {
 
 TEST_CASE("GET /jobs/:id polls RunPod while the job is open and records the change", "[jobs]") {
   Driver driver(kRunPod);
-  Json row = {{"id", kJob},        {"user_id", "11111111-1111-4111-8111-111111111111"},           {"status", "submitted"}, {"provider", "runpod"},
-              {"provider_job_id", "rp-1"}, {"cost_credits", 1}, {"webhook_token_hash", "secret-hash"}};
+  Json row = {{"id", kJob},
+              {"user_id", "11111111-1111-4111-8111-111111111111"},
+              {"status", "submitted"},
+              {"provider", "runpod"},
+              {"provider_job_id", "rp-1"},
+              {"cost_credits", 1},
+              {"webhook_token_hash", "secret-hash"}};
   auto respond = [&](const Json& effect) {
     if (is_sql(effect, "select id, user_id")) return rows(Json::array({row}));
     if (effect["op"] == "fetch") return http(200, R"({"id":"rp-1","status":"COMPLETED","output":{"url":"x"}})");
@@ -249,7 +266,8 @@ TEST_CASE("GET /jobs/:id polls RunPod while the job is open and records the chan
   CHECK(done.status() == 200);
   CHECK(done.effects.size() == 1);
 
-  CHECK(driver.get("/jobs/" + kJob, {test::user_auth("22222222-2222-4222-8222-222222222222")}, respond).status() == 404);
+  CHECK(driver.get("/jobs/" + kJob, {test::user_auth("22222222-2222-4222-8222-222222222222")}, respond).status() ==
+        404);
   CHECK(driver.get("/jobs/" + kJob, {kAdmin}, respond).status() == 200);
   CHECK(driver.get("/jobs/not-a-uuid", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 404);
   CHECK(driver.get("/jobs/" + kJob).status() == 401);
@@ -258,8 +276,12 @@ TEST_CASE("GET /jobs/:id polls RunPod while the job is open and records the chan
 TEST_CASE("RunPod callbacks need the job's token and apply through transition_job", "[jobs][webhook]") {
   Driver driver(kRunPod);
   const std::string token = "callback-token";
-  Json row = {{"id", kJob}, {"user_id", "11111111-1111-4111-8111-111111111111"}, {"status", "queued"}, {"provider", nullptr},
-              {"provider_job_id", nullptr}, {"webhook_token_hash", crypto::sha256_hex(token)}};
+  Json row = {{"id", kJob},
+              {"user_id", "11111111-1111-4111-8111-111111111111"},
+              {"status", "queued"},
+              {"provider", nullptr},
+              {"provider_job_id", nullptr},
+              {"webhook_token_hash", crypto::sha256_hex(token)}};
   const std::string body = R"({"id":"rp-1","status":"FAILED","error":"out of memory","input":{}})";
   auto respond = [&](const Json& effect) {
     if (is_sql(effect, "select id, user_id")) return rows(Json::array({row}));
@@ -270,8 +292,8 @@ TEST_CASE("RunPod callbacks need the job's token and apply through transition_jo
     return Reply{};
   };
   auto post = [&](std::string query) {
-    return driver.run({"POST", "/webhooks/runpod/" + kJob + query, {{"content-length", std::to_string(body.size())}}, true},
-                      respond);
+    return driver.run(
+        {"POST", "/webhooks/runpod/" + kJob + query, {{"content-length", std::to_string(body.size())}}, true}, respond);
   };
   auto out = post("?token=" + token);
   REQUIRE(out.status() == 200);
@@ -294,7 +316,11 @@ TEST_CASE("RunPod callbacks need the job's token and apply through transition_jo
 
 TEST_CASE("POST /jobs/:id/cancel: RunPod first, then cancelled and refunded", "[jobs][cancel]") {
   Driver driver(kRunPod);
-  Json row = {{"id", kJob}, {"user_id", "11111111-1111-4111-8111-111111111111"}, {"status", "running"}, {"provider", "runpod"}, {"provider_job_id", "rp-1"}};
+  Json row = {{"id", kJob},
+              {"user_id", "11111111-1111-4111-8111-111111111111"},
+              {"status", "running"},
+              {"provider", "runpod"},
+              {"provider_job_id", "rp-1"}};
   int runpod_status = 200;
   std::string runpod_reply = R"({"id":"rp-1","status":"CANCELLED"})";
   std::string status_reply = R"({"id":"rp-1","status":"COMPLETED","output":{"text":"hi"}})";
@@ -311,7 +337,9 @@ TEST_CASE("POST /jobs/:id/cancel: RunPod first, then cancelled and refunded", "[
     if (is_sql(effect, "select updated, status from public.update_job_fields")) return rows(Json::array());
     if (is_sql(effect, "select applied")) {
       transitions.push_back(effect["params"][1]);
-      return rows(Json::array({{{"applied", applies}, {"status", applies ? effect["params"][1] : "completed"}, {"refunded", applies ? "1" : "0"}}}));
+      return rows(Json::array({{{"applied", applies},
+                                {"status", applies ? effect["params"][1] : "completed"},
+                                {"refunded", applies ? "1" : "0"}}}));
     }
     FAIL("unexpected effect " << dump(effect));
     return Reply{};
@@ -394,10 +422,12 @@ TEST_CASE("GET /jobs pages by (created_at, id) with one query", "[jobs][list]") 
   std::string cursor = first.json()["cursor"];
 
   available = 1;
-  auto second = driver.get("/jobs?limit=2&status=completed&cursor=" + cursor, {test::user_auth("11111111-1111-4111-8111-111111111111")}, respond);
+  auto second = driver.get("/jobs?limit=2&status=completed&cursor=" + cursor,
+                           {test::user_auth("11111111-1111-4111-8111-111111111111")}, respond);
   REQUIRE(second.status() == 200);
   CHECK(second.effects[0]["params"] ==
-        Json::array({"11111111-1111-4111-8111-111111111111", "completed", "2026-11-22 04:00:00.123456+00", "00000000-0000-4000-8000-000000000001", 3}));
+        Json::array({"11111111-1111-4111-8111-111111111111", "completed", "2026-11-22 04:00:00.123456+00",
+                     "00000000-0000-4000-8000-000000000001", 3}));
   CHECK(second.json()["cursor"] == nullptr);
 
   CHECK(driver.get("/jobs", {kAdmin}, respond).effects[0]["params"][0] == nullptr);
@@ -409,7 +439,11 @@ TEST_CASE("GET /jobs pages by (created_at, id) with one query", "[jobs][list]") 
 
 TEST_CASE("completing a job copies its outputs into R2 and GET links them", "[jobs][outputs]") {
   Driver driver(kRunPod);
-  Json row = {{"id", kJob}, {"user_id", "11111111-1111-4111-8111-111111111111"}, {"status", "running"}, {"provider", "runpod"}, {"provider_job_id", "rp-1"}};
+  Json row = {{"id", kJob},
+              {"user_id", "11111111-1111-4111-8111-111111111111"},
+              {"status", "running"},
+              {"provider", "runpod"},
+              {"provider_job_id", "rp-1"}};
   const std::string done =
       R"({"id":"rp-1","status":"COMPLETED","output":[{"image_url":"data:image/png;base64,iVBORw0KGgo="},"not a file",)"
       R"({"image_base64":"AAAA","seed":42},{"video_url":"https://cdn.test/v/clip.MP4?sig=1"}]})";
@@ -422,7 +456,8 @@ TEST_CASE("completing a job copies its outputs into R2 and GET links them", "[jo
       return rows(Json::array({{{"applied", true}, {"status", "completed"}, {"refunded", 0}}}));
     if (effect["op"] == "r2.put") {
       puts.push_back(effect);
-      if (effect["body"]["from"] == "base64" && effect["body"]["data"] == "AAAA") return Reply{{{"error", {{"code", "r2_error"}}}}};
+      if (effect["body"]["from"] == "base64" && effect["body"]["data"] == "AAAA")
+        return Reply{{{"error", {{"code", "r2_error"}}}}};
       return Reply{{{"key", effect["key"]}, {"size", 10}, {"etag", "e"}}};
     }
     if (is_sql(effect, "select updated, status from public.update_job_fields")) {
@@ -453,7 +488,9 @@ TEST_CASE("completing a job copies its outputs into R2 and GET links them", "[jo
   const Json shown = out.json()["outputs"];
   REQUIRE(shown.size() == 3);
   std::string url = shown[2]["url"];
-  CHECK(url.rfind("https://api.example.com/assets/outputs/11111111-1111-4111-8111-111111111111/" + kJob + "/3.mp4?expires=", 0) == 0);
+  CHECK(url.rfind(
+            "https://api.example.com/assets/outputs/11111111-1111-4111-8111-111111111111/" + kJob + "/3.mp4?expires=",
+            0) == 0);
   CHECK_FALSE(shown[1].contains("url"));
 }
 

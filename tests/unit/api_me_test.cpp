@@ -9,10 +9,10 @@
 #include "support/jws_signer.hpp"
 
 using namespace ag;
-using testing::Driver;
-using testing::Reply;
 using auth::kJwksRefetchGapMs;
 using auth::kJwksTtlMs;
+using testing::Driver;
+using testing::Reply;
 
 namespace {
 
@@ -27,9 +27,7 @@ Json claims(std::string sub = "11111111-1111-4111-8111-111111111111") {
           {"role", "authenticated"}};
 }
 
-std::pair<std::string, std::string> bearer(const std::string& token) {
-  return {"authorization", "Bearer " + token};
-}
+std::pair<std::string, std::string> bearer(const std::string& token) { return {"authorization", "Bearer " + token}; }
 
 Reply http_reply(int status, std::string body) {
   return Reply{{{"status", status}, {"headers", Json::array()}, {"has_body", true}}, std::move(body)};
@@ -73,7 +71,8 @@ testing::Responder jwks_server(const std::string* document, int* fetches) {
   };
 }
 
-const Json kExpectedUser = {{"id", "11111111-1111-4111-8111-111111111111"}, {"email", "a@b.c"}, {"role", "authenticated"}};
+const Json kExpectedUser = {
+    {"id", "11111111-1111-4111-8111-111111111111"}, {"email", "a@b.c"}, {"role", "authenticated"}};
 
 Json expected_me(const Json& user) {
   return {{"ok", true}, {"user", user}, {"credits", {{"balance", kBalance}}}, {"subscription", nullptr}};
@@ -140,7 +139,8 @@ TEST_CASE("GET /me verifies ES256 and RS256 with the project's JWKS, fetched onc
   CHECK(verify["data"] == token.substr(0, token.rfind('.')));
   CHECK(verify["signature"] == token.substr(token.rfind('.') + 1));
 
-  auto rs = driver.get("/me", {bearer(test::rs256_token(claims("22222222-2222-4222-8222-222222222222")))}, with_database());  // no fetch
+  auto rs = driver.get("/me", {bearer(test::rs256_token(claims("22222222-2222-4222-8222-222222222222")))},
+                       with_database());  // no fetch
   CHECK(rs.status() == 200);
   CHECK(rs.json()["user"]["id"] == "22222222-2222-4222-8222-222222222222");
 
@@ -177,15 +177,22 @@ TEST_CASE("GET /me refetches the JWKS on an unknown kid, at most every 30 s", "[
   REQUIRE(driver.get("/me", {bearer(test::es256_token(claims(), "old"))}, server).status() == 200);
 
   document = jwks_text({test::ec_jwk("old"), test::ec_jwk("new")});  // the project rotates
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("44444444-4444-4444-8444-444444444444"), "new"))}, server).status() == 200);
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("44444444-4444-4444-8444-444444444444"), "new"))}, server)
+            .status() == 200);
   CHECK(fetches == 2);
 
   // Forged kids do not turn every request into a fetch.
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"), "forged-1"))}, server).status() == 401);
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"), "forged-2"))}, server).status() == 401);
+  CHECK(
+      driver.get("/me", {bearer(test::es256_token(claims("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"), "forged-1"))}, server)
+          .status() == 401);
+  CHECK(
+      driver.get("/me", {bearer(test::es256_token(claims("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"), "forged-2"))}, server)
+          .status() == 401);
   CHECK(fetches == 2);
   driver.advance_ms(kJwksRefetchGapMs);
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("cccccccc-cccc-4ccc-8ccc-cccccccccccc"), "forged-3"))}, server).status() == 401);
+  CHECK(
+      driver.get("/me", {bearer(test::es256_token(claims("cccccccc-cccc-4ccc-8ccc-cccccccccccc"), "forged-3"))}, server)
+          .status() == 401);
   CHECK(fetches == 3);
 }
 
@@ -193,8 +200,10 @@ TEST_CASE("GET /me refreshes the JWKS after its TTL and survives a failed refres
   Driver driver({{"SUPABASE_URL", kBase}});
   std::string document = jwks_text({test::ec_jwk("ec-1")});
   int fetches = 0;
-  REQUIRE(driver.get("/me", {bearer(test::es256_token(claims("11111111-1111-4111-8111-111111111111")))}, jwks_server(&document, &fetches)).status() ==
-          200);
+  REQUIRE(driver
+              .get("/me", {bearer(test::es256_token(claims("11111111-1111-4111-8111-111111111111")))},
+                   jwks_server(&document, &fetches))
+              .status() == 200);
 
   driver.advance_ms(kJwksTtlMs);
   auto outage = [&](const Json& effect) {
@@ -203,13 +212,18 @@ TEST_CASE("GET /me refreshes the JWKS after its TTL and survives a failed refres
     return http_reply(503, "down");
   };
   // Stale keys are better than none: the request succeeds on them.
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("22222222-2222-4222-8222-222222222222")))}, outage).status() == 200);
+  CHECK(
+      driver.get("/me", {bearer(test::es256_token(claims("22222222-2222-4222-8222-222222222222")))}, outage).status() ==
+      200);
   CHECK(fetches == 2);
   // The next attempt waits for the refetch gap rather than hitting the outage again.
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("33333333-3333-4333-8333-333333333333")))}, with_database()).status() == 200);
+  CHECK(driver.get("/me", {bearer(test::es256_token(claims("33333333-3333-4333-8333-333333333333")))}, with_database())
+            .status() == 200);
   driver.advance_ms(kJwksRefetchGapMs);
-  CHECK(driver.get("/me", {bearer(test::es256_token(claims("55555555-5555-4555-8555-555555555555")))}, jwks_server(&document, &fetches)).status() ==
-        200);
+  CHECK(driver
+            .get("/me", {bearer(test::es256_token(claims("55555555-5555-4555-8555-555555555555")))},
+                 jwks_server(&document, &fetches))
+            .status() == 200);
   CHECK(fetches == 3);
 }
 
@@ -247,10 +261,13 @@ TEST_CASE("GET /me falls back to Supabase's /auth/v1/user for HS256 without the 
       return http_reply(status, body);
     };
   };
-  auto out = driver.get("/me", {bearer(token)},
-                        supabase(200, R"({"id":"11111111-1111-4111-8111-111111111111","email":"a@b.c","role":"authenticated","aud":"x"})"));
+  auto out = driver.get(
+      "/me", {bearer(token)},
+      supabase(200,
+               R"({"id":"11111111-1111-4111-8111-111111111111","email":"a@b.c","role":"authenticated","aud":"x"})"));
   CHECK(out.status() == 200);
-  CHECK(out.json() == expected_me({{"id", "11111111-1111-4111-8111-111111111111"}, {"email", "a@b.c"}, {"role", "authenticated"}}));
+  CHECK(out.json() ==
+        expected_me({{"id", "11111111-1111-4111-8111-111111111111"}, {"email", "a@b.c"}, {"role", "authenticated"}}));
   REQUIRE(out.effects.size() == 2);  // Supabase, then the balance and the subscription
   CHECK(out.effects[1]["op"] == "sql");
   CHECK(out.effects[0]["url"] == kBase + "/auth/v1/user");

@@ -36,8 +36,8 @@ TEST_CASE("every response carries a request id; a plain caller id is kept", "[ap
 
 TEST_CASE("CORS preflight and actual responses follow CORS_ORIGINS", "[api][cors]") {
   Driver driver({{"CORS_ORIGINS", "https://app.alphogen.com, https://staging.alphogen.com"}});
-  auto pre = driver.run({"OPTIONS", "/health", {{"origin", "https://app.alphogen.com"},
-                                                {"access-control-request-method", "GET"}}});
+  auto pre = driver.run(
+      {"OPTIONS", "/health", {{"origin", "https://app.alphogen.com"}, {"access-control-request-method", "GET"}}});
   CHECK(pre.status() == 204);
   CHECK(pre.header("access-control-allow-origin") == "https://app.alphogen.com");
   CHECK(pre.header("access-control-allow-methods") == "GET, HEAD, OPTIONS");

@@ -29,11 +29,12 @@ TEST_CASE("POST /webhooks/test needs the configured secret", "[webhooks]") {
 
 TEST_CASE("POST /webhooks/test answers at once and logs the delivery afterwards", "[webhooks]") {
   Driver driver(kEnv);
-  auto out = driver.run({"POST", "/webhooks/test",
-                         {{"x-webhook-secret", "whs3cret"}, {"content-type", "application/json"},
-                          {"authorization", "Bearer tok"}},
-                         true},
-                        body_is(R"({"test":true})"));
+  auto out = driver.run(
+      {"POST",
+       "/webhooks/test",
+       {{"x-webhook-secret", "whs3cret"}, {"content-type", "application/json"}, {"authorization", "Bearer tok"}},
+       true},
+      body_is(R"({"test":true})"));
   CHECK(out.status() == 200);
   Json body = out.json();
   CHECK(body["ok"] == true);
@@ -62,9 +63,11 @@ TEST_CASE("POST /webhooks/test keeps a non-JSON body as text and caps the size",
   Json payload = *parse_json(text.deferred[0]["params"][2].get<std::string>());
   CHECK(payload["body"].is_string());
 
-  auto big = driver.run({"POST", "/webhooks/test", {{"x-webhook-secret", "whs3cret"}, {"content-length", "999999999"}}, true});
+  auto big =
+      driver.run({"POST", "/webhooks/test", {{"x-webhook-secret", "whs3cret"}, {"content-length", "999999999"}}, true});
   CHECK(big.status() == 413);
-  auto streamed = driver.run({"POST", "/webhooks/test", {{"x-webhook-secret", "whs3cret"}}, true},
-                             [](const Json&) { return Reply{{{"error", {{"code", "too_large"}}}}}; });
+  auto streamed = driver.run({"POST", "/webhooks/test", {{"x-webhook-secret", "whs3cret"}}, true}, [](const Json&) {
+    return Reply{{{"error", {{"code", "too_large"}}}}};
+  });
   CHECK(streamed.status() == 413);
 }

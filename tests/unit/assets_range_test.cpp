@@ -54,36 +54,11 @@ TEST_CASE("Range: unit case and surrounding whitespace are tolerated", "[assets]
 
 TEST_CASE("Range: anything not honoured parses to nullopt", "[assets][range]") {
   for (std::string_view header : {
-           "",
-           "bytes",
-           "bytes=",
-           "bytes=-",
-           "bytes= ",
-           "=0-1",
-           "items=0-1",
-           "bytesx=0-1",
-           "byte=0-1",
-           "bytes=0-1,5-6",
-           "bytes=0-1,",
-           "bytes=,0-1",
-           "bytes=5-3",
-           "bytes=abc-",
-           "bytes=0-abc",
-           "bytes=-abc",
-           "bytes=0x10-20",
-           "bytes=1-2-3",
-           "bytes=--5",
-           "bytes=-5-",
-           "bytes=-1-2",
-           "bytes=+1-2",
-           "bytes=1-+2",
-           "bytes=-+5",
-           "bytes=1 -2",
-           "bytes=1- 2",
-           "bytes =0-1",
-           "bytes=0-1 x",
-           "bytes=0.5-1",
-           "bytes=0-1\n",
+           "",           "bytes",      "bytes=",      "bytes=-",       "bytes= ",       "=0-1",
+           "items=0-1",  "bytesx=0-1", "byte=0-1",    "bytes=0-1,5-6", "bytes=0-1,",    "bytes=,0-1",
+           "bytes=5-3",  "bytes=abc-", "bytes=0-abc", "bytes=-abc",    "bytes=0x10-20", "bytes=1-2-3",
+           "bytes=--5",  "bytes=-5-",  "bytes=-1-2",  "bytes=+1-2",    "bytes=1-+2",    "bytes=-+5",
+           "bytes=1 -2", "bytes=1- 2", "bytes =0-1",  "bytes=0-1 x",   "bytes=0.5-1",   "bytes=0-1\n",
        }) {
     INFO('"' << std::string(header) << '"');
     CHECK_FALSE(parse_range_header(header));
@@ -109,21 +84,21 @@ TEST_CASE("Range: resolution against the object size", "[assets][range]") {
   // int-range inside, at and beyond the end.
   CHECK(resolved(from(0, 99), 1000) == "0+100");
   CHECK(resolved(from(0, 0), 1000) == "0+1");
-  CHECK(resolved(from(999, 999), 1000) == "999+1");      // first == size - 1
+  CHECK(resolved(from(999, 999), 1000) == "999+1");  // first == size - 1
   CHECK(resolved(from(999), 1000) == "999+1");
-  CHECK(resolved(from(500, 5000), 1000) == "500+500");   // last clamped to size - 1
+  CHECK(resolved(from(500, 5000), 1000) == "500+500");  // last clamped to size - 1
   CHECK(resolved(from(0, 999), 1000) == "0+1000");
   CHECK(resolved(from(0, 1000), 1000) == "0+1000");
   CHECK(resolved(from(100), 1000) == "100+900");
   CHECK(resolved(from(0, 9999999999999999999ull), 1) == "0+1");
-  CHECK(resolved(from(1000), 1000) == "416");            // first == size
+  CHECK(resolved(from(1000), 1000) == "416");  // first == size
   CHECK(resolved(from(1000, 2000), 1000) == "416");
   CHECK(resolved(from(5000), 1000) == "416");
   // suffix-range.
   CHECK(resolved(suffix(500), 1000) == "500+500");
   CHECK(resolved(suffix(1), 1000) == "999+1");
   CHECK(resolved(suffix(1000), 1000) == "0+1000");
-  CHECK(resolved(suffix(1001), 1000) == "0+1000");       // longer than the object: all of it
+  CHECK(resolved(suffix(1001), 1000) == "0+1000");  // longer than the object: all of it
   CHECK(resolved(suffix(9999999999999999999ull), 3) == "0+3");
   CHECK(resolved(suffix(0), 1000) == "416");
   // An empty object satisfies nothing.

@@ -56,8 +56,7 @@ TEST_CASE("signed URL: a fresh link round-trips", "[assets][signed_url]") {
   const std::string odd_key = "users/u 1/a?b#c%.png";
   CHECK(check("1700000000", assets::asset_signature(kSecret, odd_key, kExpires), kBefore, odd_key) ==
         SignatureCheck::valid);
-  CHECK(check("999999999999", assets::asset_signature(kSecret, kKey, 999999999999)) ==
-        SignatureCheck::valid);
+  CHECK(check("999999999999", assets::asset_signature(kSecret, kKey, 999999999999)) == SignatureCheck::valid);
 }
 
 TEST_CASE("signed URL: expiry is reported at and after the instant", "[assets][signed_url]") {
@@ -88,8 +87,7 @@ TEST_CASE("signed URL: altered links are invalid", "[assets][signed_url]") {
     CHECK(check("1700000000", sig + "A") == SignatureCheck::invalid);
     CHECK(check("1700000000", sig + "=") == SignatureCheck::invalid);
     CHECK(check("1700000000", "") == SignatureCheck::invalid);
-    CHECK(check("1700000000", assets::asset_signature("other", kKey, kExpires)) ==
-          SignatureCheck::invalid);
+    CHECK(check("1700000000", assets::asset_signature("other", kKey, kExpires)) == SignatureCheck::invalid);
   }
   SECTION("secret") {
     CHECK(check("1700000000", sig, kBefore, kKey, "secreT") == SignatureCheck::invalid);
@@ -99,8 +97,7 @@ TEST_CASE("signed URL: altered links are invalid", "[assets][signed_url]") {
   }
 }
 
-TEST_CASE("signed URL: an altered link that is also expired is invalid, not expired",
-          "[assets][signed_url]") {
+TEST_CASE("signed URL: an altered link that is also expired is invalid, not expired", "[assets][signed_url]") {
   const std::int64_t later = kExpires + 10;
   CHECK(check("1700000000", flip(std::string(kKnownSig), 5), later) == SignatureCheck::invalid);
   CHECK(check("1700000001", kKnownSig, later) == SignatureCheck::invalid);
@@ -110,9 +107,9 @@ TEST_CASE("signed URL: an altered link that is also expired is invalid, not expi
 
 TEST_CASE("signed URL: the expires parameter must be plain canonical decimal", "[assets][signed_url]") {
   for (std::string_view expires : {"", "+1", "-1", " 1", "1 ", "1e9", "0x10", "1.0", "١",
-                                   "0000000000001",   // 13 digits
-                                   "1000000000000",   // 13 digits
-                                   "01700000000",     // leading zero: a second spelling
+                                   "0000000000001",  // 13 digits
+                                   "1000000000000",  // 13 digits
+                                   "01700000000",    // leading zero: a second spelling
                                    "00", "17000000 00", "1700000000\n"}) {
     INFO('"' << std::string(expires) << '"');
     // Sign the value the parameter would mean if it were read leniently, so only the

@@ -9,9 +9,8 @@ using namespace ag;
 using testing::Driver;
 
 namespace {
-const Driver::Env kEnv = {{"APP_ADMIN_TOKEN", "adm1n"},
-                          {"SUPABASE_JWT_SECRET", test::kJwtSecret},
-                          {"STRIPE_SECRET_KEY", "sk_test_x"}};
+const Driver::Env kEnv = {
+    {"APP_ADMIN_TOKEN", "adm1n"}, {"SUPABASE_JWT_SECRET", test::kJwtSecret}, {"STRIPE_SECRET_KEY", "sk_test_x"}};
 const std::pair<std::string, std::string> kUser = test::user_auth("11111111-1111-4111-8111-111111111111");
 
 testing::Outcome call(Driver& driver, const std::string& method, const std::string& path,
@@ -53,11 +52,12 @@ TEST_CASE("a user's own endpoints: 401 without or with refused credentials, 403 
 
 TEST_CASE("endpoints for any caller: 401 without or with refused credentials", "[auth][require]") {
   Driver driver(kEnv);
-  for (auto [method, path] : {std::pair{"GET", "/credits"}, std::pair{"GET", "/credits/ledger"}, std::pair{"GET", "/assets"},
-                              std::pair{"POST", "/assets/sign"}, std::pair{"POST", "/jobs"}, std::pair{"GET", "/jobs"},
-                              std::pair{"GET", "/jobs/11111111-1111-4111-8111-111111111111"},
-                              std::pair{"POST", "/jobs/11111111-1111-4111-8111-111111111111/cancel"},
-                              std::pair{"GET", "/webhooks/secret"}, std::pair{"DELETE", "/assets/users/x/a.png"}}) {
+  for (auto [method, path] :
+       {std::pair{"GET", "/credits"}, std::pair{"GET", "/credits/ledger"}, std::pair{"GET", "/assets"},
+        std::pair{"POST", "/assets/sign"}, std::pair{"POST", "/jobs"}, std::pair{"GET", "/jobs"},
+        std::pair{"GET", "/jobs/11111111-1111-4111-8111-111111111111"},
+        std::pair{"POST", "/jobs/11111111-1111-4111-8111-111111111111/cancel"}, std::pair{"GET", "/webhooks/secret"},
+        std::pair{"DELETE", "/assets/users/x/a.png"}}) {
     INFO(method << " " << path);
     CHECK(call(driver, method, path, {}).status() == 401);
     CHECK(call(driver, method, path, {"authorization", "Bearer not-a-token"}).status() == 401);

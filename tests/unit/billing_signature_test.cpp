@@ -52,9 +52,9 @@ TEST_CASE("Stripe-Signature: wrong secret, changed body, stale or future time", 
 }
 
 TEST_CASE("Stripe-Signature: malformed headers", "[billing][stripe]") {
-  for (std::string header : {std::string(""), std::string("garbage"), "v1=" + kV1, "t=,v1=" + kV1,
-                             "t=17e8,v1=" + kV1, "t=-1,v1=" + kV1, "t=1700000000,t=1700000000,v1=" + kV1,
-                             "t=1700000000,=x,v1=" + kV1, "t=1700000000,v1" + kV1}) {
+  for (std::string header :
+       {std::string(""), std::string("garbage"), "v1=" + kV1, "t=,v1=" + kV1, "t=17e8,v1=" + kV1, "t=-1,v1=" + kV1,
+        "t=1700000000,t=1700000000,v1=" + kV1, "t=1700000000,=x,v1=" + kV1, "t=1700000000,v1" + kV1}) {
     INFO(header);
     CHECK(verify_signature(header, kBody, kSecret, kT) == SignatureCheck::malformed);
   }

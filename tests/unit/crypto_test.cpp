@@ -70,8 +70,7 @@ TEST_CASE("SHA-256 matches the FIPS 180 examples", "[crypto][sha256]") {
   CHECK(hex(sha256("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   CHECK(hex(sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")) ==
         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  CHECK(hex(sha256(std::string(1000000, 'a'))) ==
-        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  CHECK(hex(sha256(std::string(1000000, 'a'))) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 TEST_CASE("HMAC-SHA256 matches RFC 4231", "[crypto][hmac]") {
@@ -95,8 +94,7 @@ TEST_CASE("HMAC-SHA256 matches RFC 4231", "[crypto][hmac]") {
 }
 
 TEST_CASE("HMAC-SHA256 reproduces the RFC 7515 A.1 signature", "[crypto][hmac]") {
-  const std::string input =
-      "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9." + std::string(kRfcPayload);
+  const std::string input = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9." + std::string(kRfcPayload);
   CHECK(base64url_encode(as_bytes(hmac_sha256(b64u(test::kRfcHmacK), input))) ==
         "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
 }
@@ -114,9 +112,13 @@ TEST_CASE("hex round trip and rejects", "[crypto][encoding]") {
 }
 
 TEST_CASE("base64 matches RFC 4648 section 10", "[crypto][encoding]") {
-  const std::pair<const char*, const char*> vectors[] = {
-      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (auto [plain, encoded] : vectors) {
     CHECK(base64_encode(plain) == encoded);
     CHECK(base64_decode(encoded) == plain);
@@ -134,8 +136,8 @@ TEST_CASE("base64 matches RFC 4648 section 10", "[crypto][encoding]") {
 }
 
 TEST_CASE("base64 decoding is strict", "[crypto][encoding]") {
-  for (const char* bad : {"Zg", "Zg=", "Zg===", "Z===", "====", "=Zm9", "Zm=v", "Zm9v=", "Zm9v\n", " Zm9v",
-                          "Zm9vYg=\n", "-_-_", "Zh==", "Zm9="}) {
+  for (const char* bad : {"Zg", "Zg=", "Zg===", "Z===", "====", "=Zm9", "Zm=v", "Zm9v=", "Zm9v\n", " Zm9v", "Zm9vYg=\n",
+                          "-_-_", "Zh==", "Zm9="}) {
     INFO(bad);
     CHECK_FALSE(base64_decode(bad));
   }
@@ -217,9 +219,9 @@ TEST_CASE("EC public keys must be P-256 points on the curve", "[crypto][ecdsa]")
   CHECK_FALSE(EcPublicKey::from_coordinates(x, flip_bit(y, 31)));  // off the curve
   CHECK_FALSE(EcPublicKey::from_coordinates(flip_bit(x, 0, 7), y));
   CHECK_FALSE(EcPublicKey::from_coordinates(std::string(32, '\0'), std::string(32, '\0')));
-  CHECK_FALSE(EcPublicKey::from_coordinates(std::string(32, '\xff'), y));  // x >= p
-  CHECK_FALSE(EcPublicKey::from_coordinates(x.substr(1), y));              // 31 bytes
-  CHECK_FALSE(EcPublicKey::from_coordinates(std::string(1, '\0') + x, y)); // 33 bytes
+  CHECK_FALSE(EcPublicKey::from_coordinates(std::string(32, '\xff'), y));   // x >= p
+  CHECK_FALSE(EcPublicKey::from_coordinates(x.substr(1), y));               // 31 bytes
+  CHECK_FALSE(EcPublicKey::from_coordinates(std::string(1, '\0') + x, y));  // 33 bytes
   CHECK_FALSE(EcPublicKey::from_jwk(test::kRfcEcX, std::string(test::kRfcEcY) + "="));
   CHECK_FALSE(EcPublicKey::from_jwk("", test::kRfcEcY));
 }
@@ -251,9 +253,9 @@ TEST_CASE("RSA public keys: at least 2048 bits, sane exponent", "[crypto][rsa]")
   std::string short_n = n;
   short_n[0] = '\0';
   CHECK_FALSE(RsaPublicKey::from_components(short_n, e));
-  CHECK_FALSE(RsaPublicKey::from_components(n.substr(128), e));  // 1024 bits
-  CHECK_FALSE(RsaPublicKey::from_components(n, "\x01"));         // e = 1
-  CHECK_FALSE(RsaPublicKey::from_components(n, "\x01\x00\x00")); // even e
+  CHECK_FALSE(RsaPublicKey::from_components(n.substr(128), e));   // 1024 bits
+  CHECK_FALSE(RsaPublicKey::from_components(n, "\x01"));          // e = 1
+  CHECK_FALSE(RsaPublicKey::from_components(n, "\x01\x00\x00"));  // even e
   CHECK_FALSE(RsaPublicKey::from_components(n, ""));
   CHECK_FALSE(RsaPublicKey::from_components(n, std::string(9, '\x01')));  // absurdly long e
   CHECK_FALSE(RsaPublicKey::from_jwk(test::kRfcRsaN, "AQAB="));

@@ -11,7 +11,8 @@ EffectResult failed_with(const char* code) { return EffectResult{{{"error", {{"c
 }  // namespace
 
 TEST_CASE("connection, authorisation, missing-database, resource and shutdown classes are unavailable", "[db]") {
-  for (const char* code : {"unavailable", "08006", "08001", "28P01", "28000", "3D000", "53300", "53200", "57P01", "57P03"}) {
+  for (const char* code :
+       {"unavailable", "08006", "08001", "28P01", "28000", "3D000", "53300", "53200", "57P01", "57P03"}) {
     INFO(code);
     CHECK(db::is_unavailable(failed_with(code)));
   }

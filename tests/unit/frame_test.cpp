@@ -20,10 +20,10 @@ TEST_CASE("frames carry JSON and a blob section", "[abi]") {
 TEST_CASE("malformed frames are refused", "[abi]") {
   CHECK_FALSE(abi::decode_frame(""));
   CHECK_FALSE(abi::decode_frame(std::string("\x05\0\0", 3)));
-  CHECK_FALSE(abi::decode_frame(std::string("\x09\0\0\0{}", 6)));           // length overruns
-  CHECK_FALSE(abi::decode_frame(std::string("\x02\0\0\0[]", 6)));           // not an object
-  CHECK_FALSE(abi::decode_frame(std::string("\x03\0\0\0{x}", 7)));          // not JSON
-  CHECK_FALSE(abi::decode_frame(std::string("\x04\0\0\0\"\xff\"x", 8)));    // invalid UTF-8
+  CHECK_FALSE(abi::decode_frame(std::string("\x09\0\0\0{}", 6)));         // length overruns
+  CHECK_FALSE(abi::decode_frame(std::string("\x02\0\0\0[]", 6)));         // not an object
+  CHECK_FALSE(abi::decode_frame(std::string("\x03\0\0\0{x}", 7)));        // not JSON
+  CHECK_FALSE(abi::decode_frame(std::string("\x04\0\0\0\"\xff\"x", 8)));  // invalid UTF-8
 }
 
 TEST_CASE("frames may nest a stored document a few levels below their own", "[abi]") {
@@ -52,9 +52,10 @@ TEST_CASE("log entries leave the core with the answer of the call that wrote the
   api::App app;
   abi::Entry entry(app);
   CHECK_FALSE(testing::decode_output(entry.init(abi::encode_frame({{"env", Json::object()}}))).contains("logs"));
-  Json start = {{"kind", "fetch"},
-                {"now", 1'700'000'000'000},
-                {"request", {{"method", "GET"}, {"url", "http://x/health"}, {"headers", Json::array()}, {"has_body", false}}}};
+  Json start = {
+      {"kind", "fetch"},
+      {"now", 1'700'000'000'000},
+      {"request", {{"method", "GET"}, {"url", "http://x/health"}, {"headers", Json::array()}, {"has_body", false}}}};
   Json step = testing::decode_output(entry.start(abi::encode_frame(start)));
   log::set_sink([](Json) {});
   CHECK(step["response"]["status"] == 200);

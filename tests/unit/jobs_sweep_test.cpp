@@ -4,12 +4,13 @@
 
 using namespace ag;
 using testing::Driver;
-using testing::Reply;
 using testing::is_sql;
+using testing::Reply;
 using testing::rows;
 
 namespace {
-const Driver::Env kRunPod = {{"RUNPOD_API_KEY", "rp-key"}, {"RUNPOD_ENDPOINT_ID", "ep1"}, {"RUNPOD_API_BASE", "http://rp.test"}};
+const Driver::Env kRunPod = {
+    {"RUNPOD_API_KEY", "rp-key"}, {"RUNPOD_ENDPOINT_ID", "ep1"}, {"RUNPOD_API_BASE", "http://rp.test"}};
 
 Json job(std::string id, std::string status, std::string provider_job_id = "") {
   Json row = {{"id", id}, {"status", status}, {"provider", "runpod"}, {"provider_job_id", nullptr}};
@@ -42,7 +43,8 @@ TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes ke
       transitions.emplace_back(effect["params"][0], effect["params"][1]);
       return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 1}}}));
     }
-    if (is_sql(effect, "select updated, status from public.update_job_fields")) return rows(Json::array({{{"updated", true}}}));
+    if (is_sql(effect, "select updated, status from public.update_job_fields"))
+      return rows(Json::array({{{"updated", true}}}));
     if (is_sql(effect, "select public.prune_idempotency_keys")) return rows(Json::array({{{"deleted", 3}}}));
     if (is_sql(effect, "select * from public.claim_job_webhooks")) return rows(Json::array());
     if (is_sql(effect, "select id, keys from public.jobs_with_expired_outputs")) return rows(Json::array());
@@ -90,7 +92,8 @@ TEST_CASE("the cron sweep records a late job RunPod finished instead of timing i
   auto out = driver.scheduled("*/5 * * * *", [&](const Json& effect) -> Reply {
     if (effect["op"] == "fetch")
       return Reply{{{"status", 200}, {"has_body", true}}, R"({"id":"rp-late","status":"FAILED","error":"oom"})"};
-    if (is_sql(effect, "select id, user_id, status") && effect["query"].get<std::string>().find("deadline_at") != std::string::npos)
+    if (is_sql(effect, "select id, user_id, status") &&
+        effect["query"].get<std::string>().find("deadline_at") != std::string::npos)
       return rows(Json::array({job("j-late", "running", "rp-late")}));
     if (is_sql(effect, "select applied")) {
       transitions.push_back(effect["params"][1]);
@@ -139,7 +142,8 @@ Json cron_summary(const testing::Outcome& out) {
 }
 }  // namespace
 
-TEST_CASE("the cron sweep deletes the files of jobs past OUTPUT_RETENTION_DAYS, a batch per run", "[jobs][sweep][retention]") {
+TEST_CASE("the cron sweep deletes the files of jobs past OUTPUT_RETENTION_DAYS, a batch per run",
+          "[jobs][sweep][retention]") {
   Driver driver({{"OUTPUT_RETENTION_DAYS", "7"}});
   RetentionScript script;
   script.due = Json::array({{{"id", "j-1"}, {"keys", Json::array({"outputs/u/j-1/1.png", "outputs/u/j-1/2.mp4"})}},

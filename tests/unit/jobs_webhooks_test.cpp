@@ -9,8 +9,8 @@
 
 using namespace ag;
 using testing::Driver;
-using testing::Reply;
 using testing::is_sql;
+using testing::Reply;
 using testing::rows;
 
 namespace {
@@ -28,12 +28,23 @@ Config config(std::initializer_list<std::pair<std::string, std::string>> vars) {
 }
 
 Json claimed_row(Json user_id) {
-  return {{"delivery_id", kDelivery}, {"event_type", "job.completed"}, {"url", "https://hooks.example.com/in"},
-          {"attempt", 1}, {"id", kJob}, {"user_id", std::move(user_id)}, {"status", "completed"},
-          {"model", "default-video"}, {"cost_credits", 1}, {"provider", "runpod"}, {"provider_job_id", "rp-1"},
-          {"result", {{"status", "COMPLETED"}}}, {"error", nullptr},
-          {"outputs", Json::array({{{"key", "outputs/11111111-1111-4111-8111-111111111111/" + kJob + "/0.mp4"}, {"size", 10}}})},
-          {"created_at", "2026-11-22T05:00:00.000Z"}, {"updated_at", "2026-11-22T05:01:00.000Z"},
+  return {{"delivery_id", kDelivery},
+          {"event_type", "job.completed"},
+          {"url", "https://hooks.example.com/in"},
+          {"attempt", 1},
+          {"id", kJob},
+          {"user_id", std::move(user_id)},
+          {"status", "completed"},
+          {"model", "default-video"},
+          {"cost_credits", 1},
+          {"provider", "runpod"},
+          {"provider_job_id", "rp-1"},
+          {"result", {{"status", "COMPLETED"}}},
+          {"error", nullptr},
+          {"outputs",
+           Json::array({{{"key", "outputs/11111111-1111-4111-8111-111111111111/" + kJob + "/0.mp4"}, {"size", 10}}})},
+          {"created_at", "2026-11-22T05:00:00.000Z"},
+          {"updated_at", "2026-11-22T05:01:00.000Z"},
           {"finished_at", "2026-11-22T05:01:00.000Z"}};
 }
 
@@ -46,9 +57,8 @@ std::string header(const Json& fetch, const std::string& name) {
 
 TEST_CASE("webhook signatures match the Standard Webhooks reference example", "[webhooks]") {
   // The example of the Standard Webhooks specification (standard-webhooks.com).
-  CHECK(jobs::webhook_signature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
-                                1614265330, R"({"test": 2432232314})") ==
-        "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+  CHECK(jobs::webhook_signature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
+                                R"({"test": 2432232314})") == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
   CHECK(jobs::webhook_signature("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "id", 1, "{}").empty());
   CHECK(jobs::webhook_signature("whsec_not*base64", "id", 1, "{}").empty());
 }
@@ -57,8 +67,10 @@ TEST_CASE("each owner has its own derived webhook secret", "[webhooks]") {
   Config from_admin = config({{"APP_ADMIN_TOKEN", "adm1n"}});
   // HMAC(HMAC("adm1n", label), "alphogen-job-webhook-v1\nadmin"), computed with Python's hmac.
   CHECK(jobs::webhook_secret(from_admin, "admin") == "whsec_QMrMR0rkqUfkgVxTXlIPyYX6hFuJxZ5BYCh0BoHl0fI=");
-  CHECK(jobs::webhook_secret(from_admin, "11111111-1111-4111-8111-111111111111") != jobs::webhook_secret(from_admin, "22222222-2222-4222-8222-222222222222"));
-  CHECK(jobs::webhook_secret(from_admin, "11111111-1111-4111-8111-111111111111") != jobs::webhook_secret(from_admin, "admin"));
+  CHECK(jobs::webhook_secret(from_admin, "11111111-1111-4111-8111-111111111111") !=
+        jobs::webhook_secret(from_admin, "22222222-2222-4222-8222-222222222222"));
+  CHECK(jobs::webhook_secret(from_admin, "11111111-1111-4111-8111-111111111111") !=
+        jobs::webhook_secret(from_admin, "admin"));
   Config dedicated = config({{"APP_ADMIN_TOKEN", "adm1n"}, {"WEBHOOK_SIGNING_SECRET", "s3cret"}});
   CHECK(jobs::webhook_secret(dedicated, "admin") != jobs::webhook_secret(from_admin, "admin"));
   CHECK_FALSE(jobs::webhook_secret(config({}), "admin").has_value());
@@ -70,7 +82,8 @@ TEST_CASE("GET /webhooks/secret answers the caller's own secret", "[webhooks]") 
   REQUIRE(admin.status() == 200);
   auto user = driver.get("/webhooks/secret", {test::user_auth("11111111-1111-4111-8111-111111111111")});
   REQUIRE(user.status() == 200);
-  CHECK(user.json()["secret"] == *jobs::webhook_secret(config({{"APP_ADMIN_TOKEN", test::kAdminToken}}), "11111111-1111-4111-8111-111111111111"));
+  CHECK(user.json()["secret"] == *jobs::webhook_secret(config({{"APP_ADMIN_TOKEN", test::kAdminToken}}),
+                                                       "11111111-1111-4111-8111-111111111111"));
   CHECK(user.json()["secret"] != admin.json()["secret"]);
   CHECK(driver.get("/webhooks/secret").status() == 401);
 
@@ -83,22 +96,22 @@ TEST_CASE("GET /webhooks/secret answers the caller's own secret", "[webhooks]") 
 TEST_CASE("a finished job's delivery is a signed POST whose outcome is recorded", "[webhooks]") {
   Driver driver(kSigning);
   std::vector<Json> recorded;
-  auto out = driver.background({{"name", "deliver_job_webhooks"}, {"job_id", kJob}, {"request_id", "req-1"}},
-                               [&](const Json& effect) -> Reply {
-    if (is_sql(effect, "select * from public.claim_job_webhooks")) {
-      CHECK(effect["params"][0] == kJob);
-      return rows(Json::array({claimed_row("11111111-1111-4111-8111-111111111111")}));
-    }
-    if (effect["op"] == "fetch") {
-      return Reply{{{"status", 503}, {"headers", Json::array({Json::array({"retry-after", "120"})})}}};
-    }
-    if (is_sql(effect, "select delivered from public.record_job_webhook")) {
-      recorded.push_back(effect["params"]);
-      return rows(Json::array({{{"delivered", false}}}));
-    }
-    FAIL("unexpected effect " << dump(effect));
-    return Reply{};
-  });
+  auto out = driver.background(
+      {{"name", "deliver_job_webhooks"}, {"job_id", kJob}, {"request_id", "req-1"}}, [&](const Json& effect) -> Reply {
+        if (is_sql(effect, "select * from public.claim_job_webhooks")) {
+          CHECK(effect["params"][0] == kJob);
+          return rows(Json::array({claimed_row("11111111-1111-4111-8111-111111111111")}));
+        }
+        if (effect["op"] == "fetch") {
+          return Reply{{{"status", 503}, {"headers", Json::array({Json::array({"retry-after", "120"})})}}};
+        }
+        if (is_sql(effect, "select delivered from public.record_job_webhook")) {
+          recorded.push_back(effect["params"]);
+          return rows(Json::array({{{"delivered", false}}}));
+        }
+        FAIL("unexpected effect " << dump(effect));
+        return Reply{};
+      });
   CHECK(out.response.empty());
 
   const Json* fetch = nullptr;
@@ -111,7 +124,8 @@ TEST_CASE("a finished job's delivery is a signed POST whose outcome is recorded"
   std::string timestamp = header(*fetch, "webhook-timestamp");
   CHECK(timestamp == std::to_string(test::kDriverNowS));
   std::string body = (*fetch)["body"];
-  auto secret = jobs::webhook_secret(config({{"APP_ADMIN_TOKEN", test::kAdminToken}}), "11111111-1111-4111-8111-111111111111");
+  auto secret =
+      jobs::webhook_secret(config({{"APP_ADMIN_TOKEN", test::kAdminToken}}), "11111111-1111-4111-8111-111111111111");
   CHECK(header(*fetch, "webhook-signature") == jobs::webhook_signature(*secret, kDelivery, test::kDriverNowS, body));
 
   Json payload = *parse_json(body);

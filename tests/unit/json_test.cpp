@@ -3,9 +3,7 @@
 #include "core/json.hpp"
 
 namespace {
-std::string reference(const ag::Json& value) {
-  return value.dump(-1, ' ', false, ag::Json::error_handler_t::replace);
-}
+std::string reference(const ag::Json& value) { return value.dump(-1, ' ', false, ag::Json::error_handler_t::replace); }
 
 /// A document `depth` levels deep, objects and arrays in turn: {"k":[{"k":[...]}]}.
 std::string nested(int depth, std::string_view leaf = "1") {

@@ -70,7 +70,8 @@ Json supabase_claims() {
 
 std::string es256_token(const Json& claims, std::string_view kid = "ec-1") { return test::es256_token(claims, kid); }
 std::string rs256_token(const Json& claims, std::string_view kid = "rsa-1") { return test::rs256_token(claims, kid); }
-std::string hs256_token(const Json& claims, std::string_view secret = kSecret, const Json& header = {{"alg", "HS256"}}) {
+std::string hs256_token(const Json& claims, std::string_view secret = kSecret,
+                        const Json& header = {{"alg", "HS256"}}) {
   return test::hs256_token(claims, secret, header);
 }
 
@@ -277,8 +278,8 @@ TEST_CASE("time claims", "[jwt]") {
 
   CHECK(check(with([](Json& c) { c["exp"] = kNow - 31; }), policy, nullptr) == "expired");
   CHECK(check(with([](Json& c) { c["exp"] = kNow - 30; }), policy, nullptr) == "expired");
-  CHECK(check(with([](Json& c) { c["exp"] = kNow - 29; }), policy, nullptr) == "");  // within leeway
-  CHECK(check(with([](Json& c) { c["exp"] = kNow + 0.5; }), policy, nullptr) == "");   // NumericDate may be fractional
+  CHECK(check(with([](Json& c) { c["exp"] = kNow - 29; }), policy, nullptr) == "");   // within leeway
+  CHECK(check(with([](Json& c) { c["exp"] = kNow + 0.5; }), policy, nullptr) == "");  // NumericDate may be fractional
   CHECK(check(with([](Json& c) { c["exp"] = 1e300; }), policy, nullptr) == "");
   CHECK(check(with([](Json& c) { c["exp"] = -1e300; }), policy, nullptr) == "expired");
   CHECK(check(with([](Json& c) { c["exp"] = 18446744073709551615ull; }), policy, nullptr) == "");
@@ -323,12 +324,13 @@ TEST_CASE("issuer, audience and subject", "[jwt]") {
 
   CHECK(check(with([](Json& c) { c["aud"] = "anon"; }), policy, nullptr) == "wrong_audience");
   CHECK(check(with([](Json& c) { c.erase("aud"); }), policy, nullptr) == "wrong_audience");
-  CHECK(check(with([](Json& c) { c["aud"] = Json::array({"anon", "service"}); }), policy, nullptr) ==
-        "wrong_audience");
+  CHECK(check(with([](Json& c) { c["aud"] = Json::array({"anon", "service"}); }), policy, nullptr) == "wrong_audience");
   CHECK(check(with([](Json& c) { c["aud"] = Json::array(); }), policy, nullptr) == "wrong_audience");
   CHECK(check(with([](Json& c) { c["aud"] = Json::array({"anon", "authenticated"}); }), policy, nullptr) == "");
-  CHECK(check(with([](Json& c) { c["aud"] = Json::object({{"authenticated", true}}); }), policy, nullptr) ==
-        "wrong_audience");
+  CHECK(check(with([](Json& c) {
+                c["aud"] = Json::object({{"authenticated", true}});
+              }),
+              policy, nullptr) == "wrong_audience");
   JwtPolicy other_audience = policy;
   other_audience.audience = "my-app";
   CHECK(check(with([](Json&) {}), other_audience, nullptr) == "wrong_audience");
@@ -343,8 +345,7 @@ TEST_CASE("issuer, audience and subject", "[jwt]") {
   CHECK(check(with([](Json& c) { c["sub"] = "u-1"; }), policy, nullptr) == "sub_not_uuid");
   CHECK(check(with([](Json& c) { c["sub"] = "6F9619FF-8B86-4D11-B42D-00C04FC964FF"; }), policy, nullptr) ==
         "sub_not_uuid");
-  CHECK(check(with([](Json& c) { c["sub"] = "6f9619ff8b864d11b42d00c04fc964ff"; }), policy, nullptr) ==
-        "sub_not_uuid");
+  CHECK(check(with([](Json& c) { c["sub"] = "6f9619ff8b864d11b42d00c04fc964ff"; }), policy, nullptr) == "sub_not_uuid");
   CHECK(check(with([](Json& c) { c["sub"] = "6f9619ff-8b86-4d11-b42d-00c04fc964ff"; }), policy, nullptr) == "");
 
   auto parsed = parse_jwt(with([](Json& c) {
@@ -369,7 +370,7 @@ TEST_CASE("parsing is strict", "[jwt]") {
     CHECK(parse_jwt(header + "." + payload).error == "malformed");
     CHECK(parse_jwt(header + "." + payload + "." + signature + ".").error == "malformed");
     CHECK(parse_jwt(header + "." + payload + "." + signature + "." + signature).error == "malformed");
-    CHECK(parse_jwt(".." ).error == "malformed");
+    CHECK(parse_jwt("..").error == "malformed");
   }
   SECTION("bad base64url in each part") {
     for (const char* bad : {"!", "=", "+", "/", " ", "%"}) {
@@ -451,8 +452,8 @@ TEST_CASE("JWKS parsing keeps the usable keys and skips the rest", "[jwks]") {
   Json duplicate = test::rsa_jwk("ec-1");  // same kid as the first key: the first wins
   duplicate.erase("alg");
 
-  Json document = {{"keys", Json::array({test::ec_jwk("ec-1"), test::rsa_jwk("rsa-1"), off_curve, small_rsa, enc, ops, ops_ok,
-                                         p384, mislabelled, no_kid, numeric_kid, no_x, duplicate,
+  Json document = {{"keys", Json::array({test::ec_jwk("ec-1"), test::rsa_jwk("rsa-1"), off_curve, small_rsa, enc, ops,
+                                         ops_ok, p384, mislabelled, no_kid, numeric_kid, no_x, duplicate,
                                          Json{{"kty", "oct"}, {"k", test::kRfcHmacK}, {"kid", "oct"}},
                                          Json{{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", "AAAA"}, {"kid", "okp"}},
                                          Json{{"kid", "no-kty"}}, "not an object", 42})}};
@@ -469,8 +470,8 @@ TEST_CASE("JWKS parsing keeps the usable keys and skips the rest", "[jwks]") {
   Json rsa = test::rsa_jwk("rsa-1");
   CHECK(jwks->find("rsa-1")->members == Json{{"kty", "RSA"}, {"n", rsa["n"]}, {"e", rsa["e"]}});
   CHECK(jwks->find("ops-ok"));
-  for (const char* skipped : {"off-curve", "small-rsa", "enc", "ops", "p384", "mislabelled", "x", "no-x", "oct",
-                              "okp", "no-kty"}) {
+  for (const char* skipped :
+       {"off-curve", "small-rsa", "enc", "ops", "p384", "mislabelled", "x", "no-x", "oct", "okp", "no-kty"}) {
     INFO(skipped);
     CHECK_FALSE(jwks->find(skipped));
   }

@@ -31,9 +31,10 @@ TEST_CASE("RunPod requests: /run with input and webhook, /status, /cancel", "[ru
   auto run = runpod::run_request(settings, Json{{"prompt", "a cat"}}, "https://api.test/webhooks/runpod/j?token=t");
   CHECK(run.method == "POST");
   CHECK(run.url == "http://rp.test/ep1/run");
-  CHECK(parse_json(*run.body) == Json{{"input", {{"prompt", "a cat"}}}, {"webhook", "https://api.test/webhooks/runpod/j?token=t"}});
-  CHECK(std::find(run.headers.begin(), run.headers.end(), std::pair<std::string, std::string>{"authorization", "Bearer rp-key"}) !=
-        run.headers.end());
+  CHECK(parse_json(*run.body) ==
+        Json{{"input", {{"prompt", "a cat"}}}, {"webhook", "https://api.test/webhooks/runpod/j?token=t"}});
+  CHECK(std::find(run.headers.begin(), run.headers.end(),
+                  std::pair<std::string, std::string>{"authorization", "Bearer rp-key"}) != run.headers.end());
   CHECK_FALSE(parse_json(*runpod::run_request(settings, Json::object(), "").body)->contains("webhook"));
 
   auto status = runpod::status_request(settings, "abc-e1");
@@ -73,7 +74,8 @@ TEST_CASE("RunPod /status and /cancel replies are capped at 1 MiB; a larger /sta
   CHECK(runpod::cancel_request(settings, "abc-e1").max_bytes == runpod::kMaxReplyBytes);
   CHECK(runpod::kMaxReplyBytes == 1 << 20);
 
-  EffectResult ok{{{"status", 200}, {"headers", Json::array()}}, R"({"id":"abc-e1","status":"COMPLETED","output":"u"})"};
+  EffectResult ok{{{"status", 200}, {"headers", Json::array()}},
+                  R"({"id":"abc-e1","status":"COMPLETED","output":"u"})"};
   CHECK(runpod::status_reply_state(ok, "abc-e1")->status == "COMPLETED");
   EffectResult refused{{{"status", 404}, {"headers", Json::array()}}, R"({"id":"abc-e1","status":"COMPLETED"})"};
   CHECK_FALSE(runpod::status_reply_state(refused, "abc-e1"));

@@ -66,9 +66,7 @@ class ScriptApp final : public Application {
     }
     co_return json_response(404, {});
   }
-  Task<Response> scheduled(Ctx&, std::string cron) override {
-    co_return json_response(200, {{"cron", cron}});
-  }
+  Task<Response> scheduled(Ctx&, std::string cron) override { co_return json_response(200, {{"cron", cron}}); }
   Task<Response> background(Ctx& ctx, Json job) override {
     ran_background.push_back(job);
     co_await ctx.perform(effect::sql("select 1"));
@@ -81,9 +79,8 @@ class ScriptApp final : public Application {
 };
 
 Json start_fetch(Runtime& runtime, const std::string& path) {
-  return runtime.start({{"kind", "fetch"},
-                        {"now", 1000},
-                        {"request", {{"method", "GET"}, {"url", "https://x.test" + path}}}});
+  return runtime.start(
+      {{"kind", "fetch"}, {"now", 1000}, {"request", {{"method", "GET"}, {"url", "https://x.test" + path}}}});
 }
 
 Json result_for(const Json& effect, Json value) {
@@ -112,14 +109,14 @@ TEST_CASE("nested tasks suspend on effects and resume with their results", "[run
   CHECK(step["effects"][0]["params"] == Json::array({1}));
   CHECK(runtime.live_tasks() == 1);
 
-  Json reply = {{"task", step["task"]}, {"now", 1010},
-                {"results", {result_for(step["effects"][0], {{"rows", {{{"n", 2}}}}})}}};
+  Json reply = {
+      {"task", step["task"]}, {"now", 1010}, {"results", {result_for(step["effects"][0], {{"rows", {{{"n", 2}}}}})}}};
   step = runtime.resume(reply, {});
   REQUIRE(step["effects"].size() == 1);
   CHECK(step["effects"][0]["params"] == Json::array({2}));
 
-  reply = {{"task", step["task"]}, {"now", 1020},
-           {"results", {result_for(step["effects"][0], {{"rows", {{{"n", 3}}}}})}}};
+  reply = {
+      {"task", step["task"]}, {"now", 1020}, {"results", {result_for(step["effects"][0], {{"rows", {{{"n", 3}}}}})}}};
   step = runtime.resume(reply, {});
   REQUIRE(step["response"]["status"] == 200);
   CHECK(step["response"]["body"] == R"({"value":3})");
@@ -136,9 +133,11 @@ TEST_CASE("several effects at once come back together, failures and blobs includ
   const Json& head = step["effects"][1];
   CHECK(sql["id"] != head["id"]);
   // Results arrive in the other order; the second carries a blob.
-  Json reply = {{"task", step["task"]}, {"now", 1001},
-                {"results", {result_for(head, {{"error", {{"code", "network"}}}, {"body", {{"blob", {3, 2}}}}}),
-                             result_for(sql, {{"error", {{"code", "42P01"}, {"message", "no table"}}}})}}};
+  Json reply = {{"task", step["task"]},
+                {"now", 1001},
+                {"results",
+                 {result_for(head, {{"error", {{"code", "network"}}}, {"body", {{"blob", {3, 2}}}}}),
+                  result_for(sql, {{"error", {{"code", "42P01"}, {"message", "no table"}}}})}}};
   step = runtime.resume(reply, "xyzab");
   REQUIRE(step["response"]["status"] == 200);
   Json body = *parse_json(step["response"]["body"].get<std::string>());
@@ -153,7 +152,9 @@ TEST_CASE("raise ends the request with the error and frees every frame", "[runti
   Runtime runtime(app, Config{});
   Json step = start_fetch(runtime, "/raise");
   CHECK(g_live_frames == 2);
-  step = runtime.resume({{"task", step["task"]}, {"now", 1}, {"results", {result_for(step["effects"][0], {{"rows", Json::array()}})}}}, {});
+  step = runtime.resume(
+      {{"task", step["task"]}, {"now", 1}, {"results", {result_for(step["effects"][0], {{"rows", Json::array()}})}}},
+      {});
   REQUIRE(step["response"]["status"] == 403);
   Json body = *parse_json(step["response"]["body"].get<std::string>());
   CHECK(body == Json{{"ok", false}, {"error", "forbidden"}, {"message", "nested"}});
@@ -171,9 +172,11 @@ TEST_CASE("wait_until effects leave with the next step and never block", "[runti
   CHECK(step["effects"][1]["op"] == "wait_until");
   CHECK(step["effects"][1]["effect"]["query"] == "insert 1");
   // The shim answers wait_until with {} at once; only the sql result matters.
-  Json reply = {{"task", step["task"]}, {"now", 2},
-                {"results", {result_for(step["effects"][0], {{"rows", Json::array()}}),
-                             result_for(step["effects"][1], Json::object())}}};
+  Json reply = {
+      {"task", step["task"]},
+      {"now", 2},
+      {"results",
+       {result_for(step["effects"][0], {{"rows", Json::array()}}), result_for(step["effects"][1], Json::object())}}};
   step = runtime.resume(reply, {});
   REQUIRE(step["response"]["status"] == 200);
   REQUIRE(step["wait_until"].size() == 1);
@@ -190,9 +193,12 @@ TEST_CASE("results that do not answer the pending effects fail the task with 500
     step = runtime.resume({{"task", task}, {"now", 1}, {"results", {result_for(step["effects"][0], {})}}}, {});
   }
   SECTION("blob out of range") {
-    step = runtime.resume({{"task", task}, {"now", 1},
-                           {"results", {result_for(step["effects"][0], {{"body", {{"blob", {0, 9}}}}}),
-                                        result_for(step["effects"][1], {})}}}, "abc");
+    step = runtime.resume(
+        {{"task", task},
+         {"now", 1},
+         {"results",
+          {result_for(step["effects"][0], {{"body", {{"blob", {0, 9}}}}}), result_for(step["effects"][1], {})}}},
+        "abc");
   }
   SECTION("not a list") { step = runtime.resume({{"task", task}, {"now", 1}, {"results", 7}}, {}); }
   REQUIRE(step["response"]["status"] == 500);
@@ -205,7 +211,9 @@ TEST_CASE("unknown tasks and malformed starts are reported, not crashed on", "[r
   Runtime runtime(app, Config{});
   CHECK(runtime.resume({{"task", 42}, {"now", 1}, {"results", Json::array()}}, {})["error"] == "unknown_task");
   CHECK(runtime.start({{"kind", "fetch"}, {"now", 1}})["error"] == "bad_frame");
-  CHECK(runtime.start({{"kind", "fetch"}, {"now", 1}, {"request", {{"method", "GET"}, {"url", "no-scheme"}}}})["error"] == "bad_frame");
+  CHECK(
+      runtime.start({{"kind", "fetch"}, {"now", 1}, {"request", {{"method", "GET"}, {"url", "no-scheme"}}}})["error"] ==
+      "bad_frame");
   CHECK(runtime.start({{"kind", "other"}, {"now", 1}})["error"] == "bad_frame");
   CHECK(runtime.start({{"kind", "fetch"}})["error"] == "bad_frame");
   // A body sent with the start frame must name bytes inside its blob section.
@@ -270,8 +278,9 @@ TEST_CASE("many interleaved tasks keep their own state", "[runtime]") {
     for (int i = 49; i >= 0; --i) {
       Json& step = steps[static_cast<std::size_t>(i)];
       int n = step["effects"][0]["params"][0].get<int>() + 1 + i * 0;
-      step = runtime.resume({{"task", step["task"]}, {"now", 2},
-                             {"results", {result_for(step["effects"][0], {{"rows", {{{"n", n}}}}})}}}, {});
+      step = runtime.resume(
+          {{"task", step["task"]}, {"now", 2}, {"results", {result_for(step["effects"][0], {{"rows", {{{"n", n}}}}})}}},
+          {});
     }
   }
   for (const auto& step : steps) CHECK(step["response"]["body"] == R"({"value":3})");

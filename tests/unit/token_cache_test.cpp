@@ -12,7 +12,7 @@ TEST_CASE("VerifiedTokens keeps a user until the token's exp", "[auth][cache]") 
   CHECK(cache.find("token-a", 999)->id == "u-a");
   CHECK_FALSE(cache.find("token-b", 999));
   CHECK_FALSE(cache.find("token-a", 1000));
-  CHECK(cache.size() == 0);  // the expired entry went with the lookup
+  CHECK(cache.size() == 0);                          // the expired entry went with the lookup
   cache.remember("token-c", User{"u-c"}, 900, 900);  // already expired: not kept
   CHECK(cache.size() == 0);
 }

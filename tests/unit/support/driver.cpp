@@ -68,10 +68,11 @@ Outcome Driver::run(const RequestSpec& request, const Responder& respond) {
   for (const auto& [name, value] : request.headers) headers.push_back({name, value});
   Json start = {{"kind", "fetch"},
                 {"now", now_ms_},
-                {"request", {{"method", request.method},
-                             {"url", "https://api.test" + request.path},
-                             {"headers", headers},
-                             {"has_body", request.has_body || request.body.has_value()}}}};
+                {"request",
+                 {{"method", request.method},
+                  {"url", "https://api.test" + request.path},
+                  {"headers", headers},
+                  {"has_body", request.has_body || request.body.has_value()}}}};
   if (request.body) start["request"]["body"] = {{"blob", {0, request.body->size()}}};
   return drive(start, respond, request.body.value_or(""));
 }
@@ -89,7 +90,9 @@ Outcome Driver::drive(const Json& start, const Responder& respond, const std::st
   // Collects the run's log entries; back to dropping them (tests/unit/main.cpp) however it ends.
   log::set_sink([&outcome](Json entry) { outcome.logs.push_back(std::move(entry)); });
   struct DropLogs {
-    ~DropLogs() { log::set_sink([](Json) {}); }
+    ~DropLogs() {
+      log::set_sink([](Json) {});
+    }
   } drop_logs_after;
   Json step = decode_output(entry_.start(abi::encode_frame(start, start_blobs)));
   while (++outcome.steps < 100) {

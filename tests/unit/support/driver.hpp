@@ -32,11 +32,11 @@ bool is_sql(const Json& effect, std::string_view prefix);
 Reply rows(Json list);
 
 struct Outcome {
-  Json response;               // {"status", "headers", "body"?}
-  std::vector<Json> effects;   // every effect asked for, in order (wait_until ones too)
-  std::vector<Json> deferred;  // every wait_until effect (inner), wherever it left
+  Json response;                 // {"status", "headers", "body"?}
+  std::vector<Json> effects;     // every effect asked for, in order (wait_until ones too)
+  std::vector<Json> deferred;    // every wait_until effect (inner), wherever it left
   std::vector<Json> background;  // jobs handed over with the final step (Ctx::run_after)
-  std::vector<Json> logs;      // every log entry the run wrote, the access line last
+  std::vector<Json> logs;        // every log entry the run wrote, the access line last
   int steps = 0;
 
   int status() const;

@@ -64,8 +64,8 @@ std::string es256_sign(std::string_view message) {
   int rc = mbedtls_ecp_group_load(&group, MBEDTLS_ECP_DP_SECP256R1);
   if (rc == 0) rc = mbedtls_mpi_read_binary(&d.v, bytes(d_bytes), d_bytes.size());
   if (rc == 0) {
-    rc = mbedtls_ecdsa_sign_det_ext(&group, &r.v, &s.v, &d.v, digest.data(), digest.size(), MBEDTLS_MD_SHA256,
-                                    test_rng, &seed);
+    rc = mbedtls_ecdsa_sign_det_ext(&group, &r.v, &s.v, &d.v, digest.data(), digest.size(), MBEDTLS_MD_SHA256, test_rng,
+                                    &seed);
   }
   if (rc == 0) rc = mbedtls_mpi_write_binary(&r.v, out, 32);
   if (rc == 0) rc = mbedtls_mpi_write_binary(&s.v, out + 32, 32);
@@ -82,8 +82,8 @@ std::string rs256_sign(std::string_view message) {
   std::uint64_t seed = 0xD1B54A32D192ED03ull;
   auto digest = crypto::sha256(message);
   std::string signature(n.size(), '\0');
-  int rc = mbedtls_rsa_import_raw(&rsa, bytes(n), n.size(), bytes(p), p.size(), bytes(q), q.size(), bytes(d),
-                                  d.size(), bytes(e), e.size());
+  int rc = mbedtls_rsa_import_raw(&rsa, bytes(n), n.size(), bytes(p), p.size(), bytes(q), q.size(), bytes(d), d.size(),
+                                  bytes(e), e.size());
   if (rc == 0) rc = mbedtls_rsa_complete(&rsa);
   if (rc == 0) {
     rc = mbedtls_rsa_pkcs1_sign(&rsa, test_rng, &seed, MBEDTLS_RSA_PRIVATE, MBEDTLS_MD_SHA256,
