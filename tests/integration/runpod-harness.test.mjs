@@ -114,11 +114,13 @@ describe("submit and poll", () => {
   });
 
   test("stepMs advances by time, not by polls", async () => {
-    runpod.script({ steps: ["IN_QUEUE", "IN_PROGRESS", "COMPLETED"], stepMs: 40 });
+    // NOTE: a step of a second: two polls in a row fit in it even on a loaded machine (at 40 ms
+    // they did not, once, under CI-like load).
+    runpod.script({ steps: ["IN_QUEUE", "IN_PROGRESS", "COMPLETED"], stepMs: 1000 });
     const id = (await submit()).json.id;
     assert.equal((await poll(id)).json.status, "IN_QUEUE");
     assert.equal((await poll(id)).json.status, "IN_QUEUE", "polls do not advance");
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 2100));
     assert.equal((await poll(id)).json.status, "COMPLETED");
   });
 
