@@ -18,6 +18,7 @@ import { createApiRole, createTestDatabase } from "./harness/postgres.mjs";
 import { assertLedgerInvariant } from "./harness/ledger.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 import { startWorker } from "./harness/worker.mjs";
+import { call, newUser } from "./harness/http.mjs";
 import { startStripe, API_VERSION } from "./harness/stripe.mjs";
 import { startRunPod } from "./harness/runpod.mjs";
 
@@ -90,29 +91,6 @@ afterEach(async () => {
 
 // --- helpers -------------------------------------------------------------------------------
 
-async function newUser() {
-  const id = crypto.randomUUID();
-  const email = `${id.slice(0, 8)}@example.com`;
-  const token = await auth.mint({ alg: "HS256", claims: { sub: id, email } });
-  return { id, email, headers: { authorization: `Bearer ${token}` } };
-}
-
-async function call(w, path, { method = "GET", headers = {}, body } = {}) {
-  const init = { method, headers: { ...headers } };
-  if (body !== undefined) {
-    init.body = typeof body === "string" ? body : JSON.stringify(body);
-    init.headers["content-type"] ??= "application/json";
-  }
-  const res = await w.fetch(path, init);
-  assert.ok(res.headers.get("x-request-id"), `${method} ${path}: no x-request-id`);
-  const text = await res.text();
-  try {
-    return { status: res.status, body: JSON.parse(text) };
-  } catch {
-    assert.fail(`${method} ${path}: expected JSON, got ${res.status} ${JSON.stringify(text.slice(0, 200))}`);
-  }
-}
-
 /** POSTs a signed (or deliberately mis-signed) delivery to /webhooks/stripe. */
 function deliver({ body, header }, w = main) {
   const headers = { "content-type": "application/json" };
@@ -135,7 +113,7 @@ async function checkout(user, fields, expected = 200) {
 
 /** A user whose pack checkout has been paid (not yet delivered): {user, session}. */
 async function paidPack() {
-  const user = await newUser();
+  const user = await newUser(auth);
   const { session_id } = await checkout(user, { pack_id: PACK.id });
   return { user, session: stripe.pay(session_id) };
 }
@@ -161,7 +139,7 @@ async function outcomeOf(eventId) {
 
 describe("without Stripe", () => {
   test("checkout, portal and the webhook answer the 501 noop shape", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const noop = { ok: true, provider: "noop", message: "stripe_not_configured" };
     for (const path of ["/billing/checkout", "/billing/portal"]) {
       const res = await call(noStripe, path, { method: "POST", headers: user.headers, body: { pack_id: PACK.id } });
@@ -201,7 +179,7 @@ describe("catalog and checkout", () => {
     try {
       const after = await call(main, "/billing/catalog");
       assert.deepEqual(after.body.packs.map((p) => p.id), ["pack-100"]);
-      const user = await newUser();
+      const user = await newUser(auth);
       const refused = await checkout(user, { pack_id: "pack-500" }, 400);
       assert.equal(refused.error, "invalid_request");
     } finally {
@@ -210,7 +188,7 @@ describe("catalog and checkout", () => {
   });
 
   test("a pack checkout creates the customer once and a correctly encoded session", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const first = stripe.requests.length;
     const body = await checkout(user, { pack_id: PACK.id, success_url: `${APP}/thanks?pack=100&via=checkout` });
     assert.match(body.session_id, /^cs_test_/);
@@ -249,7 +227,7 @@ describe("catalog and checkout", () => {
   });
 
   test("racing first checkouts of a user share one Stripe customer", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const sessions = await Promise.all([1, 2, 3].map(() => checkout(user, { pack_id: PACK.id })));
     const customers = sessions.map(({ session_id }) => stripe.sessions.get(session_id).customer);
     assert.equal(new Set(customers).size, 1);
@@ -279,7 +257,7 @@ describe("catalog and checkout", () => {
   });
 
   test("an Idempotency-Key retry gets the same Stripe session", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const headers = { ...user.headers, "idempotency-key": "buy-once" };
     const a = await call(main, "/billing/checkout", { method: "POST", headers, body: { pack_id: PACK.id } });
     const b = await call(main, "/billing/checkout", { method: "POST", headers, body: { pack_id: PACK.id } });
@@ -288,7 +266,7 @@ describe("catalog and checkout", () => {
   });
 
   test("return URLs off the allowed origins, and bad bodies, are 400 before any Stripe call", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const before = stripe.requests.length;
     for (const fields of [
       { pack_id: PACK.id, success_url: "https://evil.example/steal" },
@@ -306,7 +284,7 @@ describe("catalog and checkout", () => {
   });
 
   test("POST /billing/portal: the caller's customer, back to the app", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const res = await call(main, "/billing/portal", { method: "POST", headers: user.headers });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const portal = [...stripe.portalSessions.values()].find((p) => p.url === res.body.url);
@@ -411,7 +389,7 @@ describe("fulfilment", () => {
   });
 
   test("an unpaid (async) session grants nothing until async_payment_succeeded", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const { session_id } = await checkout(user, { pack_id: PACK.id });
     const pending = stripe.pay(session_id, { paymentStatus: "unpaid" });
     const completed = stripe.event("checkout.session.completed", pending);
@@ -529,7 +507,7 @@ describe("fulfilment", () => {
 describe("subscriptions", () => {
   /** A user who went through a plan checkout: {user, subId}. */
   async function subscribed() {
-    const user = await newUser();
+    const user = await newUser(auth);
     const { session_id } = await checkout(user, { plan_id: PLAN.id });
     const session = stripe.pay(session_id);
     await deliverOk(stripe.event("checkout.session.completed", session));
@@ -704,7 +682,7 @@ describe("subscriptions", () => {
   });
 
   test("a user without a subscription gets null", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     assert.equal(await subscriptionOf(user), null);
     assert.equal((await call(main, "/me", { headers: user.headers })).body.subscription, null);
   });
@@ -763,7 +741,7 @@ describe("disputes", () => {
   });
 
   test("a disputed subscription invoice takes its allowance back; a dispute closed won before its creation takes nothing", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const { session_id } = await checkout(user, { plan_id: PLAN.id });
     const session = stripe.pay(session_id);
     await deliverOk(stripe.event("checkout.session.completed", session));
@@ -818,7 +796,7 @@ test("checkout → signed webhook → GET /credits shows the pack → POST /jobs
   await db.sql.unsafe(
     "insert into public.models (id, provider, content_type, cost_credits) values ('billing-pricey', 'runpod', 'video', 60) on conflict do nothing",
   );
-  const user = await newUser();
+  const user = await newUser(auth);
   const jobBody = { prompt: "a cat paying with Stripe", model: "billing-pricey" };
   const tooPoor = await call(main, "/jobs", { method: "POST", headers: user.headers, body: jobBody });
   assert.equal(tooPoor.status, 402, JSON.stringify(tooPoor.body));

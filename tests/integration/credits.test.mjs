@@ -21,6 +21,7 @@ import { assertLedgerInvariant } from "./harness/ledger.mjs";
 import { startPgCounter } from "./harness/pg-counter.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 import { startWorker } from "./harness/worker.mjs";
+import { call, newUser } from "./harness/http.mjs";
 
 const ADMIN = "test-admin-token-credits-0123456789";
 const HS_SECRET = "test-legacy-jwt-secret-for-credits-at-least-32-chars";
@@ -67,31 +68,9 @@ afterEach(async () => {
 // --- helpers -------------------------------------------------------------------------------
 
 /** A fresh user: {id, headers} with an HS256 access token for that id. */
-async function newUser() {
-  const id = crypto.randomUUID();
-  const token = await auth.mint({ alg: "HS256", claims: { sub: id, email: `${id.slice(0, 8)}@example.com` } });
-  return { id, headers: { authorization: `Bearer ${token}` } };
-}
-
 const asAdmin = { authorization: `Bearer ${ADMIN}` };
 
 /** {status, body} of a call; every response must carry x-request-id and be JSON. */
-async function call(w, path, { method = "GET", headers = {}, body } = {}) {
-  const init = { method, headers: { ...headers } };
-  if (body !== undefined) {
-    init.body = typeof body === "string" ? body : JSON.stringify(body);
-    init.headers["content-type"] = "application/json";
-  }
-  const res = await w.fetch(path, init);
-  assert.ok(res.headers.get("x-request-id"), `${method} ${path}: no x-request-id header`);
-  const text = await res.text();
-  try {
-    return { status: res.status, body: JSON.parse(text) };
-  } catch {
-    assert.fail(`${method} ${path}: expected JSON, got ${res.status} ${JSON.stringify(text.slice(0, 200))}`);
-  }
-}
-
 async function credits(user, query = "") {
   const { status, body } = await call(worker, `/credits${query}`, { headers: user.headers ?? user });
   assert.equal(status, 200, JSON.stringify(body));
@@ -138,7 +117,7 @@ describe("GET /models", () => {
 
 describe("GET /credits and the welcome grant", () => {
   test("a user's first GET /credits shows the welcome credits, granted once", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const first = await credits(user);
     assert.equal(first.balance, WELCOME);
     assert.equal(first.entries.length, 1);
@@ -157,7 +136,7 @@ describe("GET /credits and the welcome grant", () => {
   });
 
   test("GET /credits is one statement in one round trip, the first visit's welcome entry listed", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     for (const visit of ["first", "next"]) {
       const mark = counter.mark();
       const { status, body } = await call(counted, "/credits", { headers: user.headers });
@@ -172,7 +151,7 @@ describe("GET /credits and the welcome grant", () => {
   });
 
   test("10 concurrent first calls (GET /credits and GET /me) grant the welcome credits once", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) => call(worker, i % 2 ? "/me" : "/credits", { headers: user.headers })),
     );
@@ -209,7 +188,7 @@ describe("GET /credits and the welcome grant", () => {
   });
 
   test("GET /me carries the same balance and a null subscription", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const { status, body } = await call(worker, "/me", { headers: user.headers });
     assert.equal(status, 200, JSON.stringify(body));
     assert.equal(body.user.id, user.id);
@@ -219,7 +198,7 @@ describe("GET /credits and the welcome grant", () => {
   });
 
   test("a user sees only their own credits; anonymous callers none", async () => {
-    const [alice, bob] = await Promise.all([newUser(), newUser()]);
+    const [alice, bob] = await Promise.all([newUser(auth), newUser(auth)]);
     let res = await call(worker, `/credits?user_id=${bob.id}`, { headers: alice.headers });
     assert.equal(res.status, 403, JSON.stringify(res.body));
     assert.equal(res.body.error, "forbidden");
@@ -232,7 +211,7 @@ describe("GET /credits and the welcome grant", () => {
   });
 
   test("the admin reads any user's credits by user_id, without granting the welcome credits", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const looked = await credits(asAdmin, `?user_id=${user.id}`);
     assert.deepEqual(looked, { ok: true, balance: 0, entries: [] });
     assert.equal((await ledgerRows(user.id)).length, 0);
@@ -249,7 +228,7 @@ describe("GET /credits and the welcome grant", () => {
 
 describe("POST /admin/credits", () => {
   test("a grant shows in GET /credits; replaying its key changes nothing", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     await credits(user); // welcome: 10
     const grant = { user_id: user.id, amount: 25, reason: "launch bonus", idempotency_key: `bonus-${user.id}` };
     assert.deepEqual(await adminCredits(grant), { ok: true, applied: true, balance: WELCOME + 25 });
@@ -279,7 +258,7 @@ describe("POST /admin/credits", () => {
   });
 
   test("a negative adjustment beyond the balance is 402 and changes nothing", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     await credits(user); // 10
     const before = await ledgerRows(user.id);
     const over = await adminCredits({ user_id: user.id, amount: -11, reason: "chargeback", idempotency_key: `over-${user.id}` }, 402);
@@ -300,7 +279,7 @@ describe("POST /admin/credits", () => {
   });
 
   test("a grant to a user never seen before still lets them receive the welcome credits", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     assert.deepEqual(await adminCredits({ user_id: user.id, amount: 3, reason: "early", idempotency_key: `early-${user.id}` }), {
       ok: true,
       applied: true,
@@ -310,7 +289,7 @@ describe("POST /admin/credits", () => {
   });
 
   test("only the admin may call it, with valid fields", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const fields = { user_id: user.id, amount: 5, reason: "r", idempotency_key: `k-${user.id}` };
     let res = await call(worker, "/admin/credits", { method: "POST", headers: user.headers, body: fields });
     assert.equal(res.status, 403, JSON.stringify(res.body));
@@ -338,7 +317,7 @@ describe("POST /admin/credits", () => {
 
 describe("GET /credits/ledger", () => {
   test("7 entries in pages of 3: every entry exactly once, newest first", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     await credits(user); // the welcome entry
     for (let i = 1; i <= 6; i++) {
       await adminCredits({ user_id: user.id, amount: i, reason: `grant ${i}`, idempotency_key: `page-${user.id}-${i}` });
@@ -376,7 +355,7 @@ describe("GET /credits/ledger", () => {
   });
 
   test("a page fetched while entries are added still continues where it left off", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     await credits(user);
     for (let i = 1; i <= 3; i++) {
       await adminCredits({ user_id: user.id, amount: 1, reason: "r", idempotency_key: `shift-${user.id}-${i}` });
@@ -390,7 +369,7 @@ describe("GET /credits/ledger", () => {
   });
 
   test("a bad cursor or limit is 400", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     for (const query of ["?cursor=nonsense!", `?cursor=${Buffer.from("v1:x").toString("base64url")}`, "?limit=0", "?limit=101", "?limit=x"]) {
       const { status, body } = await call(worker, `/credits/ledger${query}`, { headers: user.headers });
       assert.equal(status, 400, `${query}: ${JSON.stringify(body)}`);

@@ -11,6 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startWorker } from "./harness/worker.mjs";
+import { call } from "./harness/http.mjs";
 import { startOwnPostgres } from "./harness/own-postgres.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 import { startRunPod } from "./harness/runpod.mjs";
@@ -65,35 +66,22 @@ async function user() {
   return { id, token: await auth.mint({ alg: "HS256", claims: { sub: id } }) };
 }
 
-async function call(method, path, { token, body, headers = {} } = {}) {
-  const h = { ...headers };
-  if (token) h.authorization = `Bearer ${token}`;
-  if (body !== undefined) h["content-type"] = "application/json";
-  const res = await worker.fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {}
-  return { status: res.status, json, text };
-}
-
 describe("PostgreSQL stopped mid-run", () => {
   test("answers 503 database_unavailable while it is down, loses nothing, and recovers", async () => {
     const alice = await user();
-    assert.equal((await call("GET", "/credits", { token: alice.token })).json.balance, 50);
+    assert.equal((await call(worker, "/credits", { token: alice.token })).body.balance, 50);
 
     // Jobs in flight when the server stops: each answer is a success or a clear 503, never a
     // 500, and never a charge without a job.
     const inflight = Array.from({ length: 20 }, (_, i) =>
-      call("POST", "/jobs", { token: alice.token, body: { prompt: `fault ${i}` } }),
+      call(worker, "/jobs", { method: "POST", token: alice.token, body: { prompt: `fault ${i}` } }),
     );
     await new Promise((r) => setTimeout(r, 30));
     await pg.stop();
     const answers = await Promise.all(inflight);
     for (const a of answers) {
       assert.ok([200, 503].includes(a.status), `status ${a.status}: ${a.text}`);
-      if (a.status === 503) assert.equal(a.json.error, "database_unavailable");
+      if (a.status === 503) assert.equal(a.body.error, "database_unavailable");
     }
 
     // While down: every database-backed endpoint says so; liveness does not need it.
@@ -105,21 +93,21 @@ describe("PostgreSQL stopped mid-run", () => {
       ["GET", "/me", { token: alice.token }],
       ["POST", "/admin/credits", { token: ADMIN, body: { user_id: alice.id, amount: 5, reason: "r", idempotency_key: "down-1" } }],
     ]) {
-      const res = await call(method, path, opts);
+      const res = await call(worker, path, { method, ...opts });
       assert.equal(res.status, 503, `${method} ${path}: ${res.text}`);
-      assert.equal(res.json.error, "database_unavailable");
+      assert.equal(res.body.error, "database_unavailable");
       assert.ok(!/postgres|ECONN|127\.0\.0\.1/i.test(res.text), `no internals leak: ${res.text}`);
     }
-    assert.equal((await call("GET", "/health")).status, 200);
-    const deep = await call("GET", "/health?deep=1", { token: ADMIN });
+    assert.equal((await call(worker, "/health")).status, 200);
+    const deep = await call(worker, "/health?deep=1", { token: ADMIN });
     assert.equal(deep.status, 503);
-    assert.equal(deep.json.checks.database.ok, false);
+    assert.equal(deep.body.checks.database.ok, false);
 
     // Back up: the same Worker serves again without a restart.
     await pg.start();
-    const again = await call("POST", "/jobs", { token: alice.token, body: { prompt: "after restart" } });
+    const again = await call(worker, "/jobs", { method: "POST", token: alice.token, body: { prompt: "after restart" } });
     assert.equal(again.status, 200, again.text);
-    assert.equal((await call("GET", "/health?deep=1", { token: ADMIN })).status, 200);
+    assert.equal((await call(worker, "/health?deep=1", { token: ADMIN })).status, 200);
 
     // A job whose row was committed before the stop but whose submission was never recorded
     // stays queued with its credit reserved; the sweep settles it (error, refunded).

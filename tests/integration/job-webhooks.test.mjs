@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { startWorker } from "./harness/worker.mjs";
+import { call } from "./harness/http.mjs";
 import { createTestDatabase } from "./harness/postgres.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 import { startRunPod } from "./harness/runpod.mjs";
@@ -71,15 +72,6 @@ async function userToken() {
   return auth.mint({ alg: "HS256", claims: { sub: crypto.randomUUID() } });
 }
 
-async function call(method, path, { token, body } = {}) {
-  const headers = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await worker.fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
 /** A receiver path that answers `statuses` in turn (the last one from then on). */
 function receiverPath(...statuses) {
   const path = `/hooks/${crypto.randomUUID()}`;
@@ -111,9 +103,9 @@ async function waitForDelivery(jobId, predicate) {
 async function createJob(token, path) {
   const body = { prompt: "a lighthouse at dusk", model: MODEL };
   if (path) body.webhook_url = `${receiver.url}${path}`;
-  const res = await call("POST", "/jobs", { token, body });
-  assert.equal(res.status, 200, JSON.stringify(res.json));
-  return res.json;
+  const res = await call(worker, "/jobs", { method: "POST", token, body });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body;
 }
 
 function verify(secret, request) {
@@ -130,7 +122,7 @@ describe("job webhooks", () => {
     await runpod.finish(job.provider_job_id, { status: "COMPLETED", output: { seed: 7 } });
     await waitForDeliveries(path, 1);
 
-    const secret = (await call("GET", "/webhooks/secret", { token })).json.secret;
+    const secret = (await call(worker, "/webhooks/secret", { token })).body.secret;
     assert.match(secret, /^whsec_/);
     const [request] = received(path);
     const payload = verify(secret, request);
@@ -141,9 +133,9 @@ describe("job webhooks", () => {
     assert.equal(payload.data.webhook_token_hash, undefined);
 
     // Another user's secret, or the admin's, does not verify it.
-    const stranger = (await call("GET", "/webhooks/secret", { token: await userToken() })).json.secret;
+    const stranger = (await call(worker, "/webhooks/secret", { token: await userToken() })).body.secret;
     assert.throws(() => verify(stranger, request), /No matching signature found/);
-    const admin = (await call("GET", "/webhooks/secret", { token: ADMIN })).json.secret;
+    const admin = (await call(worker, "/webhooks/secret", { token: ADMIN })).body.secret;
     assert.throws(() => verify(admin, request), /No matching signature found/);
 
     const row = await waitForDelivery(job.job_id, (d) => d.delivered_at !== null);
@@ -154,7 +146,7 @@ describe("job webhooks", () => {
 
     // A repeated RunPod callback and a poll change nothing: still one delivery.
     await runpod.redeliver(job.provider_job_id);
-    assert.equal((await call("GET", `/jobs/${job.job_id}`, { token })).json.status, "completed");
+    assert.equal((await call(worker, `/jobs/${job.job_id}`, { token })).body.status, "completed");
     await worker.scheduled();
     assert.equal(received(path).length, 1);
   });
@@ -180,7 +172,7 @@ describe("job webhooks", () => {
     await waitForDeliveries(path, 2);
     const [a, b] = received(path);
     assert.equal(a.headers["webhook-id"], b.headers["webhook-id"]);
-    const secret = (await call("GET", "/webhooks/secret", { token })).json.secret;
+    const secret = (await call(worker, "/webhooks/secret", { token })).body.secret;
     assert.equal(verify(secret, b).type, "job.failed");
     const done = await waitForDelivery(job.job_id, (d) => d.delivered_at !== null);
     assert.equal(done.attempts, 2);
@@ -195,10 +187,10 @@ describe("job webhooks", () => {
     const token = await userToken();
     const path = receiverPath(410);
     const job = await createJob(token, path);
-    const cancelled = await call("POST", `/jobs/${job.job_id}/cancel`, { token });
-    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.json));
+    const cancelled = await call(worker, `/jobs/${job.job_id}/cancel`, { method: "POST", token });
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
     await waitForDeliveries(path, 1);
-    const secret = (await call("GET", "/webhooks/secret", { token })).json.secret;
+    const secret = (await call(worker, "/webhooks/secret", { token })).body.secret;
     assert.equal(verify(secret, received(path)[0]).type, "job.cancelled");
 
     const row = await waitForDelivery(job.job_id, (d) => d.last_status === 410);
@@ -213,14 +205,14 @@ describe("job webhooks", () => {
     const token = await userToken();
     const job = await createJob(token);
     await runpod.finish(job.provider_job_id, { status: "COMPLETED", output: {} });
-    assert.equal((await call("GET", `/jobs/${job.job_id}`, { token })).json.status, "completed");
+    assert.equal((await call(worker, `/jobs/${job.job_id}`, { token })).body.status, "completed");
     const rows = await db.sql`select 1 from public.job_webhook_deliveries where job_id = ${job.job_id}`;
     assert.equal(rows.length, 0);
 
     for (const url of ["http://hooks.example.com/in", "ftp://127.0.0.1/x", "http://127.0.0.1.nip.io/x", "not a url"]) {
-      const res = await call("POST", "/jobs", { token, body: { prompt: "x", model: MODEL, webhook_url: url } });
+      const res = await call(worker, "/jobs", { method: "POST", token, body: { prompt: "x", model: MODEL, webhook_url: url } });
       assert.equal(res.status, 400, url);
-      assert.equal(res.json.error, "invalid_request");
+      assert.equal(res.body.error, "invalid_request");
     }
   });
 });
@@ -230,8 +222,8 @@ describe("models with their own RunPod endpoint", () => {
     const token = await userToken();
     const before = runpod.requests.length;
     const job = await createJob(token);
-    assert.equal((await call("GET", `/jobs/${job.job_id}`, { token })).status, 200);
-    assert.equal((await call("POST", `/jobs/${job.job_id}/cancel`, { token })).status, 200);
+    assert.equal((await call(worker, `/jobs/${job.job_id}`, { token })).status, 200);
+    assert.equal((await call(worker, `/jobs/${job.job_id}/cancel`, { method: "POST", token })).status, 200);
     const paths = runpod.requests.slice(before).map((r) => `${r.method} ${r.path}`);
     assert.deepEqual(paths, [
       "POST /ep-hooks/run",
@@ -243,8 +235,8 @@ describe("models with their own RunPod endpoint", () => {
 
     // The default model has no endpoint of its own: RUNPOD_ENDPOINT_ID, which the stand-in
     // does not serve, so the submission fails (502, refunded).
-    const fallback = await call("POST", "/jobs", { token, body: { prompt: "x" } });
-    assert.equal(fallback.status, 502, JSON.stringify(fallback.json));
+    const fallback = await call(worker, "/jobs", { method: "POST", token, body: { prompt: "x" } });
+    assert.equal(fallback.status, 502, JSON.stringify(fallback.body));
     assert.equal(runpod.requests.at(-1).path, "/ep-not-served/run");
   });
 });

@@ -20,6 +20,7 @@ import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { startWorker } from "./harness/worker.mjs";
+import { call, newUser } from "./harness/http.mjs";
 import { createTestDatabase } from "./harness/postgres.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 import { startRunPod } from "./harness/runpod.mjs";
@@ -96,34 +97,9 @@ afterEach(async () => {
 const sha256hex = (s) => crypto.createHash("sha256").update(s).digest("hex");
 
 /** A fresh user: {id, token}. */
-async function newUser() {
-  const id = crypto.randomUUID();
-  const token = await auth.mint({ alg: "HS256", claims: { sub: id, email: `${id.slice(0, 8)}@example.com` } });
-  return { id, token };
-}
-
 /** One request; answers {status, body, headers, text}. `token`: a bearer (ADMIN or a user's). */
-async function call(worker, method, path, { token, body, headers = {} } = {}) {
-  const h = { ...headers };
-  if (token) h.authorization = `Bearer ${token}`;
-  let payload;
-  if (body !== undefined) {
-    payload = typeof body === "string" ? body : JSON.stringify(body);
-    h["content-type"] ??= "application/json";
-  }
-  const res = await worker.fetch(path, { method, headers: h, body: payload });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body: json, text, headers: res.headers };
-}
-
-const postJob = (worker, token, body, headers) => call(worker, "POST", "/jobs", { token, body, headers });
-const getJob = (worker, token, id) => call(worker, "GET", `/jobs/${id}`, { token });
+const postJob = (worker, token, body, headers) => call(worker, "/jobs", { method: "POST", token, body, headers });
+const getJob = (worker, token, id) => call(worker, `/jobs/${id}`, { token });
 
 async function jobRow(id) {
   const [row] = await db.sql`select * from public.jobs where id = ${id}`;
@@ -171,7 +147,7 @@ const tally = (responses) => {
 
 /** A user job on `main` that RunPod accepted; answers {user, jobId, providerJobId, body}. */
 async function submittedJob(spec, user) {
-  user ??= await newUser();
+  user ??= await newUser(auth);
   if (spec) runpod.script(spec);
   const res = await postJob(main, user.token, { prompt: `job for ${user.id}` });
   assert.equal(res.status, 200, res.text);
@@ -248,7 +224,7 @@ describe("the seed's POST /jobs shapes", () => {
   });
 
   test("a user's noop job is refunded: the balance is the welcome grant, unchanged", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const res = await postJob(noop, user.token, { prompt: "a blue fox" });
     assert.equal(res.status, 202, res.text);
     assert.equal(res.body.provider, "noop");
@@ -269,7 +245,7 @@ describe("the seed's POST /jobs shapes", () => {
     const pricey = `pricey-${crypto.randomUUID().slice(0, 8)}`;
     await db.sql`insert into public.models (id, provider, content_type, cost_credits) values (${pricey}, 'runpod', 'video', 5)`;
     try {
-      const user = await newUser();
+      const user = await newUser(auth);
       const runs = runRequests().length;
       for (const body of [
         { prompt: "x", input: { model: pricey } },
@@ -299,7 +275,7 @@ describe("the seed's POST /jobs shapes", () => {
 
 describe("concurrency against real PostgreSQL", () => {
   test("50 simultaneous POST /jobs with 10 credits: exactly 10 accepted, 40 × 402, balance 0", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const runsBefore = runRequests().length;
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) => postJob(main, user.token, { prompt: `burst ${i}` })),
@@ -328,7 +304,7 @@ describe("concurrency against real PostgreSQL", () => {
   });
 
   test("the hourly limit binding (JOBS_PER_HOUR=5, 10 credits): exactly 5 accepted, the rest 429 with Retry-After", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) => postJob(limited, user.token, { prompt: `limited ${i}` })),
     );
@@ -438,7 +414,7 @@ describe("submission errors: 502 provider_error with the job id, job error, one 
   ];
   for (const c of cases) {
     test(c.name, async () => {
-      const user = await newUser();
+      const user = await newUser(auth);
       if (c.script) runpod.script(c.script);
       const runsBefore = runRequests().length;
       const res = await postJob(c.worker(), user.token, { prompt: "will not be accepted" });
@@ -481,7 +457,7 @@ describe("submission errors: 502 provider_error with the job id, job error, one 
 
 describe("Idempotency-Key", () => {
   test("same key and body: the identical response, replayed; one job, one reservation; another body: 422", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const key = `idem-${crypto.randomUUID()}`;
     const body = { prompt: "an idempotent fox", input: { steps: 20 } };
     const runsBefore = runRequests().length;
@@ -504,7 +480,7 @@ describe("Idempotency-Key", () => {
     assert.equal(await balance(user.id), 9);
 
     // the key is per caller: another user with the same key gets a job of their own
-    const stranger = await newUser();
+    const stranger = await newUser(auth);
     const theirs = await postJob(main, stranger.token, body, { "idempotency-key": key });
     assert.equal(theirs.status, 200, theirs.text);
     assert.notEqual(theirs.body.job_id, first.body.job_id);
@@ -512,7 +488,7 @@ describe("Idempotency-Key", () => {
   });
 
   test("a 502 is replayed too, without a second job or charge", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const key = `idem-${crypto.randomUUID()}`;
     runpod.script({ run: { status: 500 } });
     const first = await postJob(main, user.token, { prompt: "x" }, { "idempotency-key": key });
@@ -531,7 +507,7 @@ describe("Idempotency-Key", () => {
   });
 
   test("same key while the first request is still running: 409, then the replay", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const key = `idem-${crypto.randomUUID()}`;
     runpod.script({ run: { delayMs: 1500 } });
     const firstP = postJob(main, user.token, { prompt: "slow" }, { "idempotency-key": key });
@@ -607,7 +583,7 @@ describe("GET /jobs/:id", () => {
     // who may see it
     const admin = await getJob(main, ADMIN, jobId);
     assert.equal(admin.status, 200, admin.text);
-    const stranger = await newUser();
+    const stranger = await newUser(auth);
     const theirs = await getJob(main, stranger.token, jobId);
     assert.equal(theirs.status, 404, theirs.text);
     assert.equal(theirs.body.error, "not_found");
@@ -645,7 +621,7 @@ describe("POST /webhooks/runpod/:job_id?token=", () => {
       [`/webhooks/runpod/not-a-job?token=${tokenA}`, "malformed job id"],
     ];
     for (const [path, what] of attempts) {
-      const res = await call(main, "POST", path, { body: completed });
+      const res = await call(main, path, { method: "POST", body: completed });
       assert.equal(res.status, 401, `${what}: ${res.text}`);
       assert.equal(res.body?.ok, false, what);
       assert.equal(res.body?.error, "unauthorized", `${what}: ${res.text}`);
@@ -660,13 +636,14 @@ describe("POST /webhooks/runpod/:job_id?token=", () => {
     // the right token with a body over 1 MiB (an output held inline): refused before it is
     // read, nothing changes
     const inline = { ...completed, output: { image_base64: "A".repeat(1 << 20) } };
-    const large = await call(main, "POST", `/webhooks/runpod/${a.jobId}?token=${tokenA}`, { body: inline });
+    const large = await call(main, `/webhooks/runpod/${a.jobId}?token=${tokenA}`, { method: "POST", body: inline });
     assert.equal(large.status, 413, large.text);
     assert.equal(large.body.error, "payload_too_large");
     assert.equal((await jobRow(a.jobId)).status, "submitted");
 
     // the right token with another RunPod job's id in the body: refused, nothing changes
-    const foreign = await call(main, "POST", `/webhooks/runpod/${a.jobId}?token=${tokenA}`, {
+    const foreign = await call(main, `/webhooks/runpod/${a.jobId}?token=${tokenA}`, {
+      method: "POST",
       body: { ...completed, id: b.providerJobId },
     });
     assert.equal(foreign.status, 400, foreign.text);
@@ -698,7 +675,8 @@ describe("POST /webhooks/runpod/:job_id?token=", () => {
     assert.deepEqual(await jobEvents(jobId), events);
     // a late FAILED for a completed job changes nothing either (and refunds nothing)
     const token = webhookOf(providerJobId).searchParams.get("token");
-    const late = await call(main, "POST", `/webhooks/runpod/${jobId}?token=${token}`, {
+    const late = await call(main, `/webhooks/runpod/${jobId}?token=${token}`, {
+      method: "POST",
       body: { id: providerJobId, status: "FAILED", error: "late" },
     });
     assert.equal(late.status, 200, late.text);
@@ -725,7 +703,7 @@ describe("database round trips", () => {
   const short = (statements) => statements.map((s) => s.replace(/\s+/g, " ").slice(0, 60));
 
   test("POST /jobs: two statements (create_job, transition_job), one round trip each; GET /jobs/:id on a finished job: one, no RunPod call", async (t) => {
-    const user = await newUser();
+    const user = await newUser(auth);
     await submittedJob(null, user); // the welcome grant is behind us (it is in create_job anyway)
 
     runpod.script({ steps: ["IN_QUEUE"], webhook: { drop: true } });
@@ -746,7 +724,8 @@ describe("database round trips", () => {
     await runpod.finish(providerJobId, { status: "COMPLETED", output: {} }); // webhook dropped: sent by hand below
     const token = webhookOf(providerJobId).searchParams.get("token");
     const delivered = await measure(() =>
-      call(main, "POST", `/webhooks/runpod/${jobId}?token=${token}`, {
+      call(main, `/webhooks/runpod/${jobId}?token=${token}`, {
+        method: "POST",
         body: { ...runpod.view(providerJobId), input: {} },
       }),
     );
@@ -775,7 +754,7 @@ describe("database round trips", () => {
 
 // --- 9. POST /jobs/:id/cancel -----------------------------------------------------------------------
 
-const cancelJob = (worker, token, id) => call(worker, "POST", `/jobs/${id}/cancel`, { token });
+const cancelJob = (worker, token, id) => call(worker, `/jobs/${id}/cancel`, { method: "POST", token });
 const cancelRequests = (providerJobId) =>
   runpod.requests.filter(
     (r) => r.method === "POST" && r.path === `/${RP_ENDPOINT}/cancel/${encodeURIComponent(providerJobId)}`,
@@ -802,7 +781,7 @@ describe("POST /jobs/:id/cancel", () => {
     assert.equal(await balance(user.id), 9);
 
     // who may not: nothing changes, RunPod is not asked
-    const stranger = await newUser();
+    const stranger = await newUser(auth);
     const theirs = await cancelJob(main, stranger.token, jobId);
     assert.equal(theirs.status, 404, theirs.text);
     assert.equal(theirs.body.error, "not_found", theirs.text);
@@ -899,7 +878,7 @@ describe("POST /jobs/:id/cancel", () => {
   });
 
   test("a finished job (completed, failed): 409 conflict, RunPod not asked, no refund", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const done = await submittedJob({ steps: ["IN_QUEUE"] }, user);
     await runpod.finish(done.providerJobId, { status: "COMPLETED", output: { video_url: "https://cdn.example.com/c.mp4" } });
     const failed = await submittedJob({ steps: ["IN_QUEUE"] }, user);
@@ -954,7 +933,7 @@ describe("POST /jobs/:id/cancel", () => {
   });
 
   test("RunPod answers the cancel with the job's COMPLETED status (callback missed): completed with its outputs, no refund, 409", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const file = crypto.randomBytes(4096);
     const url = runpod.serveFile(`done-${crypto.randomUUID()}.mp4`, file, "video/mp4");
     const { jobId, providerJobId } = await submittedJob({ steps: ["IN_PROGRESS"], webhook: { drop: true } }, user);
@@ -1009,7 +988,7 @@ describe("POST /jobs/:id/cancel", () => {
   });
 
   test("a job still being submitted (queued, no RunPod id yet): 409, nothing refunded; once submitted, the cancel reaches RunPod", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     runpod.script({ steps: ["IN_QUEUE"], webhook: { drop: true } });
     let release;
     const released = new Promise((resolve) => (release = resolve));
@@ -1083,7 +1062,7 @@ describe("GET /jobs?limit&cursor&status", () => {
       if (limit !== undefined) qs.set("limit", String(limit));
       if (status !== undefined) qs.set("status", status);
       if (cursor !== null) qs.set("cursor", cursor);
-      const res = await call(main, "GET", `/jobs?${qs}`, { token });
+      const res = await call(main, `/jobs?${qs}`, { token });
       assert.equal(res.status, 200, `page ${i} (${qs}): ${res.text}`);
       assert.equal(res.body.ok, true);
       assert.ok(Array.isArray(res.body.jobs), res.text);
@@ -1099,10 +1078,11 @@ describe("GET /jobs?limit&cursor&status", () => {
   }
 
   before(async () => {
-    user = await newUser();
-    other = await newUser();
+    user = await newUser(auth);
+    other = await newUser(auth);
     // 25 concurrent creations need 25 credits at once (noop jobs refund only after their reservation)
-    const grant = await call(main, "POST", "/admin/credits", {
+    const grant = await call(main, "/admin/credits", {
+      method: "POST",
       token: ADMIN,
       body: { user_id: user.id, amount: 20, reason: "list test", idempotency_key: `list-${user.id}` },
     });
@@ -1162,16 +1142,16 @@ describe("GET /jobs?limit&cursor&status", () => {
       previous = at;
     }
 
-    const first = await call(main, "GET", "/jobs", { token: user.token });
+    const first = await call(main, "/jobs", { token: user.token });
     assert.equal(first.status, 200, first.text);
     assert.deepEqual(first.body.jobs.map((j) => j.job_id), expected.slice(0, 20), "the default page is 20");
     assert.equal(typeof first.body.cursor, "string");
-    const rest = await call(main, "GET", `/jobs?cursor=${encodeURIComponent(first.body.cursor)}`, { token: user.token });
+    const rest = await call(main, `/jobs?cursor=${encodeURIComponent(first.body.cursor)}`, { token: user.token });
     assert.equal(rest.status, 200, rest.text);
     assert.deepEqual(rest.body.jobs.map((j) => j.job_id), expected.slice(20));
     assert.equal(rest.body.cursor, null);
 
-    const all = await call(main, "GET", "/jobs?limit=100", { token: user.token });
+    const all = await call(main, "/jobs?limit=100", { token: user.token });
     assert.deepEqual(all.body.jobs.map((j) => j.job_id), expected);
     assert.equal(all.body.cursor, null);
   });
@@ -1194,7 +1174,7 @@ describe("GET /jobs?limit&cursor&status", () => {
     assert.ok(added && !ids.includes(added));
     const now = await dbOrder({ userId: user.id });
     assert.deepEqual(now, [added, ...expected], "the new job is the newest");
-    const top = await call(main, "GET", "/jobs?limit=1", { token: user.token });
+    const top = await call(main, "/jobs?limit=1", { token: user.token });
     assert.deepEqual(top.body.jobs.map((j) => j.job_id), [added]);
   });
 
@@ -1212,7 +1192,7 @@ describe("GET /jobs?limit&cursor&status", () => {
     assert.deepEqual(bySubmitted.ids, submitted);
     assert.ok(bySubmitted.pages.every((p) => p.jobs.every((j) => j.status === "submitted")));
 
-    const none = await call(main, "GET", "/jobs?status=completed", { token: user.token });
+    const none = await call(main, "/jobs?status=completed", { token: user.token });
     assert.equal(none.status, 200, none.text);
     assert.deepEqual(none.body, { ok: true, jobs: [], cursor: null });
   });
@@ -1239,7 +1219,7 @@ describe("GET /jobs?limit&cursor&status", () => {
   test("bad limit or cursor: 400 invalid_request; anonymous: 401", async () => {
     const b64 = (s) => Buffer.from(s).toString("base64url");
     const id = crypto.randomUUID();
-    const page = await call(main, "GET", "/jobs?limit=2", { token: user.token });
+    const page = await call(main, "/jobs?limit=2", { token: user.token });
     const good = page.body.cursor;
     const bad = [
       "limit=0",
@@ -1256,20 +1236,20 @@ describe("GET /jobs?limit&cursor&status", () => {
       `cursor=${b64(`v1:2024-13-45 99:99:99+00|${id}`)}`, // well formed, not a time
     ];
     for (const q of bad) {
-      const res = await call(main, "GET", `/jobs?${q}`, { token: user.token });
+      const res = await call(main, `/jobs?${q}`, { token: user.token });
       assert.equal(res.status, 400, `${q}: ${res.status} ${res.text}`);
       assert.equal(res.body?.ok, false, `${q}: ${res.text}`);
       assert.equal(res.body?.error, "invalid_request", `${q}: ${res.text}`);
     }
     for (const q of ["limit=1", "limit=100"]) {
-      const res = await call(main, "GET", `/jobs?${q}`, { token: user.token });
+      const res = await call(main, `/jobs?${q}`, { token: user.token });
       assert.equal(res.status, 200, `${q}: ${res.text}`);
     }
     const [{ n }] = await db.sql`select count(*)::int as n from public.jobs where user_id = ${user.id}`;
     assert.equal(n, 26);
 
     for (const token of [undefined, "not-a-token"]) {
-      const res = await call(main, "GET", "/jobs", { token });
+      const res = await call(main, "/jobs", { token });
       assert.equal(res.status, 401, res.text);
       assert.equal(res.body.error, "unauthorized", res.text);
     }
@@ -1450,7 +1430,7 @@ describe("the cron sweep (scheduled)", () => {
   });
 
   test("idempotency keys older than 24 h are pruned; younger ones kept", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const oldKey = `idem-old-${crypto.randomUUID()}`;
     const youngKey = `idem-young-${crypto.randomUUID()}`;
     const oldBody = { prompt: "an old request" };
@@ -1531,7 +1511,7 @@ describe("outputs: copied into R2 when the job completes", () => {
   }
 
   test("URL and base64 outputs land under outputs/<user>/<job>/ and download through signed links", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     const video = crypto.randomBytes(3 * 1024 * 1024 + 17);
     const chunkedName = `clip-${crypto.randomUUID()}.webm`;
     const webm = crypto.randomBytes(300 * 1024);
@@ -1582,13 +1562,13 @@ describe("outputs: copied into R2 when the job completes", () => {
     const row = await jobRow(id);
     assert.equal(row.outputs.length, 3);
     // The owner's folder, not anyone's: another user cannot read the key without the link.
-    const other = await newUser();
+    const other = await newUser(auth);
     const denied = await main.fetch(`/assets/${outputs[0].key}`, { headers: { authorization: `Bearer ${other.token}` } });
     assert.equal(denied.status, 403);
   });
 
   test("an output that cannot be fetched is recorded as an error; the job still completes once", async () => {
-    const user = await newUser();
+    const user = await newUser(auth);
     runpod.script(
       { steps: [{ status: "COMPLETED", output: { video_url: `${runpod.url}/files/missing-${crypto.randomUUID()}.mp4` } }], webhook: { drop: true } },
       { times: 1 },

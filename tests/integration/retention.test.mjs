@@ -8,6 +8,7 @@ import { createApiRole, createTestDatabase } from "./harness/postgres.mjs";
 import { startRunPod } from "./harness/runpod.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 import { startWorker } from "./harness/worker.mjs";
+import { call } from "./harness/http.mjs";
 
 const ADMIN = "admin-token-for-retention-tests";
 const HS_SECRET = "retention-test-legacy-jwt-secret-with-32-chars";
@@ -48,24 +49,16 @@ after(async () => {
   await db?.drop();
 });
 
-async function call(path, { token = ADMIN, method = "GET", body } = {}) {
-  const headers = { authorization: `Bearer ${token}` };
-  if (body) headers["content-type"] = "application/json";
-  const res = await worker.fetch(path, { method, headers, body: body && JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
 /** A job of a new user's that completed with one file copied into R2: {user, id, key}. */
 async function completedJob() {
   const user = crypto.randomUUID();
   const token = await auth.mint({ alg: "HS256", claims: { sub: user, email: `${user.slice(0, 8)}@example.com` } });
   const file = runpod.serveFile(`out-${crypto.randomUUID()}.png`, crypto.randomBytes(512), "image/png");
   runpod.script({ steps: [{ status: "COMPLETED", output: { image_url: file } }], webhook: { drop: true } }, { times: 1 });
-  const created = await call("/jobs", { token, method: "POST", body: { prompt: "keep me for a while" } });
+  const created = await call(worker, "/jobs", { token, method: "POST", body: { prompt: "keep me for a while" } });
   assert.equal(created.status, 200, JSON.stringify(created.body));
   const id = created.body.job_id;
-  const done = await call(`/jobs/${id}`, { token });
+  const done = await call(worker, `/jobs/${id}`, { token });
   assert.equal(done.body.status, "completed", JSON.stringify(done.body));
   assert.equal(done.body.outputs.length, 1, JSON.stringify(done.body));
   return { user, token, id, key: done.body.outputs[0].key };
@@ -96,13 +89,13 @@ test("the sweep deletes old jobs' files, marks them deleted and prunes old job e
   await worker.scheduled();
   assert.equal(await stored(old.key), false, "the old job's file is still stored");
   assert.equal(await stored(recent.key), true, "a recent job's file was deleted");
-  const shown = await call(`/jobs/${old.id}`, { token: old.token });
+  const shown = await call(worker, `/jobs/${old.id}`, { token: old.token });
   assert.equal(shown.status, 200);
   const [output] = shown.body.outputs;
   assert.equal(output.key, old.key);
   assert.match(output.deleted_at, /^\d{4}-/, JSON.stringify(output));
   assert.equal(output.url, undefined, "a deleted file must not get a download link");
-  assert.ok((await call(`/jobs/${recent.id}`, { token: recent.token })).body.outputs[0].url);
+  assert.ok((await call(worker, `/jobs/${recent.id}`, { token: recent.token })).body.outputs[0].url);
 
   // Done once: the next run finds nothing of this job's to delete.
   const first = await deletedAt();

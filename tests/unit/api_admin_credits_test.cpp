@@ -8,8 +8,7 @@
 #include "support/users.hpp"
 
 using namespace ag;
-using testing::Driver;
-using testing::Reply;
+using namespace ag::testing;
 
 namespace {
 constexpr std::int64_t kNowS = test::kDriverNowS;

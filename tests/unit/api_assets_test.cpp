@@ -4,8 +4,7 @@
 #include "support/driver.hpp"
 
 using namespace ag;
-using testing::Driver;
-using testing::Reply;
+using namespace ag::testing;
 
 namespace {
 const Driver::Env kEnv = {{"APP_ADMIN_TOKEN", "adm1n"}, {"ASSET_MAX_BYTES", "1000"}};

@@ -13,10 +13,7 @@
 #include "support/users.hpp"
 
 using namespace ag;
-using testing::Driver;
-using testing::is_sql;
-using testing::Reply;
-using testing::rows;
+using namespace ag::testing;
 
 namespace {
 const std::string kUser = "6f9619ff-8b86-4d11-b42d-00c04fc964ff";

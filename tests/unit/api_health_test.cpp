@@ -3,8 +3,7 @@
 #include "support/driver.hpp"
 
 using namespace ag;
-using testing::Driver;
-using testing::Reply;
+using namespace ag::testing;
 
 namespace {
 const std::vector<std::pair<std::string, std::string>> kAdmin = {{"authorization", "Bearer adm1n"}};

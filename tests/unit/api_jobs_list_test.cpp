@@ -6,8 +6,7 @@
 #include "support/users.hpp"
 
 using namespace ag;
-using testing::Driver;
-using testing::Reply;
+using namespace ag::testing;
 
 TEST_CASE("GET /jobs leaves each job's result to GET /jobs/:id", "[jobs][list]") {
   Driver driver({{"SUPABASE_JWT_SECRET", test::kJwtSecret}});

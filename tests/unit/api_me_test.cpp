@@ -11,8 +11,7 @@
 using namespace ag;
 using auth::kJwksRefetchGapMs;
 using auth::kJwksTtlMs;
-using testing::Driver;
-using testing::Reply;
+using namespace ag::testing;
 
 namespace {
 

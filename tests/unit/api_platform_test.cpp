@@ -5,7 +5,7 @@
 #include "support/driver.hpp"
 
 using namespace ag;
-using testing::Driver;
+using namespace ag::testing;
 
 TEST_CASE("unknown paths get a JSON 404", "[api]") {
   Driver driver;

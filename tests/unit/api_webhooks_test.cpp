@@ -3,8 +3,7 @@
 #include "support/driver.hpp"
 
 using namespace ag;
-using testing::Driver;
-using testing::Reply;
+using namespace ag::testing;
 
 namespace {
 const Driver::Env kEnv = {{"WEBHOOK_SECRET", "whs3cret"}};

@@ -6,7 +6,7 @@
 #include "support/users.hpp"
 
 using namespace ag;
-using testing::Driver;
+using namespace ag::testing;
 
 namespace {
 const Driver::Env kEnv = {

@@ -3,10 +3,7 @@
 #include "support/driver.hpp"
 
 using namespace ag;
-using testing::Driver;
-using testing::is_sql;
-using testing::Reply;
-using testing::rows;
+using namespace ag::testing;
 
 namespace {
 const Driver::Env kRunPod = {

@@ -8,10 +8,7 @@
 #include "support/users.hpp"
 
 using namespace ag;
-using testing::Driver;
-using testing::is_sql;
-using testing::Reply;
-using testing::rows;
+using namespace ag::testing;
 
 namespace {
 const Driver::Env kSigning = {{"APP_ADMIN_TOKEN", test::kAdminToken},

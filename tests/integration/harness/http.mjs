@@ -1,0 +1,45 @@
+// Requests to a Worker of harness/worker.mjs as an API client sends them, and the users who
+// send them.
+//
+//   const user = await newUser(auth);   // auth: harness/supabase-auth.mjs
+//   const { status, body } = await call(worker, "/jobs", { method: "POST", token: user.token, body: { prompt: "a fox" } });
+
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+
+/**
+ * `path` on `worker`, as a client sends it: `token` as a Bearer Authorization, a `body` that is
+ * not a string as JSON (with its content type unless `headers` names one). Every answer must
+ * carry an x-request-id. Resolves to {status, headers, text, body}: `body` is the answer's
+ * JSON, or null when it is not JSON.
+ */
+export async function call(worker, path, { method = "GET", token, headers = {}, body } = {}) {
+  const sent = { ...headers };
+  if (token) sent.authorization = `Bearer ${token}`;
+  let payload;
+  if (body !== undefined) {
+    payload = typeof body === "string" ? body : JSON.stringify(body);
+    sent["content-type"] ??= "application/json";
+  }
+  const res = await worker.fetch(path, { method, headers: sent, body: payload });
+  assert.ok(res.headers.get("x-request-id"), `${method} ${path}: no x-request-id header`);
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON: `text` has it
+  }
+  return { status: res.status, headers: res.headers, text, body: json };
+}
+
+/**
+ * A new user signed in with an HS256 token that the Supabase Auth stand-in `auth` mints:
+ * {id, email, token, headers} (`headers` carries the token, for call's `headers`).
+ */
+export async function newUser(auth) {
+  const id = crypto.randomUUID();
+  const email = `${id.slice(0, 8)}@example.com`;
+  const token = await auth.mint({ alg: "HS256", claims: { sub: id, email } });
+  return { id, email, token, headers: { authorization: `Bearer ${token}` } };
+}
