@@ -118,3 +118,20 @@ test("the route check can fail: an undocumented path reaches no route", async ()
   assert.equal(res.status, 404);
   assert.equal(await routeOf(res), "-");
 });
+
+/** Descriptions (JSON pointer → text) where CommonMark would read a `<placeholder>` as an HTML
+ *  tag, which /docs (Redoc) and other renderers then drop: outside a code span. */
+function rawTagsInDescriptions(node, at = "") {
+  if (typeof node !== "object" || node === null) return [];
+  return Object.entries(node).flatMap(([key, value]) =>
+    key === "description" && typeof value === "string"
+      ? /<[A-Za-z]/.test(value.replace(/`[^`]*`/g, "")) ? [`${at}/description: ${value}`] : []
+      : rawTagsInDescriptions(value, `${at}/${key}`),
+  );
+}
+
+test("descriptions render as written: every <placeholder> is in a code span", () => {
+  assert.deepEqual(rawTagsInDescriptions(JSON.parse(served)), []);
+  assert.equal(rawTagsInDescriptions({ description: "keys under users/<their id>/" }).length, 1);
+  assert.equal(rawTagsInDescriptions({ description: "keys under `users/<their id>/`" }).length, 0);
+});
