@@ -84,8 +84,7 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   Json body = co_await job_request(ctx, request);
 
   const Config& config = ctx.config();
-  const bool has_provider =
-      providers::configured(config, {std::string(providers::kDefaultProvider), std::nullopt}) != nullptr;
+  const bool has_provider = providers::configured(config, {providers::kDefaultProvider, std::nullopt}) != nullptr;
   std::string webhook_token = has_provider ? ctx.random_hex(32) : std::string();
   jobs::NewJob job;
   if (caller.user) job.user_id = caller.user->id;
@@ -108,8 +107,7 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   }
   std::string job_id = string_field(created, "job_id").value_or("");
 
-  auto provider =
-      providers::configured(config, {std::string(providers::kDefaultProvider), string_field(created, "endpoint_id")});
+  auto provider = providers::configured(config, {providers::kDefaultProvider, string_field(created, "endpoint_id")});
   std::string callback_url;
   if (provider)
     callback_url = http::public_base_url(config, request) + "/webhooks/" + std::string(provider->name()) + "/" +

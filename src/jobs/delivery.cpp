@@ -69,7 +69,7 @@ Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
 
   int delivered = 0;
   for (std::size_t i = 0; i < replies.size(); ++i) {
-    const int http_status = static_cast<int>(replies[i].http_status());
+    const int http_status = replies[i].http_status();
     std::string error = replies[i].failed() ? replies[i].error_code() : "HTTP " + std::to_string(http_status);
     Json retry_after = retry_after_s(replies[i]);
     std::string delivery_id = string_field(*sent[i], "delivery_id").value_or("");

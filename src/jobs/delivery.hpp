@@ -1,7 +1,7 @@
 #pragma once
-// Sends the webhooks of finished jobs (migrations/functions/job_webhooks.sql queues them, jobs/webhooks.hpp signs
-// them). A job's own delivery runs as a background task right after whatever finished it; the
-// cron sweep sends the retries that fell due.
+// Sends the webhooks of finished jobs (migrations/functions/job_webhooks.sql queues them,
+// jobs/webhooks.hpp signs them). A job's own delivery runs as a background task right after
+// whatever finished it; the cron sweep sends the retries that fell due.
 #include <optional>
 #include <string>
 

@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/config.hpp"
 #include "providers/provider.hpp"
@@ -12,7 +13,7 @@ namespace ag::providers {
 /// Where a job runs: a provider by the name jobs record, and the model's own endpoint there
 /// (nullopt: the provider's configured one).
 struct Route {
-  std::string provider;
+  std::string_view provider;
   std::optional<std::string> endpoint;
 };
 
