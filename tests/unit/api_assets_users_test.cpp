@@ -20,6 +20,7 @@ const Driver::Env kEnv = {{"APP_ADMIN_TOKEN", "adm1n"},
                           {"ASSET_SIGNING_SECRET", "link-secret"},
                           {"PUBLIC_BASE_URL", "https://api.example.com/"}};
 const auto& kAdmin = test::kAdminAuth;
+const std::string kUser = "11111111-1111-4111-8111-111111111111";  // the caller of most requests
 
 Reply object(const Json& effect) {
   return {{{"found", true},
@@ -59,33 +60,16 @@ testing::Responder body_then_objects(std::string body) {
 
 TEST_CASE("users write only inside users/<their id>/", "[assets][users]") {
   Driver driver(kEnv);
-  CHECK(driver
-            .run(put("users/11111111-1111-4111-8111-111111111111/a.png",
-                     test::user_auth("11111111-1111-4111-8111-111111111111")),
-                 stored)
+  CHECK(driver.run(put("users/11111111-1111-4111-8111-111111111111/a.png", test::user_auth(kUser)), stored).status() ==
+        200);
+  CHECK(driver.run(put("users/11111111-1111-4111-8111-111111111111/deep/er/a.png", test::user_auth(kUser)), stored)
             .status() == 200);
-  CHECK(driver
-            .run(put("users/11111111-1111-4111-8111-111111111111/deep/er/a.png",
-                     test::user_auth("11111111-1111-4111-8111-111111111111")),
-                 stored)
-            .status() == 200);
-  CHECK(driver
-            .run(put("users/22222222-2222-4222-8222-222222222222/a.png",
-                     test::user_auth("11111111-1111-4111-8111-111111111111")))
-            .status() == 403);
-  CHECK(driver
-            .run(put("users/11111111-1111-4111-8111-111111111111",
-                     test::user_auth("11111111-1111-4111-8111-111111111111")))
-            .status() == 403);
-  CHECK(driver
-            .run(put("users/11111111-1111-4111-8111-1111111111110/a.png",
-                     test::user_auth("11111111-1111-4111-8111-111111111111")))
-            .status() == 403);
-  CHECK(driver
-            .run(put("outputs/11111111-1111-4111-8111-111111111111/j/a.png",
-                     test::user_auth("11111111-1111-4111-8111-111111111111")))
-            .status() == 403);
-  CHECK(driver.run(put("public/a.png", test::user_auth("11111111-1111-4111-8111-111111111111"))).status() == 403);
+  CHECK(driver.run(put("users/22222222-2222-4222-8222-222222222222/a.png", test::user_auth(kUser))).status() == 403);
+  CHECK(driver.run(put("users/11111111-1111-4111-8111-111111111111", test::user_auth(kUser))).status() == 403);
+  CHECK(driver.run(put("users/11111111-1111-4111-8111-1111111111110/a.png", test::user_auth(kUser))).status() == 403);
+  CHECK(driver.run(put("outputs/11111111-1111-4111-8111-111111111111/j/a.png", test::user_auth(kUser))).status() ==
+        403);
+  CHECK(driver.run(put("public/a.png", test::user_auth(kUser))).status() == 403);
   CHECK(driver.run(put("users/22222222-2222-4222-8222-222222222222/a.png", kAdmin), stored).status() == 200);
   CHECK(driver.run(put("users/11111111-1111-4111-8111-111111111111/a.png", {"authorization", "Bearer not.a.token"}))
             .status() == 401);
@@ -93,30 +77,18 @@ TEST_CASE("users write only inside users/<their id>/", "[assets][users]") {
 
 TEST_CASE("users read their own private keys; others get 403, anonymous 401", "[assets][users]") {
   Driver driver(kEnv);
-  CHECK(driver
-            .get("/assets/users/11111111-1111-4111-8111-111111111111/a.png",
-                 {test::user_auth("11111111-1111-4111-8111-111111111111")}, object)
+  CHECK(driver.get("/assets/users/11111111-1111-4111-8111-111111111111/a.png", {test::user_auth(kUser)}, object)
             .status() == 200);
-  CHECK(driver
-            .get("/assets/outputs/11111111-1111-4111-8111-111111111111/job/out.mp4",
-                 {test::user_auth("11111111-1111-4111-8111-111111111111")}, object)
+  CHECK(driver.get("/assets/outputs/11111111-1111-4111-8111-111111111111/job/out.mp4", {test::user_auth(kUser)}, object)
             .status() == 200);
-  CHECK(driver
-            .get("/assets/users/22222222-2222-4222-8222-222222222222/a.png",
-                 {test::user_auth("11111111-1111-4111-8111-111111111111")})
-            .status() == 403);
-  CHECK(driver
-            .get("/assets/outputs/22222222-2222-4222-8222-222222222222/job/out.mp4",
-                 {test::user_auth("11111111-1111-4111-8111-111111111111")})
+  CHECK(driver.get("/assets/users/22222222-2222-4222-8222-222222222222/a.png", {test::user_auth(kUser)}).status() ==
+        403);
+  CHECK(driver.get("/assets/outputs/22222222-2222-4222-8222-222222222222/job/out.mp4", {test::user_auth(kUser)})
             .status() == 403);
   CHECK(driver.get("/assets/users/11111111-1111-4111-8111-111111111111/a.png").status() == 401);
-  CHECK(driver
-            .run({"HEAD",
-                  "/assets/users/22222222-2222-4222-8222-222222222222/a.png",
-                  {test::user_auth("11111111-1111-4111-8111-111111111111")}})
+  CHECK(driver.run({"HEAD", "/assets/users/22222222-2222-4222-8222-222222222222/a.png", {test::user_auth(kUser)}})
             .status() == 403);
-  CHECK(driver.get("/assets/public/logo.png", {test::user_auth("11111111-1111-4111-8111-111111111111")}, object)
-            .status() == 200);
+  CHECK(driver.get("/assets/public/logo.png", {test::user_auth(kUser)}, object).status() == 200);
   // Public reads need no credentials, so none are checked (nor paid for).
   CHECK(driver.get("/assets/public/logo.png", {{"authorization", "Bearer x.y.z"}}, object).status() == 200);
 }
@@ -128,27 +100,19 @@ TEST_CASE("DELETE /assets: owner or admin, idempotent", "[assets][users]") {
     REQUIRE(effect["op"] == "r2.delete");
     return Reply{Json::object()};
   };
-  auto out = driver.run({"DELETE",
-                         "/assets/users/11111111-1111-4111-8111-111111111111/a.png",
-                         {test::user_auth("11111111-1111-4111-8111-111111111111")}},
-                        deleted);
+  auto out = driver.run(
+      {"DELETE", "/assets/users/11111111-1111-4111-8111-111111111111/a.png", {test::user_auth(kUser)}}, deleted);
   CHECK(out.status() == 200);
   CHECK(out.json() ==
         Json{{"ok", true}, {"key", "users/11111111-1111-4111-8111-111111111111/a.png"}, {"deleted", true}});
   CHECK(out.effects[0]["key"] == "users/11111111-1111-4111-8111-111111111111/a.png");
   CHECK(driver
-            .run({"DELETE",
-                  "/assets/outputs/11111111-1111-4111-8111-111111111111/j/x.mp4",
-                  {test::user_auth("11111111-1111-4111-8111-111111111111")}},
+            .run({"DELETE", "/assets/outputs/11111111-1111-4111-8111-111111111111/j/x.mp4", {test::user_auth(kUser)}},
                  deleted)
             .status() == 200);
-  CHECK(driver
-            .run({"DELETE",
-                  "/assets/users/22222222-2222-4222-8222-222222222222/a.png",
-                  {test::user_auth("11111111-1111-4111-8111-111111111111")}})
+  CHECK(driver.run({"DELETE", "/assets/users/22222222-2222-4222-8222-222222222222/a.png", {test::user_auth(kUser)}})
             .status() == 403);
-  CHECK(driver.run({"DELETE", "/assets/public/logo.png", {test::user_auth("11111111-1111-4111-8111-111111111111")}})
-            .status() == 403);
+  CHECK(driver.run({"DELETE", "/assets/public/logo.png", {test::user_auth(kUser)}}).status() == 403);
   CHECK(driver.run({"DELETE", "/assets/public/logo.png"}).status() == 401);
   CHECK(driver.run({"DELETE", "/assets/public/logo.png", {kAdmin}}, deleted).status() == 200);
   CHECK(driver.run({"DELETE", "/assets/a/../b", {kAdmin}}).status() == 400);
@@ -165,7 +129,7 @@ TEST_CASE("GET /assets lists a page of the caller's folder", "[assets][users]") 
                   {"truncated", true},
                   {"cursor", "next-page"}}};
   };
-  auto out = driver.get("/assets", {test::user_auth("11111111-1111-4111-8111-111111111111")}, page);
+  auto out = driver.get("/assets", {test::user_auth(kUser)}, page);
   CHECK(out.status() == 200);
   CHECK(out.effects[0]["prefix"] == "users/11111111-1111-4111-8111-111111111111/");
   CHECK(out.effects[0]["limit"] == 100);
@@ -179,19 +143,17 @@ TEST_CASE("GET /assets lists a page of the caller's folder", "[assets][users]") 
                            {"cursor", out.json()["cursor"]}});
 
   auto next = driver.get("/assets?prefix=outputs%2F11111111-1111-4111-8111-111111111111%2F&limit=2",
-                         {test::user_auth("11111111-1111-4111-8111-111111111111")}, page);
+                         {test::user_auth(kUser)}, page);
   CHECK(next.effects[0]["prefix"] == "outputs/11111111-1111-4111-8111-111111111111/");
   CHECK(next.effects[0]["limit"] == 2);
 
-  CHECK(driver
-            .get("/assets?prefix=users/22222222-2222-4222-8222-222222222222/",
-                 {test::user_auth("11111111-1111-4111-8111-111111111111")})
-            .status() == 403);
-  CHECK(driver.get("/assets?prefix=users/", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 403);
-  CHECK(driver.get("/assets?prefix=", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 403);
-  CHECK(driver.get("/assets?limit=0", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 400);
-  CHECK(driver.get("/assets?limit=1001", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 400);
-  CHECK(driver.get("/assets?limit=ten", {test::user_auth("11111111-1111-4111-8111-111111111111")}).status() == 400);
+  CHECK(driver.get("/assets?prefix=users/22222222-2222-4222-8222-222222222222/", {test::user_auth(kUser)}).status() ==
+        403);
+  CHECK(driver.get("/assets?prefix=users/", {test::user_auth(kUser)}).status() == 403);
+  CHECK(driver.get("/assets?prefix=", {test::user_auth(kUser)}).status() == 403);
+  CHECK(driver.get("/assets?limit=0", {test::user_auth(kUser)}).status() == 400);
+  CHECK(driver.get("/assets?limit=1001", {test::user_auth(kUser)}).status() == 400);
+  CHECK(driver.get("/assets?limit=ten", {test::user_auth(kUser)}).status() == 400);
   CHECK(driver.get("/assets").status() == 401);
   auto all = driver.get("/assets", {kAdmin}, page);
   CHECK(all.effects[0]["prefix"] == "");
@@ -199,7 +161,7 @@ TEST_CASE("GET /assets lists a page of the caller's folder", "[assets][users]") 
 
 TEST_CASE("GET /assets: a cursor this API did not hand out for that prefix is a 400, before R2", "[assets][users]") {
   Driver driver(kEnv);
-  const auto user = test::user_auth("11111111-1111-4111-8111-111111111111");
+  const auto user = test::user_auth(kUser);
   for (std::string garbage : {"forged", "bmV4dC1wYWdl", "djE6MDAwMDAwMDAwMDAwMDAwMDpuZXh0LXBhZ2U", "%00"}) {
     INFO(garbage);
     auto out = driver.get("/assets?cursor=" + garbage, {user});
@@ -223,7 +185,7 @@ TEST_CASE("GET /assets: a cursor this API did not hand out for that prefix is a 
 TEST_CASE("POST /assets/sign mints a link that GET honours until it expires", "[assets][signed]") {
   Driver driver(kEnv);
   std::string body = R"({"key":"users/11111111-1111-4111-8111-111111111111/a b.png","expires_in":60})";
-  auto out = driver.run(sign(body, test::user_auth("11111111-1111-4111-8111-111111111111")), body_then_objects(body));
+  auto out = driver.run(sign(body, test::user_auth(kUser)), body_then_objects(body));
   REQUIRE(out.status() == 200);
   const std::int64_t expires = kNowS + 60;
   std::string sig =
@@ -267,22 +229,21 @@ TEST_CASE("POST /assets/sign: only for the owner, with a sane lifetime", "[asset
   auto status = [&](const std::string& body, std::pair<std::string, std::string> auth) {
     return driver.run(sign(body, std::move(auth)), body_then_objects(body)).status();
   };
-  CHECK(status(R"({"key":"users/22222222-2222-4222-8222-222222222222/a.png"})",
-               test::user_auth("11111111-1111-4111-8111-111111111111")) == 403);
-  CHECK(status(R"({"key":"public/a.png"})", test::user_auth("11111111-1111-4111-8111-111111111111")) == 403);
+  CHECK(status(R"({"key":"users/22222222-2222-4222-8222-222222222222/a.png"})", test::user_auth(kUser)) == 403);
+  CHECK(status(R"({"key":"public/a.png"})", test::user_auth(kUser)) == 403);
   CHECK(status(R"({"key":"users/22222222-2222-4222-8222-222222222222/a.png"})", kAdmin) == 200);
   CHECK(status(R"({"key":"outputs/11111111-1111-4111-8111-111111111111/j/a.png","expires_in":604800})",
-               test::user_auth("11111111-1111-4111-8111-111111111111")) == 200);
+               test::user_auth(kUser)) == 200);
   CHECK(status(R"({"key":"users/11111111-1111-4111-8111-111111111111/a.png","expires_in":604801})",
-               test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
+               test::user_auth(kUser)) == 400);
   CHECK(status(R"({"key":"users/11111111-1111-4111-8111-111111111111/a.png","expires_in":0})",
-               test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
+               test::user_auth(kUser)) == 400);
   CHECK(status(R"({"key":"users/11111111-1111-4111-8111-111111111111/a.png","expires_in":"60"})",
-               test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
+               test::user_auth(kUser)) == 400);
   CHECK(status(R"({"key":"users/11111111-1111-4111-8111-111111111111/../22222222-2222-4222-8222-222222222222/a.png"})",
-               test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
-  CHECK(status(R"({"expires_in":60})", test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
-  CHECK(status(R"([1])", test::user_auth("11111111-1111-4111-8111-111111111111")) == 400);
+               test::user_auth(kUser)) == 400);
+  CHECK(status(R"({"expires_in":60})", test::user_auth(kUser)) == 400);
+  CHECK(status(R"([1])", test::user_auth(kUser)) == 400);
   CHECK(driver.run({"POST", "/assets/sign", {{"content-length", "2"}}, true}).status() == 401);
 }
 
@@ -301,7 +262,7 @@ TEST_CASE("signed links: derived from the admin token, or a noop without any sec
   CHECK(url.find(sig_of_token) == std::string::npos);
 
   Driver none({{"SUPABASE_JWT_SECRET", kSecret}});
-  auto noop = none.run(sign(body, test::user_auth("11111111-1111-4111-8111-111111111111")), body_then_objects(body));
+  auto noop = none.run(sign(body, test::user_auth(kUser)), body_then_objects(body));
   CHECK(noop.status() == 501);
   CHECK(noop.json() == Json{{"ok", true}, {"provider", "noop"}, {"message", "asset_signing_not_configured"}});
   CHECK(none.get("/assets/users/11111111-1111-4111-8111-111111111111/a.png?expires=1&sig=x").status() == 403);
@@ -309,7 +270,7 @@ TEST_CASE("signed links: derived from the admin token, or a noop without any sec
 
 TEST_CASE("user uploads need an allowed content type; admin uploads are not limited", "[assets][users][types]") {
   const std::string a_file = "users/11111111-1111-4111-8111-111111111111/a.bin";
-  const auto user = test::user_auth("11111111-1111-4111-8111-111111111111");
+  const auto user = test::user_auth(kUser);
   auto upload = [&](Driver& driver, std::optional<std::string> type, std::pair<std::string, std::string> auth) {
     testing::RequestSpec spec = put(a_file, std::move(auth));
     spec.headers.erase(std::remove_if(spec.headers.begin(), spec.headers.end(),
