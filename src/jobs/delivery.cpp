@@ -6,6 +6,7 @@
 #include "core/effects.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
+#include "crypto/standard_webhooks.hpp"
 #include "jobs/store.hpp"
 #include "jobs/webhooks.hpp"
 
@@ -34,7 +35,7 @@ effect::FetchSpec webhook_request(Ctx& ctx, const Json& claimed, const std::stri
                   {"user-agent", "AlphoGen-Webhooks/1"},
                   {"webhook-id", id},
                   {"webhook-timestamp", std::to_string(timestamp_s)},
-                  {"webhook-signature", jobs::webhook_signature(secret, id, timestamp_s, body)}};
+                  {"webhook-signature", standard_webhooks::sign(secret, id, timestamp_s, body)}};
   spec.body = std::move(body);
   spec.timeout_ms = kTimeoutMs;
   spec.max_bytes = 4096;  // the receiver's answer is not read beyond its status

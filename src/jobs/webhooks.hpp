@@ -24,10 +24,4 @@ Json deliver_webhooks_job(std::string_view job_id);
 /// configured. Rotating the configured secret rotates every owner's.
 std::optional<std::string> webhook_secret(const Config& config, std::string_view owner);
 
-/// The `webhook-signature` value for one message: "v1," + base64 of HMAC-SHA256 keyed with
-/// the bytes after `whsec_`, over "<id>.<timestamp>.<body>". An ill-formed secret signs nothing
-/// (empty result).
-std::string webhook_signature(std::string_view secret, std::string_view id, std::int64_t timestamp_s,
-                              std::string_view body);
-
 }  // namespace ag::jobs

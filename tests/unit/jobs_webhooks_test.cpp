@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/config.hpp"
+#include "crypto/standard_webhooks.hpp"
 #include "jobs/webhooks.hpp"
 #include "support/driver.hpp"
 #include "support/users.hpp"
@@ -54,10 +55,10 @@ std::string header(const Json& fetch, const std::string& name) {
 
 TEST_CASE("webhook signatures match the Standard Webhooks reference example", "[webhooks]") {
   // The example of the Standard Webhooks specification (standard-webhooks.com).
-  CHECK(jobs::webhook_signature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
+  CHECK(standard_webhooks::sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
                                 R"({"test": 2432232314})") == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
-  CHECK(jobs::webhook_signature("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "id", 1, "{}").empty());
-  CHECK(jobs::webhook_signature("whsec_not*base64", "id", 1, "{}").empty());
+  CHECK(standard_webhooks::sign("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "id", 1, "{}").empty());
+  CHECK(standard_webhooks::sign("whsec_not*base64", "id", 1, "{}").empty());
 }
 
 TEST_CASE("each owner has its own derived webhook secret", "[webhooks]") {
@@ -123,7 +124,7 @@ TEST_CASE("a finished job's delivery is a signed POST whose outcome is recorded"
   std::string body = (*fetch)["body"];
   auto secret =
       jobs::webhook_secret(config({{"APP_ADMIN_TOKEN", test::kAdminToken}}), "11111111-1111-4111-8111-111111111111");
-  CHECK(header(*fetch, "webhook-signature") == jobs::webhook_signature(*secret, kDelivery, test::kDriverNowS, body));
+  CHECK(header(*fetch, "webhook-signature") == standard_webhooks::sign(*secret, kDelivery, test::kDriverNowS, body));
 
   Json payload = *parse_json(body);
   CHECK(payload["type"] == "job.completed");
@@ -154,7 +155,7 @@ TEST_CASE("admin jobs are signed with the admin secret; unreachable receivers ar
   for (const Json& effect : out.effects) {
     if (effect["op"] != "fetch") continue;
     CHECK(header(effect, "webhook-signature") ==
-          jobs::webhook_signature(*admin_secret, kDelivery, test::kDriverNowS, effect["body"].get<std::string>()));
+          standard_webhooks::sign(*admin_secret, kDelivery, test::kDriverNowS, effect["body"].get<std::string>()));
   }
   REQUIRE(recorded.size() == 1);
   CHECK(recorded[0] == Json::array({kDelivery, 0, "timeout", nullptr}));
