@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "providers/replies.hpp"
+
 namespace ag::runpod {
 namespace {
 
@@ -52,25 +54,6 @@ effect::FetchSpec cancel_request(const Settings& settings, std::string_view prov
   return request(settings, "POST", "/cancel/" + std::string(provider_job_id));
 }
 
-std::optional<JobState> parse_job_state(std::string_view body) {
-  auto parsed = parse_json(body);
-  if (!parsed || !parsed->is_object()) return std::nullopt;
-  auto id = string_field(*parsed, "id");
-  auto status = string_field(*parsed, "status");
-  if (!id || id->empty() || !status) return std::nullopt;
-  return JobState{std::move(*id), std::move(*status), std::move(*parsed)};
-}
-
-std::optional<JobState> status_reply_state(const EffectResult& reply, std::string_view provider_job_id) {
-  if (reply.error_code() == "too_large") {
-    if (reply.value["error"].value("status", 0) != 200) return std::nullopt;
-    std::string id(provider_job_id);
-    return JobState{id, "FAILED", Json{{"id", id}, {"status", "FAILED"}, {"error", "output_too_large"}}};
-  }
-  if (reply.http_status() != 200) return std::nullopt;
-  return parse_job_state(reply.body);
-}
-
 std::optional<std::string> lifecycle_status(std::string_view runpod_status) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kMap = {{
       {"IN_QUEUE", "submitted"},
@@ -86,44 +69,32 @@ std::optional<std::string> lifecycle_status(std::string_view runpod_status) {
   return std::nullopt;
 }
 
-namespace {
-
-std::optional<providers::JobState> ours(std::optional<JobState> state) {
-  if (!state) return std::nullopt;
-  auto status = lifecycle_status(state->status);
-  return providers::JobState{std::move(state->id), std::move(state->status), std::move(status), std::move(state->body)};
-}
-
-std::optional<providers::JobState> accepted(const EffectResult& reply) {
-  auto status = reply.http_status();
-  return status >= 200 && status < 300 ? ours(parse_job_state(reply.body)) : std::nullopt;
-}
-
-}  // namespace
-
 effect::FetchSpec RunPod::submit_request(const Json& input, const std::string& callback_url) const {
   return run_request(settings_, input, callback_url);
 }
 
-std::optional<providers::JobState> RunPod::submit_reply(const EffectResult& reply) const { return accepted(reply); }
+std::optional<providers::JobState> RunPod::submit_reply(const EffectResult& reply) const {
+  return providers::accepted_state(reply, lifecycle_status);
+}
 
 effect::FetchSpec RunPod::status_request(std::string_view job_id) const {
   return runpod::status_request(settings_, job_id);
 }
 
 providers::Polled RunPod::status_reply(const EffectResult& reply, std::string_view job_id) const {
-  const int status = reply.http_status();
-  return {ours(status_reply_state(reply, job_id)), status == 0 || status == 429 || status >= 500};
+  return providers::polled_state(reply, job_id, "FAILED", lifecycle_status);
 }
 
 effect::FetchSpec RunPod::cancel_request(std::string_view job_id) const {
   return runpod::cancel_request(settings_, job_id);
 }
 
-std::optional<providers::JobState> RunPod::cancel_reply(const EffectResult& reply) const { return accepted(reply); }
+std::optional<providers::JobState> RunPod::cancel_reply(const EffectResult& reply) const {
+  return providers::accepted_state(reply, lifecycle_status);
+}
 
 std::optional<providers::JobState> RunPod::parse_callback(std::string_view body) const {
-  return ours(parse_job_state(body));
+  return providers::parse_state(body, lifecycle_status);
 }
 
 Json RunPod::output(const providers::JobState& state) const {

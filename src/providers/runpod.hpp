@@ -39,22 +39,6 @@ effect::FetchSpec status_request(const Settings& settings, std::string_view prov
 /// POST /{endpoint}/cancel/{id}
 effect::FetchSpec cancel_request(const Settings& settings, std::string_view provider_job_id);
 
-/// What /run, /status, /cancel and the webhook all answer: `{id, status, output?, error?}`.
-struct JobState {
-  std::string id;
-  std::string status;  // RunPod's: IN_QUEUE, IN_PROGRESS, COMPLETED, FAILED, CANCELLED, TIMED_OUT
-  Json body;           // the whole object, kept as the job's `result`
-};
-
-/// The state in a response body; nullopt unless it is an object with string `id` and `status`.
-std::optional<JobState> parse_job_state(std::string_view body);
-
-/// The state in RunPod's answer to status_request: parsed from a 200, nullopt when RunPod did
-/// not answer one. A 200 over kMaxReplyBytes reads as FAILED with `error` "output_too_large":
-/// the job's output can never be read, so it ends (refunded) instead of being polled until its
-/// deadline.
-std::optional<JobState> status_reply_state(const EffectResult& reply, std::string_view provider_job_id);
-
 /// Our lifecycle status for RunPod's (IN_QUEUE → submitted, IN_PROGRESS → running, ...);
 /// nullopt for a status RunPod has not documented.
 std::optional<std::string> lifecycle_status(std::string_view runpod_status);

@@ -47,16 +47,17 @@ TEST_CASE("RunPod requests: /run with input and webhook, /status, /cancel", "[ru
 }
 
 TEST_CASE("RunPod job states parse from status bodies and map to the lifecycle", "[runpod]") {
-  auto state = runpod::parse_job_state(R"({"id":"abc","status":"COMPLETED","output":{"video_url":"u"}})");
+  auto provider = providers::configured(configured(), {"runpod", std::nullopt});
+  auto state = provider->parse_callback(R"({"id":"abc","status":"COMPLETED","output":{"video_url":"u"}})");
   REQUIRE(state);
   CHECK(state->id == "abc");
-  CHECK(state->status == "COMPLETED");
+  CHECK(state->provider_status == "COMPLETED");
   CHECK(state->body["output"]["video_url"] == "u");
-  CHECK_FALSE(runpod::parse_job_state(R"({"status":"COMPLETED"})"));
-  CHECK_FALSE(runpod::parse_job_state(R"({"id":"","status":"COMPLETED"})"));
-  CHECK_FALSE(runpod::parse_job_state(R"({"id":1,"status":"COMPLETED"})"));
-  CHECK_FALSE(runpod::parse_job_state(R"(["id"])"));
-  CHECK_FALSE(runpod::parse_job_state("not json"));
+  CHECK_FALSE(provider->parse_callback(R"({"status":"COMPLETED"})"));
+  CHECK_FALSE(provider->parse_callback(R"({"id":"","status":"COMPLETED"})"));
+  CHECK_FALSE(provider->parse_callback(R"({"id":1,"status":"COMPLETED"})"));
+  CHECK_FALSE(provider->parse_callback(R"(["id"])"));
+  CHECK_FALSE(provider->parse_callback("not json"));
 
   CHECK(runpod::lifecycle_status("IN_QUEUE") == "submitted");
   CHECK(runpod::lifecycle_status("IN_PROGRESS") == "running");
@@ -74,25 +75,26 @@ TEST_CASE("RunPod /status and /cancel replies are capped at 1 MiB; a larger /sta
   CHECK(runpod::cancel_request(settings, "abc-e1").max_bytes == runpod::kMaxReplyBytes);
   CHECK(runpod::kMaxReplyBytes == 1 << 20);
 
+  auto provider = providers::configured(configured(), {"runpod", std::nullopt});
   EffectResult ok{{{"status", 200}, {"headers", Json::array()}},
                   R"({"id":"abc-e1","status":"COMPLETED","output":"u"})"};
-  CHECK(runpod::status_reply_state(ok, "abc-e1")->status == "COMPLETED");
+  CHECK(provider->status_reply(ok, "abc-e1").state->provider_status == "COMPLETED");
   EffectResult refused{{{"status", 404}, {"headers", Json::array()}}, R"({"id":"abc-e1","status":"COMPLETED"})"};
-  CHECK_FALSE(runpod::status_reply_state(refused, "abc-e1"));
+  CHECK_FALSE(provider->status_reply(refused, "abc-e1").state);
   EffectResult unreachable{{{"error", {{"code", "network"}}}}, ""};
-  CHECK_FALSE(runpod::status_reply_state(unreachable, "abc-e1"));
+  CHECK_FALSE(provider->status_reply(unreachable, "abc-e1").state);
 
   // A completed job whose output is too large to read: failed (and so refunded), saying why.
   EffectResult huge{{{"error", {{"code", "too_large"}, {"status", 200}}}}, ""};
-  auto failed = runpod::status_reply_state(huge, "abc-e1");
+  auto failed = provider->status_reply(huge, "abc-e1").state;
   REQUIRE(failed);
   CHECK(failed->id == "abc-e1");
-  CHECK(failed->status == "FAILED");
+  CHECK(failed->provider_status == "FAILED");
   CHECK(failed->body["error"] == "output_too_large");
-  CHECK(runpod::lifecycle_status(failed->status) == "failed");
+  CHECK(failed->status == "failed");
   // Only RunPod's answer is read so: an error page too large to read is no job state.
   EffectResult huge_error{{{"error", {{"code", "too_large"}, {"status", 502}}}}, ""};
-  CHECK_FALSE(runpod::status_reply_state(huge_error, "abc-e1"));
+  CHECK_FALSE(provider->status_reply(huge_error, "abc-e1").state);
 }
 
 TEST_CASE("RunPod behind the Provider interface: the registry, our statuses, unreachable, outputs", "[runpod]") {

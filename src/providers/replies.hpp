@@ -1,0 +1,29 @@
+#pragma once
+// How the job-queue providers (RunPod, Replicate) answer: a job is a JSON object with its
+// `id` and `status`, in the reply to a submission, a status poll or a cancel, and in a callback.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/task_state.hpp"
+#include "providers/provider.hpp"
+
+namespace ag::providers {
+
+/// Our lifecycle status for a provider's; nullopt for one it has not documented.
+using Lifecycle = std::optional<std::string> (*)(std::string_view provider_status);
+
+/// The state in a body; nullopt unless it is an object with a non-empty string `id` and a
+/// string `status`.
+std::optional<JobState> parse_state(std::string_view body, Lifecycle lifecycle);
+
+/// The state in a 2xx reply (to a submission or a cancel); nullopt for any other.
+std::optional<JobState> accepted_state(const EffectResult& reply, Lifecycle lifecycle);
+
+/// What a status poll's reply says. A 200 over the request's cap reads as `failed_status` with
+/// `error` "output_too_large": the job's output can never be read, so it ends (refunded)
+/// instead of being polled until its deadline.
+Polled polled_state(const EffectResult& reply, std::string_view job_id, std::string_view failed_status,
+                    Lifecycle lifecycle);
+
+}  // namespace ag::providers
