@@ -1,0 +1,35 @@
+#include "jobs/callback.hpp"
+
+#include "core/uuid.hpp"
+#include "crypto/constant_time.hpp"
+#include "crypto/sha256.hpp"
+#include "jobs/provider_state.hpp"
+#include "jobs/store.hpp"
+
+namespace ag::jobs {
+
+Task<std::optional<Json>> find_callback_job(Ctx& ctx, std::string_view job_id,
+                                            const std::optional<std::string>& token) {
+  std::optional<Json> row;
+  if (is_uuid(job_id)) row = co_await find_job(ctx, std::string(job_id));
+  auto expected = row ? string_field(*row, "webhook_token_hash") : std::nullopt;
+  if (!expected || !token || !crypto::constant_time_equal(crypto::sha256_hex(*token), *expected))
+    co_return std::nullopt;
+  co_return row;
+}
+
+Task<Json> apply_callback(Ctx& ctx, const providers::Provider& provider, const Json& row, std::string_view body) {
+  auto state = provider.parse_callback(body);
+  const std::string name(provider.name());
+  if (!state || !state->status)
+    co_await ctx.raise(errors::invalid_request("expected a " + name + " job status object"));
+  auto known_id = string_field(row, "provider_job_id");
+  if (known_id && *known_id != state->id) co_await ctx.raise(errors::invalid_request("not this job's " + name + " id"));
+  Json applied = co_await apply_provider_state(ctx, provider, row, *state, "webhook");
+  co_return Json{{"ok", true},
+                 {"received", true},
+                 {"applied", applied.value("applied", false)},
+                 {"status", applied.value("status", Json(nullptr))}};
+}
+
+}  // namespace ag::jobs
