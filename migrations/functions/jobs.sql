@@ -78,6 +78,8 @@ $$;
 --   p_webhook_token_hash  (optional) hash of the per-job webhook secret, stored on the row so
 --                     the webhook can be checked from the moment the job exists
 --   p_idem_ttl        (optional, default 24 h) older keys count as absent (replaced)
+--   p_providers       (optional) the providers that can take a job now; a model of another
+--                     → model_unavailable. null: any
 --
 --   → one row (outcome text, job_id uuid, status text, cost_credits integer, balance bigint,
 --              required integer, retry_after_s integer, response_status integer,
@@ -87,15 +89,19 @@ $$;
 --     'insufficient_credits'    balance, required                         (→ 402)
 --     'rate_limited'            retry_after_s ≥ 1, balance                 (→ 429 Retry-After)
 --     'unknown_model'                                                      (→ 400/404)
+--     'model_unavailable'       the model's provider is not in p_providers   (→ 400)
 --     'replay'                  response_status, response_body, job_id     (→ send them as is)
 --     'in_progress'             job_id (same key, first request not done)  (→ 409)
 --     'idempotency_key_reused'  job_id (same key, another request_hash)    (→ 422)
 --   Only 'created' writes anything besides the welcome grant: a refused request stores no
 --   idempotency row (retrying it with the same key is evaluated afresh, as Stripe does for 429).
+drop function if exists public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text,
+                                          interval);
 create or replace function public.create_job(
   p_user uuid, p_model text, p_payload jsonb, p_jobs_per_hour integer, p_welcome_credits integer,
   p_idem_scope text, p_idem_key text, p_request_hash text, p_deadline_s integer,
-  p_webhook_token_hash text default null, p_idem_ttl interval default interval '24 hours'
+  p_webhook_token_hash text default null, p_idem_ttl interval default interval '24 hours',
+  p_providers text[] default null
 ) returns table (
   outcome text, job_id uuid, status text, cost_credits integer, balance bigint,
   required integer, retry_after_s integer, response_status integer, response_body jsonb
@@ -167,6 +173,12 @@ begin
   if not found then
     delete from public.idempotency_keys k where k.scope = v_scope and k.key = p_idem_key;
     return query select 'unknown_model'::text, null::uuid, null::text, null::integer,
+      null::bigint, null::integer, null::integer, null::integer, null::jsonb;
+    return;
+  end if;
+  if p_providers is not null and not (v_model.provider = any(p_providers)) then
+    delete from public.idempotency_keys k where k.scope = v_scope and k.key = p_idem_key;
+    return query select 'model_unavailable'::text, null::uuid, null::text, null::integer,
       null::bigint, null::integer, null::integer, null::integer, null::jsonb;
     return;
   end if;
@@ -389,7 +401,7 @@ select public._function_access('owner',
   'public._job_update(uuid, text, boolean, jsonb)',
   'public.jobs_capture_endpoint()');
 select public._function_access('api',
-  'public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text, interval)',
+  'public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text, interval, text[])',
   'public.transition_job(uuid, text, jsonb, jsonb, integer, jsonb)',
   'public.update_job_fields(uuid, jsonb)',
   'public.refund_job(uuid, text)',

@@ -68,6 +68,7 @@ Task<> handle_refusal(Ctx& ctx, const Json& created) {
   if (outcome == "rate_limited")
     co_await ctx.raise(errors::rate_limited(db::integer_column(created, "retry_after_s").value_or(60)));
   if (outcome == "unknown_model") co_await ctx.raise(errors::invalid_request("unknown or disabled model"));
+  if (outcome == "model_unavailable") co_await ctx.raise(errors::model_unavailable());
   if (outcome == "in_progress")
     co_await ctx.raise(errors::conflict("a request with this Idempotency-Key is still being processed"));
   if (outcome == "idempotency_key_reused") co_await ctx.raise(errors::idempotency_key_reused());
@@ -84,8 +85,8 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   Json body = co_await job_request(ctx, request);
 
   const Config& config = ctx.config();
-  const bool has_provider = providers::configured(config, {providers::kDefaultProvider, std::nullopt}) != nullptr;
-  std::string webhook_token = has_provider ? ctx.random_hex(32) : std::string();
+  // The model, and so its provider, is known once the job is recorded: every job gets a token.
+  std::string webhook_token = ctx.random_hex(32);
   jobs::NewJob job;
   if (caller.user) job.user_id = caller.user->id;
   if (body.contains("model")) job.model = body["model"].get<std::string>();
@@ -96,7 +97,8 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   job.idempotency_key = key;
   job.request_hash = crypto::sha256_hex(dump(body));
   job.deadline_s = config.get_uint("JOB_TIMEOUT_SECONDS", 7200, 60, 7 * 24 * 3600);
-  if (has_provider) job.webhook_token_hash = crypto::sha256_hex(webhook_token);
+  job.webhook_token_hash = crypto::sha256_hex(webhook_token);
+  job.providers = providers::accepting(config);
 
   Json created = co_await jobs::create_job(ctx, job);
   co_await handle_refusal(ctx, created);
@@ -107,7 +109,10 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   }
   std::string job_id = string_field(created, "job_id").value_or("");
 
-  auto provider = providers::configured(config, {providers::kDefaultProvider, string_field(created, "endpoint_id")});
+  std::string provider_name =
+      string_field(created, "model_provider").value_or(std::string(providers::kDefaultProvider));
+  auto provider = providers::configured(
+      config, {provider_name, string_field(created, "endpoint_id"), string_field(created, "provider_model")});
   std::string callback_url;
   if (provider)
     callback_url = http::public_base_url(config, request) + "/webhooks/" + std::string(provider->name()) + "/" +

@@ -25,6 +25,7 @@ Router build_router() {
       .add("GET", "/jobs/:id", get_job)
       .add("POST", "/jobs/:id/cancel", cancel_job)
       .add("POST", "/webhooks/runpod/:job_id", runpod_webhook)
+      .add("POST", "/webhooks/replicate/:job_id", replicate_webhook)
       .add("GET", "/webhooks/secret", webhook_secret)
       .add("GET", "/billing/catalog", billing_catalog)
       .add("GET", "/billing/subscription", billing_subscription)

@@ -80,6 +80,10 @@ ApiError database_unavailable() {
 
 ApiError provider_error(std::string message) { return make(502, "provider_error", std::move(message)); }
 
+ApiError model_unavailable() {
+  return make(400, "model_unavailable", "this model's provider is not configured; nothing was charged");
+}
+
 ApiError internal() { return make(500, "internal_error", "internal error"); }
 
 }  // namespace errors

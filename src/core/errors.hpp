@@ -39,6 +39,8 @@ ApiError rate_limited(std::int64_t retry_after_s);
 ApiError conflict(std::string message);
 ApiError idempotency_key_reused();
 ApiError provider_error(std::string message);
+/// 400 model_unavailable: the model's provider is not configured (nothing is charged).
+ApiError model_unavailable();
 ApiError internal();
 }  // namespace errors
 

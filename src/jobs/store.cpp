@@ -14,14 +14,19 @@ Json optional_json(const Json& value) { return value.is_null() ? Json(nullptr) :
 }  // namespace
 
 Task<Json> create_job(Ctx& ctx, const NewJob& job) {
+  std::string providers = "{";
+  for (const auto& name : job.providers) providers += (providers.size() > 1 ? "," : "") + name;
+  providers += "}";
   Json params = Json::array({optional_text(job.user_id), optional_text(job.model), dump(job.payload), job.jobs_per_hour,
                              job.welcome_credits, job.idempotency_scope, optional_text(job.idempotency_key),
-                             job.request_hash, job.deadline_s, optional_text(job.webhook_token_hash)});
+                             job.request_hash, job.deadline_s, optional_text(job.webhook_token_hash), providers});
   Json rows = co_await db::query(ctx,
-                                 "select c.*, (select m.endpoint_id from public.models m where m.id = "
-                                 "coalesce($2::text, (select d.id from public.models d where d.is_default))) "
-                                 "as endpoint_id from public.create_job($1::uuid, $2::text, $3::jsonb, "
-                                 "$4::integer, $5::integer, $6::text, $7::text, $8::text, $9::integer, $10::text) c",
+                                 "select c.*, m.provider as model_provider, m.endpoint_id, "
+                                 "coalesce(m.provider_model, m.id) as provider_model "
+                                 "from public.create_job($1::uuid, $2::text, $3::jsonb, $4::integer, $5::integer, "
+                                 "$6::text, $7::text, $8::text, $9::integer, $10::text, p_providers => $11::text[]) c "
+                                 "left join public.models m on m.id = "
+                                 "coalesce($2::text, (select d.id from public.models d where d.is_default))",
                                  std::move(params));
   co_return rows.empty() ? Json::object() : rows[0];
 }

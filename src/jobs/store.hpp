@@ -23,12 +23,14 @@ struct NewJob {
   std::optional<std::string> idempotency_key;
   std::string request_hash;
   std::uint64_t deadline_s = 7200;
-  std::optional<std::string> webhook_token_hash;  // SHA-256 hex of the RunPod callback token
+  std::optional<std::string> webhook_token_hash;  // SHA-256 hex of the provider callback's token
+  std::vector<std::string> providers;             // those that can take a job now (models of others are refused)
 };
 
 /// create_job's one row: `outcome` (created, insufficient_credits, rate_limited,
-/// unknown_model, replay, in_progress, idempotency_key_reused) and its columns, plus
-/// `endpoint_id`: the RunPod endpoint of the job's model (null = the configured one).
+/// unknown_model, model_unavailable, replay, in_progress, idempotency_key_reused) and its
+/// columns, plus the job's model as its provider knows it: `model_provider`, `endpoint_id` (the
+/// RunPod endpoint; null = the configured one) and `provider_model`.
 Task<Json> create_job(Ctx& ctx, const NewJob& job);
 
 struct Transition {

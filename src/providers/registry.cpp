@@ -1,15 +1,36 @@
 #include "providers/registry.hpp"
 
+#include <array>
+
+#include "providers/replicate.hpp"
 #include "providers/runpod.hpp"
 
 namespace ag::providers {
+namespace {
+
+constexpr std::array<std::string_view, 2> kProviders = {"runpod", "replicate"};
+
+}  // namespace
 
 std::unique_ptr<Provider> configured(const Config& config, const Route& route) {
   if (route.provider == "runpod") {
     if (auto settings = runpod::settings(config))
       return std::make_unique<runpod::RunPod>(runpod::at_endpoint(std::move(*settings), route.endpoint));
   }
+  if (route.provider == "replicate") {
+    if (auto settings = replicate::settings(config)) {
+      settings->model = route.model.value_or("");
+      return std::make_unique<replicate::Replicate>(std::move(*settings));
+    }
+  }
   return nullptr;
+}
+
+std::vector<std::string> accepting(const Config& config) {
+  std::vector<std::string> names;
+  for (std::string_view name : kProviders)
+    if (name == kDefaultProvider || configured(config, {name, std::nullopt, std::nullopt})) names.emplace_back(name);
+  return names;
 }
 
 }  // namespace ag::providers

@@ -34,7 +34,7 @@ struct Script {
   testing::Responder responder() const {
     return [*this](const Json& effect) {
       if (effect["op"] == "request.body") return Reply{{{"size", body.size()}}, body};
-      if (is_sql(effect, "select c.*, (select m.endpoint_id")) return rows(Json::array({created}));
+      if (is_sql(effect, "select c.*, m.provider as model_provider")) return rows(Json::array({created}));
       if (is_sql(effect, "select applied, status, refunded from public.transition_job"))
         return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 0}}}));
       if (effect["op"] == "fetch") return runpod;
@@ -126,7 +126,9 @@ TEST_CASE("POST /jobs without RunPod is the 202 noop, recorded as noop", "[jobs]
   CHECK_FALSE(find_effect(out, "fetch"));
   CHECK(out.effects[1]["params"][0] == nullptr);  // an admin job: no user, no charge
   CHECK(out.effects[1]["params"][5] == "admin");
-  CHECK(out.effects[1]["params"][9] == nullptr);  // no callback, no token
+  // The model, and so its provider, is known once the job is recorded: every job has a token.
+  CHECK(out.effects[1]["params"][9].is_string());
+  CHECK(out.effects[1]["params"][10] == "{runpod}");  // the noop still takes jobs
   CHECK(out.effects[2]["params"][1] == "noop");
 }
 
@@ -139,6 +141,32 @@ TEST_CASE("POST /jobs: a model with its own RunPod endpoint is submitted there",
   const Json* run = find_effect(out, "fetch");
   REQUIRE(run);
   CHECK((*run)["url"] == "http://rp.test/ep-video/run");
+}
+
+TEST_CASE("POST /jobs: a Replicate model is created as a prediction, its webhook signed by Replicate", "[jobs]") {
+  Driver driver({{"SUPABASE_JWT_SECRET", kSecret},
+                 {"REPLICATE_API_TOKEN", "r8_token"},
+                 {"REPLICATE_API_BASE", "http://replicate.test/v1"},
+                 {"REPLICATE_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+                 {"PUBLIC_BASE_URL", "https://api.example.com"}});
+  Script script;
+  script.created["model_provider"] = "replicate";
+  script.created["provider_model"] = "black-forest-labs/flux-schnell";
+  script.runpod = http(201, R"({"id":"pred-1","status":"starting","output":null})");
+  auto out = driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), script.responder());
+  REQUIRE(out.status() == 200);
+  CHECK(out.json()["provider"] == "replicate");
+  CHECK(out.json()["provider_job_id"] == "pred-1");
+  CHECK(out.effects[1]["params"][10] == "{runpod,replicate}");
+  const Json* create = find_effect(out, "fetch");
+  REQUIRE(create);
+  CHECK((*create)["url"] == "http://replicate.test/v1/models/black-forest-labs/flux-schnell/predictions");
+  Json sent = *parse_json((*create)["body"].get<std::string>());
+  CHECK(sent["input"] == Json{{"prompt", "a cat on a skateboard"}});
+  CHECK(sent["webhook_events_filter"] == Json::array({"completed"}));
+  std::string webhook = sent["webhook"];
+  CHECK(webhook.rfind("https://api.example.com/webhooks/replicate/" + std::string(kJob) + "?token=", 0) == 0);
+  CHECK(out.effects.back()["params"][1] == "submitted");
 }
 
 TEST_CASE("POST /jobs: webhook_url is https or loopback http, and needs signing configured", "[jobs]") {
@@ -188,6 +216,9 @@ TEST_CASE("POST /jobs maps create_job's refusals to the documented errors", "[jo
   CHECK(limited.status() == 429);
   CHECK(limited.header("retry-after") == "120");
   CHECK(refused({{"outcome", "unknown_model"}}).status() == 400);
+  auto unavailable = refused({{"outcome", "model_unavailable"}});
+  CHECK(unavailable.status() == 400);
+  CHECK(unavailable.json()["error"] == "model_unavailable");
   CHECK(refused({{"outcome", "in_progress"}, {"job_id", kJob}}).status() == 409);
   CHECK(refused({{"outcome", "idempotency_key_reused"}, {"job_id", kJob}}).json()["error"] == "idempotency_key_reused");
 

@@ -11,7 +11,8 @@
 //
 // A handler gets the recorded request and its body (Buffer) and returns {status, headers,
 // body} (may be async); body: string, Buffer/Uint8Array, or anything else (sent as JSON).
-// Unmatched requests get 404 {"error":"no_route"}. `api.route(key, handler)` adds routes later.
+// A "*" route takes what no other matches (a stand-in that routes by pattern); without one,
+// unmatched requests get 404 {"error":"no_route"}. `api.route(key, handler)` adds routes later.
 
 import http from "node:http";
 
@@ -51,7 +52,7 @@ export async function startLoopbackServer(routes = {}) {
         },
       };
       requests.push(record);
-      const handler = table.get(`${req.method} ${url.pathname}`) ?? table.get(url.pathname);
+      const handler = table.get(`${req.method} ${url.pathname}`) ?? table.get(url.pathname) ?? table.get("*");
       try {
         if (handler === undefined) send(res, { status: 404, body: { error: "no_route", path: url.pathname } });
         else send(res, typeof handler === "function" ? await handler(record, body) : handler);

@@ -1,0 +1,98 @@
+#include "providers/replicate.hpp"
+
+#include <array>
+#include <utility>
+
+#include "providers/replies.hpp"
+
+namespace ag::replicate {
+namespace {
+
+constexpr std::string_view kDefaultBase = "https://api.replicate.com/v1";
+constexpr std::string_view kFailed = "failed";
+
+}  // namespace
+
+std::optional<Settings> settings(const Config& config) {
+  auto token = config.get("REPLICATE_API_TOKEN");
+  if (!token || token->empty()) return std::nullopt;
+  std::string base(config.get("REPLICATE_API_BASE").value_or(kDefaultBase));
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string secret(config.get("REPLICATE_WEBHOOK_SECRET").value_or(""));
+  return Settings{std::move(base), std::string(*token), std::move(secret), ""};
+}
+
+std::optional<std::string> lifecycle_status(std::string_view replicate_status) {
+  // `aborted`: ended before it started, which Replicate documents for a passed deadline.
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kMap = {{
+      {"starting", "submitted"},
+      {"processing", "running"},
+      {"succeeded", "completed"},
+      {kFailed, "failed"},
+      {"canceled", "cancelled"},
+      {"aborted", "timed_out"},
+  }};
+  for (const auto& [theirs, ours] : kMap)
+    if (theirs == replicate_status) return std::string(ours);
+  return std::nullopt;
+}
+
+effect::FetchSpec Replicate::request(std::string method, std::string path) const {
+  effect::FetchSpec spec;
+  spec.method = std::move(method);
+  spec.url = settings_.api_base + path;
+  spec.headers = {{"authorization", "Bearer " + settings_.api_token}, {"accept", "application/json"}};
+  spec.timeout_ms = 15'000;
+  spec.max_bytes = kMaxReplyBytes;
+  return spec;
+}
+
+effect::FetchSpec Replicate::submit_request(const Json& input, const std::string& callback_url) const {
+  const std::string& model = settings_.model;
+  auto colon = model.find(':');
+  const bool pinned = colon != std::string::npos || model.find('/') == std::string::npos;
+  effect::FetchSpec spec = request("POST", pinned ? "/predictions" : "/models/" + model + "/predictions");
+  // The price follows our model, not a `model` field the prediction would not read anyway.
+  Json sent = input;
+  sent.erase("model");
+  Json body = {{"input", std::move(sent)}};
+  if (pinned) body["version"] = colon == std::string::npos ? model : model.substr(colon + 1);
+  // Without the secret a callback could not be told from a forgery: completion is then polled.
+  if (!settings_.webhook_secret.empty() && !callback_url.empty()) {
+    body["webhook"] = callback_url;
+    body["webhook_events_filter"] = Json::array({"completed"});
+  }
+  spec.headers.emplace_back("content-type", "application/json");
+  spec.body = dump(body);
+  return spec;
+}
+
+std::optional<providers::JobState> Replicate::submit_reply(const EffectResult& reply) const {
+  return providers::accepted_state(reply, lifecycle_status);
+}
+
+effect::FetchSpec Replicate::status_request(std::string_view job_id) const {
+  return request("GET", "/predictions/" + std::string(job_id));
+}
+
+providers::Polled Replicate::status_reply(const EffectResult& reply, std::string_view job_id) const {
+  return providers::polled_state(reply, job_id, kFailed, lifecycle_status);
+}
+
+effect::FetchSpec Replicate::cancel_request(std::string_view job_id) const {
+  return request("POST", "/predictions/" + std::string(job_id) + "/cancel");
+}
+
+std::optional<providers::JobState> Replicate::cancel_reply(const EffectResult& reply) const {
+  return providers::accepted_state(reply, lifecycle_status);
+}
+
+std::optional<providers::JobState> Replicate::parse_callback(std::string_view body) const {
+  return providers::parse_state(body, lifecycle_status);
+}
+
+Json Replicate::output(const providers::JobState& state) const {
+  return state.body.contains("output") ? state.body["output"] : Json(nullptr);
+}
+
+}  // namespace ag::replicate

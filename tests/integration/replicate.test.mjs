@@ -1,0 +1,234 @@
+// Jobs on Replicate models, through the real Worker against real PostgreSQL and the Replicate
+// stand-in, whose webhooks the `standardwebhooks` package signs as Replicate's do: completion
+// by webhook, by poll and by the cron sweep; forged, stale and misdirected webhooks refused
+// with nothing changed; cancel; a refused submission; a model whose provider is not
+// configured. After every test, balance = sum(ledger) (harness/ledger.mjs).
+
+import { after, afterEach, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import { startWorker } from "./harness/worker.mjs";
+import { call, newUser } from "./harness/http.mjs";
+import { createTestDatabase } from "./harness/postgres.mjs";
+import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
+import { startReplicate } from "./harness/replicate.mjs";
+import { assertLedgerInvariant } from "./harness/ledger.mjs";
+
+const HS_SECRET = "replicate-test-legacy-jwt-secret-with-32-chars";
+const TOKEN = "r8_replicate_test_token";
+const SECRET = `whsec_${crypto.randomBytes(24).toString("base64")}`;
+const MODEL = "flux-fast";
+const PROVIDER_MODEL = "black-forest-labs/flux-schnell";
+const PINNED = "sdxl-pinned";
+const COST = 3;
+
+let db;
+let auth;
+let replicate;
+let worker;
+
+before(async () => {
+  db = await createTestDatabase({ prefix: "ag_repl" });
+  [auth, replicate] = await Promise.all([
+    startSupabaseAuth({ hsSecret: HS_SECRET }),
+    startReplicate({ token: TOKEN, webhookSecret: SECRET }),
+  ]);
+  await db.sql`insert into public.models (id, provider, content_type, cost_credits, is_default, enabled, provider_model)
+               values (${MODEL}, 'replicate', 'image', ${COST}, false, true, ${PROVIDER_MODEL}),
+                      (${PINNED}, 'replicate', 'image', ${COST}, false, true, 'stability-ai/sdxl:39ed52f2a78e')`;
+  worker = await startWorker({
+    db: db.url,
+    vars: {
+      APP_ADMIN_TOKEN: "replicate-test-admin-token", // signs the outputs' download links
+      SUPABASE_URL: auth.url,
+      SUPABASE_JWT_SECRET: HS_SECRET,
+      REPLICATE_API_TOKEN: TOKEN,
+      REPLICATE_API_BASE: replicate.url,
+      REPLICATE_WEBHOOK_SECRET: SECRET,
+      WELCOME_CREDITS: "10",
+      JOBS_PER_HOUR: "1000",
+    },
+  });
+});
+
+after(async () => {
+  await worker?.stop();
+  await Promise.allSettled([auth?.close(), replicate?.close()]);
+  await db?.drop();
+});
+
+afterEach(async () => {
+  await assertLedgerInvariant(db.sql);
+});
+
+// --- helpers ------------------------------------------------------------------------------
+
+async function balance(userId) {
+  const [row] = await db.sql`select balance from public.credit_balances where user_id = ${userId}::uuid`;
+  return Number(row?.balance ?? 0);
+}
+const jobRow = async (id) => (await db.sql`select * from public.jobs where id = ${id}::uuid`)[0];
+const lastEvent = async (id) =>
+  (await db.sql`select to_status, detail->>'source' as source from public.job_events
+                where job_id = ${id}::uuid order by id desc limit 1`)[0];
+
+/** A new user's job on `model`, accepted by Replicate: {user, jobId, prediction}. */
+async function submitted(model = MODEL, input = undefined) {
+  const user = await newUser(auth);
+  const res = await call(worker, "/jobs", { method: "POST", token: user.token, body: { prompt: "a red fox", model, input } });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.body.provider, "replicate", res.text);
+  assert.equal(res.body.status, "submitted", res.text);
+  const prediction = replicate.predictions.get(res.body.provider_job_id);
+  assert.ok(prediction, `no prediction ${res.body.provider_job_id}`);
+  return { user, jobId: res.body.job_id, prediction };
+}
+
+// --- tests --------------------------------------------------------------------------------
+
+describe("a job on a Replicate model", () => {
+  test("is a prediction on the model, with the caller's input and a completion webhook to this job", async () => {
+    const { user, jobId, prediction } = await submitted(MODEL, { seed: 7 });
+    assert.equal(prediction.model, PROVIDER_MODEL);
+    assert.deepEqual(prediction.input, { seed: 7, prompt: "a red fox" });
+    assert.deepEqual(prediction.webhookFilter, ["completed"]);
+    const hook = new URL(prediction.webhook);
+    assert.equal(hook.pathname, `/webhooks/replicate/${jobId}`);
+    assert.match(hook.searchParams.get("token"), /^[0-9a-f]{64}$/);
+    assert.equal(await balance(user.id), 10 - COST);
+    const row = await jobRow(jobId);
+    assert.equal(row.provider, "replicate");
+    assert.equal(row.provider_job_id, prediction.id);
+
+    const pinned = await submitted(PINNED);
+    assert.equal(pinned.prediction.version, "39ed52f2a78e");
+    const create = replicate.requests.filter((r) => r.method === "POST" && r.path === "/v1/predictions").at(-1);
+    assert.equal(create.json().version, "39ed52f2a78e");
+  });
+
+  test("completes by its signed webhook: the output is copied into R2 and stays paid", async () => {
+    const { user, jobId, prediction } = await submitted();
+    const png = crypto.randomBytes(2048);
+    const url = replicate.serveFile(`${prediction.id}.png`, png, "image/png");
+    const answer = await replicate.finish(prediction.id, { status: "succeeded", output: [url] });
+    assert.equal(answer.status, 200, JSON.stringify(answer));
+    assert.deepEqual(answer.body, { ok: true, received: true, applied: true, status: "completed" });
+
+    const row = await jobRow(jobId);
+    assert.equal(row.status, "completed");
+    assert.equal(row.outputs.length, 1, JSON.stringify(row.outputs));
+    assert.equal(row.outputs[0].size, png.length);
+    assert.deepEqual(await lastEvent(jobId), { to_status: "completed", source: "webhook" });
+    const view = await call(worker, `/jobs/${jobId}`, { token: user.token });
+    assert.equal(view.body.status, "completed", view.text);
+    const link = new URL(view.body.outputs[0].url);
+    const file = await worker.fetch(link.pathname + link.search);
+    assert.equal(file.status, 200);
+    assert.deepEqual(Buffer.from(await file.arrayBuffer()), png);
+    assert.equal(await balance(user.id), 10 - COST);
+
+    const again = await replicate.deliver(prediction.id);
+    assert.deepEqual(again.body, { ok: true, received: true, applied: false, status: "completed" }, "a repeat changes nothing");
+  });
+
+  test("a failed prediction is refunded once", async () => {
+    const { user, jobId, prediction } = await submitted();
+    const answer = await replicate.finish(prediction.id, { status: "failed", error: "NSFW content detected" });
+    assert.equal(answer.body.status, "failed", JSON.stringify(answer));
+    assert.equal((await jobRow(jobId)).result.error, "NSFW content detected");
+    await replicate.deliver(prediction.id);
+    assert.equal(await balance(user.id), 10);
+  });
+
+  test("a webhook signed with another secret, signed too long ago, or sent to another job changes nothing", async () => {
+    const { jobId, prediction } = await submitted();
+    const other = await submitted();
+    await replicate.finish(prediction.id, { status: "succeeded", output: ["https://replicate.delivery/x.png"] }, { deliver: false });
+
+    const forged = await replicate.deliver(prediction.id, { secret: `whsec_${crypto.randomBytes(24).toString("base64")}` });
+    assert.equal(forged.status, 401, JSON.stringify(forged));
+    const stale = await replicate.deliver(prediction.id, { timestamp: new Date(Date.now() - 10 * 60_000) });
+    assert.equal(stale.status, 401, JSON.stringify(stale));
+    const future = await replicate.deliver(prediction.id, { timestamp: new Date(Date.now() + 10 * 60_000) });
+    assert.equal(future.status, 401, JSON.stringify(future));
+    // signed by Replicate, but this job's token on another job's URL
+    const misdirected = { ...prediction, webhook: prediction.webhook.replace(jobId, other.jobId) };
+    replicate.predictions.set(prediction.id, misdirected);
+    const wrongJob = await replicate.deliver(prediction.id);
+    assert.equal(wrongJob.status, 401, JSON.stringify(wrongJob));
+    replicate.predictions.set(prediction.id, prediction);
+    for (const id of [jobId, other.jobId]) assert.equal((await jobRow(id)).status, "submitted");
+
+    const genuine = await replicate.deliver(prediction.id);
+    assert.equal(genuine.status, 200, JSON.stringify(genuine));
+    assert.equal((await jobRow(jobId)).status, "completed");
+    assert.equal((await jobRow(other.jobId)).status, "submitted");
+  });
+
+  test("completes by poll when its webhook never comes (GET /jobs/:id)", async () => {
+    const { user, jobId, prediction } = await submitted();
+    await replicate.finish(prediction.id, { status: "succeeded", output: "plain text, not a file" }, { deliver: false });
+    const view = await call(worker, `/jobs/${jobId}`, { token: user.token });
+    assert.equal(view.body.status, "completed", view.text);
+    assert.deepEqual(await lastEvent(jobId), { to_status: "completed", source: "poll" });
+    assert.equal(await balance(user.id), 10 - COST);
+  });
+
+  test("fails by the cron sweep when neither webhook nor poll came", async () => {
+    const { user, jobId, prediction } = await submitted();
+    await replicate.finish(prediction.id, { status: "canceled" }, { deliver: false });
+    await db.sql`update public.jobs set updated_at = now() - interval '1 hour' where id = ${jobId}::uuid`;
+    const run = await worker.scheduled("*/5 * * * *");
+    assert.equal(run.outcome, "ok", JSON.stringify(run));
+    assert.equal((await jobRow(jobId)).status, "cancelled");
+    assert.deepEqual(await lastEvent(jobId), { to_status: "cancelled", source: "sweep" });
+    assert.equal(await balance(user.id), 10);
+  });
+
+  test("is cancelled at Replicate by POST /jobs/:id/cancel, and refunded", async () => {
+    const { user, jobId, prediction } = await submitted();
+    const res = await call(worker, `/jobs/${jobId}/cancel`, { method: "POST", token: user.token });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.status, "cancelled", res.text);
+    assert.equal(prediction.status, "canceled");
+    assert.ok(replicate.requests.some((r) => r.method === "POST" && r.path === `/v1/predictions/${prediction.id}/cancel`));
+    assert.equal(await balance(user.id), 10);
+  });
+
+  test("refused by Replicate (429): 502 provider_error, nothing kept", async () => {
+    const user = await newUser(auth);
+    replicate.failNext({ status: 429 });
+    const res = await call(worker, "/jobs", { method: "POST", token: user.token, body: { prompt: "a fox", model: MODEL } });
+    assert.equal(res.status, 502, res.text);
+    assert.equal(res.body.error, "provider_error", res.text);
+    assert.equal((await jobRow(res.body.job_id)).status, "error");
+    assert.equal(await balance(user.id), 10);
+  });
+});
+
+describe("a Replicate model without Replicate configured", () => {
+  let bare;
+  before(async () => {
+    bare = await startWorker({
+      db: db.url,
+      vars: { SUPABASE_URL: auth.url, SUPABASE_JWT_SECRET: HS_SECRET, WELCOME_CREDITS: "10", JOBS_PER_HOUR: "1000" },
+    });
+  });
+  after(async () => {
+    await bare?.stop();
+  });
+
+  test("is 400 model_unavailable with nothing charged or recorded; its webhooks are refused", async () => {
+    const user = await newUser(auth);
+    const res = await call(bare, "/jobs", { method: "POST", token: user.token, body: { prompt: "a fox", model: MODEL } });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.body.error, "model_unavailable", res.text);
+    // refused before the welcome grant, as an unknown model is: no ledger entry at all
+    assert.equal((await db.sql`select count(*)::int as n from public.credit_ledger where user_id = ${user.id}::uuid`)[0].n, 0);
+    assert.equal((await db.sql`select count(*)::int as n from public.jobs where user_id = ${user.id}::uuid`)[0].n, 0);
+
+    const { jobId } = await submitted();
+    const hook = await call(bare, `/webhooks/replicate/${jobId}?token=x`, { method: "POST", body: { id: "p", status: "succeeded" } });
+    assert.equal(hook.status, 401, hook.text);
+  });
+});
