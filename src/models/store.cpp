@@ -1,9 +1,9 @@
-#include "db/models.hpp"
+#include "models/store.hpp"
 
 #include "db/query.hpp"
 #include "db/row.hpp"
 
-namespace ag::db {
+namespace ag::models {
 
 namespace {
 constexpr std::string_view kEnabledModels =
@@ -12,10 +12,10 @@ constexpr std::string_view kEnabledModels =
 }  // namespace
 
 Task<Json> enabled_models(Ctx& ctx) {
-  Json rows = co_await query(ctx, kEnabledModels);
+  Json rows = co_await db::query(ctx, kEnabledModels);
   Json models = Json::array();
   for (const Json& row : rows) {
-    auto cost = integer_column(row, "cost_credits");
+    auto cost = db::integer_column(row, "cost_credits");
     auto is_default = row.find("is_default");
     models.push_back({{"id", string_field(row, "id").value_or("")},
                       {"provider", string_field(row, "provider").value_or("")},
@@ -26,4 +26,4 @@ Task<Json> enabled_models(Ctx& ctx) {
   co_return models;
 }
 
-}  // namespace ag::db
+}  // namespace ag::models
