@@ -9,6 +9,25 @@ namespace {
 constexpr std::string_view kEnabledModels =
     "select id, provider, content_type, cost_credits, is_default from public.models "
     "where enabled order by is_default desc, id";
+constexpr std::string_view kAllModels =
+    "select to_jsonb(m) as model from public.models m order by m.is_default desc, m.id";
+
+Json optional_text(const std::optional<std::string>& value) { return value ? Json(*value) : Json(nullptr); }
+
+/// A models row (as to_jsonb spells it) as the admin API shows it.
+Json admin_view(const Json& row) {
+  if (!row.is_object()) return nullptr;
+  return Json{{"id", row.value("id", Json(nullptr))},
+              {"provider", row.value("provider", Json(nullptr))},
+              {"provider_model", row.value("provider_model", Json(nullptr))},
+              {"content_type", row.value("content_type", Json(nullptr))},
+              {"cost_credits", row.value("cost_credits", Json(nullptr))},
+              {"enabled", row.value("enabled", false)},
+              {"default", row.value("is_default", false)},
+              {"endpoint_id", row.value("endpoint_id", Json(nullptr))},
+              {"created_at", row.value("created_at", Json(nullptr))}};
+}
+
 }  // namespace
 
 Task<Json> enabled_models(Ctx& ctx) {
@@ -24,6 +43,33 @@ Task<Json> enabled_models(Ctx& ctx) {
                       {"default", is_default != row.end() && *is_default == true}});
   }
   co_return models;
+}
+
+Task<Json> all_models(Ctx& ctx) {
+  Json rows = co_await db::query(ctx, kAllModels);
+  Json models = Json::array();
+  for (const Json& row : rows) models.push_back(admin_view(row.value("model", Json(nullptr))));
+  co_return models;
+}
+
+Task<Change> put_model(Ctx& ctx, const Model& model) {
+  Json params = Json::array({model.id, model.provider, optional_text(model.provider_model), model.content_type,
+                             model.cost_credits, model.enabled, model.is_default, optional_text(model.endpoint_id)});
+  Json rows = co_await db::query(ctx,
+                                 "select outcome, created, model from public.put_model($1::text, $2::text, $3::text, "
+                                 "$4::text, $5::integer, $6::boolean, $7::boolean, $8::text)",
+                                 std::move(params));
+  if (rows.empty()) co_return Change{};
+  co_return Change{string_field(rows[0], "outcome").value_or(""), rows[0].value("created", false),
+                   admin_view(rows[0].value("model", Json(nullptr)))};
+}
+
+Task<Change> disable_model(Ctx& ctx, const std::string& id) {
+  Json params = Json::array({id});
+  Json rows = co_await db::query(ctx, "select outcome, model from public.disable_model($1::text)", std::move(params));
+  if (rows.empty()) co_return Change{};
+  co_return Change{string_field(rows[0], "outcome").value_or(""), false,
+                   admin_view(rows[0].value("model", Json(nullptr)))};
 }
 
 }  // namespace ag::models

@@ -1,6 +1,11 @@
 #pragma once
 // The models a job can name (public.models, seeded by migrations/0002), with their prices:
-// every statement about them.
+// every statement about them. The rule that one enabled model is the default lives in
+// migrations/functions/models.sql.
+#include <cstdint>
+#include <optional>
+#include <string>
+
 #include "core/ctx.hpp"
 #include "core/json.hpp"
 #include "core/task.hpp"
@@ -10,5 +15,34 @@ namespace ag::models {
 /// The enabled models, the default first, then by id; each
 /// {"id","provider","content_type","cost_credits","default"}.
 Task<Json> enabled_models(Ctx& ctx);
+
+/// A model as the admin API writes it (models/document.hpp reads it from a request).
+struct Model {
+  std::string id;
+  std::string provider;
+  std::optional<std::string> provider_model;  // nullopt: the model's id
+  std::string content_type;
+  std::int64_t cost_credits = 0;
+  bool enabled = true;
+  bool is_default = false;
+  std::optional<std::string> endpoint_id;  // RunPod only; nullopt: RUNPOD_ENDPOINT_ID
+};
+
+/// Every model, enabled or not, in the admin's view (admin_view), the default first.
+Task<Json> all_models(Ctx& ctx);
+
+/// What put_model and disable_model did: `outcome` (saved, disabled, not_found,
+/// default_required), whether the model is new, and the model in the admin's view (null when
+/// there is none).
+struct Change {
+  std::string outcome;
+  bool created = false;
+  Json model;
+};
+
+/// Creates or replaces the model; a new default takes the mark from the old one.
+Task<Change> put_model(Ctx& ctx, const Model& model);
+/// Disables the model (jobs keep naming it); the default cannot be disabled.
+Task<Change> disable_model(Ctx& ctx, const std::string& id);
 
 }  // namespace ag::models

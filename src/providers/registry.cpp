@@ -26,6 +26,12 @@ std::unique_ptr<Provider> configured(const Config& config, const Route& route) {
   return nullptr;
 }
 
+bool is_known(std::string_view provider) {
+  for (std::string_view name : kProviders)
+    if (name == provider) return true;
+  return false;
+}
+
 std::vector<std::string> accepting(const Config& config) {
   std::vector<std::string> names;
   for (std::string_view name : kProviders)

@@ -26,6 +26,9 @@ inline constexpr std::string_view kDefaultProvider = "runpod";
 /// unknown), which leaves a recorded job unpolled.
 std::unique_ptr<Provider> configured(const Config& config, const Route& route);
 
+/// Whether jobs can name a provider of this name (configured or not).
+bool is_known(std::string_view provider);
+
 /// The providers whose models can take a job now: the configured ones, and always
 /// kDefaultProvider (its jobs are the noop when it is not configured).
 std::vector<std::string> accepting(const Config& config);

@@ -1,0 +1,81 @@
+-- The models a job can name, managed by the admin API (PUT/DELETE /admin/models/:id) without
+-- SQL. The rule kept here: exactly one enabled model is the default. Making a model the default
+-- takes the mark from the one before, in the same transaction; the default cannot be disabled,
+-- nor stop being the default, until another is made the default. Jobs keep their model's id
+-- whatever later happens to the model.
+--
+-- Errors: 22023 'invalid_request: ...' for bad arguments (functions/credits.sql's convention).
+
+-- put_model: creates or replaces model p_id.
+--
+--   select outcome, created, model from public.put_model($1::text, $2::text, $3::text, $4::text,
+--                                                         $5::integer, $6::boolean, $7::boolean, $8::text)
+--
+--   → 'saved', created (true: it is new), model (the row as JSON)
+--   → 'default_required', false, the row unchanged: the model is the default and the document
+--     would disable it or take its mark
+create or replace function public.put_model(
+  p_id text, p_provider text, p_provider_model text, p_content_type text, p_cost_credits integer,
+  p_enabled boolean, p_default boolean, p_endpoint_id text
+) returns table (outcome text, created boolean, model jsonb)
+language plpgsql security definer set search_path = public, pg_temp
+as $$
+#variable_conflict use_column
+declare
+  v_old public.models%rowtype;
+  v_row public.models%rowtype;
+begin
+  if p_default and not p_enabled then
+    raise exception using errcode = '22023', message = 'invalid_request: the default model must be enabled';
+  end if;
+  -- One writer at a time: two models made default at once must not both lose the mark.
+  lock table public.models in share row exclusive mode;
+  select * into v_old from public.models m where m.id = p_id;
+  if found and v_old.is_default and not p_default then
+    return query select 'default_required'::text, false, to_jsonb(v_old);
+    return;
+  end if;
+  if p_default then
+    update public.models m set is_default = false where m.is_default and m.id <> p_id;
+  end if;
+  insert into public.models as m (id, provider, provider_model, content_type, cost_credits, enabled, is_default,
+                                  endpoint_id)
+  values (p_id, p_provider, p_provider_model, p_content_type, p_cost_credits, p_enabled, p_default, p_endpoint_id)
+  on conflict (id) do update set
+    provider = excluded.provider, provider_model = excluded.provider_model, content_type = excluded.content_type,
+    cost_credits = excluded.cost_credits, enabled = excluded.enabled, is_default = excluded.is_default,
+    endpoint_id = excluded.endpoint_id
+  returning * into v_row;
+  return query select 'saved'::text, v_old.id is null, to_jsonb(v_row);
+end
+$$;
+
+-- disable_model: DELETE /admin/models/:id. Jobs keep naming it; GET /models stops showing it.
+--
+--   → 'disabled', model (also when it already was) | 'not_found', null |
+--     'default_required', model (the default cannot be disabled)
+create or replace function public.disable_model(p_id text) returns table (outcome text, model jsonb)
+language plpgsql security definer set search_path = public, pg_temp
+as $$
+#variable_conflict use_column
+declare
+  v_row public.models%rowtype;
+begin
+  lock table public.models in share row exclusive mode;
+  select * into v_row from public.models m where m.id = p_id;
+  if not found then
+    return query select 'not_found'::text, null::jsonb;
+    return;
+  end if;
+  if v_row.is_default then
+    return query select 'default_required'::text, to_jsonb(v_row);
+    return;
+  end if;
+  update public.models m set enabled = false where m.id = p_id returning * into v_row;
+  return query select 'disabled'::text, to_jsonb(v_row);
+end
+$$;
+
+select public._function_access('api',
+  'public.put_model(text, text, text, text, integer, boolean, boolean, text)',
+  'public.disable_model(text)');

@@ -1,0 +1,99 @@
+#include "models/document.hpp"
+
+#include <array>
+
+#include "providers/registry.hpp"
+
+namespace ag::models {
+namespace {
+
+constexpr std::array<std::string_view, 4> kContentTypes = {"text", "image", "audio", "video"};
+constexpr std::array<std::string_view, 7> kFields = {"provider", "provider_model", "content_type", "cost_credits",
+                                                     "enabled",  "default",        "endpoint_id"};
+constexpr std::int64_t kMaxCost = 1'000'000;
+
+bool name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+bool is_name(std::string_view text, std::size_t max) {
+  if (text.empty() || text.size() > max || !name_char(text[0]) || text[0] == '.' || text[0] == '_' || text[0] == '-')
+    return false;
+  for (char c : text)
+    if (!name_char(c)) return false;
+  return true;
+}
+
+/// `owner/name`, `owner/name:version` or a version id, as migration 0007's check has it.
+bool is_provider_model(std::string_view text) {
+  if (text.size() > 256) return false;
+  auto colon = text.find(':');
+  std::string_view name = text.substr(0, colon);
+  if (colon != std::string_view::npos) {
+    std::string_view version = text.substr(colon + 1);
+    if (version.empty()) return false;
+    for (char c : version)
+      if (!name_char(c) || c == '.' || c == '_' || c == '-') return false;
+  }
+  auto slash = name.find('/');
+  if (slash == std::string_view::npos) return is_name(name, 256);
+  return is_name(name.substr(0, slash), 256) && is_name(name.substr(slash + 1), 256);
+}
+
+template <std::size_t N>
+bool one_of(std::string_view value, const std::array<std::string_view, N>& allowed) {
+  for (std::string_view known : allowed)
+    if (known == value) return true;
+  return false;
+}
+
+}  // namespace
+
+bool is_model_id(std::string_view id) { return is_name(id, 128); }
+
+Parsed parse_document(std::string_view id, const Json& document) {
+  Parsed out;
+  out.model.id = std::string(id);
+  for (const auto& [key, value] : document.items())
+    if (!one_of(key, kFields)) return {{}, "unknown field " + key};
+
+  auto provider = string_field(document, "provider");
+  if (!provider || !providers::is_known(*provider)) return {{}, "provider must be runpod or replicate"};
+  out.model.provider = *provider;
+
+  auto content_type = string_field(document, "content_type");
+  if (!content_type || !one_of(*content_type, kContentTypes))
+    return {{}, "content_type must be text, image, audio or video"};
+  out.model.content_type = *content_type;
+
+  auto cost = document.find("cost_credits");
+  const bool in_range =
+      cost != document.end() && cost->is_number_integer() &&
+      (cost->is_number_unsigned() ? cost->get<std::uint64_t>() <= kMaxCost
+                                  : cost->get<std::int64_t>() >= 0 && cost->get<std::int64_t>() <= kMaxCost);
+  if (!in_range) return {{}, "cost_credits must be an integer from 0 to 1000000"};
+  out.model.cost_credits = cost->get<std::int64_t>();
+
+  if (document.contains("provider_model") && !document["provider_model"].is_null()) {
+    auto provider_model = string_field(document, "provider_model");
+    if (!provider_model || !is_provider_model(*provider_model))
+      return {{}, "provider_model must be owner/name, owner/name:version or a version id"};
+    out.model.provider_model = *provider_model;
+  }
+  for (auto [field, target] : {std::pair{"enabled", &out.model.enabled}, std::pair{"default", &out.model.is_default}}) {
+    if (!document.contains(field)) continue;
+    if (!document[field].is_boolean()) return {{}, std::string(field) + " must be true or false"};
+    *target = document[field].get<bool>();
+  }
+  if (out.model.is_default && !out.model.enabled) return {{}, "the default model must be enabled"};
+
+  if (document.contains("endpoint_id") && !document["endpoint_id"].is_null()) {
+    auto endpoint = string_field(document, "endpoint_id");
+    if (!endpoint || !is_name(*endpoint, 128)) return {{}, "endpoint_id must be a RunPod endpoint id"};
+    if (out.model.provider != "runpod") return {{}, "endpoint_id is for runpod models only"};
+    out.model.endpoint_id = *endpoint;
+  }
+  return out;
+}
+
+}  // namespace ag::models

@@ -1,0 +1,25 @@
+#pragma once
+// The model document of PUT /admin/models/:id: {"provider", "provider_model", "content_type",
+// "cost_credits", "enabled", "default", "endpoint_id"}. provider, content_type and
+// cost_credits are required; the others default to the model's id (provider_model), true,
+// false and null. Unknown fields are refused, so a misspelt one is never silently ignored.
+#include <string>
+#include <string_view>
+
+#include "core/json.hpp"
+#include "models/store.hpp"
+
+namespace ag::models {
+
+/// A model's id: 1 to 128 of A-Z a-z 0-9 . _ - starting with a letter or digit.
+bool is_model_id(std::string_view id);
+
+/// The model the document describes, or `problem`: the message naming the first bad field.
+struct Parsed {
+  Model model;
+  std::string problem;
+};
+
+Parsed parse_document(std::string_view id, const Json& document);
+
+}  // namespace ag::models

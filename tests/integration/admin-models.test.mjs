@@ -1,0 +1,156 @@
+// The admin models API (GET /admin/models, PUT and DELETE /admin/models/:id) through the real
+// Worker against real PostgreSQL: create, replace, the one-default rule, disabling, and jobs on
+// what it wrote (a Replicate model made by PUT runs on the Replicate stand-in).
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { startWorker } from "./harness/worker.mjs";
+import { call, newUser } from "./harness/http.mjs";
+import { createTestDatabase } from "./harness/postgres.mjs";
+import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
+import { startReplicate } from "./harness/replicate.mjs";
+
+const ADMIN = "admin-models-test-admin-token";
+const HS_SECRET = "admin-models-test-legacy-jwt-secret-32-chars";
+const R8 = "r8_admin_models_token";
+
+let db;
+let auth;
+let replicate;
+let worker;
+
+before(async () => {
+  db = await createTestDatabase({ prefix: "ag_models" });
+  [auth, replicate] = await Promise.all([
+    startSupabaseAuth({ hsSecret: HS_SECRET }),
+    startReplicate({ token: R8, webhookSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }),
+  ]);
+  worker = await startWorker({
+    db: db.url,
+    vars: {
+      APP_ADMIN_TOKEN: ADMIN,
+      SUPABASE_URL: auth.url,
+      SUPABASE_JWT_SECRET: HS_SECRET,
+      REPLICATE_API_TOKEN: R8,
+      REPLICATE_API_BASE: replicate.url,
+      WELCOME_CREDITS: "10",
+      JOBS_PER_HOUR: "1000",
+    },
+  });
+});
+
+after(async () => {
+  await worker?.stop();
+  await Promise.allSettled([auth?.close(), replicate?.close()]);
+  await db?.drop();
+});
+
+const put = (id, body, token = ADMIN) => call(worker, `/admin/models/${id}`, { method: "PUT", token, body });
+const del = (id, token = ADMIN) => call(worker, `/admin/models/${id}`, { method: "DELETE", token });
+const adminList = async () => (await call(worker, "/admin/models", { token: ADMIN })).body.models;
+const publicIds = async () => (await call(worker, "/models")).body.models.map((m) => m.id);
+const defaultIds = async () => (await adminList()).filter((m) => m.default).map((m) => m.id);
+const FLUX = { provider: "replicate", provider_model: "black-forest-labs/flux-schnell", content_type: "image", cost_credits: 2 };
+
+describe("admin models", () => {
+  test("only the admin: no token 401, a user 403", async () => {
+    const user = await newUser(auth);
+    assert.equal((await call(worker, "/admin/models")).status, 401);
+    assert.equal((await call(worker, "/admin/models", { token: user.token })).status, 403);
+    assert.equal((await put("x", FLUX, user.token)).status, 403);
+    assert.equal((await del("runpod-image", user.token)).status, 403);
+  });
+
+  test("PUT creates (201) then replaces (200); GET lists every model with the document's fields", async () => {
+    const created = await put("flux-schnell", FLUX);
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.body.created, true);
+    assert.deepEqual(
+      { ...created.body.model, created_at: undefined },
+      { id: "flux-schnell", ...FLUX, enabled: true, default: false, endpoint_id: null, created_at: undefined },
+    );
+    const replaced = await put("flux-schnell", { ...FLUX, cost_credits: 3 });
+    assert.equal(replaced.status, 200, replaced.text);
+    assert.equal(replaced.body.created, false);
+    assert.equal(replaced.body.model.cost_credits, 3);
+    assert.equal(replaced.body.model.created_at, created.body.model.created_at);
+
+    const listed = (await adminList()).find((m) => m.id === "flux-schnell");
+    assert.deepEqual(listed, replaced.body.model);
+    const shown = (await call(worker, "/models")).body.models.find((m) => m.id === "flux-schnell");
+    assert.deepEqual(shown, { id: "flux-schnell", provider: "replicate", content_type: "image", cost_credits: 3, default: false });
+  });
+
+  test("bad ids and documents are 400 naming the field, and change nothing", async () => {
+    const before = await adminList();
+    for (const [id, body, field] of [
+      ["bad%20id", FLUX, "model id"],
+      ["m1", { ...FLUX, provider: "modal" }, "provider"],
+      ["m1", { ...FLUX, content_type: "3d" }, "content_type"],
+      ["m1", { ...FLUX, cost_credits: -1 }, "cost_credits"],
+      ["m1", { ...FLUX, provider_model: "a/b/c" }, "provider_model"],
+      ["m1", { ...FLUX, fallback: "x" }, "unknown field fallback"],
+      ["m1", { ...FLUX, endpoint_id: "ep" }, "endpoint_id"],
+      ["m1", { ...FLUX, default: true, enabled: false }, "default model must be enabled"],
+    ]) {
+      const res = await put(id, body);
+      assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
+      assert.ok(res.body.message.includes(field), `${field}: ${res.body.message}`);
+    }
+    assert.deepEqual(await adminList(), before);
+  });
+
+  test("exactly one enabled default: PUT default moves the mark; the default cannot be disabled or unmarked", async () => {
+    assert.deepEqual(await defaultIds(), ["runpod-video"]);
+    const marked = await put("flux-default", { ...FLUX, default: true });
+    assert.equal(marked.status, 201, marked.text);
+    assert.deepEqual(await defaultIds(), ["flux-default"]);
+    assert.equal((await call(worker, "/models")).body.models[0].id, "flux-default", "the default is listed first");
+
+    const unmark = await put("flux-default", { ...FLUX, default: false });
+    assert.equal(unmark.status, 409, unmark.text);
+    assert.equal(unmark.body.error, "conflict");
+    const disable = await del("flux-default");
+    assert.equal(disable.status, 409, disable.text);
+    assert.deepEqual(await defaultIds(), ["flux-default"]);
+
+    // concurrent moves of the mark still leave exactly one default
+    const moves = await Promise.all(
+      ["runpod-video", "runpod-image", "flux-default"].map((id) =>
+        put(id, { provider: id.startsWith("runpod") ? "runpod" : "replicate", content_type: "image", cost_credits: 1, default: true }),
+      ),
+    );
+    for (const res of moves) assert.ok([200, 201].includes(res.status), res.text);
+    assert.equal((await defaultIds()).length, 1);
+    assert.equal((await put("runpod-video", { provider: "runpod", content_type: "video", cost_credits: 1, default: true })).status, 200);
+    assert.deepEqual(await defaultIds(), ["runpod-video"]);
+  });
+
+  test("DELETE disables: the public list drops it, new jobs cannot name it, its jobs keep it; unknown is 404", async () => {
+    await put("flux-old", FLUX);
+    const user = await newUser(auth);
+    const job = await call(worker, "/jobs", { method: "POST", token: user.token, body: { prompt: "a fox", model: "flux-old" } });
+    assert.equal(job.status, 200, job.text);
+    assert.equal(job.body.provider, "replicate");
+
+    const gone = await del("flux-old");
+    assert.equal(gone.status, 200, gone.text);
+    assert.equal(gone.body.model.enabled, false);
+    assert.equal((await del("flux-old")).status, 200, "disabling again is fine");
+    assert.ok(!(await publicIds()).includes("flux-old"));
+    assert.ok((await adminList()).some((m) => m.id === "flux-old" && !m.enabled));
+    const refused = await call(worker, "/jobs", { method: "POST", token: user.token, body: { prompt: "a fox", model: "flux-old" } });
+    assert.equal(refused.status, 400, refused.text);
+    const kept = await call(worker, `/jobs/${job.body.job_id}`, { token: user.token });
+    assert.equal(kept.body.model, "flux-old");
+    assert.equal((await del("no-such-model")).status, 404);
+  });
+
+  test("a Replicate model made by PUT runs on Replicate as its provider_model", async () => {
+    await put("flux-api", { ...FLUX, provider_model: "stability-ai/sdxl:39ed52f2a78e" });
+    const user = await newUser(auth);
+    const res = await call(worker, "/jobs", { method: "POST", token: user.token, body: { prompt: "a fox", model: "flux-api" } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(replicate.predictions.get(res.body.provider_job_id).version, "39ed52f2a78e");
+  });
+});

@@ -1,0 +1,80 @@
+// The model document of PUT /admin/models/:id.
+#include <catch2/catch.hpp>
+
+#include "models/document.hpp"
+
+using namespace ag;
+
+namespace {
+Json base() { return Json{{"provider", "replicate"}, {"content_type", "image"}, {"cost_credits", 2}}; }
+
+std::string problem(Json document, std::string_view id = "flux") {
+  return models::parse_document(id, document).problem;
+}
+}  // namespace
+
+TEST_CASE("a model document needs provider, content_type and cost_credits; the rest has defaults", "[models]") {
+  auto parsed = models::parse_document("flux", base());
+  REQUIRE(parsed.problem.empty());
+  CHECK(parsed.model.id == "flux");
+  CHECK(parsed.model.provider == "replicate");
+  CHECK(parsed.model.content_type == "image");
+  CHECK(parsed.model.cost_credits == 2);
+  CHECK(parsed.model.enabled);
+  CHECK_FALSE(parsed.model.is_default);
+  CHECK_FALSE(parsed.model.provider_model);
+  CHECK_FALSE(parsed.model.endpoint_id);
+
+  for (const char* field : {"provider", "content_type", "cost_credits"}) {
+    Json document = base();
+    document.erase(field);
+    CHECK(problem(document).find(field) != std::string::npos);
+  }
+}
+
+TEST_CASE("a model document's fields are checked one by one, unknown ones refused", "[models]") {
+  auto with = [](const char* field, Json value) {
+    Json document = base();
+    document[field] = std::move(value);
+    return problem(document);
+  };
+  CHECK(with("provider", "modal") == "provider must be runpod or replicate");
+  CHECK(with("content_type", "3d").find("content_type") == 0);
+  CHECK(with("cost_credits", -1).find("cost_credits") == 0);
+  CHECK(with("cost_credits", 1'000'001).find("cost_credits") == 0);
+  CHECK(with("cost_credits", 1.5).find("cost_credits") == 0);
+  CHECK(with("cost_credits", 1'000'000).empty());
+  CHECK(with("enabled", "yes") == "enabled must be true or false");
+  CHECK(with("default", 1) == "default must be true or false");
+  CHECK(with("fallback_model", "x") == "unknown field fallback_model");
+
+  CHECK(with("provider_model", "black-forest-labs/flux-schnell").empty());
+  CHECK(with("provider_model", "stability-ai/sdxl:39ed52f2a78e").empty());
+  CHECK(with("provider_model", "39ed52f2a78e").empty());
+  CHECK(with("provider_model", nullptr).empty());
+  for (const char* bad : {"", "a/b/c", "../etc", "owner/name:", "owner/name:v.1", "own er/name", "/name"})
+    CHECK(with("provider_model", bad).find("provider_model") == 0);
+
+  Json disabled_default = base();
+  disabled_default["default"] = true;
+  disabled_default["enabled"] = false;
+  CHECK(problem(disabled_default) == "the default model must be enabled");
+
+  CHECK(with("endpoint_id", "ep-1") == "endpoint_id is for runpod models only");
+  Json runpod = base();
+  runpod["provider"] = "runpod";
+  runpod["endpoint_id"] = "ep-1";
+  CHECK(problem(runpod).empty());
+  runpod["endpoint_id"] = "ep/1";
+  CHECK(problem(runpod) == "endpoint_id must be a RunPod endpoint id");
+}
+
+TEST_CASE("model ids are short names that fit a URL path", "[models]") {
+  CHECK(models::is_model_id("flux-schnell.v2_b"));
+  CHECK(models::is_model_id(std::string(128, 'a')));
+  CHECK_FALSE(models::is_model_id(std::string(129, 'a')));
+  CHECK_FALSE(models::is_model_id(""));
+  CHECK_FALSE(models::is_model_id("-flux"));
+  CHECK_FALSE(models::is_model_id("flux schnell"));
+  CHECK_FALSE(models::is_model_id("owner/name"));
+}
