@@ -83,7 +83,7 @@ async function put(effect, scope) {
   }
   const obj = await bucket(scope).put(effect.key, body, options);
   if (!obj) return { error: { code: "precondition_failed", message: "R2 refused the put" } };
-  return { key: obj.key, size: obj.size, etag: obj.etag, uploaded: meta(obj).uploaded };
+  return meta(obj);
 }
 
 const MAX_REDIRECTS = 5;

@@ -380,26 +380,33 @@ begin
 end
 $$;
 
--- A new job remembers its model's endpoint (jobs.provider_endpoint_id).
-create or replace function public.jobs_capture_endpoint() returns trigger
+-- A new job remembers its model's endpoint and content type (jobs.provider_endpoint_id,
+-- jobs.content_type): later changes to the model do not change the job.
+drop trigger if exists jobs_capture_endpoint on public.jobs;
+drop function if exists public.jobs_capture_endpoint();
+create or replace function public.jobs_capture_model() returns trigger
 language plpgsql set search_path = public, pg_temp
 as $$
+declare
+  v_model public.models%rowtype;
 begin
-  if new.provider_endpoint_id is null and new.model is not null then
-    select m.endpoint_id into new.provider_endpoint_id from public.models m where m.id = new.model;
+  select * into v_model from public.models m where m.id = new.model;
+  if found then
+    new.provider_endpoint_id := coalesce(new.provider_endpoint_id, v_model.endpoint_id);
+    new.content_type := coalesce(new.content_type, v_model.content_type);
   end if;
   return new;
 end
 $$;
 
-create or replace trigger jobs_capture_endpoint
+create or replace trigger jobs_capture_model
   before insert on public.jobs
-  for each row execute function public.jobs_capture_endpoint();
+  for each row execute function public.jobs_capture_model();
 
 select public._function_access('owner',
   'public._job_fields(jsonb)',
   'public._job_update(uuid, text, boolean, jsonb)',
-  'public.jobs_capture_endpoint()');
+  'public.jobs_capture_model()');
 select public._function_access('api',
   'public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text, interval, text[])',
   'public.transition_job(uuid, text, jsonb, jsonb, integer, jsonb)',

@@ -131,9 +131,10 @@ Task<Json> copy_outputs(Ctx& ctx, const std::string& owner, const std::string& j
           {{"source", source.url.empty() ? Json("base64") : Json(source.url)}, {"error", stored[i].error_code()}});
       continue;
     }
+    // What R2 stored: the data: URI's type, or the type the source server sent.
     outputs.push_back({{"key", keys[i]},
                        {"size", stored[i].value.value("size", Json(nullptr))},
-                       {"content_type", source.content_type.empty() ? Json(nullptr) : Json(source.content_type)}});
+                       {"content_type", stored[i].value.value("content_type", Json(nullptr))}});
   }
   co_return outputs;
 }

@@ -51,7 +51,7 @@ Task<std::optional<Json>> find_job(Ctx& ctx, const std::string& job_id) {
   Json params = Json::array({job_id});
   Json rows = co_await db::query(
       ctx,
-      "select id, user_id, status, model, cost_credits, provider, provider_job_id, result, "
+      "select id, user_id, status, model, content_type, cost_credits, provider, provider_job_id, result, "
       "error, outputs, created_at, updated_at, finished_at, webhook_token_hash, provider_endpoint_id "
       "from public.jobs where id = $1::uuid",
       std::move(params));
@@ -69,7 +69,7 @@ Task<std::optional<Json>> list_jobs(Ctx& ctx, const JobListing& listing) {
   // One statement whatever the filters: null parameters switch them off. No `result`: a page
   // would carry up to 100 provider replies of up to 1 MiB each; GET /jobs/:id shows it.
   constexpr std::string_view kList =
-      "select id, user_id, status, model, cost_credits, provider, provider_job_id, error, outputs, "
+      "select id, user_id, status, model, content_type, cost_credits, provider, provider_job_id, error, outputs, "
       "created_at, updated_at, finished_at, created_at::text as position from public.jobs "
       "where ($1::uuid is null or user_id = $1::uuid) and ($2::text is null or status = $2::text) "
       "and ($3::timestamptz is null or (created_at, id) < ($3::timestamptz, $4::uuid)) "

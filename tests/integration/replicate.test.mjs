@@ -121,6 +121,11 @@ describe("a job on a Replicate model", () => {
     assert.deepEqual(await lastEvent(jobId), { to_status: "completed", source: "webhook" });
     const view = await call(worker, `/jobs/${jobId}`, { token: user.token });
     assert.equal(view.body.status, "completed", view.text);
+    assert.equal(view.body.content_type, "image", "what the model makes");
+    assert.equal(view.body.provider, "replicate");
+    assert.equal(view.body.outputs[0].content_type, "image/png", "and what each output is");
+    const listed = await call(worker, "/jobs", { token: user.token });
+    assert.equal(listed.body.jobs[0].content_type, "image", listed.text);
     const link = new URL(view.body.outputs[0].url);
     const file = await worker.fetch(link.pathname + link.search);
     assert.equal(file.status, 200);
