@@ -11,3 +11,10 @@ alter table public.models add column if not exists provider_model text
 alter table public.jobs add column if not exists content_type text;
 update public.jobs j set content_type = m.content_type
 from public.models m where m.id = j.model and j.content_type is null;
+
+-- Failover: a model may name a fallback model of the same content type (functions/models.sql
+-- keeps that true). A submission its provider refuses for infrastructure reasons (network,
+-- timeout, 429, 5xx) goes to the fallback, under the same reservation and the price of the
+-- model the caller chose; jobs.run_model records which model ran the job.
+alter table public.models add column if not exists fallback_model text references public.models (id);
+alter table public.jobs add column if not exists run_model text;

@@ -14,7 +14,8 @@
 -- ...) are rows.
 
 -- Internal: p_fields checked: null or a JSON object with any of provider, provider_job_id,
--- webhook_token_hash (strings), result, error, outputs (JSON; null clears). Else 22023.
+-- provider_endpoint_id, run_model, webhook_token_hash (strings), result, error, outputs (JSON;
+-- null clears). Else 22023.
 create or replace function public._job_fields(p_fields jsonb) returns jsonb
 language plpgsql set search_path = public, pg_temp
 as $$
@@ -26,7 +27,8 @@ begin
     raise exception using errcode = '22023', message = 'invalid_request: job fields must be a JSON object';
   end if;
   select string_agg(k, ', ') into v_unknown from jsonb_object_keys(f) k
-  where k not in ('provider', 'provider_job_id', 'webhook_token_hash', 'result', 'error', 'outputs');
+  where k not in ('provider', 'provider_job_id', 'provider_endpoint_id', 'run_model', 'webhook_token_hash', 'result',
+                  'error', 'outputs');
   if v_unknown is not null then
     raise exception using errcode = '22023', message = 'invalid_request: unknown job fields: ' || v_unknown;
   end if;
@@ -49,6 +51,9 @@ begin
     finished_at = case when p_terminal then now() else j.finished_at end,
     provider = case when f ? 'provider' then f ->> 'provider' else j.provider end,
     provider_job_id = case when f ? 'provider_job_id' then f ->> 'provider_job_id' else j.provider_job_id end,
+    provider_endpoint_id = case when f ? 'provider_endpoint_id' then f ->> 'provider_endpoint_id'
+                                else j.provider_endpoint_id end,
+    run_model = case when f ? 'run_model' then f ->> 'run_model' else j.run_model end,
     webhook_token_hash = case when f ? 'webhook_token_hash' then f ->> 'webhook_token_hash' else j.webhook_token_hash end,
     result = case when f ? 'result' then nullif(f -> 'result', 'null'::jsonb) else j.result end,
     error = case when f ? 'error' then nullif(f -> 'error', 'null'::jsonb) else j.error end,
@@ -403,6 +408,20 @@ create or replace trigger jobs_capture_model
   before insert on public.jobs
   for each row execute function public.jobs_capture_model();
 
+-- record_job_attempt: a submission its provider refused, kept as a job_event that changes no
+-- status (from = to = the job's status), so the job's history shows every attempt.
+--
+--   select public.record_job_attempt($1::uuid, $2::jsonb)   → true when the job exists
+create or replace function public.record_job_attempt(p_job_id uuid, p_detail jsonb) returns boolean
+language plpgsql security definer set search_path = public, pg_temp
+as $$
+begin
+  insert into public.job_events (job_id, from_status, to_status, detail)
+  select j.id, j.status, j.status, p_detail from public.jobs j where j.id = p_job_id;
+  return found;
+end
+$$;
+
 select public._function_access('owner',
   'public._job_fields(jsonb)',
   'public._job_update(uuid, text, boolean, jsonb)',
@@ -411,5 +430,6 @@ select public._function_access('api',
   'public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text, interval, text[])',
   'public.transition_job(uuid, text, jsonb, jsonb, integer, jsonb)',
   'public.update_job_fields(uuid, jsonb)',
+  'public.record_job_attempt(uuid, jsonb)',
   'public.refund_job(uuid, text)',
   'public.prune_idempotency_keys(interval)');

@@ -9,14 +9,18 @@
 -- put_model: creates or replaces model p_id.
 --
 --   select outcome, created, model from public.put_model($1::text, $2::text, $3::text, $4::text,
---                                                         $5::integer, $6::boolean, $7::boolean, $8::text)
+--                                                         $5::integer, $6::boolean, $7::boolean, $8::text,
+--                                                         $9::text)
 --
 --   → 'saved', created (true: it is new), model (the row as JSON)
+--   → 'invalid_fallback', false, null: the fallback is the model itself, does not exist, or
+--     makes another content type; or a model falling back to this one makes another
 --   → 'default_required', false, the row unchanged: the model is the default and the document
 --     would disable it or take its mark
+drop function if exists public.put_model(text, text, text, text, integer, boolean, boolean, text);
 create or replace function public.put_model(
   p_id text, p_provider text, p_provider_model text, p_content_type text, p_cost_credits integer,
-  p_enabled boolean, p_default boolean, p_endpoint_id text
+  p_enabled boolean, p_default boolean, p_endpoint_id text, p_fallback_model text
 ) returns table (outcome text, created boolean, model jsonb)
 language plpgsql security definer set search_path = public, pg_temp
 as $$
@@ -35,16 +39,24 @@ begin
     return query select 'default_required'::text, false, to_jsonb(v_old);
     return;
   end if;
+  if p_fallback_model = p_id
+     or (p_fallback_model is not null and not exists (
+           select 1 from public.models f where f.id = p_fallback_model and f.content_type = p_content_type))
+     or exists (select 1 from public.models o where o.fallback_model = p_id and o.content_type <> p_content_type) then
+    return query select 'invalid_fallback'::text, false, null::jsonb;
+    return;
+  end if;
   if p_default then
     update public.models m set is_default = false where m.is_default and m.id <> p_id;
   end if;
   insert into public.models as m (id, provider, provider_model, content_type, cost_credits, enabled, is_default,
-                                  endpoint_id)
-  values (p_id, p_provider, p_provider_model, p_content_type, p_cost_credits, p_enabled, p_default, p_endpoint_id)
+                                  endpoint_id, fallback_model)
+  values (p_id, p_provider, p_provider_model, p_content_type, p_cost_credits, p_enabled, p_default, p_endpoint_id,
+          p_fallback_model)
   on conflict (id) do update set
     provider = excluded.provider, provider_model = excluded.provider_model, content_type = excluded.content_type,
     cost_credits = excluded.cost_credits, enabled = excluded.enabled, is_default = excluded.is_default,
-    endpoint_id = excluded.endpoint_id
+    endpoint_id = excluded.endpoint_id, fallback_model = excluded.fallback_model
   returning * into v_row;
   return query select 'saved'::text, v_old.id is null, to_jsonb(v_row);
 end
@@ -77,5 +89,5 @@ end
 $$;
 
 select public._function_access('api',
-  'public.put_model(text, text, text, text, integer, boolean, boolean, text)',
+  'public.put_model(text, text, text, text, integer, boolean, boolean, text, text)',
   'public.disable_model(text)');

@@ -42,6 +42,10 @@ Task<Response> put_admin_model(Ctx& ctx, const Request& request) {
 
   models::Change change = co_await models::put_model(ctx, parsed.model);
   co_await refuse_default_change(ctx, change);
+  if (change.outcome == "invalid_fallback")
+    co_await ctx.raise(errors::invalid_request(
+        "fallback_model must be an existing model of the same content_type, and a model falling back to this one "
+        "must keep making its content_type"));
   co_return json_response(change.created ? 201 : 200,
                           {{"ok", true}, {"created", change.created}, {"model", std::move(change.model)}});
 }

@@ -109,15 +109,8 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   }
   std::string job_id = string_field(created, "job_id").value_or("");
 
-  std::string provider_name =
-      string_field(created, "model_provider").value_or(std::string(providers::kDefaultProvider));
-  auto provider = providers::configured(
-      config, {provider_name, string_field(created, "endpoint_id"), string_field(created, "provider_model")});
-  std::string callback_url;
-  if (provider)
-    callback_url = http::public_base_url(config, request) + "/webhooks/" + std::string(provider->name()) + "/" +
-                   job_id + "?token=" + webhook_token;
-  jobs::Answer answer = co_await jobs::submit(ctx, provider.get(), job_id, body, callback_url);
+  jobs::Submission submission{job_id, body, http::public_base_url(config, request), webhook_token};
+  jobs::Answer answer = co_await jobs::submit(ctx, jobs::candidates(config, created), submission);
   co_return json_response(answer.status, std::move(answer.body));
 }
 

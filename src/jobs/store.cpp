@@ -20,14 +20,18 @@ Task<Json> create_job(Ctx& ctx, const NewJob& job) {
   Json params = Json::array({optional_text(job.user_id), optional_text(job.model), dump(job.payload), job.jobs_per_hour,
                              job.welcome_credits, job.idempotency_scope, optional_text(job.idempotency_key),
                              job.request_hash, job.deadline_s, optional_text(job.webhook_token_hash), providers});
-  Json rows = co_await db::query(ctx,
-                                 "select c.*, m.provider as model_provider, m.endpoint_id, "
-                                 "coalesce(m.provider_model, m.id) as provider_model "
-                                 "from public.create_job($1::uuid, $2::text, $3::jsonb, $4::integer, $5::integer, "
-                                 "$6::text, $7::text, $8::text, $9::integer, $10::text, p_providers => $11::text[]) c "
-                                 "left join public.models m on m.id = "
-                                 "coalesce($2::text, (select d.id from public.models d where d.is_default))",
-                                 std::move(params));
+  Json rows = co_await db::query(
+      ctx,
+      "select c.*, m.id as model_id, m.provider as model_provider, m.endpoint_id as model_endpoint_id, "
+      "coalesce(m.provider_model, m.id) as model_provider_model, f.id as fallback_model, "
+      "f.provider as fallback_provider, f.endpoint_id as fallback_endpoint_id, "
+      "coalesce(f.provider_model, f.id) as fallback_provider_model "
+      "from public.create_job($1::uuid, $2::text, $3::jsonb, $4::integer, $5::integer, "
+      "$6::text, $7::text, $8::text, $9::integer, $10::text, p_providers => $11::text[]) c "
+      "left join public.models m on m.id = "
+      "coalesce($2::text, (select d.id from public.models d where d.is_default)) "
+      "left join public.models f on f.id = m.fallback_model and f.enabled",
+      std::move(params));
   co_return rows.empty() ? Json::object() : rows[0];
 }
 
@@ -47,11 +51,16 @@ Task<Json> transition_job(Ctx& ctx, const Transition& transition) {
   co_return rows[0];
 }
 
+Task<> record_attempt(Ctx& ctx, const std::string& job_id, const Json& detail) {
+  Json params = Json::array({job_id, dump(detail)});
+  co_await db::query(ctx, "select public.record_job_attempt($1::uuid, $2::jsonb)", std::move(params));
+}
+
 Task<std::optional<Json>> find_job(Ctx& ctx, const std::string& job_id) {
   Json params = Json::array({job_id});
   Json rows = co_await db::query(
       ctx,
-      "select id, user_id, status, model, content_type, cost_credits, provider, provider_job_id, result, "
+      "select id, user_id, status, model, run_model, content_type, cost_credits, provider, provider_job_id, result, "
       "error, outputs, created_at, updated_at, finished_at, webhook_token_hash, provider_endpoint_id "
       "from public.jobs where id = $1::uuid",
       std::move(params));
@@ -69,7 +78,8 @@ Task<std::optional<Json>> list_jobs(Ctx& ctx, const JobListing& listing) {
   // One statement whatever the filters: null parameters switch them off. No `result`: a page
   // would carry up to 100 provider replies of up to 1 MiB each; GET /jobs/:id shows it.
   constexpr std::string_view kList =
-      "select id, user_id, status, model, content_type, cost_credits, provider, provider_job_id, error, outputs, "
+      "select id, user_id, status, model, run_model, content_type, cost_credits, provider, provider_job_id, error, "
+      "outputs, "
       "created_at, updated_at, finished_at, created_at::text as position from public.jobs "
       "where ($1::uuid is null or user_id = $1::uuid) and ($2::text is null or status = $2::text) "
       "and ($3::timestamptz is null or (created_at, id) < ($3::timestamptz, $4::uuid)) "

@@ -29,8 +29,11 @@ struct NewJob {
 
 /// create_job's one row: `outcome` (created, insufficient_credits, rate_limited,
 /// unknown_model, model_unavailable, replay, in_progress, idempotency_key_reused) and its
-/// columns, plus the job's model as its provider knows it: `model_provider`, `endpoint_id` (the
-/// RunPod endpoint; null = the configured one) and `provider_model`.
+/// columns, plus the job's model as its provider knows it: `model_id`, `model_provider`,
+/// `model_endpoint_id` (the RunPod endpoint; null = the configured one) and
+/// `model_provider_model`; and the same of its
+/// enabled fallback model, if any: `fallback_model`, `fallback_provider`, `fallback_endpoint_id`,
+/// `fallback_provider_model`.
 Task<Json> create_job(Ctx& ctx, const NewJob& job);
 
 struct Transition {
@@ -45,6 +48,9 @@ struct Transition {
 /// `{applied, status, refunded}`; a transition the lifecycle does not allow is not applied.
 /// One that finishes the job also starts the background delivery of its webhook.
 Task<Json> transition_job(Ctx& ctx, const Transition& transition);
+
+/// Keeps `detail` as a job event that changes no status (a refused submission attempt).
+Task<> record_attempt(Ctx& ctx, const std::string& job_id, const Json& detail);
 
 /// The job row (with webhook_token_hash: never send it to clients as is), or nullopt.
 Task<std::optional<Json>> find_job(Ctx& ctx, const std::string& job_id);

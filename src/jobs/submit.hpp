@@ -1,8 +1,14 @@
 #pragma once
 // Handing a created job to its provider (or to nobody: the noop) and recording the outcome
 // together with the POST /jobs answer, which Idempotency-Key replays then get as it was.
+// A submission refused for infrastructure reasons (network, timeout, 429, 5xx) goes on to the
+// model's fallback, under the same reservation; every refused attempt is a job event.
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "core/config.hpp"
 #include "core/ctx.hpp"
 #include "core/json.hpp"
 #include "core/task.hpp"
@@ -16,9 +22,27 @@ struct Answer {
   Json body;
 };
 
-/// Sends the job `job_id` of the validated request `request` to `provider` with its
-/// `callback_url`; with no provider the job is the noop. A refused submission refunds.
-Task<Answer> submit(Ctx& ctx, const providers::Provider* provider, const std::string& job_id, const Json& request,
-                    const std::string& callback_url);
+/// A model the job may run on, in the order they are tried: the caller's, then its fallback.
+struct Candidate {
+  std::string model;                              // our model id (jobs.run_model)
+  std::optional<std::string> endpoint;            // the provider endpoint (jobs.provider_endpoint_id)
+  std::unique_ptr<providers::Provider> provider;  // nullptr: not configured
+};
+
+/// The candidates of a job as create_job recorded it (its row): the caller's model, then its
+/// enabled fallback when that one's provider is configured.
+std::vector<Candidate> candidates(const Config& config, const Json& created);
+
+/// The job to submit: its id, the validated request, and what its callback URL is made of.
+struct Submission {
+  std::string job_id;
+  Json request;
+  std::string public_base_url;  // the callback is <base>/webhooks/<provider>/<job>?token=<token>
+  std::string webhook_token;
+};
+
+/// Sends the job to the first candidate that accepts it. When the caller's model has no
+/// configured provider the job is the noop; when every candidate refuses, it is refunded.
+Task<Answer> submit(Ctx& ctx, std::vector<Candidate> candidates, const Submission& job);
 
 }  // namespace ag::jobs

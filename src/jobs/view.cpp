@@ -22,8 +22,8 @@ Task<Json> visible_job(Ctx& ctx, const Request& request) {
 
 Json job_view(const Json& row) {
   Json view = {{"ok", true}};
-  for (const char* field : {"status", "model", "content_type", "provider", "provider_job_id", "result", "error",
-                            "outputs", "created_at", "updated_at", "finished_at"}) {
+  for (const char* field : {"status", "model", "run_model", "content_type", "provider", "provider_job_id", "result",
+                            "error", "outputs", "created_at", "updated_at", "finished_at"}) {
     view[field] = row.contains(field) ? row[field] : Json(nullptr);
   }
   view["job_id"] = row.value("id", Json(nullptr));

@@ -8,8 +8,8 @@ namespace ag::models {
 namespace {
 
 constexpr std::array<std::string_view, 4> kContentTypes = {"text", "image", "audio", "video"};
-constexpr std::array<std::string_view, 7> kFields = {"provider", "provider_model", "content_type", "cost_credits",
-                                                     "enabled",  "default",        "endpoint_id"};
+constexpr std::array<std::string_view, 8> kFields = {"provider", "provider_model", "content_type", "cost_credits",
+                                                     "enabled",  "default",        "endpoint_id",  "fallback_model"};
 constexpr std::int64_t kMaxCost = 1'000'000;
 
 bool name_char(char c) {
@@ -92,6 +92,12 @@ Parsed parse_document(std::string_view id, const Json& document) {
     if (!endpoint || !is_name(*endpoint, 128)) return {{}, "endpoint_id must be a RunPod endpoint id"};
     if (out.model.provider != "runpod") return {{}, "endpoint_id is for runpod models only"};
     out.model.endpoint_id = *endpoint;
+  }
+  if (document.contains("fallback_model") && !document["fallback_model"].is_null()) {
+    auto fallback = string_field(document, "fallback_model");
+    if (!fallback || !is_model_id(*fallback)) return {{}, "fallback_model must be a model id"};
+    if (*fallback == id) return {{}, "fallback_model must be another model"};
+    out.model.fallback_model = *fallback;
   }
   return out;
 }

@@ -1,8 +1,9 @@
 #pragma once
 // The model document of PUT /admin/models/:id: {"provider", "provider_model", "content_type",
-// "cost_credits", "enabled", "default", "endpoint_id"}. provider, content_type and
-// cost_credits are required; the others default to the model's id (provider_model), true,
-// false and null. Unknown fields are refused, so a misspelt one is never silently ignored.
+// "cost_credits", "enabled", "default", "endpoint_id", "fallback_model"}. provider,
+// content_type and cost_credits are required; the others default to the model's id
+// (provider_model), true, false, null and null. Whether the fallback exists and makes the same
+// content type is put_model's to check. Unknown fields are refused, so a misspelt one is never silently ignored.
 #include <string>
 #include <string_view>
 

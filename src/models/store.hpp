@@ -25,14 +25,15 @@ struct Model {
   std::int64_t cost_credits = 0;
   bool enabled = true;
   bool is_default = false;
-  std::optional<std::string> endpoint_id;  // RunPod only; nullopt: RUNPOD_ENDPOINT_ID
+  std::optional<std::string> endpoint_id;     // RunPod only; nullopt: RUNPOD_ENDPOINT_ID
+  std::optional<std::string> fallback_model;  // where a submission refused for infrastructure reasons goes
 };
 
 /// Every model, enabled or not, in the admin's view (admin_view), the default first.
 Task<Json> all_models(Ctx& ctx);
 
 /// What put_model and disable_model did: `outcome` (saved, disabled, not_found,
-/// default_required), whether the model is new, and the model in the admin's view (null when
+/// default_required, invalid_fallback), whether the model is new, and the model in the admin's view (null when
 /// there is none).
 struct Change {
   std::string outcome;

@@ -4,6 +4,11 @@
 
 namespace ag::providers {
 
+bool unreachable(const EffectResult& reply) {
+  const int status = reply.http_status();
+  return status == 0 || status == 429 || status >= 500;
+}
+
 std::optional<JobState> parse_state(std::string_view body, Lifecycle lifecycle) {
   auto parsed = parse_json(body);
   if (!parsed || !parsed->is_object()) return std::nullopt;
@@ -21,15 +26,14 @@ std::optional<JobState> accepted_state(const EffectResult& reply, Lifecycle life
 
 Polled polled_state(const EffectResult& reply, std::string_view job_id, std::string_view failed_status,
                     Lifecycle lifecycle) {
-  const int status = reply.http_status();
   Polled polled;
-  polled.unreachable = status == 0 || status == 429 || status >= 500;
+  polled.unreachable = unreachable(reply);
   // An error page too large to read is no job state.
   if (reply.error_code() == "too_large" && reply.value["error"].value("status", 0) == 200) {
     std::string id(job_id);
     Json body = {{"id", id}, {"status", failed_status}, {"error", "output_too_large"}};
     polled.state = JobState{std::move(id), std::string(failed_status), lifecycle(failed_status), std::move(body)};
-  } else if (status == 200) {
+  } else if (reply.http_status() == 200) {
     polled.state = parse_state(reply.body, lifecycle);
   }
   return polled;

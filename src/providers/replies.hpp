@@ -13,6 +13,10 @@ namespace ag::providers {
 /// Our lifecycle status for a provider's; nullopt for one it has not documented.
 using Lifecycle = std::optional<std::string> (*)(std::string_view provider_status);
 
+/// No answer worth acting on: a network error or timeout, a 429 or a 5xx. A submission so
+/// refused may go to a fallback model; a poll so answered is asked again later.
+bool unreachable(const EffectResult& reply);
+
 /// The state in a body; nullopt unless it is an object with a non-empty string `id` and a
 /// string `status`.
 std::optional<JobState> parse_state(std::string_view body, Lifecycle lifecycle);

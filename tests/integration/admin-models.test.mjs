@@ -67,7 +67,7 @@ describe("admin models", () => {
     assert.equal(created.body.created, true);
     assert.deepEqual(
       { ...created.body.model, created_at: undefined },
-      { id: "flux-schnell", ...FLUX, enabled: true, default: false, endpoint_id: null, created_at: undefined },
+      { id: "flux-schnell", ...FLUX, enabled: true, default: false, endpoint_id: null, fallback_model: null, created_at: undefined },
     );
     const replaced = await put("flux-schnell", { ...FLUX, cost_credits: 3 });
     assert.equal(replaced.status, 200, replaced.text);
@@ -90,6 +90,9 @@ describe("admin models", () => {
       ["m1", { ...FLUX, cost_credits: -1 }, "cost_credits"],
       ["m1", { ...FLUX, provider_model: "a/b/c" }, "provider_model"],
       ["m1", { ...FLUX, fallback: "x" }, "unknown field fallback"],
+      ["m1", { ...FLUX, fallback_model: "m1" }, "fallback_model"],
+      ["m1", { ...FLUX, fallback_model: "no-such-model" }, "fallback_model"],
+      ["m1", { ...FLUX, fallback_model: "runpod-video" }, "fallback_model"],
       ["m1", { ...FLUX, endpoint_id: "ep" }, "endpoint_id"],
       ["m1", { ...FLUX, default: true, enabled: false }, "default model must be enabled"],
     ]) {
@@ -152,5 +155,52 @@ describe("admin models", () => {
     const res = await call(worker, "/jobs", { method: "POST", token: user.token, body: { prompt: "a fox", model: "flux-api" } });
     assert.equal(res.status, 200, res.text);
     assert.equal(replicate.predictions.get(res.body.provider_job_id).version, "39ed52f2a78e");
+  });
+
+  test("failover: a submission refused for infrastructure reasons goes to the fallback, at the chosen model's price", async () => {
+    assert.equal((await put("flux-backup", { ...FLUX, provider_model: "backup/flux", cost_credits: 1 })).status, 201);
+    assert.equal((await put("flux-main", { ...FLUX, cost_credits: 4, fallback_model: "flux-backup" })).status, 201);
+    // the fallback must keep making what flux-main makes
+    const retyped = await put("flux-backup", { ...FLUX, content_type: "video" });
+    assert.equal(retyped.status, 400, retyped.text);
+    assert.match(retyped.body.message, /fallback_model/);
+
+    const user = await newUser(auth);
+    replicate.failNext({ status: 503, body: { detail: "Service Unavailable" } });
+    const res = await call(worker, "/jobs", { method: "POST", token: user.token, body: { prompt: "a fox", model: "flux-main" } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(replicate.predictions.get(res.body.provider_job_id).model, "backup/flux");
+    const view = await call(worker, `/jobs/${res.body.job_id}`, { token: user.token });
+    assert.equal(view.body.model, "flux-main");
+    assert.equal(view.body.run_model, "flux-backup");
+    assert.equal(view.body.cost_credits, 4, "the price of the model the caller chose");
+    const [{ balance }] = await db.sql`select balance from public.credit_balances where user_id = ${user.id}::uuid`;
+    assert.equal(Number(balance), 10 - 4, "one reservation");
+    const events = await db.sql`select from_status, to_status, detail from public.job_events
+                                where job_id = ${res.body.job_id}::uuid order by id`;
+    assert.deepEqual(
+      events.map((e) => [e.from_status, e.to_status, e.detail.outcome ?? null, e.detail.model ?? null]),
+      [
+        [null, "queued", null, "flux-main"],
+        ["queued", "queued", "refused", "flux-main"],
+        ["queued", "submitted", null, null],
+      ],
+    );
+    assert.equal(events[1].detail.http_status, 503);
+
+    // a refusal that is the job's fault (422) is not retried elsewhere: 502, refunded
+    replicate.failNext({ status: 422, body: { detail: "bad input" } });
+    const before = replicate.predictions.size;
+    const refused = await call(worker, "/jobs", { method: "POST", token: user.token, body: { prompt: "a fox", model: "flux-main" } });
+    assert.equal(refused.status, 502, refused.text);
+    assert.equal(replicate.predictions.size, before, "no prediction anywhere");
+    const [{ balance: after }] = await db.sql`select balance from public.credit_balances where user_id = ${user.id}::uuid`;
+    assert.equal(Number(after), 10 - 4);
+
+    // a disabled fallback is not used: the 503 is the answer
+    assert.equal((await del("flux-backup")).status, 200);
+    replicate.failNext({ status: 503 });
+    const alone = await call(worker, "/jobs", { method: "POST", token: user.token, body: { prompt: "a fox", model: "flux-main" } });
+    assert.equal(alone.status, 502, alone.text);
   });
 });

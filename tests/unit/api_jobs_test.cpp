@@ -34,7 +34,7 @@ struct Script {
   testing::Responder responder() const {
     return [*this](const Json& effect) {
       if (effect["op"] == "request.body") return Reply{{{"size", body.size()}}, body};
-      if (is_sql(effect, "select c.*, m.provider as model_provider")) return rows(Json::array({created}));
+      if (is_sql(effect, "select c.*, m.id as model_id, m.provider")) return rows(Json::array({created}));
       if (is_sql(effect, "select applied, status, refunded from public.transition_job"))
         return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 0}}}));
       if (effect["op"] == "fetch") return runpod;
@@ -135,7 +135,7 @@ TEST_CASE("POST /jobs without RunPod is the 202 noop, recorded as noop", "[jobs]
 TEST_CASE("POST /jobs: a model with its own RunPod endpoint is submitted there", "[jobs]") {
   Driver driver(kRunPod);
   Script script;
-  script.created["endpoint_id"] = "ep-video";
+  script.created["model_endpoint_id"] = "ep-video";
   auto out = driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), script.responder());
   REQUIRE(out.status() == 200);
   const Json* run = find_effect(out, "fetch");
@@ -151,7 +151,7 @@ TEST_CASE("POST /jobs: a Replicate model is created as a prediction, its webhook
                  {"PUBLIC_BASE_URL", "https://api.example.com"}});
   Script script;
   script.created["model_provider"] = "replicate";
-  script.created["provider_model"] = "black-forest-labs/flux-schnell";
+  script.created["model_provider_model"] = "black-forest-labs/flux-schnell";
   script.runpod = http(201, R"({"id":"pred-1","status":"starting","output":null})");
   auto out = driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), script.responder());
   REQUIRE(out.status() == 200);

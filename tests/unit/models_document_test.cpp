@@ -46,7 +46,10 @@ TEST_CASE("a model document's fields are checked one by one, unknown ones refuse
   CHECK(with("cost_credits", 1'000'000).empty());
   CHECK(with("enabled", "yes") == "enabled must be true or false");
   CHECK(with("default", 1) == "default must be true or false");
-  CHECK(with("fallback_model", "x") == "unknown field fallback_model");
+  CHECK(with("max_attempts", 2) == "unknown field max_attempts");
+  CHECK(with("fallback_model", "flux-backup").empty());
+  CHECK(with("fallback_model", "flux") == "fallback_model must be another model");
+  CHECK(with("fallback_model", "a/b") == "fallback_model must be a model id");
 
   CHECK(with("provider_model", "black-forest-labs/flux-schnell").empty());
   CHECK(with("provider_model", "stability-ai/sdxl:39ed52f2a78e").empty());
