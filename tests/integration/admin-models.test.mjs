@@ -4,45 +4,23 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker } from "./harness/worker.mjs";
 import { call, newUser } from "./harness/http.mjs";
-import { createTestDatabase } from "./harness/postgres.mjs";
-import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
-import { startReplicate } from "./harness/replicate.mjs";
+import { startReplicateRig } from "./harness/replicate-rig.mjs";
 
-const ADMIN = "admin-models-test-admin-token";
-const HS_SECRET = "admin-models-test-legacy-jwt-secret-32-chars";
-const R8 = "r8_admin_models_token";
-
+let rig;
 let db;
 let auth;
 let replicate;
 let worker;
+let ADMIN;
 
 before(async () => {
-  db = await createTestDatabase({ prefix: "ag_models" });
-  [auth, replicate] = await Promise.all([
-    startSupabaseAuth({ hsSecret: HS_SECRET }),
-    startReplicate({ token: R8, webhookSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }),
-  ]);
-  worker = await startWorker({
-    db: db.url,
-    vars: {
-      APP_ADMIN_TOKEN: ADMIN,
-      SUPABASE_URL: auth.url,
-      SUPABASE_JWT_SECRET: HS_SECRET,
-      REPLICATE_API_TOKEN: R8,
-      REPLICATE_API_BASE: replicate.url,
-      WELCOME_CREDITS: "10",
-      JOBS_PER_HOUR: "1000",
-    },
-  });
+  rig = await startReplicateRig({ prefix: "ag_models" });
+  ({ db, auth, replicate, worker, admin: ADMIN } = rig);
 });
 
 after(async () => {
-  await worker?.stop();
-  await Promise.allSettled([auth?.close(), replicate?.close()]);
-  await db?.drop();
+  await rig?.close();
 });
 
 const put = (id, body, token = ADMIN) => call(worker, `/admin/models/${id}`, { method: "PUT", token, body });

@@ -9,52 +9,30 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { startWorker } from "./harness/worker.mjs";
 import { call, newUser } from "./harness/http.mjs";
-import { createTestDatabase } from "./harness/postgres.mjs";
-import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
-import { startReplicate } from "./harness/replicate.mjs";
+import { startReplicateRig } from "./harness/replicate-rig.mjs";
 import { assertLedgerInvariant } from "./harness/ledger.mjs";
 
-const HS_SECRET = "replicate-test-legacy-jwt-secret-with-32-chars";
-const TOKEN = "r8_replicate_test_token";
-const SECRET = `whsec_${crypto.randomBytes(24).toString("base64")}`;
 const MODEL = "flux-fast";
 const PROVIDER_MODEL = "black-forest-labs/flux-schnell";
 const PINNED = "sdxl-pinned";
 const COST = 3;
 
+let rig;
 let db;
 let auth;
 let replicate;
 let worker;
 
 before(async () => {
-  db = await createTestDatabase({ prefix: "ag_repl" });
-  [auth, replicate] = await Promise.all([
-    startSupabaseAuth({ hsSecret: HS_SECRET }),
-    startReplicate({ token: TOKEN, webhookSecret: SECRET }),
-  ]);
+  rig = await startReplicateRig({ prefix: "ag_repl" });
+  ({ db, auth, replicate, worker } = rig);
   await db.sql`insert into public.models (id, provider, content_type, cost_credits, is_default, enabled, provider_model)
                values (${MODEL}, 'replicate', 'image', ${COST}, false, true, ${PROVIDER_MODEL}),
                       (${PINNED}, 'replicate', 'image', ${COST}, false, true, 'stability-ai/sdxl:39ed52f2a78e')`;
-  worker = await startWorker({
-    db: db.url,
-    vars: {
-      APP_ADMIN_TOKEN: "replicate-test-admin-token", // signs the outputs' download links
-      SUPABASE_URL: auth.url,
-      SUPABASE_JWT_SECRET: HS_SECRET,
-      REPLICATE_API_TOKEN: TOKEN,
-      REPLICATE_API_BASE: replicate.url,
-      REPLICATE_WEBHOOK_SECRET: SECRET,
-      WELCOME_CREDITS: "10",
-      JOBS_PER_HOUR: "1000",
-    },
-  });
 });
 
 after(async () => {
-  await worker?.stop();
-  await Promise.allSettled([auth?.close(), replicate?.close()]);
-  await db?.drop();
+  await rig?.close();
 });
 
 afterEach(async () => {
@@ -216,7 +194,7 @@ describe("a Replicate model without Replicate configured", () => {
   before(async () => {
     bare = await startWorker({
       db: db.url,
-      vars: { SUPABASE_URL: auth.url, SUPABASE_JWT_SECRET: HS_SECRET, WELCOME_CREDITS: "10", JOBS_PER_HOUR: "1000" },
+      vars: { SUPABASE_URL: auth.url, SUPABASE_JWT_SECRET: rig.hsSecret, WELCOME_CREDITS: "10", JOBS_PER_HOUR: "1000" },
     });
   });
   after(async () => {
