@@ -6,12 +6,14 @@ import { performFetch } from "./fetch.js";
 import { performR2, R2_OPS } from "./r2.js";
 import { performRequestBody } from "./request-body.js";
 import { performCryptoVerify } from "./crypto-verify.js";
+import { performSleep } from "./sleep.js";
 
 const EXECUTORS = {
   sql: performSql,
   fetch: performOutbound,
   "request.body": performRequestBody,
   "crypto.verify": performCryptoVerify,
+  sleep: performSleep,
   wait_until: performWaitUntil,
 };
 for (const op of R2_OPS) EXECUTORS[op] = performR2;

@@ -2,6 +2,7 @@
 // checked and the job recorded in one SQL call; then jobs/submit hands it to its provider.
 #include "http/base_url.hpp"
 #include "http/body.hpp"
+#include "http/prefer.hpp"
 #include "api/handlers.hpp"
 #include "jobs/view.hpp"
 #include "auth/require.hpp"
@@ -13,6 +14,7 @@
 #include "jobs/poll.hpp"
 #include "jobs/store.hpp"
 #include "jobs/submit.hpp"
+#include "jobs/wait.hpp"
 #include "jobs/webhook_url.hpp"
 #include "jobs/webhooks.hpp"
 #include "providers/registry.hpp"
@@ -111,6 +113,15 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
 
   jobs::Submission submission{job_id, body, http::public_base_url(config, request), webhook_token};
   jobs::Answer answer = co_await jobs::submit(ctx, jobs::candidates(config, created), submission);
+  if (auto wait_s = http::wait_preference(request.header("prefer")); wait_s && answer.status == 200) {
+    std::optional<Json> ended = co_await jobs::ended_within(ctx, job_id, *wait_s);
+    if (ended) {
+      Response done =
+          json_response(200, jobs::shown_job(config, submission.public_base_url, *ended, ctx.now_ms() / 1000));
+      done.set_header("preference-applied", "wait=" + std::to_string(*wait_s));
+      co_return done;
+    }
+  }
   co_return json_response(answer.status, std::move(answer.body));
 }
 
@@ -119,10 +130,8 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
 Task<Response> get_job(Ctx& ctx, const Request& request) {
   Json row = co_await jobs::visible_job(ctx, request);
   Json current = co_await jobs::refreshed(ctx, std::move(row));
-  Json view = jobs::job_view(current);
-  view["outputs"] = jobs::signed_outputs(ctx.config(), http::public_base_url(ctx.config(), request), view["outputs"],
-                                         ctx.now_ms() / 1000);
-  co_return json_response(200, std::move(view));
+  co_return json_response(
+      200, jobs::shown_job(ctx.config(), http::public_base_url(ctx.config(), request), current, ctx.now_ms() / 1000));
 }
 
 }  // namespace ag::api

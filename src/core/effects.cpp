@@ -29,6 +29,8 @@ Json crypto_verify(std::string_view alg, const Json& key, std::string_view data,
           {"signature", crypto::base64url_encode(signature)}};
 }
 
+Json sleep(std::int64_t ms) { return {{"op", "sleep"}, {"ms", ms}}; }
+
 Json request_body(std::uint64_t max_bytes) { return {{"op", "request.body"}, {"max_bytes", max_bytes}}; }
 
 Json r2_put_request_body(std::string_view key, std::string_view content_type, std::uint64_t max_bytes) {

@@ -30,6 +30,9 @@ Json fetch(const FetchSpec& spec);
 /// `alg` ("ES256" or "RS256") and the public JWK `key`; the result is {"valid": bool}.
 Json crypto_verify(std::string_view alg, const Json& key, std::string_view data, std::string_view signature);
 
+/// Resumes after `ms` milliseconds (at most 60,000): the result is {}.
+Json sleep(std::int64_t ms);
+
 /// The request body, copied in up to `max_bytes`.
 Json request_body(std::uint64_t max_bytes);
 

@@ -4,8 +4,9 @@ namespace ag::http {
 
 namespace {
 constexpr std::string_view kAllowedHeaders =
-    "authorization, content-type, idempotency-key, x-webhook-secret, if-none-match, range";
-constexpr std::string_view kExposedHeaders = "x-request-id, etag, retry-after, content-range";
+    "authorization, content-type, idempotency-key, prefer, x-webhook-secret, if-none-match, range";
+constexpr std::string_view kExposedHeaders =
+    "x-request-id, etag, retry-after, content-range, idempotent-replayed, preference-applied";
 }  // namespace
 
 std::optional<std::string> allowed_origin(const Config& config, std::string_view origin) {

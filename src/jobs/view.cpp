@@ -50,4 +50,10 @@ Json signed_outputs(const Config& config, const std::string& base_url, const Jso
   return signed_list;
 }
 
+Json shown_job(const Config& config, const std::string& base_url, const Json& row, std::int64_t now_s) {
+  Json view = job_view(row);
+  view["outputs"] = signed_outputs(config, base_url, view["outputs"], now_s);
+  return view;
+}
+
 }  // namespace ag::jobs

@@ -18,6 +18,9 @@ Task<Json> visible_job(Ctx& ctx, const Request& request);
 /// The job as clients see it: the row minus internals such as the callback token hash.
 Json job_view(const Json& row);
 
+/// The job as GET /jobs/:id answers it: job_view with its outputs' download links.
+Json shown_job(const Config& config, const std::string& base_url, const Json& row, std::int64_t now_s);
+
 /// A job's `outputs`, each stored one with a download link under `base_url` valid for a day
 /// (no links when asset signing is not configured, nor for files retention has deleted).
 Json signed_outputs(const Config& config, const std::string& base_url, const Json& outputs, std::int64_t now_s);

@@ -187,6 +187,37 @@ TEST_CASE("POST /jobs: webhook_url is https or loopback http, and needs signing 
   CHECK(refused.json()["message"].get<std::string>().find("WEBHOOK_SIGNING_SECRET") != std::string::npos);
 }
 
+TEST_CASE("POST /jobs with Prefer: wait answers the finished job when it ends in time", "[jobs]") {
+  Driver driver(kRunPod);
+  auto waiting = [](std::string status) {
+    Script script;
+    auto base = script.responder();
+    return [base, status](const Json& effect) {
+      if (effect["op"] == "sleep") return Reply{Json::object(), ""};
+      if (is_sql(effect, "select id, user_id, status, model"))
+        return rows(Json::array({{{"id", kJob}, {"status", status}, {"model", "m"}, {"cost_credits", 1}}}));
+      return base(effect);
+    };
+  };
+  auto user = test::user_auth("11111111-1111-4111-8111-111111111111");
+  std::vector<std::pair<std::string, std::string>> headers = {user, {"prefer", "wait=2"}};
+  auto done = driver.run(post_job(headers), waiting("completed"));
+  CHECK(done.status() == 200);
+  CHECK(done.header("preference-applied") == "wait=2");
+  CHECK(done.json()["status"] == "completed");
+  CHECK(done.json()["job_id"] == kJob);
+
+  // still running after the 2 s it asked for (0.25 + 0.5 + 1 + 0.25 s of sleeps): the usual answer
+  auto open = driver.run(post_job(headers), waiting("running"));
+  CHECK(open.status() == 200);
+  CHECK_FALSE(open.header("preference-applied"));
+  CHECK(open.json()["status"] == "submitted");
+  std::vector<std::int64_t> slept;
+  for (const Json& effect : open.effects)
+    if (effect["op"] == "sleep") slept.push_back(effect["ms"].get<std::int64_t>());
+  CHECK(slept == std::vector<std::int64_t>{250, 500, 1000, 250});
+}
+
 TEST_CASE("POST /jobs: only a job that ends at once starts its webhook delivery", "[jobs]") {
   Driver driver(kRunPod);
   CHECK(driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), Script{}.responder())
