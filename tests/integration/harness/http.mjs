@@ -3,9 +3,18 @@
 //
 //   const user = await newUser(auth);   // auth: harness/supabase-auth.mjs
 //   const { status, body } = await call(worker, "/jobs", { method: "POST", token: user.token, body: { prompt: "a fox" } });
+//   const res = await request(worker, "/assets/a.bin");   // fetch's own Response: bytes, streams
+//   assertError(await json(res), "not_found");
 
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+
+/** `init` sent to `path` on `worker` as fetch sends it; the Response, which must carry an x-request-id. */
+export async function request(worker, path, init = {}) {
+  const res = await worker.fetch(path, init);
+  assert.ok(res.headers.get("x-request-id"), `${init.method ?? "GET"} ${path}: no x-request-id header`);
+  return res;
+}
 
 /**
  * `path` on `worker`, as a client sends it: `token` as a Bearer Authorization, a `body` that is
@@ -21,8 +30,7 @@ export async function call(worker, path, { method = "GET", token, headers = {}, 
     payload = typeof body === "string" ? body : JSON.stringify(body);
     sent["content-type"] ??= "application/json";
   }
-  const res = await worker.fetch(path, { method, headers: sent, body: payload });
-  assert.ok(res.headers.get("x-request-id"), `${method} ${path}: no x-request-id header`);
+  const res = await request(worker, path, { method, headers: sent, body: payload });
   const text = await res.text();
   let json = null;
   try {
@@ -31,6 +39,23 @@ export async function call(worker, path, { method = "GET", token, headers = {}, 
     // not JSON: `text` has it
   }
   return { status: res.status, headers: res.headers, text, body: json };
+}
+
+/** The JSON of a Response; fails the test when it is not JSON. */
+export async function json(res) {
+  const text = await res.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    assert.fail(`expected a JSON body, got ${res.status} ${JSON.stringify(text.slice(0, 200))}`);
+  }
+}
+
+/** `body` is the API's error answer with this `code`: {ok: false, error: code, message}. */
+export function assertError(body, code) {
+  assert.equal(body.ok, false, `ok should be false in ${JSON.stringify(body)}`);
+  assert.equal(body.error, code, `error code in ${JSON.stringify(body)}`);
+  assert.equal(typeof body.message, "string", `message in ${JSON.stringify(body)}`);
 }
 
 /**
