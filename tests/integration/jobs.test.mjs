@@ -1093,6 +1093,9 @@ describe("GET /jobs?limit&cursor&status", () => {
       ...Array.from({ length: 2 }, (_, i) => postJob(main, other.token, { prompt: `other ${i}` })),
     ]);
     assert.deepEqual(tally(created), { 200: 12, 202: 15 }, JSON.stringify(created.map((r) => [r.status, r.body])));
+    // a job of the admin's own (no user), for the admin's view of everyone's
+    const adminJob = await postJob(noop, ADMIN, { prompt: "list admin" });
+    assert.equal(adminJob.status, 202, adminJob.text);
 
     // Ties: positions 7-12 (newest first) get one identical created_at, so the limit=10 page
     // boundary falls inside the tie; 17-22 share one millisecond, a microsecond apart (the
