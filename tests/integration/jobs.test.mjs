@@ -3,157 +3,23 @@
 // shared/API.md "Jobs" and issue 4's "What it must show". Every test checks the HTTP answer and
 // the database (jobs, job_events, credit_ledger, credit_balances); after each one,
 // balance = sum(ledger) for every user.
-//
-// Workers (one database):
-//   main      RunPod configured, PUBLIC_BASE_URL = a relay in front of it (so the stand-in's
-//             webhooks reach it through the URL the Worker advertises), JOBS_PER_HOUR large,
-//             database through a protocol counter (harness/pg-counter.mjs) for the round trips
-//   noop      no RunPod: the 202 noop shape
-//   limited   RunPod configured, JOBS_PER_HOUR=5: the hourly limit binds before credits
-//   offline   RunPod configured at a port nothing listens on
-//   racing    RunPod through a relay (harness/relay.mjs) that can hold RunPod's answers
-//             back: a cancellation whose webhook lands before the Worker hears RunPod's answer
-// Users are fresh per test (random UUIDs in HS256 tokens from the Supabase stand-in);
-// WELCOME_CREDITS=10 and the default model costs 1 credit.
+// Workers, users and the helpers that read a job back: harness/jobs.mjs.
 
-import { after, afterEach, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { startWorker } from "./harness/worker.mjs";
 import { call, newUser } from "./harness/http.mjs";
-import { createTestDatabase } from "./harness/postgres.mjs";
-import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
-import { startRunPod } from "./harness/runpod.mjs";
-import { assertLedgerInvariant } from "./harness/ledger.mjs";
-import { closedPort } from "./harness/loopback-server.mjs";
-import { startRelay } from "./harness/relay.mjs";
-import { startPgCounter } from "./harness/pg-counter.mjs";
+import {
+  useJobsRig, ADMIN, RP_KEY, RP_ENDPOINT, UUID, db, counter, auth, runpod, relay, rpProxy, main, noop,
+  limited, offline, racing, postJob, getJob, jobRow, jobEvents, ledger, balance, userJobs, refundsOf,
+  runRequests, statusCalls, cancelRequests, webhookOf, hookAnswers, tally, submittedJob, waitFor,
+} from "./harness/jobs.mjs";
 import { LEDGER_SQL } from "./harness/ledger.mjs";
 
-const ADMIN = "admin-token-for-jobs-tests";
-const HS_SECRET = "jobs-test-legacy-jwt-secret-with-at-least-32-chars";
-const RP_KEY = "rp-jobs-test-key";
-const RP_ENDPOINT = "ep-jobs";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-let db;
-let counter;
-let auth;
-let runpod;
-let relay;
-let main;
-let noop;
-let limited;
-let offline;
-let rpProxy;
-let racing;
-
-before(async () => {
-  db = await createTestDatabase({ prefix: "ag_jobs" });
-  [counter, auth, runpod, relay] = await Promise.all([
-    startPgCounter(db.url),
-    startSupabaseAuth({ hsSecret: HS_SECRET }),
-    startRunPod({ apiKey: RP_KEY, endpointId: RP_ENDPOINT }),
-    startRelay(),
-  ]);
-  rpProxy = await startRelay({ target: runpod.url });
-  const common = {
-    APP_ADMIN_TOKEN: ADMIN,
-    SUPABASE_URL: auth.url,
-    SUPABASE_JWT_SECRET: HS_SECRET,
-    WELCOME_CREDITS: "10",
-  };
-  const withRunPod = { RUNPOD_API_KEY: RP_KEY, RUNPOD_ENDPOINT_ID: RP_ENDPOINT, RUNPOD_API_BASE: runpod.url };
-  const deadPort = await closedPort();
-  [main, noop, limited, offline, racing] = await Promise.all([
-    startWorker({ db: counter.url, vars: { ...common, ...withRunPod, PUBLIC_BASE_URL: relay.url, JOBS_PER_HOUR: "1000" } }),
-    startWorker({ db: db.url, vars: { ...common, JOBS_PER_HOUR: "1000" } }),
-    startWorker({ db: db.url, vars: { ...common, ...withRunPod, JOBS_PER_HOUR: "5" } }),
-    startWorker({
-      db: db.url,
-      vars: { ...common, ...withRunPod, RUNPOD_API_BASE: `http://127.0.0.1:${deadPort}`, JOBS_PER_HOUR: "1000" },
-    }),
-    startWorker({ db: db.url, vars: { ...common, ...withRunPod, RUNPOD_API_BASE: rpProxy.url, JOBS_PER_HOUR: "1000" } }),
-  ]);
-  relay.target = main.url;
-});
-
-after(async () => {
-  await runpod?.webhooksSettled().catch(() => {});
-  await Promise.allSettled([main?.stop(), noop?.stop(), limited?.stop(), offline?.stop(), racing?.stop()]);
-  await Promise.allSettled([runpod?.close(), auth?.close(), relay?.close(), counter?.close(), rpProxy?.close()]);
-  await db?.drop();
-});
-
-afterEach(async () => {
-  await runpod.webhooksSettled();
-  runpod.clearScripts();
-  rpProxy.hold = null;
-  await assertLedgerInvariant(db.sql);
-});
-
-// --- helpers -------------------------------------------------------------------------------
+useJobsRig({ workers: ["noop", "limited", "offline", "racing"] });
 
 const sha256hex = (s) => crypto.createHash("sha256").update(s).digest("hex");
-
-/** A fresh user: {id, token}. */
-/** One request; answers {status, body, headers, text}. `token`: a bearer (ADMIN or a user's). */
-const postJob = (worker, token, body, headers) => call(worker, "/jobs", { method: "POST", token, body, headers });
-const getJob = (worker, token, id) => call(worker, `/jobs/${id}`, { token });
-
-async function jobRow(id) {
-  const [row] = await db.sql`select * from public.jobs where id = ${id}`;
-  return row;
-}
-
-async function jobEvents(id) {
-  const rows = await db.sql`select from_status, to_status, detail from public.job_events where job_id = ${id} order by id`;
-  return rows.map((r) => ({ from: r.from_status, to: r.to_status, source: r.detail?.source ?? null }));
-}
-
-async function ledger(userId) {
-  const rows = await db.sql`
-    select kind, delta::int as delta, idempotency_key, job_id from public.credit_ledger
-    where user_id = ${userId} order by id`;
-  return rows.map((r) => ({ ...r }));
-}
-
-async function balance(userId) {
-  const [row] = await db.sql`select balance::int as balance from public.credit_balances where user_id = ${userId}`;
-  return row?.balance ?? null;
-}
-
-async function userJobs(userId) {
-  return db.sql`select id, status from public.jobs where user_id = ${userId} order by created_at`;
-}
-
-const runRequests = () => runpod.requests.filter((r) => r.method === "POST" && r.path === `/${RP_ENDPOINT}/run`);
-const statusCalls = (providerJobId) =>
-  runpod.requests.filter((r) => r.path === `/${RP_ENDPOINT}/status/${encodeURIComponent(providerJobId)}`).length;
-
-/** The webhook URL the Worker gave RunPod for a job, parsed. */
-function webhookOf(providerJobId) {
-  const job = runpod.jobs.get(providerJobId);
-  assert.ok(job, `RunPod has no job ${providerJobId}`);
-  assert.equal(typeof job.webhook, "string", "the job was submitted without a webhook");
-  return new URL(job.webhook);
-}
-
-const tally = (responses) => {
-  const out = {};
-  for (const r of responses) out[r.status] = (out[r.status] ?? 0) + 1;
-  return out;
-};
-
-/** A user job on `main` that RunPod accepted; answers {user, jobId, providerJobId, body}. */
-async function submittedJob(spec, user) {
-  user ??= await newUser(auth);
-  if (spec) runpod.script(spec);
-  const res = await postJob(main, user.token, { prompt: `job for ${user.id}` });
-  assert.equal(res.status, 200, res.text);
-  assert.equal(res.body.provider, "runpod", res.text);
-  return { user, jobId: res.body.job_id, providerJobId: res.body.provider_job_id, body: res.body };
-}
+const cancelJob = (worker, token, id) => call(worker, `/jobs/${id}/cancel`, { method: "POST", token });
 
 // --- 1. the seed's behaviour ------------------------------------------------------------------
 
@@ -753,25 +619,6 @@ describe("database round trips", () => {
 });
 
 // --- 9. POST /jobs/:id/cancel -----------------------------------------------------------------------
-
-const cancelJob = (worker, token, id) => call(worker, `/jobs/${id}/cancel`, { method: "POST", token });
-const cancelRequests = (providerJobId) =>
-  runpod.requests.filter(
-    (r) => r.method === "POST" && r.path === `/${RP_ENDPOINT}/cancel/${encodeURIComponent(providerJobId)}`,
-  );
-const refundsOf = async (userId, jobId) =>
-  (await ledger(userId)).filter((e) => e.kind === "refund" && e.job_id === jobId);
-/** What the Worker answered to the RunPod webhooks of a job (through the relay). */
-const hookAnswers = (jobId) =>
-  relay.exchanges.filter((e) => e.path === `/webhooks/runpod/${jobId}`).map((e) => ({ http: e.status, ...e.json() }));
-
-async function waitFor(what, predicate, ms = 5000) {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("POST /jobs/:id/cancel", () => {
   test("the owner cancels a running job: RunPod /cancel, cancelled, one refund; again 409; others 404, anonymous 401", async () => {
