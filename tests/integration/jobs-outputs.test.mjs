@@ -1,9 +1,8 @@
-// POST /jobs, GET /jobs/:id and the RunPod webhook through the real Worker (wasm core in
-// workerd) against real PostgreSQL and a RunPod stand-in (harness/runpod.mjs): the contract of
-// shared/API.md "Jobs" and issue 4's "What it must show". Every test checks the HTTP answer and
-// the database (jobs, job_events, credit_ledger, credit_balances); after each one,
-// balance = sum(ledger) for every user.
-// Workers, users and the helpers that read a job back: harness/jobs.mjs.
+// A completed job's outputs (URLs, base64, a chunked download) copied into R2 under
+// outputs/<user>/<job>/ and served through signed links; one that cannot be fetched is
+// recorded as an error.
+// Uses the rig of harness/jobs.mjs (real PostgreSQL, the RunPod and Supabase Auth stand-ins, the
+// Worker in workerd); after each test, balance = sum(ledger) for every user.
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
