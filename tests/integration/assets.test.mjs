@@ -28,6 +28,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { createApiRole, createTestDatabase } from "./harness/postgres.mjs";
 import { startWorker } from "./harness/worker.mjs";
+import { assertError, json, request } from "./harness/http.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 
 const ADMIN = "test-admin-token-assets-0123456789";
@@ -82,31 +83,9 @@ const asA = () => bearer(tokenA);
 const asB = () => bearer(tokenB);
 const sha256 = (bytes) => crypto.createHash("sha256").update(bytes).digest("hex");
 
-/** Every response must carry x-request-id: checked on each call. */
-async function call(w, path, init) {
-  const res = await w.fetch(path, init);
-  assert.ok(res.headers.get("x-request-id"), `${init?.method ?? "GET"} ${path}: no x-request-id header`);
-  return res;
-}
-
-async function json(res) {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    assert.fail(`expected a JSON body, got ${res.status} ${JSON.stringify(text.slice(0, 200))}`);
-  }
-}
-
-function assertError(body, code) {
-  assert.equal(body.ok, false, `ok should be false in ${JSON.stringify(body)}`);
-  assert.equal(body.error, code, `error code in ${JSON.stringify(body)}`);
-  assert.equal(typeof body.message, "string", `message in ${JSON.stringify(body)}`);
-}
-
 /** A call that must fail with `status` and the JSON error `code`; returns the body. */
 async function expectError(w, path, init, status, code) {
-  const res = await call(w, path, init);
+  const res = await request(w, path, init);
   const body = await json(res);
   const what = `${init?.method ?? "GET"} ${path.length > 120 ? `${path.slice(0, 120)}…` : path}`;
   assert.equal(res.status, status, `${what}: ${JSON.stringify(body)}`);
@@ -116,7 +95,7 @@ async function expectError(w, path, init, status, code) {
 
 /** PUT that must succeed; returns the JSON answer. */
 async function put(w, key, bytes, headers, contentType = "application/octet-stream") {
-  const res = await call(w, `/assets/${key}`, {
+  const res = await request(w, `/assets/${key}`, {
     method: "PUT",
     headers: { ...headers, "content-type": contentType },
     body: bytes,
@@ -130,14 +109,14 @@ async function put(w, key, bytes, headers, contentType = "application/octet-stre
 
 /** GET answering the bytes (identity encoding, so Content-Length is the stored size). */
 async function getBytes(w, path, headers = {}) {
-  const res = await call(w, path, { headers: { "accept-encoding": "identity", ...headers } });
+  const res = await request(w, path, { headers: { "accept-encoding": "identity", ...headers } });
   const bytes = Buffer.from(await res.arrayBuffer());
   return { res, status: res.status, bytes };
 }
 
 /** Whether `key` is stored, asked as admin (GET 200 vs 404 not_found). */
 async function stored(w, key) {
-  const res = await call(w, `/assets/${encodeURIComponent(key).replaceAll("%2F", "/")}`, { headers: asAdmin() });
+  const res = await request(w, `/assets/${encodeURIComponent(key).replaceAll("%2F", "/")}`, { headers: asAdmin() });
   if (res.status === 404) {
     assertError(await json(res), "not_found");
     return false;
@@ -153,7 +132,7 @@ async function allKeys(w) {
   let cursor = null;
   do {
     const q = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
-    const res = await call(w, `/assets${q}`, { headers: asAdmin() });
+    const res = await request(w, `/assets${q}`, { headers: asAdmin() });
     const body = await json(res);
     assert.equal(res.status, 200, JSON.stringify(body));
     keys.push(...body.objects.map((o) => o.key));
@@ -200,13 +179,13 @@ describe("PUT then GET of a 20 MiB object", () => {
 
   test("HEAD answers the same headers without a body; If-None-Match with the ETag → 304", async () => {
     assert.ok(big, "needs the 20 MiB upload of the previous test");
-    const head = await call(worker, `/assets/${BIG_KEY}`, { method: "HEAD", headers: { ...asA(), "accept-encoding": "identity" } });
+    const head = await request(worker, `/assets/${BIG_KEY}`, { method: "HEAD", headers: { ...asA(), "accept-encoding": "identity" } });
     assert.equal(head.status, 200);
     assert.equal(head.headers.get("content-length"), String(BIG_SIZE));
     assert.equal(head.headers.get("etag"), `"${big.etag}"`);
     assert.equal((await head.arrayBuffer()).byteLength, 0);
 
-    const cached = await call(worker, `/assets/${BIG_KEY}`, { headers: { ...asA(), "if-none-match": `"${big.etag}"` } });
+    const cached = await request(worker, `/assets/${BIG_KEY}`, { headers: { ...asA(), "if-none-match": `"${big.etag}"` } });
     assert.equal(cached.status, 304);
     assert.equal((await cached.arrayBuffer()).byteLength, 0);
   });
@@ -220,7 +199,7 @@ describe("PUT then GET of a 20 MiB object", () => {
     assert.equal(bytes.length, BIG_SIZE);
     assert.equal(sha256(bytes), sha256(big.bytes));
     assert.equal(res.headers.get("etag"), `"${answer.etag}"`);
-    const del = await call(worker, "/assets/public/big.bin", { method: "DELETE", headers: asAdmin() });
+    const del = await request(worker, "/assets/public/big.bin", { method: "DELETE", headers: asAdmin() });
     assert.equal(del.status, 200, JSON.stringify(await json(del)));
   });
 });
@@ -282,7 +261,7 @@ describe("Range reads of the 20 MiB object", () => {
 
   test("bytes=<size>- → 416 range_not_satisfiable with Content-Range bytes */<size>", async () => {
     assert.ok(big, "needs the 20 MiB upload of the round-trip test");
-    const res = await call(worker, path, { headers: { ...asA(), range: `bytes=${BIG_SIZE}-` } });
+    const res = await request(worker, path, { headers: { ...asA(), range: `bytes=${BIG_SIZE}-` } });
     const body = await json(res);
     assert.equal(res.status, 416, JSON.stringify(body));
     assertError(body, "range_not_satisfiable");
@@ -307,7 +286,7 @@ describe("upload limits: 413 before the body is read, 411 without Content-Length
     // hang until the abort signal fires. The answer must come from the declared length alone.
     const key = `users/${A}/too-big.bin`;
     const started = Date.now();
-    const res = await call(worker, `/assets/${key}`, {
+    const res = await request(worker, `/assets/${key}`, {
       method: "PUT",
       headers: { ...asA(), "content-type": "application/octet-stream", "content-length": String(MAX_BYTES + 1) },
       body: endlessBody(),
@@ -327,7 +306,7 @@ describe("upload limits: 413 before the body is read, 411 without Content-Length
       [worker, MAX_BYTES],
       [small, SMALL_MAX],
     ]) {
-      const res = await call(w, "/assets/public/endless.bin", {
+      const res = await request(w, "/assets/public/endless.bin", {
         method: "PUT",
         headers: { ...asAdmin(), "content-length": String(limit + 1) },
         body: endlessBody(),
@@ -343,7 +322,7 @@ describe("upload limits: 413 before the body is read, 411 without Content-Length
 
   test("a real body one byte over ASSET_MAX_BYTES → 413; exactly the limit → 200", async () => {
     const over = `users/${A}/over.bin`;
-    const res = await call(small, `/assets/${over}`, { method: "PUT", headers: asA(), body: crypto.randomBytes(SMALL_MAX + 1) });
+    const res = await request(small, `/assets/${over}`, { method: "PUT", headers: asA(), body: crypto.randomBytes(SMALL_MAX + 1) });
     const body = await json(res);
     assert.equal(res.status, 413, JSON.stringify(body));
     assertError(body, "payload_too_large");
@@ -365,7 +344,7 @@ describe("upload limits: 413 before the body is read, 411 without Content-Length
       ["user", asA(), `users/${A}/chunked.bin`],
       ["admin", asAdmin(), "public/chunked.bin"],
     ]) {
-      const res = await call(worker, `/assets/${key}`, {
+      const res = await request(worker, `/assets/${key}`, {
         method: "PUT",
         headers: { ...headers, "content-type": "application/octet-stream" },
         body: new ReadableStream({
@@ -420,7 +399,7 @@ describe("USER_STORAGE_BYTES: a user's uploads fit in their storage, however man
     const headers = { ...bearer(token), "content-type": "image/png" };
     const answers = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        call(tight, `/assets/users/${user}/${i}.png`, { method: "PUT", headers, body: crypto.randomBytes(300) }).then(
+        request(tight, `/assets/users/${user}/${i}.png`, { method: "PUT", headers, body: crypto.randomBytes(300) }).then(
           async (res) => ({ i, status: res.status, body: await json(res) }),
         ),
       ),
@@ -438,14 +417,14 @@ describe("USER_STORAGE_BYTES: a user's uploads fit in their storage, however man
     assert.equal(await usage(user), 900);
 
     // Overwriting a file replaces its size; deleting one frees its room.
-    const again = await call(tight, `/assets/users/${user}/${ok[0].i}.png`, { method: "PUT", headers, body: crypto.randomBytes(400) });
+    const again = await request(tight, `/assets/users/${user}/${ok[0].i}.png`, { method: "PUT", headers, body: crypto.randomBytes(400) });
     assert.equal(again.status, 200, await again.text());
     assert.equal(await usage(user), 1000);
     const full = await expectError(tight, `/assets/users/${user}/one-more.png`, { method: "PUT", headers, body: Buffer.alloc(1) }, 413, "quota_exceeded");
     assert.equal(full.used, 1000);
-    assert.equal((await call(tight, `/assets/users/${user}/${ok[1].i}.png`, { method: "DELETE", headers: bearer(token) })).status, 200);
+    assert.equal((await request(tight, `/assets/users/${user}/${ok[1].i}.png`, { method: "DELETE", headers: bearer(token) })).status, 200);
     assert.equal(await usage(user), 700);
-    const fits = await call(tight, `/assets/users/${user}/one-more.png`, { method: "PUT", headers, body: crypto.randomBytes(300) });
+    const fits = await request(tight, `/assets/users/${user}/one-more.png`, { method: "PUT", headers, body: crypto.randomBytes(300) });
     assert.equal(fits.status, 200, await fits.text());
     assert.equal(Number((await db.sql`select count(*)::int as n from public.upload_reservations where user_id = ${user}`)[0].n), 0);
   });
@@ -496,7 +475,7 @@ describe("invalid keys → 400 invalid_request", () => {
       await expectError(worker, `/assets/${path}`, { headers: asAdmin() }, 400, "invalid_request");
       await expectError(worker, `/assets/${path}`, {}, 400, "invalid_request");
       await expectError(worker, `/assets/${path}`, { method: "DELETE", headers: asAdmin() }, 400, "invalid_request");
-      const head = await call(worker, `/assets/${path}`, { method: "HEAD", headers: asAdmin() });
+      const head = await request(worker, `/assets/${path}`, { method: "HEAD", headers: asAdmin() });
       assert.equal(head.status, 400, `HEAD ${what}`);
     }
   });
@@ -527,7 +506,7 @@ describe("invalid keys → 400 invalid_request", () => {
     const { status, bytes } = await getBytes(worker, `/assets/${key}`);
     assert.equal(status, 200);
     assert.equal(bytes.toString(), "edge");
-    const del = await call(worker, `/assets/${key}`, { method: "DELETE", headers: asAdmin() });
+    const del = await request(worker, `/assets/${key}`, { method: "DELETE", headers: asAdmin() });
     assert.equal(del.status, 200);
   });
 
@@ -585,7 +564,7 @@ describe("ownership of users/<id>/ keys", () => {
 
   test("user A cannot GET or HEAD B's key (403); anonymous GET of a private key → 401", async () => {
     await expectError(worker, `/assets/${B_FILE}`, { headers: asA() }, 403, "forbidden");
-    const head = await call(worker, `/assets/${B_FILE}`, { method: "HEAD", headers: asA() });
+    const head = await request(worker, `/assets/${B_FILE}`, { method: "HEAD", headers: asA() });
     assert.equal(head.status, 403);
     await expectError(worker, `/assets/${B_FILE}`, {}, 401, "unauthorized");
     await expectError(worker, `/assets/${A_FILE}`, {}, 401, "unauthorized");
@@ -607,7 +586,7 @@ describe("ownership of users/<id>/ keys", () => {
   });
 
   test("user A lists their own folder and sees their keys only; listing B's folder → 403", async () => {
-    const res = await call(worker, "/assets", { headers: asA() });
+    const res = await request(worker, "/assets", { headers: asA() });
     const body = await json(res);
     assert.equal(res.status, 200, JSON.stringify(body));
     assert.equal(body.ok, true);
@@ -623,7 +602,7 @@ describe("ownership of users/<id>/ keys", () => {
     assert.equal(entry.size, Buffer.byteLength("A's notes\n"));
     assert.equal(typeof entry.etag, "string");
 
-    const explicit = await call(worker, `/assets?prefix=${encodeURIComponent(`users/${A}/`)}`, { headers: asA() });
+    const explicit = await request(worker, `/assets?prefix=${encodeURIComponent(`users/${A}/`)}`, { headers: asA() });
     const explicitBody = await json(explicit);
     assert.equal(explicit.status, 200, JSON.stringify(explicitBody));
     assert.ok(explicitBody.objects.some((o) => o.key === A_FILE));
@@ -639,7 +618,7 @@ describe("ownership of users/<id>/ keys", () => {
     assert.equal(status, 200);
     assert.equal(bytes.toString(), B_TEXT);
     assert.equal(res.headers.get("content-type"), "text/plain");
-    const list = await call(worker, `/assets?prefix=${encodeURIComponent(`users/${B}/`)}`, { headers: asAdmin() });
+    const list = await request(worker, `/assets?prefix=${encodeURIComponent(`users/${B}/`)}`, { headers: asAdmin() });
     const body = await json(list);
     assert.equal(list.status, 200, JSON.stringify(body));
     assert.deepEqual(
@@ -651,14 +630,14 @@ describe("ownership of users/<id>/ keys", () => {
   test("DELETE by the owner → 200, then GET → 404 not_found", async () => {
     const key = `users/${A}/to-delete.txt`;
     await put(worker, key, "bye", asA(), "text/plain");
-    const res = await call(worker, `/assets/${key}`, { method: "DELETE", headers: asA() });
+    const res = await request(worker, `/assets/${key}`, { method: "DELETE", headers: asA() });
     const body = await json(res);
     assert.equal(res.status, 200, JSON.stringify(body));
     assert.equal(body.ok, true);
     assert.equal(body.key, key);
     await expectError(worker, `/assets/${key}`, { headers: asA() }, 404, "not_found");
     assert.equal(await stored(worker, key), false);
-    const list = await json(await call(worker, "/assets", { headers: asA() }));
+    const list = await json(await request(worker, "/assets", { headers: asA() }));
     assert.ok(!list.objects.some((o) => o.key === key), "the deleted key is still listed");
   });
 });
@@ -676,7 +655,7 @@ describe("signed URLs (POST /assets/sign)", () => {
   });
 
   async function sign(headers, body) {
-    return call(worker, "/assets/sign", {
+    return request(worker, "/assets/sign", {
       method: "POST",
       headers: { ...headers, "content-type": "application/json" },
       body: JSON.stringify(body),

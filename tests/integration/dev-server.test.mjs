@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { launchDevServer, startDevServer } from "./harness/dev-server.mjs";
+import { call } from "./harness/http.mjs";
 
 const ADMIN = "admin-token-for-the-dev-server-test";
 // A guard against hanging (a dev server that never comes up, a job that never ends), not a
@@ -20,15 +21,6 @@ const HANG_MS = 5 * 60_000;
 function printed(output, label) {
   const match = output.match(new RegExp(`^\\[alphogen\\]\\s+${label}\\s+(\\S+)`, "m"));
   return match && match[1] !== "none:" ? match[1] : null;
-}
-
-async function call(dev, method, pathname, token, body) {
-  const res = await fetch(`${dev.url}${pathname}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: await res.json() };
 }
 
 describe("scripts/dev with .dev.vars.example", { timeout: HANG_MS }, () => {
@@ -47,12 +39,12 @@ describe("scripts/dev with .dev.vars.example", { timeout: HANG_MS }, () => {
     // print a red stack trace
     assert.doesNotMatch(dev.output(), /ENOTFOUND|Unable to fetch the `Request.cf`/);
     assert.equal(printed(dev.output(), "admin token"), ADMIN);
-    const deep = await call(dev, "GET", "/health?deep=1", ADMIN);
+    const deep = await call(dev.url, "/health?deep=1", { token: ADMIN });
     assert.equal(deep.status, 200, JSON.stringify(deep.body));
 
     const user = printed(dev.output(), "user token");
     assert.ok(user, dev.output());
-    const me = await call(dev, "GET", "/me", user);
+    const me = await call(dev.url, "/me", { token: user });
     assert.equal(me.status, 200, JSON.stringify(me.body));
     assert.match(me.body.user.id, /^[0-9a-f-]{36}$/);
   });
@@ -68,20 +60,20 @@ describe("scripts/dev with .dev.vars.example", { timeout: HANG_MS }, () => {
     }
     assert.ok(fs.existsSync(path.join(dev.dataDir, "dev.env")), "the first one's dev.env is gone");
     const user = printed(dev.output(), "user token");
-    const credits = await call(dev, "GET", "/credits", user);
+    const credits = await call(dev.url, "/credits", { token: user });
     assert.equal(credits.status, 200, JSON.stringify(credits.body));
   });
 
   test("a cron run succeeds when a job's webhook receiver does not resolve", async () => {
     const user = printed(dev.output(), "user token");
-    const created = await call(dev, "POST", "/jobs", user, {
-      model: "local-text",
-      prompt: "a postcard nobody receives",
-      webhook_url: "https://receiver.invalid/hooks",
+    const created = await call(dev.url, "/jobs", {
+      method: "POST",
+      token: user,
+      body: { model: "local-text", prompt: "a postcard nobody receives", webhook_url: "https://receiver.invalid/hooks" },
     });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     for (;;) {
-      const { body } = await call(dev, "GET", `/jobs/${created.body.job_id}`, user);
+      const { body } = await call(dev.url, `/jobs/${created.body.job_id}`, { token: user });
       if (body.status === "completed") break;
       assert.ok(["queued", "submitted", "running"].includes(body.status), JSON.stringify(body));
       await sleep(250);
@@ -105,7 +97,7 @@ describe("scripts/dev with an empty variable", { timeout: HANG_MS }, () => {
   });
 
   test("unsets the .dev.vars.example value: GET /me is the supabase noop, no user token", async () => {
-    const me = await call(dev, "GET", "/me");
+    const me = await call(dev.url, "/me");
     assert.equal(me.status, 501, JSON.stringify(me.body));
     assert.deepEqual(me.body, { ok: true, provider: "noop", message: "supabase_not_configured" });
     assert.equal(printed(dev.output(), "user token"), null, dev.output());

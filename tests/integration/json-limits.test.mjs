@@ -5,8 +5,8 @@
 // memory or stack, a trap that also fails the requests sharing its isolate.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import crypto from "node:crypto";
 import { startWorker } from "./harness/worker.mjs";
+import { call, newUser } from "./harness/http.mjs";
 import { createTestDatabase } from "./harness/postgres.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 
@@ -43,33 +43,22 @@ function nested(depth) {
   return `${open}1${close}`;
 }
 
-async function postJob(token, input) {
-  const res = await worker.fetch("/jobs", {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: `{"prompt":"a red fox","input":${input}}`,
-  });
-  return { status: res.status, body: await res.json() };
-}
+const postJob = (token, input) =>
+  call(worker, "/jobs", { method: "POST", token, body: `{"prompt":"a red fox","input":${input}}` });
 
 /** An input of `bytes` bytes of empty objects: the most values, and memory, per byte. */
 function emptyObjects(bytes) {
   return `{"a":[${"{},".repeat(Math.floor((bytes - 8) / 3))}{}]}`;
 }
 
-async function newUser() {
-  const sub = crypto.randomUUID();
-  return { sub, token: await auth.mint({ alg: "HS256", claims: { sub } }) };
-}
-
 async function balance(token) {
-  const res = await worker.fetch("/credits", { headers: { authorization: `Bearer ${token}` } });
+  const res = await call(worker, "/credits", { token });
   assert.equal(res.status, 200);
-  return (await res.json()).balance;
+  return res.body.balance;
 }
 
 test("a job whose input nests too deep is a 400, and the requests beside it are served", async () => {
-  const { sub, token } = await newUser();
+  const { id: sub, token } = await newUser(auth);
   const before = await balance(token);
 
   // 15000 levels in under 64 KiB, with other requests in flight
@@ -95,7 +84,7 @@ test("a job whose input nests too deep is a 400, and the requests beside it are 
 });
 
 test("job bodies over 64 KiB are a 413 however many arrive at once; bodies under it are served", async () => {
-  const { sub, token } = await newUser();
+  const { id: sub, token } = await newUser(auth);
   const six = (input) => Promise.all(Array.from({ length: 6 }, () => postJob(token, input)));
 
   // just under 1 MiB each, the limit before: each grew the core's memory by 37 MiB, and six at

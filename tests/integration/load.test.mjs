@@ -11,8 +11,8 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import crypto from "node:crypto";
 import { startWorker } from "./harness/worker.mjs";
+import { call, newUser } from "./harness/http.mjs";
 import { createTestDatabase } from "./harness/postgres.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 import { startRunPod } from "./harness/runpod.mjs";
@@ -89,24 +89,19 @@ function pick(random, weighted) {
 test("a bounded mixed load keeps every reservation, refund and balance exact", async (t) => {
   const random = prng(SEED);
   const users = await Promise.all(
-    Array.from({ length: USERS }, async () => {
-      const id = crypto.randomUUID();
-      return { id, token: await auth.mint({ alg: "HS256", claims: { sub: id } }), jobs: [] };
-    }),
+    Array.from({ length: USERS }, async () => ({ ...(await newUser(auth)), jobs: [] })),
   );
   const byStatus = new Map();
   const byKind = new Map();
   const count = (map, key) => map.set(key, (map.get(key) ?? 0) + 1);
 
-  async function call(kind, method, path, token, body) {
-    const headers = { authorization: `Bearer ${token}` };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await worker.fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
+  /** One operation's request, counted by `kind` and answer. */
+  async function counted(kind, method, path, token, body) {
+    const res = await call(worker, path, { method, token, body });
     count(byStatus, `${kind} ${res.status}`);
-    if (res.status >= 400) count(byKind, `${kind}: ${JSON.parse(text).error}`);
-    assert.ok(res.status < 500 || res.status === 502, `${method} ${path}: ${res.status} ${text}`);
-    return { status: res.status, json: JSON.parse(text) };
+    if (res.status >= 400) count(byKind, `${kind}: ${res.body.error}`);
+    assert.ok(res.status < 500 || res.status === 502, `${method} ${path}: ${res.status} ${res.text}`);
+    return res;
   }
 
   // Round by round, so each user's later operations find the jobs their earlier ones made.
@@ -120,19 +115,19 @@ test("a bounded mixed load keeps every reservation, refund and balance exact", a
       operations.push(async () => {
         if (r < 0.4) {
           runpod.script(outcome);
-          const res = await call("create", "POST", "/jobs", user.token, { prompt: `load ${user.id} ${i}` });
-          if (res.json.job_id) user.jobs.push(res.json.job_id);
+          const res = await counted("create", "POST", "/jobs", user.token, { prompt: `load ${user.id} ${i}` });
+          if (res.body.job_id) user.jobs.push(res.body.job_id);
         } else if (r < 0.6) {
-          await call("credits", "GET", "/credits", user.token);
+          await counted("credits", "GET", "/credits", user.token);
         } else if (r < 0.75) {
-          await call("list", "GET", "/jobs?limit=10", user.token);
+          await counted("list", "GET", "/jobs?limit=10", user.token);
         } else if (r < 0.9 && user.jobs.length > 0) {
-          await call("poll", "GET", `/jobs/${user.jobs[Math.floor(pickJob * user.jobs.length)]}`, user.token);
+          await counted("poll", "GET", `/jobs/${user.jobs[Math.floor(pickJob * user.jobs.length)]}`, user.token);
         } else if (r < 0.95 && user.jobs.length > 0) {
-          await call("cancel", "POST", `/jobs/${user.jobs.at(-1)}/cancel`, user.token);
+          await counted("cancel", "POST", `/jobs/${user.jobs.at(-1)}/cancel`, user.token);
         } else {
           const key = `load-${SEED}-${user.id}-${i}`;
-          await call("grant", "POST", "/admin/credits", ADMIN, { user_id: other.id, amount: 3, reason: "load", idempotency_key: key });
+          await counted("grant", "POST", "/admin/credits", ADMIN, { user_id: other.id, amount: 3, reason: "load", idempotency_key: key });
         }
       });
     }

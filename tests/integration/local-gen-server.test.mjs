@@ -9,28 +9,23 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { call } from "./harness/http.mjs";
 import { closedPort, startLoopbackServer } from "./harness/loopback-server.mjs";
 
 const SERVER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../scripts/local-gen/server.mjs");
-const AUTH = { authorization: "Bearer any-key" };
+const KEY = "any-key";
 
 let base;
 let child;
 let receiver;
 
-async function call(method, pathname, { body, headers = AUTH } = {}) {
-  const res = await fetch(`${base}${pathname}`, {
-    method,
-    headers: { ...headers, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: await res.json() };
-}
+/** A request to the server with its key (`key: null`, none); a stand-in sends no x-request-id. */
+const gen = (method, pathname, { body, key = KEY } = {}) => call(base, pathname, { method, token: key, body, requestId: false });
 
 /** Polls /status until the job has ended. */
 async function ended(endpoint, id) {
   for (;;) {
-    const { status, body } = await call("GET", `/${endpoint}/status/${id}`);
+    const { status, body } = await gen("GET", `/${endpoint}/status/${id}`);
     assert.equal(status, 200, JSON.stringify(body));
     if (!["IN_QUEUE", "IN_PROGRESS"].includes(body.status)) return body;
     await sleep(50);
@@ -58,7 +53,7 @@ after(async () => {
 describe("the local generation server speaks RunPod's queue API", () => {
   test("a job is queued, completes with its file's URL, and its webhook carries the /status body", async () => {
     const webhook = `${receiver.url}/hook`;
-    const run = await call("POST", "/local-image/run", { body: { input: { prompt: "a red kite" }, webhook } });
+    const run = await gen("POST", "/local-image/run", { body: { input: { prompt: "a red kite" }, webhook } });
     assert.equal(run.status, 200);
     assert.deepEqual(Object.keys(run.body).sort(), ["id", "status"]);
     assert.equal(run.body.status, "IN_QUEUE");
@@ -81,24 +76,24 @@ describe("the local generation server speaks RunPod's queue API", () => {
   });
 
   test("a cancel of an ended job answers its status; of an open job, CANCELLED", async () => {
-    const failed = await call("POST", "/local-text/run", { body: { input: { prompt: "x [fail]" } } });
+    const failed = await gen("POST", "/local-text/run", { body: { input: { prompt: "x [fail]" } } });
     const failure = await ended("local-text", failed.body.id);
     assert.equal(failure.status, "FAILED");
     assert.match(failure.error, /\[fail\]/);
-    assert.deepEqual((await call("POST", `/local-text/cancel/${failed.body.id}`)).body, { id: failed.body.id, status: "FAILED" });
+    assert.deepEqual((await gen("POST", `/local-text/cancel/${failed.body.id}`)).body, { id: failed.body.id, status: "FAILED" });
 
-    const open = await call("POST", "/local-audio/run", { body: { input: { prompt: "a long one", steps: 1000 } } });
-    const cancelled = await call("POST", `/local-audio/cancel/${open.body.id}`);
+    const open = await gen("POST", "/local-audio/run", { body: { input: { prompt: "a long one", steps: 1000 } } });
+    const cancelled = await gen("POST", `/local-audio/cancel/${open.body.id}`);
     assert.deepEqual(cancelled.body, { id: open.body.id, status: "CANCELLED" });
-    assert.equal((await call("GET", `/local-audio/status/${open.body.id}`)).body.status, "CANCELLED");
+    assert.equal((await gen("GET", `/local-audio/status/${open.body.id}`)).body.status, "CANCELLED");
   });
 
   test("refuses what RunPod refuses", async () => {
-    assert.equal((await call("POST", "/local-text/run", { body: { input: { prompt: "x" } }, headers: {} })).status, 401);
-    assert.equal((await call("POST", "/no-such-endpoint/run", { body: { input: { prompt: "x" } } })).status, 404);
-    assert.equal((await call("POST", "/local-text/run", { body: { prompt: "no input" } })).status, 400);
-    assert.equal((await call("GET", "/local-text/status/no-such-job")).status, 404);
-    const other = await call("POST", "/local-text/run", { body: { input: { prompt: "x" } } });
-    assert.equal((await call("GET", `/local-image/status/${other.body.id}`)).status, 404);
+    assert.equal((await gen("POST", "/local-text/run", { body: { input: { prompt: "x" } }, key: null })).status, 401);
+    assert.equal((await gen("POST", "/no-such-endpoint/run", { body: { input: { prompt: "x" } } })).status, 404);
+    assert.equal((await gen("POST", "/local-text/run", { body: { prompt: "no input" } })).status, 400);
+    assert.equal((await gen("GET", "/local-text/status/no-such-job")).status, 404);
+    const other = await gen("POST", "/local-text/run", { body: { input: { prompt: "x" } } });
+    assert.equal((await gen("GET", `/local-image/status/${other.body.id}`)).status, 404);
   });
 });

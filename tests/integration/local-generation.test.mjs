@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SignJWT } from "jose";
 import { startDevServer } from "./harness/dev-server.mjs";
+import { call } from "./harness/http.mjs";
 
 const run = promisify(execFile);
 const ADMIN = "admin-token-for-local-generation";
@@ -30,17 +31,8 @@ const HANG_MS = 5 * 60_000;
 let dev;
 let token;
 
-async function call(method, pathname, body) {
-  const res = await fetch(`${dev.url}${pathname}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: await res.json() };
-}
-
 async function createJob(model, prompt, input) {
-  const { status, body } = await call("POST", "/jobs", { model, prompt, ...(input ? { input } : {}) });
+  const { status, body } = await call(dev.url, "/jobs", { method: "POST", token, body: { model, prompt, ...(input ? { input } : {}) } });
   assert.equal(status, 200, JSON.stringify(body));
   assert.equal(body.provider, "runpod", JSON.stringify(body));
   return body;
@@ -49,7 +41,7 @@ async function createJob(model, prompt, input) {
 /** Polls GET /jobs/:id (each poll asks the generation server) until `done(job)`. */
 async function waitFor(jobId, done) {
   for (;;) {
-    const { status, body } = await call("GET", `/jobs/${jobId}`);
+    const { status, body } = await call(dev.url, `/jobs/${jobId}`, { token });
     assert.equal(status, 200, JSON.stringify(body));
     if (done(body)) return body;
     await sleep(250);
@@ -71,7 +63,7 @@ async function download(job) {
 }
 
 async function balance() {
-  const { status, body } = await call("GET", "/credits");
+  const { status, body } = await call(dev.url, "/credits", { token });
   assert.equal(status, 200, JSON.stringify(body));
   return body.balance;
 }
@@ -170,7 +162,7 @@ describe("scripts/dev with the local generation server", { timeout: HANG_MS }, (
     assert.equal(job.status, "failed", JSON.stringify(job));
     assert.match(job.result.error, /\[fail\]/);
     assert.equal(await balance(), before);
-    const { body } = await call("GET", "/credits");
+    const { body } = await call(dev.url, "/credits", { token });
     const entries = body.entries.filter((e) => e.job_id === created.job_id);
     assert.deepEqual(entries.map((e) => e.delta).sort(), [-charged["local-image"], charged["local-image"]]);
   });
@@ -183,7 +175,7 @@ describe("scripts/dev with the local generation server", { timeout: HANG_MS }, (
     assert.match(running.result.output, /^step \d+ of 1000$/);
     assert.equal(await balance(), before - charged["local-audio"]);
 
-    const { status, body } = await call("POST", `/jobs/${created.job_id}/cancel`);
+    const { status, body } = await call(dev.url, `/jobs/${created.job_id}/cancel`, { method: "POST", token });
     assert.equal(status, 200, JSON.stringify(body));
     assert.equal(body.refunded, charged["local-audio"]);
     assert.equal(await balance(), before);

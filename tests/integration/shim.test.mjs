@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createTestDatabase } from "./harness/postgres.mjs";
 import { startWorker } from "./harness/worker.mjs";
+import { assertError, json, request } from "./harness/http.mjs";
 import { closedPort, startLoopbackServer } from "./harness/loopback-server.mjs";
 
 const ADMIN = "test-admin-token-0123456789";
@@ -34,28 +35,6 @@ let db;
 let worker; // everything configured
 let bare; // no database reachable, no Supabase
 let supabase;
-
-/** Every response must carry x-request-id: checked on each call. */
-async function call(w, path, init) {
-  const res = await w.fetch(path, init);
-  assert.ok(res.headers.get("x-request-id"), `${init?.method ?? "GET"} ${path}: no x-request-id header`);
-  return res;
-}
-
-async function json(res) {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    assert.fail(`expected a JSON body, got ${res.status} ${JSON.stringify(text.slice(0, 200))}`);
-  }
-}
-
-function assertError(body, code) {
-  assert.equal(body.ok, false, `ok should be false in ${JSON.stringify(body)}`);
-  assert.equal(body.error, code, `error code in ${JSON.stringify(body)}`);
-  assert.equal(typeof body.message, "string", `message in ${JSON.stringify(body)}`);
-}
 
 before(async () => {
   const [testDb, auth, deadPort] = await Promise.all([
@@ -101,7 +80,7 @@ after(async () => {
 
 describe("sql effect: GET /health", () => {
   test("plain health answers ok with a timestamp", async () => {
-    const res = await call(worker, "/health");
+    const res = await request(worker, "/health");
     assert.equal(res.status, 200);
     const body = await json(res);
     assert.equal(body.ok, true);
@@ -110,7 +89,7 @@ describe("sql effect: GET /health", () => {
   });
 
   test("deep health with admin checks the database and storage", async () => {
-    const res = await call(worker, "/health?deep=1", { headers: { authorization: `Bearer ${ADMIN}` } });
+    const res = await request(worker, "/health?deep=1", { headers: { authorization: `Bearer ${ADMIN}` } });
     const body = await json(res);
     assert.equal(res.status, 200, JSON.stringify(body));
     assert.equal(body.ok, true);
@@ -119,7 +98,7 @@ describe("sql effect: GET /health", () => {
   });
 
   test("deep health with the database unreachable answers 503", async () => {
-    const res = await call(bare, "/health?deep=1", { headers: { authorization: `Bearer ${ADMIN}` } });
+    const res = await request(bare, "/health?deep=1", { headers: { authorization: `Bearer ${ADMIN}` } });
     const body = await json(res);
     assert.equal(res.status, 503, JSON.stringify(body));
     assert.equal(body.ok, false);
@@ -134,7 +113,7 @@ describe("r2 effects: PUT/GET/HEAD /assets/:key", () => {
   let textEtag;
 
   test("admin PUT stores the body and answers its metadata", async () => {
-    const res = await call(worker, "/assets/public/hello.txt", {
+    const res = await request(worker, "/assets/public/hello.txt", {
       method: "PUT",
       headers: { authorization: `Bearer ${ADMIN}`, "content-type": "text/plain" },
       body: TEXT,
@@ -151,7 +130,7 @@ describe("r2 effects: PUT/GET/HEAD /assets/:key", () => {
   });
 
   test("GET returns identical bytes with content-type and etag", async () => {
-    const res = await call(worker, "/assets/public/hello.txt");
+    const res = await request(worker, "/assets/public/hello.txt");
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type") ?? "", /^text\/plain/);
     assert.ok((res.headers.get("etag") ?? "").includes(textEtag), `etag header ${res.headers.get("etag")} vs ${textEtag}`);
@@ -159,7 +138,7 @@ describe("r2 effects: PUT/GET/HEAD /assets/:key", () => {
   });
 
   test("a binary body with all 256 byte values survives the round trip", async () => {
-    const put = await call(worker, "/assets/public/bytes.bin", {
+    const put = await request(worker, "/assets/public/bytes.bin", {
       method: "PUT",
       headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/octet-stream" },
       body: BYTES,
@@ -169,7 +148,7 @@ describe("r2 effects: PUT/GET/HEAD /assets/:key", () => {
     assert.equal(putBody.size, 256);
     assert.equal(putBody.content_type, "application/octet-stream");
 
-    const res = await call(worker, "/assets/public/bytes.bin", { headers: { "accept-encoding": "identity" } });
+    const res = await request(worker, "/assets/public/bytes.bin", { headers: { "accept-encoding": "identity" } });
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type") ?? "", /^application\/octet-stream/);
     assert.ok((res.headers.get("etag") ?? "").includes(putBody.etag));
@@ -178,7 +157,7 @@ describe("r2 effects: PUT/GET/HEAD /assets/:key", () => {
   });
 
   test("HEAD answers the headers without a body", async () => {
-    const res = await call(worker, "/assets/public/hello.txt", { method: "HEAD" });
+    const res = await request(worker, "/assets/public/hello.txt", { method: "HEAD" });
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type") ?? "", /^text\/plain/);
     assert.ok((res.headers.get("etag") ?? "").includes(textEtag));
@@ -186,37 +165,37 @@ describe("r2 effects: PUT/GET/HEAD /assets/:key", () => {
   });
 
   test("If-None-Match with the current etag answers 304 without a body", async () => {
-    const res = await call(worker, "/assets/public/hello.txt", { headers: { "if-none-match": `"${textEtag}"` } });
+    const res = await request(worker, "/assets/public/hello.txt", { headers: { "if-none-match": `"${textEtag}"` } });
     assert.equal(res.status, 304);
     assert.equal(await res.text(), "");
   });
 
   test("PUT without the admin token is 401 and stores nothing", async () => {
     for (const headers of [{}, { authorization: "Bearer not-the-token" }]) {
-      const res = await call(worker, "/assets/public/intruder.txt", { method: "PUT", headers, body: "x" });
+      const res = await request(worker, "/assets/public/intruder.txt", { method: "PUT", headers, body: "x" });
       assert.equal(res.status, 401);
       assertError(await json(res), "unauthorized");
     }
-    const get = await call(worker, "/assets/public/intruder.txt");
+    const get = await request(worker, "/assets/public/intruder.txt");
     assert.equal(get.status, 404);
     await get.arrayBuffer();
   });
 
   test("PUT over ASSET_MAX_BYTES is 413 payload_too_large and stores nothing", async () => {
-    const res = await call(worker, "/assets/public/big.bin", {
+    const res = await request(worker, "/assets/public/big.bin", {
       method: "PUT",
       headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/octet-stream" },
       body: new Uint8Array(1001),
     });
     assert.equal(res.status, 413);
     assertError(await json(res), "payload_too_large");
-    const get = await call(worker, "/assets/public/big.bin");
+    const get = await request(worker, "/assets/public/big.bin");
     assert.equal(get.status, 404);
     await get.arrayBuffer();
   });
 
   test("GET of an unknown key is 404 not_found", async () => {
-    const res = await call(worker, "/assets/public/no-such-object.txt");
+    const res = await request(worker, "/assets/public/no-such-object.txt");
     assert.equal(res.status, 404);
     assertError(await json(res), "not_found");
   });
@@ -226,7 +205,7 @@ describe("request.body + wait_until + sql effects: POST /webhooks/test", () => {
   const sent = { test: true, n: 42, note: "from shim.test.mjs" };
 
   test("the right secret is 200 and the event lands in the events table", async () => {
-    const res = await call(worker, "/webhooks/test", {
+    const res = await request(worker, "/webhooks/test", {
       method: "POST",
       headers: { "x-webhook-secret": WEBHOOK_SECRET, "content-type": "application/json" },
       body: JSON.stringify(sent),
@@ -258,7 +237,7 @@ describe("request.body + wait_until + sql effects: POST /webhooks/test", () => {
 
   test("a wrong or missing secret is 401 unauthorized", async () => {
     for (const headers of [{ "x-webhook-secret": "wrong" }, {}]) {
-      const res = await call(worker, "/webhooks/test", {
+      const res = await request(worker, "/webhooks/test", {
         method: "POST",
         headers: { ...headers, "content-type": "application/json" },
         body: JSON.stringify(sent),
@@ -272,7 +251,7 @@ describe("request.body + wait_until + sql effects: POST /webhooks/test", () => {
 describe("fetch effect: GET /me through Supabase Auth", () => {
   test("a token Supabase accepts answers the user", async () => {
     const before = supabase.requests.length;
-    const res = await call(worker, "/me", { headers: { authorization: `Bearer ${GOOD_TOKEN}` } });
+    const res = await request(worker, "/me", { headers: { authorization: `Bearer ${GOOD_TOKEN}` } });
     const body = await json(res);
     assert.equal(res.status, 200, JSON.stringify(body));
     assert.equal(body.ok, true);
@@ -289,13 +268,13 @@ describe("fetch effect: GET /me through Supabase Auth", () => {
   });
 
   test("a token Supabase rejects is 401", async () => {
-    const res = await call(worker, "/me", { headers: { authorization: `Bearer ${REJECTED_TOKEN}` } });
+    const res = await request(worker, "/me", { headers: { authorization: `Bearer ${REJECTED_TOKEN}` } });
     assert.equal(res.status, 401);
     assertError(await json(res), "unauthorized");
   });
 
   test("without Supabase configured /me is the documented noop 501", async () => {
-    const res = await call(bare, "/me", { headers: { authorization: `Bearer ${GOOD_TOKEN}` } });
+    const res = await request(bare, "/me", { headers: { authorization: `Bearer ${GOOD_TOKEN}` } });
     assert.equal(res.status, 501);
     assert.deepEqual(await json(res), { ok: true, provider: "noop", message: "supabase_not_configured" });
   });
@@ -303,14 +282,14 @@ describe("fetch effect: GET /me through Supabase Auth", () => {
 
 describe("platform", () => {
   test("an unknown path is 404 not_found JSON", async () => {
-    const res = await call(worker, "/no/such/route");
+    const res = await request(worker, "/no/such/route");
     assert.equal(res.status, 404);
     assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
     assertError(await json(res), "not_found");
   });
 
   test("a wrong method is 405 with an Allow header", async () => {
-    const res = await call(worker, "/health", { method: "DELETE" });
+    const res = await request(worker, "/health", { method: "DELETE" });
     assert.equal(res.status, 405);
     const allow = (res.headers.get("allow") ?? "").split(",").map((m) => m.trim().toUpperCase());
     assert.ok(allow.includes("GET"), `Allow: ${res.headers.get("allow")}`);
@@ -319,7 +298,7 @@ describe("platform", () => {
   });
 
   test("GET /openapi.json is an OpenAPI 3.1 document", async () => {
-    const res = await call(worker, "/openapi.json");
+    const res = await request(worker, "/openapi.json");
     assert.equal(res.status, 200);
     const doc = await json(res);
     assert.equal(typeof doc.openapi, "string");
@@ -327,7 +306,7 @@ describe("platform", () => {
   });
 
   test("a CORS preflight from an allowed origin is 204 with access-control-allow-origin", async () => {
-    const res = await call(worker, "/health", {
+    const res = await request(worker, "/health", {
       method: "OPTIONS",
       headers: { origin: ORIGIN, "access-control-request-method": "GET" },
     });
