@@ -35,17 +35,19 @@ Task<Json> apply_provider_state(Ctx& ctx, const providers::Provider& provider, c
     change.to = "submitted";
     co_await transition_job(ctx, change);
   }
+  // A completed job carries its files from the moment it is completed: they are copied first
+  // (when a webhook and a poll race, both copy the same files to the same keys, and one
+  // transition applies).
+  Json output = provider.output(state);
+  if (next == "completed" && !output.is_null() && is_open(string_field(row, "status").value_or(""))) {
+    std::string owner = string_field(row, "user_id").value_or("admin");
+    Json outputs = co_await copy_outputs(ctx, owner, change.job_id, output);
+    if (!outputs.empty()) change.fields["outputs"] = std::move(outputs);
+  }
   change.to = next;
   Json applied = co_await transition_job(ctx, change);
-  Json output = provider.output(state);
-  if (!applied.value("applied", false) || next != "completed" || output.is_null()) co_return applied;
-
-  std::string owner = string_field(row, "user_id").value_or("admin");
-  Json outputs = co_await copy_outputs(ctx, owner, change.job_id, output);
-  if (outputs.empty()) co_return applied;
-  Json fields = {{"outputs", outputs}};
-  co_await update_job_fields(ctx, change.job_id, fields);
-  applied["outputs"] = std::move(outputs);
+  if (applied.value("applied", false) && change.fields.contains("outputs"))
+    applied["outputs"] = change.fields["outputs"];
   co_return applied;
 }
 

@@ -23,7 +23,8 @@ Task<std::optional<Json>> ended_within(Ctx& ctx, const std::string& job_id, int 
     std::optional<Json> row = co_await find_job(ctx, job_id);
     if (!row) co_return std::nullopt;
     Json current = co_await refreshed(ctx, std::move(*row));
-    if (!is_open(string_field(current, "status").value_or("queued"))) co_return current;
+    // Ended: answered as stored (whoever finished it, with when and its files).
+    if (!is_open(string_field(current, "status").value_or("queued"))) co_return co_await find_job(ctx, job_id);
   }
   co_return std::nullopt;
 }
