@@ -1,15 +1,39 @@
-// RunPod's answers (/run, /status, /cancel and its webhook body) and the status mapping.
+// The job-queue providers' answers (RunPod's /run, /status, /cancel and webhook body; Replicate's
+// predictions) read through the Provider interface, and their status mappings.
 #include <cstdint>
 #include <string>
 
+#include "core/config.hpp"
+#include "providers/registry.hpp"
+#include "providers/replicate.hpp"
 #include "providers/runpod.hpp"
 
+namespace {
+
+ag::Config configured() {
+  ag::Config config;
+  config.set("RUNPOD_API_KEY", "k");
+  config.set("RUNPOD_ENDPOINT_ID", "ep");
+  config.set("REPLICATE_API_TOKEN", "r8");
+  return config;
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const ag::Config config = configured();
   std::string_view body(reinterpret_cast<const char*>(data), size);
-  if (auto state = ag::runpod::parse_job_state(body)) {
-    if (state->id.empty() && state->status.empty()) return 0;
-    ag::runpod::lifecycle_status(state->status);
+  for (std::string_view name : {"runpod", "replicate"}) {
+    auto provider = ag::providers::configured(config, {name, std::nullopt, std::string("owner/model")});
+    if (auto state = provider->parse_callback(body)) {
+      if (state->id.empty()) __builtin_trap();  // parse_state promises a non-empty id
+      provider->output(*state);
+    }
+    ag::EffectResult reply{{{"status", 200}, {"headers", ag::Json::array()}}, std::string(body)};
+    provider->status_reply(reply, "job");
+    provider->submit_reply(reply);
   }
   ag::runpod::lifecycle_status(body);
+  ag::replicate::lifecycle_status(body);
   return 0;
 }
