@@ -219,20 +219,25 @@ function routes(app: App): App {
 }
 
 // The statements of GET /credits, POST /jobs, GET /jobs/:id and RunPod's callback, as ours
-// sends them (src/db/credits.cpp, src/jobs/store.cpp, src/db/events.cpp, src/api/job_webhooks.cpp).
+// sends them (src/credits/store.cpp, src/jobs/store.cpp, src/db/events.cpp, src/jobs/delivery.cpp).
 const CREDITS_SQL =
   "select balance, id, delta, kind, reason, job_id, created_at " +
   "from public.credits_overview($1::uuid, $2::integer, $3::integer)";
 const CREATE_JOB_SQL =
-  "select c.*, (select m.endpoint_id from public.models m where m.id = " +
-  "coalesce($2::text, (select d.id from public.models d where d.is_default))) " +
-  "as endpoint_id from public.create_job($1::uuid, $2::text, $3::jsonb, " +
-  "$4::integer, $5::integer, $6::text, $7::text, $8::text, $9::integer, $10::text) c";
+  "select c.*, m.id as model_id, m.provider as model_provider, m.endpoint_id as model_endpoint_id, " +
+  "coalesce(m.provider_model, m.id) as model_provider_model, f.id as fallback_model, " +
+  "f.provider as fallback_provider, f.endpoint_id as fallback_endpoint_id, " +
+  "coalesce(f.provider_model, f.id) as fallback_provider_model " +
+  "from public.create_job($1::uuid, $2::text, $3::jsonb, $4::integer, $5::integer, " +
+  "$6::text, $7::text, $8::text, $9::integer, $10::text, p_providers => $11::text[]) c " +
+  "left join public.models m on m.id = " +
+  "coalesce($2::text, (select d.id from public.models d where d.is_default)) " +
+  "left join public.models f on f.id = m.fallback_model and f.enabled";
 const TRANSITION_SQL =
   "select applied, status, refunded from public.transition_job($1::uuid, $2::text, " +
   "$3::jsonb, $4::jsonb, $5::integer, $6::jsonb)";
 const FIND_JOB_SQL =
-  "select id, user_id, status, model, cost_credits, provider, provider_job_id, result, " +
+  "select id, user_id, status, model, run_model, content_type, cost_credits, provider, provider_job_id, result, " +
   "error, outputs, created_at, updated_at, finished_at, webhook_token_hash, provider_endpoint_id " +
   "from public.jobs where id = $1::uuid";
 const INSERT_EVENT_SQL = "insert into public.events (event_id, type, payload) values ($1::uuid, $2, $3::jsonb)";
@@ -310,11 +315,11 @@ function jobRoutes(app: App) {
       // both drivers send an object parameter as JSON
       const [created] = await db.query(CREATE_JOB_SQL, [
         claims.sub, body.model ?? null, body, Number(c.env.JOBS_PER_HOUR ?? "10"), welcome(c.env), claims.sub,
-        c.req.header("idempotency-key") ?? null, await sha256Hex(payload), 7200, await sha256Hex(token),
+        c.req.header("idempotency-key") ?? null, await sha256Hex(payload), 7200, await sha256Hex(token), "{runpod}",
       ]);
       if (created.outcome !== "created") return c.json({ ok: false, error: created.outcome }, 409);
       const jobId = String(created.job_id);
-      const endpoint = (created.endpoint_id as string | null) || c.env.RUNPOD_ENDPOINT_ID;
+      const endpoint = (created.model_endpoint_id as string | null) || c.env.RUNPOD_ENDPOINT_ID;
       const input = { ...(body.input ?? {}), prompt: body.prompt, ...(body.model ? { model: body.model } : {}) };
       const webhook = `${new URL(c.req.url).origin}/webhooks/runpod/${jobId}?token=${token}`;
       const reply = await fetch(`${c.env.RUNPOD_API_BASE}/${endpoint}/run`, {
@@ -326,7 +331,10 @@ function jobRoutes(app: App) {
       if (!state?.id) return c.json({ ok: false, error: "provider_error", job_id: jobId }, 502);
       const answer = { ok: true, status: "submitted", provider: "runpod", provider_job_id: state.id, job_id: jobId, result: state };
       await db.query(TRANSITION_SQL, [
-        jobId, "submitted", { source: "submit" }, { provider: "runpod", provider_job_id: state.id, result: state }, 200, answer,
+        jobId, "submitted", { source: "submit" },
+        { provider: "runpod", provider_job_id: state.id, provider_endpoint_id: created.model_endpoint_id ?? null,
+          run_model: created.model_id, result: state },
+        200, answer,
       ]);
       return c.json(answer);
     } finally {
@@ -348,6 +356,8 @@ function jobRoutes(app: App) {
         ok: true,
         status: row.status,
         model: row.model,
+        run_model: row.run_model,
+        content_type: row.content_type,
         provider: row.provider,
         provider_job_id: row.provider_job_id,
         result: row.result,
