@@ -8,16 +8,6 @@
 namespace ag::assets {
 namespace {
 
-bool equals_ignore_case(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
-
 /// A run of ASCII digits as a number, saturated at UINT64_MAX: a position of more digits than
 /// uint64 holds is past the end of any object, which makes "bytes=<huge>-" a 416 as it must be.
 std::optional<std::uint64_t> position(std::string_view digits) {

@@ -21,6 +21,10 @@ std::optional<std::string_view> find_header(const Headers& headers, std::string_
 /// `text` without HTTP's optional white space (spaces and tabs, RFC 9110 §5.6.3) at its ends.
 std::string_view trim_ows(std::string_view text);
 
+/// Whether `text` is `lower` (given in lowercase) in any ASCII case: a token such as a range
+/// unit or a preference name.
+bool equals_ignore_case(std::string_view text, std::string_view lower);
+
 struct Request {
   std::string method;
   std::string url;

@@ -4,6 +4,8 @@
 
 namespace ag::db {
 
+Json optional_text(const std::optional<std::string>& value) { return value ? Json(*value) : Json(nullptr); }
+
 std::optional<std::int64_t> integer_column(const Json& row, std::string_view name) {
   if (auto number = int_field(row, name)) return number;
   auto text = string_field(row, name);

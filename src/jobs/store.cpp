@@ -8,7 +8,6 @@
 namespace ag::jobs {
 namespace {
 
-Json optional_text(const std::optional<std::string>& value) { return value ? Json(*value) : Json(nullptr); }
 Json optional_json(const Json& value) { return value.is_null() ? Json(nullptr) : Json(dump(value)); }
 
 }  // namespace
@@ -17,9 +16,10 @@ Task<Json> create_job(Ctx& ctx, const NewJob& job) {
   std::string providers = "{";
   for (const auto& name : job.providers) providers += (providers.size() > 1 ? "," : "") + name;
   providers += "}";
-  Json params = Json::array({optional_text(job.user_id), optional_text(job.model), dump(job.payload), job.jobs_per_hour,
-                             job.welcome_credits, job.idempotency_scope, optional_text(job.idempotency_key),
-                             job.request_hash, job.deadline_s, optional_text(job.webhook_token_hash), providers});
+  Json params =
+      Json::array({db::optional_text(job.user_id), db::optional_text(job.model), dump(job.payload), job.jobs_per_hour,
+                   job.welcome_credits, job.idempotency_scope, db::optional_text(job.idempotency_key), job.request_hash,
+                   job.deadline_s, db::optional_text(job.webhook_token_hash), providers});
   Json rows = co_await db::query(
       ctx,
       "select c.*, m.id as model_id, m.provider as model_provider, m.endpoint_id as model_endpoint_id, "
@@ -84,8 +84,9 @@ Task<std::optional<Json>> list_jobs(Ctx& ctx, const JobListing& listing) {
       "where ($1::uuid is null or user_id = $1::uuid) and ($2::text is null or status = $2::text) "
       "and ($3::timestamptz is null or (created_at, id) < ($3::timestamptz, $4::uuid)) "
       "order by created_at desc, id desc limit $5::integer";
-  Json params = Json::array({optional_text(listing.owner), optional_text(listing.status),
-                             optional_text(listing.after_created_at), optional_text(listing.after_id), listing.limit});
+  Json params =
+      Json::array({db::optional_text(listing.owner), db::optional_text(listing.status),
+                   db::optional_text(listing.after_created_at), db::optional_text(listing.after_id), listing.limit});
   db::QueryResult result = co_await db::query_or_error(ctx, kList, std::move(params));
   if (!result.error) co_return std::move(result.rows);
   if (listing.after_created_at && result.error->code.rfind("22", 0) == 0) co_return std::nullopt;
@@ -138,7 +139,7 @@ Task<std::int64_t> prune_job_events(Ctx& ctx, std::string_view age, int limit) {
 }
 
 Task<Json> claim_job_webhooks(Ctx& ctx, const std::optional<std::string>& job_id, int limit) {
-  Json params = Json::array({optional_text(job_id), limit});
+  Json params = Json::array({db::optional_text(job_id), limit});
   co_return co_await db::query(ctx, "select * from public.claim_job_webhooks($1::uuid, $2::integer)",
                                std::move(params));
 }

@@ -12,8 +12,6 @@ constexpr std::string_view kEnabledModels =
 constexpr std::string_view kAllModels =
     "select to_jsonb(m) as model from public.models m order by m.is_default desc, m.id";
 
-Json optional_text(const std::optional<std::string>& value) { return value ? Json(*value) : Json(nullptr); }
-
 /// A models row (as to_jsonb spells it) as the admin API shows it.
 Json admin_view(const Json& row) {
   if (!row.is_object()) return nullptr;
@@ -54,9 +52,9 @@ Task<Json> all_models(Ctx& ctx) {
 }
 
 Task<Change> put_model(Ctx& ctx, const Model& model) {
-  Json params = Json::array({model.id, model.provider, optional_text(model.provider_model), model.content_type,
-                             model.cost_credits, model.enabled, model.is_default, optional_text(model.endpoint_id),
-                             optional_text(model.fallback_model)});
+  Json params = Json::array({model.id, model.provider, db::optional_text(model.provider_model), model.content_type,
+                             model.cost_credits, model.enabled, model.is_default, db::optional_text(model.endpoint_id),
+                             db::optional_text(model.fallback_model)});
   Json rows = co_await db::query(ctx,
                                  "select outcome, created, model from public.put_model($1::text, $2::text, $3::text, "
                                  "$4::text, $5::integer, $6::boolean, $7::boolean, $8::text, $9::text)",
