@@ -189,8 +189,18 @@ export async function startWorker({ vars = {}, db = null, r2Persist = false, was
     url: base,
     logs,
     mf,
-    fetch(pathname, init) {
-      return fetch(new URL(pathname, base), init);
+    async fetch(pathname, init) {
+      const url = new URL(pathname, base);
+      try {
+        return await fetch(url, init);
+      } catch (err) {
+        // workerd closes a keep-alive connection idle for a few seconds; a request sent on it
+        // just then was never read. Sent again once when it is safe to repeat.
+        const method = (init?.method ?? "GET").toUpperCase();
+        const stale = err?.cause?.code === "UND_ERR_SOCKET" && /other side closed/.test(err.cause.message);
+        if (!stale || !["GET", "HEAD", "OPTIONS"].includes(method)) throw err;
+        return fetch(url, init);
+      }
     },
     /** Runs the scheduled() handler once, as the cron trigger would: {outcome, noRetry}. */
     async scheduled(cron = "*/5 * * * *") {
