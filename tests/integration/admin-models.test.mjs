@@ -5,7 +5,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { call, newUser } from "./harness/http.mjs";
-import { startReplicateRig } from "./harness/replicate-rig.mjs";
+import { startReplicateRig } from "./harness/provider-rig.mjs";
 
 let rig;
 let db;

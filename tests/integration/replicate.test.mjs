@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { startWorker } from "./harness/worker.mjs";
 import { call, newUser } from "./harness/http.mjs";
-import { startReplicateRig } from "./harness/replicate-rig.mjs";
+import { startReplicateRig } from "./harness/provider-rig.mjs";
 import { assertLedgerInvariant } from "./harness/ledger.mjs";
 
 const MODEL = "flux-fast";
