@@ -55,7 +55,9 @@ TEST_CASE("a model document's fields are checked one by one, unknown ones refuse
   CHECK(with("provider_model", "stability-ai/sdxl:39ed52f2a78e").empty());
   CHECK(with("provider_model", "39ed52f2a78e").empty());
   CHECK(with("provider_model", nullptr).empty());
-  for (const char* bad : {"", "a/b/c", "../etc", "owner/name:", "owner/name:v.1", "own er/name", "/name"})
+  CHECK(with("provider_model", "fal-ai/kling-video/v2/master/text-to-video").empty());  // fal's endpoint ids
+  for (const char* bad :
+       {"", "a/b/", "a//b", "a/../b", "../etc", "owner/name:", "owner/name:v.1", "own er/name", "/name"})
     CHECK(with("provider_model", bad).find("provider_model") == 0);
 
   Json disabled_default = base();
