@@ -62,7 +62,7 @@ Parsed parse_document(std::string_view id, const Json& document) {
     if (!one_of(key, kFields)) return {{}, "unknown field " + key};
 
   auto provider = string_field(document, "provider");
-  if (!provider || !providers::is_known(*provider)) return {{}, "provider must be runpod or replicate"};
+  if (!provider || !providers::is_known(*provider)) return {{}, "provider must be runpod, replicate or fal"};
   out.model.provider = *provider;
 
   auto content_type = string_field(document, "content_type");

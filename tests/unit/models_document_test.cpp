@@ -38,7 +38,7 @@ TEST_CASE("a model document's fields are checked one by one, unknown ones refuse
     document[field] = std::move(value);
     return problem(document);
   };
-  CHECK(with("provider", "modal") == "provider must be runpod or replicate");
+  CHECK(with("provider", "modal") == "provider must be runpod, replicate or fal");
   CHECK(with("content_type", "3d").find("content_type") == 0);
   CHECK(with("cost_credits", -1).find("cost_credits") == 0);
   CHECK(with("cost_credits", 1'000'001).find("cost_credits") == 0);
