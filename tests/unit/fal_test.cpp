@@ -1,6 +1,9 @@
 // fal.ai's queue API behind the Provider interface, and its webhook signatures' message
 // (PROTOCOLS.md "fal.ai").
+#include <array>
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 #include "auth/jwks.hpp"
 #include "crypto/encoding.hpp"
