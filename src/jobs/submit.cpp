@@ -44,7 +44,9 @@ Task<Answer> accepted(Ctx& ctx, const std::string& job_id, const Candidate& cand
                  {"provider_job_id", state.id},
                  {"job_id", job_id},
                  {"result", state.body}}};
-  Json endpoint = candidate.endpoint ? Json(*candidate.endpoint) : Json(nullptr);
+  auto where = candidate.provider->job_endpoint();
+  if (!where) where = candidate.endpoint;
+  Json endpoint = where ? Json(*where) : Json(nullptr);
   Json fields = {{"provider", name},
                  {"provider_job_id", state.id},
                  {"provider_endpoint_id", std::move(endpoint)},

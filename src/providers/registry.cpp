@@ -2,13 +2,14 @@
 
 #include <array>
 
+#include "providers/fal.hpp"
 #include "providers/replicate.hpp"
 #include "providers/runpod.hpp"
 
 namespace ag::providers {
 namespace {
 
-constexpr std::array<std::string_view, 2> kProviders = {"runpod", "replicate"};
+constexpr std::array<std::string_view, 3> kProviders = {"runpod", "replicate", "fal"};
 
 }  // namespace
 
@@ -21,6 +22,14 @@ std::unique_ptr<Provider> configured(const Config& config, const Route& route) {
     if (auto settings = replicate::settings(config)) {
       settings->model = route.model.value_or("");
       return std::make_unique<replicate::Replicate>(std::move(*settings));
+    }
+  }
+  if (route.provider == "fal") {
+    if (auto settings = fal::settings(config)) {
+      // A submission names the model; a recorded job, the app its requests live under.
+      settings->model = route.model.value_or("");
+      settings->app = route.model ? fal::queue_app(*route.model) : route.endpoint.value_or("");
+      return std::make_unique<fal::Fal>(std::move(*settings));
     }
   }
   return nullptr;
