@@ -422,6 +422,54 @@ begin
 end
 $$;
 
+-- enqueue_job: the job's message is on the Queue (or about to be): marks it so the sweep leaves it
+-- to the consumer, and stores the POST /jobs answer for Idempotency-Key replays, as
+-- transition_job does.
+--
+--   select public.enqueue_job($1::uuid, $2::integer, $3::jsonb)   → true when the job is queued
+create or replace function public.enqueue_job(p_job_id uuid, p_response_status integer, p_response_body jsonb)
+returns boolean
+language plpgsql security definer set search_path = public, pg_temp
+as $$
+declare
+  v_queued boolean;
+begin
+  update public.jobs j set enqueued_at = now(), updated_at = now()
+  where j.id = p_job_id and j.status = 'queued';
+  v_queued := found;
+  update public.idempotency_keys k
+  set state = 'done', response_status = p_response_status, response_body = p_response_body
+  where k.job_id = p_job_id and k.state = 'running';
+  return v_queued;
+end
+$$;
+
+-- claim_queued_job: the Queue consumer takes a job: queued → submitted, with a fresh callback
+-- token hash, in one transaction. Only a job whose message was sent is claimed, and the message
+-- goes out before enqueue_job marks the job (a send that fails must leave no mark), so the
+-- claim does not wait for the mark. The Queue delivers at least once: a message whose job was
+-- claimed, cancelled or timed out meanwhile claims nothing.
+--
+--   select claimed from public.claim_queued_job($1::uuid, $2::text)
+create or replace function public.claim_queued_job(p_job_id uuid, p_webhook_token_hash text)
+returns table (claimed boolean)
+language plpgsql security definer set search_path = public, pg_temp
+as $$
+#variable_conflict use_column
+declare
+  v_status text;
+begin
+  select j.status into v_status from public.jobs j where j.id = p_job_id for update;
+  if v_status is distinct from 'queued' then
+    return query select false;
+    return;
+  end if;
+  return query select t.applied from public.transition_job(
+    p_job_id, 'submitted', jsonb_build_object('source', 'queue'),
+    jsonb_build_object('webhook_token_hash', p_webhook_token_hash), null, null) t;
+end
+$$;
+
 select public._function_access('owner',
   'public._job_fields(jsonb)',
   'public._job_update(uuid, text, boolean, jsonb)',
@@ -431,5 +479,7 @@ select public._function_access('api',
   'public.transition_job(uuid, text, jsonb, jsonb, integer, jsonb)',
   'public.update_job_fields(uuid, jsonb)',
   'public.record_job_attempt(uuid, jsonb)',
+  'public.enqueue_job(uuid, integer, jsonb)',
+  'public.claim_queued_job(uuid, text)',
   'public.refund_job(uuid, text)',
   'public.prune_idempotency_keys(interval)');

@@ -39,9 +39,13 @@ Task<Json> apply_provider_state(Ctx& ctx, const providers::Provider& provider, c
   // (when a webhook and a poll race, both copy the same files to the same keys, and one
   // transition applies).
   Json output = provider.output(state);
-  if (next == "completed" && !output.is_null() && is_open(string_field(row, "status").value_or(""))) {
-    std::string owner = string_field(row, "user_id").value_or("admin");
-    Json outputs = co_await copy_outputs(ctx, owner, change.job_id, output);
+  if (next == "completed" && is_open(string_field(row, "status").value_or(""))) {
+    Json outputs = state.files;  // what the reply itself stored (a synchronous provider's)
+    if (!output.is_null()) {
+      std::string owner = string_field(row, "user_id").value_or("admin");
+      Json copied = co_await copy_outputs(ctx, owner, change.job_id, output);
+      for (Json& file : copied) outputs.push_back(std::move(file));
+    }
     if (!outputs.empty()) change.fields["outputs"] = std::move(outputs);
   }
   change.to = next;

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "providers/openai.hpp"
 #include "providers/registry.hpp"
 
 namespace ag::models {
@@ -58,13 +59,15 @@ Parsed parse_document(std::string_view id, const Json& document) {
     if (!one_of(key, kFields)) return {{}, "unknown field " + key};
 
   auto provider = string_field(document, "provider");
-  if (!provider || !providers::is_known(*provider)) return {{}, "provider must be runpod or replicate"};
+  if (!provider || !providers::is_known(*provider)) return {{}, "provider must be runpod, replicate or openai"};
   out.model.provider = *provider;
 
   auto content_type = string_field(document, "content_type");
   if (!content_type || !one_of(*content_type, kContentTypes))
     return {{}, "content_type must be text, image, audio or video"};
   out.model.content_type = *content_type;
+  if (*provider == "openai" && !openai::serves(*content_type))
+    return {{}, "an openai model makes text, image or audio"};
 
   auto cost = document.find("cost_credits");
   const bool in_range =

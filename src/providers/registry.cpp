@@ -2,13 +2,14 @@
 
 #include <array>
 
+#include "providers/openai.hpp"
 #include "providers/replicate.hpp"
 #include "providers/runpod.hpp"
 
 namespace ag::providers {
 namespace {
 
-constexpr std::array<std::string_view, 2> kProviders = {"runpod", "replicate"};
+constexpr std::array<std::string_view, 3> kProviders = {"runpod", "replicate", "openai"};
 
 }  // namespace
 
@@ -21,6 +22,13 @@ std::unique_ptr<Provider> configured(const Config& config, const Route& route) {
     if (auto settings = replicate::settings(config)) {
       settings->model = route.model.value_or("");
       return std::make_unique<replicate::Replicate>(std::move(*settings));
+    }
+  }
+  if (route.provider == "openai") {
+    if (auto settings = openai::settings(config)) {
+      settings->model = route.model.value_or("");
+      settings->content_type = route.content_type.value_or("");
+      return std::make_unique<openai::OpenAI>(std::move(*settings));
     }
   }
   return nullptr;

@@ -38,8 +38,14 @@ TEST_CASE("a model document's fields are checked one by one, unknown ones refuse
     document[field] = std::move(value);
     return problem(document);
   };
-  CHECK(with("provider", "modal") == "provider must be runpod or replicate");
+  CHECK(with("provider", "modal") == "provider must be runpod, replicate or openai");
   CHECK(with("content_type", "3d").find("content_type") == 0);
+  Json openai_video = base();
+  openai_video["provider"] = "openai";
+  openai_video["content_type"] = "video";
+  CHECK(problem(openai_video) == "an openai model makes text, image or audio");
+  openai_video["content_type"] = "audio";
+  CHECK(problem(openai_video).empty());
   CHECK(with("cost_credits", -1).find("cost_credits") == 0);
   CHECK(with("cost_credits", 1'000'001).find("cost_credits") == 0);
   CHECK(with("cost_credits", 1.5).find("cost_credits") == 0);
