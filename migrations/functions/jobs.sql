@@ -470,6 +470,40 @@ begin
 end
 $$;
 
+-- retry_job: a generation its provider reported failed (provider job p_provider_job_id) runs
+-- again when its model allows another attempt: the job goes back to queued, on the Queue, its
+-- provider job forgotten, attempts + 1, with a job_event (p_detail). Under the row lock, so of a
+-- webhook, a poll and the sweep seeing the same failure, one retries and the others find the
+-- provider job changed. false: no attempt left, the job past its deadline, or not that provider
+-- job: the caller fails the job as usual, which refunds it.
+--
+--   select public.retry_job($1::uuid, $2::text, $3::jsonb) as retried
+create or replace function public.retry_job(p_job_id uuid, p_provider_job_id text, p_detail jsonb)
+returns boolean
+language plpgsql security definer set search_path = public, pg_temp
+as $$
+declare
+  v_job public.jobs%rowtype;
+  v_max integer;
+begin
+  select * into v_job from public.jobs j where j.id = p_job_id for update;
+  if not found or v_job.status not in ('submitted', 'running')
+     or v_job.provider_job_id is distinct from p_provider_job_id or v_job.deadline_at <= now() then
+    return false;
+  end if;
+  select m.max_attempts into v_max from public.models m where m.id = v_job.model;
+  if v_job.attempts >= coalesce(v_max, 1) then
+    return false;
+  end if;
+  update public.jobs j set status = 'queued', attempts = j.attempts + 1, provider_job_id = null,
+    enqueued_at = now(), updated_at = now()
+  where j.id = p_job_id;
+  insert into public.job_events (job_id, from_status, to_status, detail)
+  values (p_job_id, v_job.status, 'queued', p_detail || jsonb_build_object('attempt', v_job.attempts + 1));
+  return true;
+end
+$$;
+
 select public._function_access('owner',
   'public._job_fields(jsonb)',
   'public._job_update(uuid, text, boolean, jsonb)',
@@ -481,5 +515,6 @@ select public._function_access('api',
   'public.record_job_attempt(uuid, jsonb)',
   'public.enqueue_job(uuid, integer, jsonb)',
   'public.claim_queued_job(uuid, text)',
+  'public.retry_job(uuid, text, jsonb)',
   'public.refund_job(uuid, text)',
   'public.prune_idempotency_keys(interval)');

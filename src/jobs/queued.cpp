@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "crypto/sha256.hpp"
+#include "http/base_url.hpp"
 #include "jobs/provider_state.hpp"
 #include "jobs/store.hpp"
 #include "jobs/submit.hpp"
@@ -20,6 +21,19 @@ Task<> fail(Ctx& ctx, const std::string& job_id, Json error) {
 }
 
 }  // namespace
+
+Task<bool> retried(Ctx& ctx, const std::string& job_id, const providers::JobState& state, std::string_view source) {
+  Json detail = {{"source", source}, {"provider_status", state.provider_status}, {"reason", "retry"}};
+  if (!co_await retry_job(ctx, job_id, state.id, detail)) co_return false;
+  Json message = {
+      {"name", kRunQueuedJob}, {"job_id", job_id}, {"candidate", 0}, {"base_url", http::public_base_url(ctx.config())}};
+  EffectResult sent = co_await ctx.perform(effect::queue_send(kJobsQueue, message));
+  // The job waits on the Queue in vain: its deadline ends it, refunded.
+  if (sent.failed())
+    log::error("queue send failed",
+               {{"request_id", ctx.request_id()}, {"job_id", job_id}, {"error", sent.error_code()}});
+  co_return true;
+}
 
 Task<> run_queued(Ctx& ctx, const Json& message) {
   auto job_id = string_field(message, "job_id");

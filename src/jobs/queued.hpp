@@ -10,12 +10,18 @@
 #include "core/ctx.hpp"
 #include "core/json.hpp"
 #include "core/task.hpp"
+#include "providers/provider.hpp"
 
 namespace ag::jobs {
 
 /// The Queue's binding (wrangler.toml) and its messages' background job name.
 inline constexpr std::string_view kJobsQueue = "JOBS";
 inline constexpr std::string_view kRunQueuedJob = "run_queued_job";
+
+/// A generation its provider reported failed (`state`) runs again when its model allows another
+/// attempt: the job goes back to queued (retry_job) and onto the Queue from its first candidate.
+/// false: no attempt left; the caller fails the job (refunded).
+Task<bool> retried(Ctx& ctx, const std::string& job_id, const providers::JobState& state, std::string_view source);
 
 /// Runs the job of a message {job_id, candidate, base_url}: claims it, submits it from that
 /// candidate on (failing over like POST /jobs), and records how it ended; a job whose every

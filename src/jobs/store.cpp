@@ -51,6 +51,13 @@ Task<std::optional<Json>> claim_queued_job(Ctx& ctx, const std::string& job_id, 
   co_return rows[0];
 }
 
+Task<bool> retry_job(Ctx& ctx, const std::string& job_id, const std::string& provider_job_id, const Json& detail) {
+  Json params = Json::array({job_id, provider_job_id, dump(detail)});
+  Json rows =
+      co_await db::query(ctx, "select public.retry_job($1::uuid, $2::text, $3::jsonb) as retried", std::move(params));
+  co_return !rows.empty() && rows[0].value("retried", false);
+}
+
 Task<bool> enqueued(Ctx& ctx, const std::string& job_id, int response_status, const Json& response_body) {
   Json params = Json::array({job_id, response_status, dump(response_body)});
   Json rows = co_await db::query(ctx, "select public.enqueue_job($1::uuid, $2::integer, $3::jsonb) as queued",

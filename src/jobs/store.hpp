@@ -41,6 +41,10 @@ Task<Json> create_job(Ctx& ctx, const NewJob& job);
 /// is no longer queued (claimed before, cancelled, timed out).
 Task<std::optional<Json>> claim_queued_job(Ctx& ctx, const std::string& job_id, const std::string& token_hash);
 
+/// retry_job: back to queued for another attempt when the job still runs provider job
+/// `provider_job_id` and its model allows one more; false otherwise.
+Task<bool> retry_job(Ctx& ctx, const std::string& job_id, const std::string& provider_job_id, const Json& detail);
+
 /// Marks a queued job as on the Queue (the sweep leaves it to the consumer) and stores the
 /// POST /jobs answer for Idempotency-Key replays; false when the job is no longer queued.
 Task<bool> enqueued(Ctx& ctx, const std::string& job_id, int response_status, const Json& response_body);

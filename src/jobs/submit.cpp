@@ -116,8 +116,11 @@ Task<Tried> try_candidates(Ctx& ctx, const std::vector<Candidate>& candidates, s
       co_return tried;
     }
     const std::string name(candidate.provider->name());
-    const std::string callback_url =
-        job.public_base_url + "/webhooks/" + name + "/" + job.job_id + "?token=" + job.webhook_token;
+    // No base (a retry run outside any request, PUBLIC_BASE_URL unset): no callback, the job
+    // completes by polls and the sweep.
+    const std::string callback_url = job.public_base_url.empty() ? ""
+                                                                 : job.public_base_url + "/webhooks/" + name + "/" +
+                                                                       job.job_id + "?token=" + job.webhook_token;
     effect::FetchSpec request =
         candidate.provider->submit_request(provider_input(job.request, candidate.model, i > 0), callback_url);
     if (request.store) {

@@ -9,8 +9,10 @@ namespace ag::models {
 namespace {
 
 constexpr std::array<std::string_view, 4> kContentTypes = {"text", "image", "audio", "video"};
-constexpr std::array<std::string_view, 8> kFields = {"provider", "provider_model", "content_type", "cost_credits",
-                                                     "enabled",  "default",        "endpoint_id",  "fallback_model"};
+constexpr std::array<std::string_view, 9> kFields = {"provider",     "provider_model", "content_type",
+                                                     "cost_credits", "enabled",        "default",
+                                                     "endpoint_id",  "fallback_model", "max_attempts"};
+constexpr int kMaxAttempts = 10;
 constexpr std::int64_t kMaxCost = 1'000'000;
 
 bool name_char(char c) {
@@ -101,6 +103,13 @@ Parsed parse_document(std::string_view id, const Json& document) {
     if (!fallback || !is_model_id(*fallback)) return {{}, "fallback_model must be a model id"};
     if (*fallback == id) return {{}, "fallback_model must be another model"};
     out.model.fallback_model = *fallback;
+  }
+  if (document.contains("max_attempts")) {
+    const Json& attempts = document["max_attempts"];
+    if (!attempts.is_number_integer() || attempts.get<std::int64_t>() < 1 ||
+        attempts.get<std::int64_t>() > kMaxAttempts)
+      return {{}, "max_attempts must be an integer from 1 to 10"};
+    out.model.max_attempts = attempts.get<int>();
   }
   return out;
 }

@@ -52,7 +52,11 @@ TEST_CASE("a model document's fields are checked one by one, unknown ones refuse
   CHECK(with("cost_credits", 1'000'000).empty());
   CHECK(with("enabled", "yes") == "enabled must be true or false");
   CHECK(with("default", 1) == "default must be true or false");
-  CHECK(with("max_attempts", 2) == "unknown field max_attempts");
+  CHECK(with("max_attempts", 2).empty());
+  CHECK(models::parse_document("flux", base()).model.max_attempts == 1);
+  for (Json bad : {Json(0), Json(11), Json(1.5), Json("2"), Json(nullptr)})
+    CHECK(with("max_attempts", bad) == "max_attempts must be an integer from 1 to 10");
+  CHECK(with("mystery", 1) == "unknown field mystery");
   CHECK(with("fallback_model", "flux-backup").empty());
   CHECK(with("fallback_model", "flux") == "fallback_model must be another model");
   CHECK(with("fallback_model", "a/b") == "fallback_model must be a model id");
