@@ -1,12 +1,14 @@
-// The `crypto.verify` effect: an ES256 or RS256 JWS signature checked by the runtime's
-// WebCrypto, natively, instead of in wasm arithmetic. The core chose and validated the key;
-// this only imports it (once per isolate) and verifies.
+// The `crypto.verify` effect: an ES256 or RS256 JWS signature, or an Ed25519 one (fal's
+// webhooks), checked by the runtime's WebCrypto, natively, instead of in wasm arithmetic. The
+// core chose and validated the key and built the message; this only imports the key (once per
+// isolate) and verifies.
 
 import { decodeBase64 } from "../base64.js";
 
 const ALGORITHMS = {
   ES256: { key: { name: "ECDSA", namedCurve: "P-256" }, verify: { name: "ECDSA", hash: "SHA-256" } },
   RS256: { key: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, verify: { name: "RSASSA-PKCS1-v1_5" } },
+  EdDSA: { key: { name: "Ed25519" }, verify: { name: "Ed25519" } },
 };
 
 // A project has a handful of signing keys; the bound only stops a stream of new ones

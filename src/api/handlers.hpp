@@ -29,6 +29,7 @@ Task<Response> list_jobs(Ctx& ctx, const Request& request);
 Task<Response> cancel_job(Ctx& ctx, const Request& request);
 Task<Response> runpod_webhook(Ctx& ctx, const Request& request);
 Task<Response> replicate_webhook(Ctx& ctx, const Request& request);
+Task<Response> fal_webhook(Ctx& ctx, const Request& request);
 Task<Response> webhook_secret(Ctx& ctx, const Request& request);
 Task<Response> billing_catalog(Ctx& ctx, const Request& request);
 Task<Response> billing_subscription(Ctx& ctx, const Request& request);

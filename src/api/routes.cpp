@@ -29,6 +29,7 @@ Router build_router() {
       .add("POST", "/jobs/:id/cancel", cancel_job)
       .add("POST", "/webhooks/runpod/:job_id", runpod_webhook)
       .add("POST", "/webhooks/replicate/:job_id", replicate_webhook)
+      .add("POST", "/webhooks/fal/:job_id", fal_webhook)
       .add("GET", "/webhooks/secret", webhook_secret)
       .add("GET", "/billing/catalog", billing_catalog)
       .add("GET", "/billing/subscription", billing_subscription)

@@ -1,6 +1,7 @@
 #include "auth/jwks.hpp"
 
 #include "core/json.hpp"
+#include "crypto/encoding.hpp"
 #include "crypto/verify.hpp"
 
 namespace ag::auth {
@@ -50,8 +51,18 @@ std::optional<Jwk> usable_key(const Json& jwk) {
     if (!crypto::RsaPublicKey::from_jwk(*n, *e)) return std::nullopt;
     return Jwk{"RS256", {{"kty", "RSA"}, {"n", *n}, {"e", *e}}};
   }
+  if (*kty == "OKP") {
+    if (alg && *alg != "EdDSA") return std::nullopt;
+    auto crv = string_field(jwk, "crv");
+    auto x = string_field(jwk, "x");
+    if (!crv || *crv != "Ed25519" || !x) return std::nullopt;
+    // The point itself is checked by WebCrypto's import; its length is all we can see here.
+    auto point = crypto::base64url_decode(*x);
+    if (!point || point->size() != 32) return std::nullopt;
+    return Jwk{"EdDSA", {{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", *x}}};
+  }
   // "oct" keys never come from a public JWKS, and HS256 is configured as a secret instead;
-  // OKP and anything newer is simply not supported.
+  // anything else is simply not supported.
   return std::nullopt;
 }
 
@@ -70,11 +81,15 @@ std::optional<Jwks> parse_jwks(std::string_view json) {
 
   Jwks jwks;
   for (const Json& entry : *keys) {
-    // Without a kid a key cannot be selected, so it is of no use to us.
-    auto kid = string_field(entry, "kid");
-    if (!kid) continue;
     auto key = usable_key(entry);
     if (!key) continue;
+    // Without a kid a key cannot be selected, only tried.
+    auto kid = string_field(entry, "kid");
+    if (!kid && entry.contains("kid")) continue;
+    if (!kid) {
+      jwks.without_kid.push_back(std::move(*key));
+      continue;
+    }
     // The first key with a kid wins; a duplicate is an issuer's mistake, not a new key.
     jwks.by_kid.emplace(std::move(*kid), std::move(*key));
   }

@@ -42,7 +42,7 @@ struct FetchSpec {
 Json fetch(const FetchSpec& spec);
 
 /// Has the runtime's WebCrypto verify `signature` (raw bytes, sent base64url) over `data` with
-/// `alg` ("ES256" or "RS256") and the public JWK `key`; the result is {"valid": bool}.
+/// `alg` ("ES256", "RS256" or "EdDSA") and the public JWK `key`; the result is {"valid": bool}.
 Json crypto_verify(std::string_view alg, const Json& key, std::string_view data, std::string_view signature);
 
 /// Sends `body` (JSON) to the Cloudflare Queue bound as `queue`; the result is {}.

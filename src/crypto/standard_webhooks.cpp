@@ -3,6 +3,7 @@
 #include "crypto/constant_time.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/sha256.hpp"
+#include "crypto/webhook_timestamp.hpp"
 
 namespace ag::standard_webhooks {
 
@@ -20,15 +21,11 @@ std::string sign(std::string_view secret, std::string_view id, std::int64_t time
 
 Check verify(std::string_view secret, std::string_view id, std::string_view timestamp, std::string_view signatures,
              std::string_view raw_body, std::int64_t now_s, std::int64_t tolerance_s) {
-  if (id.empty() || timestamp.empty() || timestamp.size() > 12) return Check::malformed;
-  std::int64_t timestamp_s = 0;
-  for (char c : timestamp) {
-    if (c < '0' || c > '9') return Check::malformed;
-    timestamp_s = timestamp_s * 10 + (c - '0');
-  }
-  std::string expected = sign(secret, id, timestamp_s, raw_body);
+  auto timestamp_s = crypto::parse_unix_seconds(timestamp);
+  if (id.empty() || !timestamp_s) return Check::malformed;
+  std::string expected = sign(secret, id, *timestamp_s, raw_body);
   if (expected.empty()) return Check::malformed;
-  if (timestamp_s < now_s - tolerance_s || timestamp_s > now_s + tolerance_s) return Check::stale;
+  if (!crypto::is_fresh(*timestamp_s, now_s, tolerance_s)) return Check::stale;
   bool matched = false;
   while (!signatures.empty()) {
     auto space = signatures.find(' ');

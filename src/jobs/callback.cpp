@@ -3,6 +3,7 @@
 #include "core/uuid.hpp"
 #include "crypto/constant_time.hpp"
 #include "crypto/sha256.hpp"
+#include "jobs/poll.hpp"
 #include "jobs/provider_state.hpp"
 #include "jobs/store.hpp"
 
@@ -25,7 +26,10 @@ Task<Json> apply_callback(Ctx& ctx, const providers::Provider& provider, const J
     co_await ctx.raise(errors::invalid_request("expected a " + name + " job status object"));
   auto known_id = string_field(row, "provider_job_id");
   if (known_id && *known_id != state->id) co_await ctx.raise(errors::invalid_request("not this job's " + name + " id"));
-  Json applied = co_await apply_provider_state(ctx, provider, row, *state, "webhook");
+  providers::Polled finished = co_await with_result(ctx, provider, std::move(*state));
+  // Answered 502, the provider delivers the callback again later.
+  if (finished.unreachable) co_await ctx.raise(errors::provider_error("the " + name + " result could not be read"));
+  Json applied = co_await apply_provider_state(ctx, provider, row, *finished.state, "webhook");
   co_return Json{{"ok", true},
                  {"received", true},
                  {"applied", applied.value("applied", false)},

@@ -7,6 +7,7 @@
 #include "core/log.hpp"
 #include "db/row.hpp"
 #include "jobs/lifecycle.hpp"
+#include "jobs/poll.hpp"
 #include "jobs/provider_state.hpp"
 #include "jobs/store.hpp"
 
@@ -33,6 +34,7 @@ Task<> cancel_at_provider(Ctx& ctx, const Json& row) {
   if (state && state->status == "completed" && provider->output(*state).is_null() && status_request) {
     EffectResult full = co_await ctx.perform(effect::fetch(*status_request));
     state = provider->status_reply(full, provider_job_id).state;
+    if (state) state = (co_await with_result(ctx, *provider, std::move(*state))).state;
   }
   if (state && ended(*state)) {
     Json applied = co_await apply_provider_state(ctx, *provider, row, *state, "cancel");

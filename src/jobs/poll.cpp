@@ -22,11 +22,31 @@ Task<std::vector<Poll>> poll_jobs(Ctx& ctx, const Json& rows) {
   }
   if (requests.empty()) co_return polls;
   std::vector<EffectResult> replies = co_await ctx.perform_all(std::move(requests));
+  std::vector<std::size_t> finished;
+  std::vector<Json> reads;
   for (std::size_t k = 0; k < replies.size(); ++k) {
     Poll& poll = polls[asked[k]];
     poll.reply = poll.provider->status_reply(replies[k], *string_field(rows[asked[k]], "provider_job_id"));
+    if (!poll.reply.state) continue;
+    if (auto read = poll.provider->result_request(*poll.reply.state)) {
+      finished.push_back(asked[k]);
+      reads.push_back(effect::fetch(*read));
+    }
+  }
+  if (reads.empty()) co_return polls;
+  std::vector<EffectResult> results = co_await ctx.perform_all(std::move(reads));
+  for (std::size_t k = 0; k < results.size(); ++k) {
+    Poll& poll = polls[finished[k]];
+    poll.reply = poll.provider->result_reply(results[k], *poll.reply.state);
   }
   co_return polls;
+}
+
+Task<providers::Polled> with_result(Ctx& ctx, const providers::Provider& provider, providers::JobState state) {
+  auto read = provider.result_request(state);
+  if (!read) co_return providers::Polled{std::move(state)};
+  EffectResult reply = co_await ctx.perform(effect::fetch(*read));
+  co_return provider.result_reply(reply, state);
 }
 
 Task<std::optional<Json>> apply_poll(Ctx& ctx, const Json& row, const Poll& poll, std::string_view source) {

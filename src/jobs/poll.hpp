@@ -22,8 +22,13 @@ struct Poll {
   std::optional<std::string> status() const;
 };
 
-/// Polls the providers of the job rows `rows` concurrently; one Poll per row, in order.
+/// Polls the providers of the job rows `rows` concurrently; one Poll per row, in order. A
+/// state that ends without its result (Provider::result_request) has the result read too.
 Task<std::vector<Poll>> poll_jobs(Ctx& ctx, const Json& rows);
+
+/// `state` with its result read when the provider reported the end without it; `state` as it
+/// is otherwise.
+Task<providers::Polled> with_result(Ctx& ctx, const providers::Provider& provider, providers::JobState state);
 
 /// Records a poll of the job `row` that reports another status than the recorded one:
 /// apply_provider_state's answer, or nullopt when the poll changes nothing.

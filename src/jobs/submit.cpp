@@ -98,9 +98,12 @@ std::vector<Candidate> candidates(const Config& config, const Json& created) {
 }
 
 Json accepted_fields(const Candidate& candidate, const providers::JobState& state) {
+  // Where the provider wants the job's later requests (fal: its app), else the model's endpoint.
+  auto where = candidate.provider->job_endpoint();
+  if (!where) where = candidate.endpoint;
   return {{"provider", candidate.provider->name()},
           {"provider_job_id", state.id},
-          {"provider_endpoint_id", candidate.endpoint ? Json(*candidate.endpoint) : Json(nullptr)},
+          {"provider_endpoint_id", where ? Json(*where) : Json(nullptr)},
           {"run_model", candidate.model},
           {"result", state.body}};
 }

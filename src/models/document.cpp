@@ -27,7 +27,8 @@ bool is_name(std::string_view text, std::size_t max) {
   return true;
 }
 
-/// `owner/name`, `owner/name:version` or a version id, as migration 0007's check has it.
+/// `owner/name` (fal: `owner/app/path...`), `owner/name:version` or a version id, as migration
+/// 0008's check has it.
 bool is_provider_model(std::string_view text) {
   if (text.size() > 256) return false;
   auto colon = text.find(':');
@@ -38,9 +39,12 @@ bool is_provider_model(std::string_view text) {
     for (char c : version)
       if (!name_char(c) || c == '.' || c == '_' || c == '-') return false;
   }
-  auto slash = name.find('/');
-  if (slash == std::string_view::npos) return is_name(name, 256);
-  return is_name(name.substr(0, slash), 256) && is_name(name.substr(slash + 1), 256);
+  while (true) {
+    auto slash = name.find('/');
+    if (!is_name(name.substr(0, slash), 256)) return false;
+    if (slash == std::string_view::npos) return true;
+    name.remove_prefix(slash + 1);
+  }
 }
 
 template <std::size_t N>
@@ -61,7 +65,7 @@ Parsed parse_document(std::string_view id, const Json& document) {
     if (!one_of(key, kFields)) return {{}, "unknown field " + key};
 
   auto provider = string_field(document, "provider");
-  if (!provider || !providers::is_known(*provider)) return {{}, "provider must be runpod, replicate or openai"};
+  if (!provider || !providers::is_known(*provider)) return {{}, "provider must be runpod, replicate, openai or fal"};
   out.model.provider = *provider;
 
   auto content_type = string_field(document, "content_type");
@@ -82,7 +86,7 @@ Parsed parse_document(std::string_view id, const Json& document) {
   if (document.contains("provider_model") && !document["provider_model"].is_null()) {
     auto provider_model = string_field(document, "provider_model");
     if (!provider_model || !is_provider_model(*provider_model))
-      return {{}, "provider_model must be owner/name, owner/name:version or a version id"};
+      return {{}, "provider_model must be owner/name (fal: owner/app/path), owner/name:version or a version id"};
     out.model.provider_model = *provider_model;
   }
   for (auto [field, target] : {std::pair{"enabled", &out.model.enabled}, std::pair{"default", &out.model.is_default}}) {

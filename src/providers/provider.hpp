@@ -63,6 +63,19 @@ class Provider {
   /// Where in a finished job's state its files are (jobs/outputs.cpp copies the documented
   /// shapes of this value into R2); null when it carries none.
   virtual Json output(const JobState& state) const = 0;
+
+  /// The request that reads a finished job's result when `state` reports the end without it
+  /// (fal's COMPLETED status says neither how it ended nor what it made); nullopt when `state`
+  /// is the whole story, as every state of RunPod and Replicate is. jobs/ reads the result
+  /// before it applies such a state, whether a poll, a callback, a cancel or the sweep saw it.
+  virtual std::optional<effect::FetchSpec> result_request(const JobState& /*state*/) const { return std::nullopt; }
+  /// `finished` completed by the reply to its result_request: its outcome and output, or
+  /// `unreachable` (and `finished` with no lifecycle status) when the result could not be read.
+  virtual Polled result_reply(const EffectResult& /*reply*/, const JobState& finished) const { return {finished}; }
+
+  /// Where a job's later requests go when that is not its model's `endpoint_id` (fal: the app
+  /// its model belongs to), recorded as the job's provider_endpoint_id; nullopt: the model's.
+  virtual std::optional<std::string> job_endpoint() const { return std::nullopt; }
 };
 
 }  // namespace ag::providers

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "providers/fal.hpp"
 #include "providers/openai.hpp"
 #include "providers/replicate.hpp"
 #include "providers/runpod.hpp"
@@ -9,7 +10,7 @@
 namespace ag::providers {
 namespace {
 
-constexpr std::array<std::string_view, 3> kProviders = {"runpod", "replicate", "openai"};
+constexpr std::array<std::string_view, 4> kProviders = {"runpod", "replicate", "openai", "fal"};
 
 }  // namespace
 
@@ -29,6 +30,14 @@ std::unique_ptr<Provider> configured(const Config& config, const Route& route) {
       settings->model = route.model.value_or("");
       settings->content_type = route.content_type.value_or("");
       return std::make_unique<openai::OpenAI>(std::move(*settings));
+    }
+  }
+  if (route.provider == "fal") {
+    if (auto settings = fal::settings(config)) {
+      // A submission names the model; a recorded job, the app its requests live under.
+      settings->model = route.model.value_or("");
+      settings->app = route.model ? fal::queue_app(*route.model) : route.endpoint.value_or("");
+      return std::make_unique<fal::Fal>(std::move(*settings));
     }
   }
   return nullptr;

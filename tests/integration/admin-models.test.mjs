@@ -5,7 +5,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { call, newUser } from "./harness/http.mjs";
-import { startReplicateRig } from "./harness/replicate-rig.mjs";
+import { startReplicateRig } from "./harness/provider-rig.mjs";
 
 let rig;
 let db;
@@ -66,7 +66,7 @@ describe("admin models", () => {
       ["m1", { ...FLUX, provider: "modal" }, "provider"],
       ["m1", { ...FLUX, content_type: "3d" }, "content_type"],
       ["m1", { ...FLUX, cost_credits: -1 }, "cost_credits"],
-      ["m1", { ...FLUX, provider_model: "a/b/c" }, "provider_model"],
+      ["m1", { ...FLUX, provider_model: "a//b" }, "provider_model"],
       ["m1", { ...FLUX, fallback: "x" }, "unknown field fallback"],
       ["m1", { ...FLUX, fallback_model: "m1" }, "fallback_model"],
       ["m1", { ...FLUX, fallback_model: "no-such-model" }, "fallback_model"],

@@ -7,9 +7,8 @@
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { startWorker } from "./harness/worker.mjs";
 import { call, newUser } from "./harness/http.mjs";
-import { startReplicateRig } from "./harness/replicate-rig.mjs";
+import { startReplicateRig } from "./harness/provider-rig.mjs";
 import { assertLedgerInvariant } from "./harness/ledger.mjs";
 
 const MODEL = "flux-fast";
@@ -23,10 +22,13 @@ let db;
 let auth;
 let replicate;
 let worker;
+let balance;
+let jobRow;
+let lastEvent;
 
 before(async () => {
   rig = await startReplicateRig({ prefix: "ag_repl" });
-  ({ db, auth, replicate, worker } = rig);
+  ({ db, auth, replicate, worker, balance, jobRow, lastEvent } = rig);
   await db.sql`insert into public.models (id, provider, content_type, cost_credits, is_default, enabled, provider_model)
                values (${MODEL}, 'replicate', 'image', ${COST}, false, true, ${PROVIDER_MODEL}),
                       (${PINNED}, 'replicate', 'image', ${COST}, false, true, 'stability-ai/sdxl:39ed52f2a78e')`;
@@ -44,15 +46,6 @@ afterEach(async () => {
 });
 
 // --- helpers ------------------------------------------------------------------------------
-
-async function balance(userId) {
-  const [row] = await db.sql`select balance from public.credit_balances where user_id = ${userId}::uuid`;
-  return Number(row?.balance ?? 0);
-}
-const jobRow = async (id) => (await db.sql`select * from public.jobs where id = ${id}::uuid`)[0];
-const lastEvent = async (id) =>
-  (await db.sql`select to_status, detail->>'source' as source from public.job_events
-                where job_id = ${id}::uuid order by id desc limit 1`)[0];
 
 /** A new user's job on `model`, accepted by Replicate: {user, jobId, prediction}. */
 async function submitted(model = MODEL, input = undefined) {
@@ -243,29 +236,11 @@ describe("a job on a Replicate model", () => {
   });
 });
 
-describe("a Replicate model without Replicate configured", () => {
-  let bare;
-  before(async () => {
-    bare = await startWorker({
-      db: db.url,
-      vars: { SUPABASE_URL: auth.url, SUPABASE_JWT_SECRET: rig.hsSecret, WELCOME_CREDITS: "10", JOBS_PER_HOUR: "1000" },
-    });
-  });
-  after(async () => {
-    await bare?.stop();
-  });
-
-  test("is 400 model_unavailable with nothing charged or recorded; its webhooks are refused", async () => {
-    const user = await newUser(auth);
-    const res = await call(bare, "/jobs", { method: "POST", token: user.token, body: { prompt: "a fox", model: MODEL } });
-    assert.equal(res.status, 400, res.text);
-    assert.equal(res.body.error, "model_unavailable", res.text);
-    // refused before the welcome grant, as an unknown model is: no ledger entry at all
-    assert.equal((await db.sql`select count(*)::int as n from public.credit_ledger where user_id = ${user.id}::uuid`)[0].n, 0);
-    assert.equal((await db.sql`select count(*)::int as n from public.jobs where user_id = ${user.id}::uuid`)[0].n, 0);
-
-    const { jobId } = await submitted();
-    const hook = await call(bare, `/webhooks/replicate/${jobId}?token=x`, { method: "POST", body: { id: "p", status: "succeeded" } });
-    assert.equal(hook.status, 401, hook.text);
+test("a Replicate model without Replicate configured is 400 model_unavailable, nothing charged; its webhooks are refused", async () => {
+  const { jobId } = await submitted();
+  await rig.assertUnavailableWithoutProvider({
+    model: MODEL,
+    webhook: `/webhooks/replicate/${jobId}`,
+    body: { id: "p", status: "succeeded" },
   });
 });

@@ -38,7 +38,7 @@ TEST_CASE("a model document's fields are checked one by one, unknown ones refuse
     document[field] = std::move(value);
     return problem(document);
   };
-  CHECK(with("provider", "modal") == "provider must be runpod, replicate or openai");
+  CHECK(with("provider", "modal") == "provider must be runpod, replicate, openai or fal");
   CHECK(with("content_type", "3d").find("content_type") == 0);
   Json openai_video = base();
   openai_video["provider"] = "openai";
@@ -65,7 +65,9 @@ TEST_CASE("a model document's fields are checked one by one, unknown ones refuse
   CHECK(with("provider_model", "stability-ai/sdxl:39ed52f2a78e").empty());
   CHECK(with("provider_model", "39ed52f2a78e").empty());
   CHECK(with("provider_model", nullptr).empty());
-  for (const char* bad : {"", "a/b/c", "../etc", "owner/name:", "owner/name:v.1", "own er/name", "/name"})
+  CHECK(with("provider_model", "fal-ai/kling-video/v2/master/text-to-video").empty());  // fal's endpoint ids
+  for (const char* bad :
+       {"", "a/b/", "a//b", "a/../b", "../etc", "owner/name:", "owner/name:v.1", "own er/name", "/name"})
     CHECK(with("provider_model", bad).find("provider_model") == 0);
 
   Json disabled_default = base();
