@@ -33,6 +33,12 @@ ensure_ffmpeg() {
   apt_ensure ffmpeg
 }
 
+# The official JSON-Schema-Test-Suite, which scripts/test's schema-suite layer runs through the
+# input validator (src/inputs/keywords).
+ensure_schema_suite() {
+  apt_ensure json-schema-test-suite
+}
+
 # curl and jq: the README's quick start talks to scripts/dev with them.
 ensure_quick_start_tools() {
   apt_ensure curl jq
