@@ -247,6 +247,17 @@ begin
 end
 $$;
 
+-- _idempotency_answered: the answer a replay of the job's Idempotency-Key gets from now on.
+create or replace function public._idempotency_answered(
+  p_job_id uuid, p_response_status integer, p_response_body jsonb
+) returns void
+language sql set search_path = public, pg_temp
+as $$
+  update public.idempotency_keys k
+  set state = 'done', response_status = p_response_status, response_body = p_response_body
+  where k.job_id = p_job_id and k.state = 'running';
+$$;
+
 -- transition_job: moves a job along one row of job_transitions, or does nothing.
 --
 --   select applied, status, refunded from public.transition_job($1::uuid, $2::text, $3::jsonb,
@@ -308,9 +319,7 @@ begin
   end if;
 
   if p_idem_response_status is not null then
-    update public.idempotency_keys k
-    set state = 'done', response_status = p_idem_response_status, response_body = p_idem_response_body
-    where k.job_id = p_job_id and k.state = 'running';
+    perform public._idempotency_answered(p_job_id, p_idem_response_status, p_idem_response_body);
   end if;
 
   return query select v_applied, v_job.status, v_refunded;
@@ -437,9 +446,7 @@ begin
   update public.jobs j set enqueued_at = now(), updated_at = now()
   where j.id = p_job_id and j.status = 'queued';
   v_queued := found;
-  update public.idempotency_keys k
-  set state = 'done', response_status = p_response_status, response_body = p_response_body
-  where k.job_id = p_job_id and k.state = 'running';
+  perform public._idempotency_answered(p_job_id, p_response_status, p_response_body);
   return v_queued;
 end
 $$;
@@ -507,6 +514,7 @@ $$;
 select public._function_access('owner',
   'public._job_fields(jsonb)',
   'public._job_update(uuid, text, boolean, jsonb)',
+  'public._idempotency_answered(uuid, integer, jsonb)',
   'public.jobs_capture_model()');
 select public._function_access('api',
   'public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text, interval, text[])',
