@@ -10,6 +10,6 @@ import { performFetch } from "./effects/fetch.js";
 export class Outbound extends WorkerEntrypoint {
   /** performFetch's result for `effect`. */
   perform(effect) {
-    return performFetch(effect);
+    return performFetch(effect, this.env);
   }
 }

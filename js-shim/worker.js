@@ -51,4 +51,24 @@ export default {
       scope.finish();
     }
   },
+
+  // Each message is a background job the core put on the Queue (`queue.send`), run as its own
+  // task. A task that fails inside the core is retried by the Queue (at-least-once: the core
+  // makes a second run harmless); one that finishes is acknowledged.
+  async queue(batch, env, ctx) {
+    const core = coreFor(wasmModule, env);
+    await Promise.all(batch.messages.map(async (message) => {
+      const requestId = crypto.randomUUID();
+      const scope = new TaskScope({ env, ctx, requestId });
+      try {
+        await drive(core, { kind: "background", now: Date.now(), job: message.body, request_id: requestId }, scope);
+        message.ack();
+      } catch (err) {
+        logFailure("queue message failed inside the core", err, scope.requestId);
+        message.retry();
+      } finally {
+        scope.finish();
+      }
+    }));
+  },
 };

@@ -1,6 +1,8 @@
-// The `fetch` effect: an outgoing HTTP request with a timeout and a size-capped body.
+// The `fetch` effect: an outgoing HTTP request with a timeout and a size-capped body; with
+// `store`, a successful reply's files go into R2 (./reply-files.js).
 
 import { readCapped, TooLarge } from "./read-capped.js";
+import { storeReply, StoreError } from "./reply-files.js";
 import { headerEntries } from "../headers.js";
 
 const DEFAULT_TIMEOUT_MS = 10000;
@@ -10,7 +12,8 @@ function isTimeout(err, signal) {
   return signal.aborted || err?.name === "TimeoutError" || err?.name === "AbortError";
 }
 
-export async function performFetch(effect) {
+/** `env` holds the R2 binding a `store` writes to. */
+export async function performFetch(effect, env) {
   const timeoutMs = Number.isFinite(effect.timeout_ms) && effect.timeout_ms > 0 ? effect.timeout_ms : DEFAULT_TIMEOUT_MS;
   const maxBytes = Number.isFinite(effect.max_bytes) && effect.max_bytes >= 0 ? effect.max_bytes : DEFAULT_MAX_BYTES;
   const signal = AbortSignal.timeout(timeoutMs);
@@ -33,10 +36,13 @@ export async function performFetch(effect) {
     return { error: { code: "too_large", message: `response declares ${declared} bytes, cap ${maxBytes}`, status: response.status } };
   }
   let body;
+  let stored;
   try {
-    body = await readCapped(response.body, maxBytes);
+    if (effect.store && response.ok) ({ body, stored } = await storeReply(response, effect.store, env));
+    else body = await readCapped(response.body, maxBytes);
   } catch (err) {
     if (err instanceof TooLarge) return { error: { code: "too_large", message: err.message, status: response.status } };
+    if (err instanceof StoreError) return { error: { code: err.code, message: err.message, status: response.status } };
     if (isTimeout(err, signal)) return { error: { code: "timeout", message: `body not received within ${timeoutMs} ms` } };
     return { error: { code: "network", message: String(err?.message ?? err) } };
   }
@@ -44,5 +50,6 @@ export async function performFetch(effect) {
     status: response.status,
     headers: [...response.headers],
     body, // a Uint8Array: the frame encoder moves it into the blob section
+    ...(stored ? { stored } : {}),
   };
 }

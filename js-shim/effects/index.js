@@ -7,6 +7,7 @@ import { performR2, R2_OPS } from "./r2.js";
 import { performRequestBody } from "./request-body.js";
 import { performCryptoVerify } from "./crypto-verify.js";
 import { performSleep } from "./sleep.js";
+import { performQueueSend } from "./queue.js";
 
 const EXECUTORS = {
   sql: performSql,
@@ -14,6 +15,7 @@ const EXECUTORS = {
   "request.body": performRequestBody,
   "crypto.verify": performCryptoVerify,
   sleep: performSleep,
+  "queue.send": performQueueSend,
   wait_until: performWaitUntil,
 };
 for (const op of R2_OPS) EXECUTORS[op] = performR2;
@@ -36,7 +38,7 @@ export function performAll(effects, scope) {
 
 /** `fetch`: through the OUTBOUND binding (js-shim/outbound.js) where there is one. */
 async function performOutbound(effect, scope) {
-  if (!scope.env.OUTBOUND) return performFetch(effect);
+  if (!scope.env.OUTBOUND) return performFetch(effect, scope.env);
   try {
     return await scope.env.OUTBOUND.perform(effect);
   } catch (err) {

@@ -247,6 +247,17 @@ begin
 end
 $$;
 
+-- _idempotency_answered: the answer a replay of the job's Idempotency-Key gets from now on.
+create or replace function public._idempotency_answered(
+  p_job_id uuid, p_response_status integer, p_response_body jsonb
+) returns void
+language sql set search_path = public, pg_temp
+as $$
+  update public.idempotency_keys k
+  set state = 'done', response_status = p_response_status, response_body = p_response_body
+  where k.job_id = p_job_id and k.state = 'running';
+$$;
+
 -- transition_job: moves a job along one row of job_transitions, or does nothing.
 --
 --   select applied, status, refunded from public.transition_job($1::uuid, $2::text, $3::jsonb,
@@ -308,9 +319,7 @@ begin
   end if;
 
   if p_idem_response_status is not null then
-    update public.idempotency_keys k
-    set state = 'done', response_status = p_idem_response_status, response_body = p_idem_response_body
-    where k.job_id = p_job_id and k.state = 'running';
+    perform public._idempotency_answered(p_job_id, p_idem_response_status, p_idem_response_body);
   end if;
 
   return query select v_applied, v_job.status, v_refunded;
@@ -422,14 +431,98 @@ begin
 end
 $$;
 
+-- enqueue_job: the job's message is on the Queue (or about to be): marks it so the sweep leaves it
+-- to the consumer, and stores the POST /jobs answer for Idempotency-Key replays, as
+-- transition_job does.
+--
+--   select public.enqueue_job($1::uuid, $2::integer, $3::jsonb)   → true when the job is queued
+create or replace function public.enqueue_job(p_job_id uuid, p_response_status integer, p_response_body jsonb)
+returns boolean
+language plpgsql security definer set search_path = public, pg_temp
+as $$
+declare
+  v_queued boolean;
+begin
+  update public.jobs j set enqueued_at = now(), updated_at = now()
+  where j.id = p_job_id and j.status = 'queued';
+  v_queued := found;
+  perform public._idempotency_answered(p_job_id, p_response_status, p_response_body);
+  return v_queued;
+end
+$$;
+
+-- claim_queued_job: the Queue consumer takes a job: queued → submitted, with a fresh callback
+-- token hash, in one transaction. Only a job whose message was sent is claimed, and the message
+-- goes out before enqueue_job marks the job (a send that fails must leave no mark), so the
+-- claim does not wait for the mark. The Queue delivers at least once: a message whose job was
+-- claimed, cancelled or timed out meanwhile claims nothing.
+--
+--   select claimed from public.claim_queued_job($1::uuid, $2::text)
+create or replace function public.claim_queued_job(p_job_id uuid, p_webhook_token_hash text)
+returns table (claimed boolean)
+language plpgsql security definer set search_path = public, pg_temp
+as $$
+#variable_conflict use_column
+declare
+  v_status text;
+begin
+  select j.status into v_status from public.jobs j where j.id = p_job_id for update;
+  if v_status is distinct from 'queued' then
+    return query select false;
+    return;
+  end if;
+  return query select t.applied from public.transition_job(
+    p_job_id, 'submitted', jsonb_build_object('source', 'queue'),
+    jsonb_build_object('webhook_token_hash', p_webhook_token_hash), null, null) t;
+end
+$$;
+
+-- retry_job: a generation its provider reported failed (provider job p_provider_job_id) runs
+-- again when its model allows another attempt: the job goes back to queued, on the Queue, its
+-- provider job forgotten, attempts + 1, with a job_event (p_detail). Under the row lock, so of a
+-- webhook, a poll and the sweep seeing the same failure, one retries and the others find the
+-- provider job changed. false: no attempt left, the job past its deadline, or not that provider
+-- job: the caller fails the job as usual, which refunds it.
+--
+--   select public.retry_job($1::uuid, $2::text, $3::jsonb) as retried
+create or replace function public.retry_job(p_job_id uuid, p_provider_job_id text, p_detail jsonb)
+returns boolean
+language plpgsql security definer set search_path = public, pg_temp
+as $$
+declare
+  v_job public.jobs%rowtype;
+  v_max integer;
+begin
+  select * into v_job from public.jobs j where j.id = p_job_id for update;
+  if not found or v_job.status not in ('submitted', 'running')
+     or v_job.provider_job_id is distinct from p_provider_job_id or v_job.deadline_at <= now() then
+    return false;
+  end if;
+  select m.max_attempts into v_max from public.models m where m.id = v_job.model;
+  if v_job.attempts >= coalesce(v_max, 1) then
+    return false;
+  end if;
+  update public.jobs j set status = 'queued', attempts = j.attempts + 1, provider_job_id = null,
+    enqueued_at = now(), updated_at = now()
+  where j.id = p_job_id;
+  insert into public.job_events (job_id, from_status, to_status, detail)
+  values (p_job_id, v_job.status, 'queued', p_detail || jsonb_build_object('attempt', v_job.attempts + 1));
+  return true;
+end
+$$;
+
 select public._function_access('owner',
   'public._job_fields(jsonb)',
   'public._job_update(uuid, text, boolean, jsonb)',
+  'public._idempotency_answered(uuid, integer, jsonb)',
   'public.jobs_capture_model()');
 select public._function_access('api',
   'public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text, interval, text[])',
   'public.transition_job(uuid, text, jsonb, jsonb, integer, jsonb)',
   'public.update_job_fields(uuid, jsonb)',
   'public.record_job_attempt(uuid, jsonb)',
+  'public.enqueue_job(uuid, integer, jsonb)',
+  'public.claim_queued_job(uuid, text)',
+  'public.retry_job(uuid, text, jsonb)',
   'public.refund_job(uuid, text)',
   'public.prune_idempotency_keys(interval)');

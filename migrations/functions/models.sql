@@ -10,7 +10,7 @@
 --
 --   select outcome, created, model from public.put_model($1::text, $2::text, $3::text, $4::text,
 --                                                         $5::integer, $6::boolean, $7::boolean, $8::text,
---                                                         $9::text)
+--                                                         $9::text, $10::integer)
 --
 --   → 'saved', created (true: it is new), model (the row as JSON)
 --   → 'invalid_fallback', false, null: the fallback is the model itself, does not exist, or
@@ -18,9 +18,10 @@
 --   → 'default_required', false, the row unchanged: the model is the default and the document
 --     would disable it or take its mark
 drop function if exists public.put_model(text, text, text, text, integer, boolean, boolean, text);
+drop function if exists public.put_model(text, text, text, text, integer, boolean, boolean, text, text);
 create or replace function public.put_model(
   p_id text, p_provider text, p_provider_model text, p_content_type text, p_cost_credits integer,
-  p_enabled boolean, p_default boolean, p_endpoint_id text, p_fallback_model text
+  p_enabled boolean, p_default boolean, p_endpoint_id text, p_fallback_model text, p_max_attempts integer
 ) returns table (outcome text, created boolean, model jsonb)
 language plpgsql security definer set search_path = public, pg_temp
 as $$
@@ -50,13 +51,14 @@ begin
     update public.models m set is_default = false where m.is_default and m.id <> p_id;
   end if;
   insert into public.models as m (id, provider, provider_model, content_type, cost_credits, enabled, is_default,
-                                  endpoint_id, fallback_model)
+                                  endpoint_id, fallback_model, max_attempts)
   values (p_id, p_provider, p_provider_model, p_content_type, p_cost_credits, p_enabled, p_default, p_endpoint_id,
-          p_fallback_model)
+          p_fallback_model, p_max_attempts)
   on conflict (id) do update set
     provider = excluded.provider, provider_model = excluded.provider_model, content_type = excluded.content_type,
     cost_credits = excluded.cost_credits, enabled = excluded.enabled, is_default = excluded.is_default,
-    endpoint_id = excluded.endpoint_id, fallback_model = excluded.fallback_model
+    endpoint_id = excluded.endpoint_id, fallback_model = excluded.fallback_model,
+    max_attempts = excluded.max_attempts
   returning * into v_row;
   return query select 'saved'::text, v_old.id is null, to_jsonb(v_row);
 end
@@ -89,5 +91,5 @@ end
 $$;
 
 select public._function_access('api',
-  'public.put_model(text, text, text, text, integer, boolean, boolean, text, text)',
+  'public.put_model(text, text, text, text, integer, boolean, boolean, text, text, integer)',
   'public.disable_model(text)');

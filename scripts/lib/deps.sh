@@ -6,13 +6,16 @@
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-# Compilers and libraries for the three builds (native, Emscripten, clang-14 + WASI).
+# Compilers and libraries for the four builds (native, Emscripten, clang-14 + WASI, and the
+# fuzzers' clang-16: clang-14's ASan build miscompiles a coroutine's final suspend, see
+# docs/development.md).
 ensure_build_tools() {
   apt_ensure cmake make g++ pkg-config dpkg-dev \
     nlohmann-json3-dev catch2 \
     emscripten binaryen \
     clang-14 lld-14 llvm-14 wasi-libc libclang-rt-14-dev \
-    libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32
+    libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32 \
+    clang-16 libclang-rt-16-dev
 }
 
 # Postgres for the integration tests. Bookworm's postgresql-15 already ships the

@@ -3,6 +3,7 @@
 #include "http/cors.hpp"
 #include "jobs/delivery.hpp"
 #include "core/log.hpp"
+#include "jobs/queued.hpp"
 #include "jobs/sweep.hpp"
 #include "jobs/webhooks.hpp"
 
@@ -72,6 +73,10 @@ Task<Response> App::background(Ctx& ctx, Json job) {
   if (name == jobs::kDeliverWebhooks) {
     Json sent = co_await jobs::deliver_job_webhooks(ctx, string_field(job, "job_id"));
     co_return json_response(200, std::move(sent));
+  }
+  if (name == jobs::kRunQueuedJob) {
+    co_await jobs::run_queued(ctx, job);
+    co_return json_response(200, Json::object());
   }
   log::error("unknown background job", {{"request_id", ctx.request_id()}, {"name", name}});
   co_return json_response(500, Json::object());

@@ -111,9 +111,13 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   }
   std::string job_id = string_field(created, "job_id").value_or("");
 
-  jobs::Submission submission{job_id, body, http::public_base_url(config, request), webhook_token};
+  jobs::Submission submission{job_id, caller.user ? caller.user->id : "admin", body,
+                              http::public_base_url(config, request), webhook_token};
   jobs::Answer answer = co_await jobs::submit(ctx, jobs::candidates(config, created), submission);
-  if (auto wait_s = http::wait_preference(request.header("prefer")); wait_s && answer.status == 200) {
+  // A job that is running (200) or on the Queue (202 queued) can be waited for; the noop and
+  // refusals answer at once.
+  const bool waitable = answer.status == 200 || answer.body.value("status", "") == "queued";
+  if (auto wait_s = http::wait_preference(request.header("prefer")); wait_s && waitable) {
     std::optional<Json> ended = co_await jobs::ended_within(ctx, job_id, *wait_s);
     if (ended) {
       Response done =

@@ -18,7 +18,18 @@ Json fetch(const FetchSpec& spec) {
                  {"timeout_ms", spec.timeout_ms},
                  {"max_bytes", spec.max_bytes}};
   if (spec.body) effect["body"] = *spec.body;
+  if (spec.store) {
+    const ReplyFiles& store = *spec.store;
+    Json files = {{"key_prefix", store.key_prefix}, {"extension", store.extension}, {"max_bytes", store.max_bytes}};
+    if (!store.content_type.empty()) files["content_type"] = store.content_type;
+    if (!store.json_items.empty()) files["json"] = {{"items", store.json_items}, {"field", store.json_field}};
+    effect["store"] = std::move(files);
+  }
   return effect;
+}
+
+Json queue_send(std::string_view queue, const Json& body) {
+  return {{"op", "queue.send"}, {"queue", queue}, {"body", body}};
 }
 
 Json crypto_verify(std::string_view alg, const Json& key, std::string_view data, std::string_view signature) {

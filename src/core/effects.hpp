@@ -15,6 +15,20 @@ namespace ag::effect {
 /// A SQL statement with $1..$n parameters.
 Json sql(std::string_view query, Json params = Json::array());
 
+/// Where a successful (2xx) reply's bulk bytes go instead of into the core: R2 objects
+/// <key_prefix><n><extension>, n from 1. With `json_items` the reply is JSON and each item of
+/// that top-level array holds a file base64-encoded in `json_field` (OpenAI's b64_json): the
+/// field is decoded into R2 and removed from the body the core gets. Without it the whole
+/// body is the one file. The result's `stored` lists the objects ({key, size, content_type}).
+struct ReplyFiles {
+  std::string key_prefix;
+  std::string extension;
+  std::string content_type;  // empty: the reply's own
+  std::string json_items;
+  std::string json_field;
+  std::uint64_t max_bytes = 0;  // the whole reply's cap; over it the fetch fails `too_large`
+};
+
 struct FetchSpec {
   std::string method = "GET";
   std::string url;
@@ -22,6 +36,7 @@ struct FetchSpec {
   std::optional<std::string> body;
   std::int64_t timeout_ms = 10'000;
   std::uint64_t max_bytes = 1 << 20;
+  std::optional<ReplyFiles> store;
 };
 /// An outgoing HTTP request.
 Json fetch(const FetchSpec& spec);
@@ -29,6 +44,9 @@ Json fetch(const FetchSpec& spec);
 /// Has the runtime's WebCrypto verify `signature` (raw bytes, sent base64url) over `data` with
 /// `alg` ("ES256", "RS256" or "EdDSA") and the public JWK `key`; the result is {"valid": bool}.
 Json crypto_verify(std::string_view alg, const Json& key, std::string_view data, std::string_view signature);
+
+/// Sends `body` (JSON) to the Cloudflare Queue bound as `queue`; the result is {}.
+Json queue_send(std::string_view queue, const Json& body);
 
 /// Resumes after `ms` milliseconds (at most 60,000): the result is {}.
 Json sleep(std::int64_t ms);

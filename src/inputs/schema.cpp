@@ -161,7 +161,7 @@ CheckedSchema check_schema(const Json& document) {
   for (const Json& name : document.value("required", Json::array())) {
     bool declared = false;
     for (Property& property : schema.properties)
-      if (property.name == name) declared = property.required = true;
+      if (name.is_string() && property.name == name.get<std::string>()) declared = property.required = true;
     if (!declared) return {std::nullopt, at + ".required names " + dump(name) + ", which is not a property"};
   }
   return {std::move(schema), ""};

@@ -22,15 +22,17 @@ ApiError already_finished(std::string_view status) {
 /// job is cancelled (or the job has no provider side); raises otherwise.
 Task<> cancel_at_provider(Ctx& ctx, const Json& row) {
   auto provider = provider_for_job(ctx.config(), row);
-  if (!provider) co_return;
   auto provider_job_id = string_field(row, "provider_job_id").value_or("");
-  EffectResult reply = co_await ctx.perform(effect::fetch(provider->cancel_request(provider_job_id)));
+  auto request = provider ? provider->cancel_request(provider_job_id) : std::nullopt;
+  if (!request) co_return;
+  EffectResult reply = co_await ctx.perform(effect::fetch(*request));
   auto state = provider->cancel_reply(reply);
   if (state && state->status == "cancelled") co_return;
   // A completion reported without its output: the outputs are what was paid for, so they are
   // read from the job's status before the job is recorded completed.
-  if (state && state->status == "completed" && provider->output(*state).is_null()) {
-    EffectResult full = co_await ctx.perform(effect::fetch(provider->status_request(provider_job_id)));
+  auto status_request = provider->status_request(provider_job_id);
+  if (state && state->status == "completed" && provider->output(*state).is_null() && status_request) {
+    EffectResult full = co_await ctx.perform(effect::fetch(*status_request));
     state = provider->status_reply(full, provider_job_id).state;
     if (state) state = (co_await with_result(ctx, *provider, std::move(*state))).state;
   }

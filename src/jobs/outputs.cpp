@@ -1,5 +1,6 @@
 #include "jobs/outputs.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -12,7 +13,7 @@ namespace {
 constexpr std::int64_t kCopyTimeoutMs = 60'000;
 
 std::string extension_for_type(std::string_view type) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kTypes = {{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kTypes = {{
       {"image/png", ".png"},
       {"image/jpeg", ".jpg"},
       {"image/webp", ".webp"},
@@ -23,6 +24,7 @@ std::string extension_for_type(std::string_view type) {
       {"audio/wav", ".wav"},
       {"audio/mpeg", ".mp3"},
       {"application/json", ".json"},
+      {"text/plain", ".txt"},
   }};
   for (const auto& [known, extension] : kTypes)
     if (known == type) return std::string(extension);
@@ -97,6 +99,14 @@ void collect_item(const Json& item, std::vector<OutputSource>& found) {
 
 }  // namespace
 
+std::uint64_t output_max_bytes(const Config& config) {
+  return config.get_uint("OUTPUT_MAX_BYTES", 100ull << 20, 1, 1ull << 30);
+}
+
+std::uint64_t stored_reply_max_bytes(const Config& config) {
+  return std::min<std::uint64_t>(output_max_bytes(config), 48ull << 20);
+}
+
 std::vector<OutputSource> find_output_sources(const Json& output) {
   std::vector<OutputSource> found;
   if (output.is_array()) {
@@ -110,7 +120,7 @@ std::vector<OutputSource> find_output_sources(const Json& output) {
 Task<Json> copy_outputs(Ctx& ctx, const std::string& owner, const std::string& job_id, const Json& output) {
   std::vector<OutputSource> sources = find_output_sources(output);
   if (sources.empty()) co_return Json::array();
-  const std::uint64_t max_bytes = ctx.config().get_uint("OUTPUT_MAX_BYTES", 100ull << 20, 1, 1ull << 30);
+  const std::uint64_t max_bytes = output_max_bytes(ctx.config());
   std::vector<std::string> keys;
   std::vector<Json> puts;
   for (std::size_t i = 0; i < sources.size(); ++i) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.hpp"
 #include "core/ctx.hpp"
 #include "core/json.hpp"
 #include "core/task.hpp"
@@ -22,6 +23,14 @@ struct OutputSource {
   std::string content_type;  // known for data: URIs only
   std::string extension;     // ".png", ".mp4", ... or ""
 };
+
+/// The largest output file kept (OUTPUT_MAX_BYTES).
+std::uint64_t output_max_bytes(const Config& config);
+
+/// The largest reply whose files the shim stores (effect::ReplyFiles): OUTPUT_MAX_BYTES, but
+/// at most 48 MiB, because the shim holds such a reply whole (a JSON body of base64 images)
+/// in an isolate of 128 MB.
+std::uint64_t stored_reply_max_bytes(const Config& config);
 
 /// Up to kMaxOutputs files named by `output` in a documented shape, in order: `output` is a
 /// file (a URL or a data: URI), an object whose url / image_url / video_url / audio_url /

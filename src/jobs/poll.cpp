@@ -13,10 +13,12 @@ Task<std::vector<Poll>> poll_jobs(Ctx& ctx, const Json& rows) {
   std::vector<std::size_t> asked;
   std::vector<Json> requests;
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    polls[i].provider = provider_for_job(ctx.config(), rows[i]);
-    if (!polls[i].provider) continue;
+    auto provider = provider_for_job(ctx.config(), rows[i]);
+    auto request = provider ? provider->status_request(*string_field(rows[i], "provider_job_id")) : std::nullopt;
+    if (!request) continue;
+    polls[i].provider = std::move(provider);
     asked.push_back(i);
-    requests.push_back(effect::fetch(polls[i].provider->status_request(*string_field(rows[i], "provider_job_id"))));
+    requests.push_back(effect::fetch(*request));
   }
   if (requests.empty()) co_return polls;
   std::vector<EffectResult> replies = co_await ctx.perform_all(std::move(requests));

@@ -2,6 +2,7 @@
 
 #include "jobs/lifecycle.hpp"
 #include "jobs/outputs.hpp"
+#include "jobs/queued.hpp"
 #include "jobs/store.hpp"
 #include "providers/registry.hpp"
 
@@ -25,6 +26,12 @@ Task<Json> apply_provider_state(Ctx& ctx, const providers::Provider& provider, c
                                 const providers::JobState& state, std::string_view source) {
   if (!state.status) co_return Json{{"applied", false}, {"status", row.value("status", Json(nullptr))}};
   const std::string& next = *state.status;
+  // A failed generation may run again (the model's max_attempts), except when a cancel is what
+  // found it failed.
+  if (next == "failed" && source != "cancel" && is_open(string_field(row, "status").value_or(""))) {
+    const bool again = co_await retried(ctx, string_field(row, "id").value_or(""), state, source);
+    if (again) co_return Json{{"applied", true}, {"status", "queued"}, {"retried", true}};
+  }
   Transition change;
   change.job_id = string_field(row, "id").value_or("");
   change.detail = Json{{"source", source}, {"provider_status", state.provider_status}};
@@ -39,9 +46,13 @@ Task<Json> apply_provider_state(Ctx& ctx, const providers::Provider& provider, c
   // (when a webhook and a poll race, both copy the same files to the same keys, and one
   // transition applies).
   Json output = provider.output(state);
-  if (next == "completed" && !output.is_null() && is_open(string_field(row, "status").value_or(""))) {
-    std::string owner = string_field(row, "user_id").value_or("admin");
-    Json outputs = co_await copy_outputs(ctx, owner, change.job_id, output);
+  if (next == "completed" && is_open(string_field(row, "status").value_or(""))) {
+    Json outputs = state.files;  // what the reply itself stored (a synchronous provider's)
+    if (!output.is_null()) {
+      std::string owner = string_field(row, "user_id").value_or("admin");
+      Json copied = co_await copy_outputs(ctx, owner, change.job_id, output);
+      for (Json& file : copied) outputs.push_back(std::move(file));
+    }
     if (!outputs.empty()) change.fields["outputs"] = std::move(outputs);
   }
   change.to = next;

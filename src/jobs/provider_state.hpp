@@ -27,7 +27,8 @@ bool ended(const providers::JobState& state);
 Json shown_result(const providers::JobState& state, std::string_view recorded_status);
 
 /// transition_job's answer `{applied, status, refunded}`, plus `outputs` when this call
-/// completed the job. A provider status outside the lifecycle changes nothing.
+/// completed the job. A provider status outside the lifecycle changes nothing. A failure the
+/// model may retry answers `{applied: true, status: "queued", retried: true}` instead.
 Task<Json> apply_provider_state(Ctx& ctx, const providers::Provider& provider, const Json& row,
                                 const providers::JobState& state, std::string_view source);
 

@@ -10,6 +10,14 @@ namespace {
 
 Json optional_json(const Json& value) { return value.is_null() ? Json(nullptr) : Json(dump(value)); }
 
+// What jobs::candidates() reads of a job's model (joined as m) and its enabled fallback (f).
+#define AG_ROUTE_COLUMNS                                                                             \
+  "m.id as model_id, m.provider as model_provider, m.endpoint_id as model_endpoint_id, "             \
+  "coalesce(m.provider_model, m.id) as model_provider_model, m.content_type as model_content_type, " \
+  "f.id as fallback_model, f.provider as fallback_provider, f.endpoint_id as fallback_endpoint_id, " \
+  "coalesce(f.provider_model, f.id) as fallback_provider_model "
+#define AG_FALLBACK_JOIN "left join public.models f on f.id = m.fallback_model and f.enabled"
+
 }  // namespace
 
 Task<Json> create_job(Ctx& ctx, const NewJob& job) {
@@ -20,19 +28,41 @@ Task<Json> create_job(Ctx& ctx, const NewJob& job) {
       Json::array({db::optional_text(job.user_id), db::optional_text(job.model), dump(job.payload), job.jobs_per_hour,
                    job.welcome_credits, job.idempotency_scope, db::optional_text(job.idempotency_key), job.request_hash,
                    job.deadline_s, db::optional_text(job.webhook_token_hash), providers});
-  Json rows = co_await db::query(
-      ctx,
-      "select c.*, m.id as model_id, m.provider as model_provider, m.endpoint_id as model_endpoint_id, "
-      "coalesce(m.provider_model, m.id) as model_provider_model, f.id as fallback_model, "
-      "f.provider as fallback_provider, f.endpoint_id as fallback_endpoint_id, "
-      "coalesce(f.provider_model, f.id) as fallback_provider_model "
-      "from public.create_job($1::uuid, $2::text, $3::jsonb, $4::integer, $5::integer, "
-      "$6::text, $7::text, $8::text, $9::integer, $10::text, p_providers => $11::text[]) c "
-      "left join public.models m on m.id = "
-      "coalesce($2::text, (select d.id from public.models d where d.is_default)) "
-      "left join public.models f on f.id = m.fallback_model and f.enabled",
-      std::move(params));
+  Json rows =
+      co_await db::query(ctx,
+                         "select c.*, " AG_ROUTE_COLUMNS
+                         "from public.create_job($1::uuid, $2::text, $3::jsonb, $4::integer, $5::integer, "
+                         "$6::text, $7::text, $8::text, $9::integer, $10::text, p_providers => $11::text[]) c "
+                         "left join public.models m on m.id = "
+                         "coalesce($2::text, (select d.id from public.models d where d.is_default)) " AG_FALLBACK_JOIN,
+                         std::move(params));
   co_return rows.empty() ? Json::object() : rows[0];
+}
+
+Task<std::optional<Json>> claim_queued_job(Ctx& ctx, const std::string& job_id, const std::string& token_hash) {
+  Json params = Json::array({job_id, token_hash});
+  Json rows = co_await db::query(ctx,
+                                 "select j.id, j.user_id, j.payload, " AG_ROUTE_COLUMNS
+                                 "from public.claim_queued_job($1::uuid, $2::text) c "
+                                 "join public.jobs j on c.claimed and j.id = $1::uuid "
+                                 "left join public.models m on m.id = j.model " AG_FALLBACK_JOIN,
+                                 std::move(params));
+  if (rows.empty()) co_return std::nullopt;
+  co_return rows[0];
+}
+
+Task<bool> retry_job(Ctx& ctx, const std::string& job_id, const std::string& provider_job_id, const Json& detail) {
+  Json params = Json::array({job_id, provider_job_id, dump(detail)});
+  Json rows =
+      co_await db::query(ctx, "select public.retry_job($1::uuid, $2::text, $3::jsonb) as retried", std::move(params));
+  co_return !rows.empty() && rows[0].value("retried", false);
+}
+
+Task<bool> enqueued(Ctx& ctx, const std::string& job_id, int response_status, const Json& response_body) {
+  Json params = Json::array({job_id, response_status, dump(response_body)});
+  Json rows = co_await db::query(ctx, "select public.enqueue_job($1::uuid, $2::integer, $3::jsonb) as queued",
+                                 std::move(params));
+  co_return !rows.empty() && rows[0].value("queued", false);
 }
 
 Task<Json> transition_job(Ctx& ctx, const Transition& transition) {
@@ -107,7 +137,8 @@ Task<Json> jobs_past_deadline(Ctx& ctx, int limit) {
 
 Task<Json> stale_jobs(Ctx& ctx, std::uint64_t grace_s, int limit) {
   constexpr std::string_view kStale =
-      "select id, user_id, status, provider, provider_job_id, provider_endpoint_id from public.jobs "
+      "select id, user_id, status, provider, provider_job_id, provider_endpoint_id, "
+      "enqueued_at is not null as on_queue from public.jobs "
       "where status in ('queued','submitted','running') and updated_at < now() - $1::interval "
       "order by updated_at limit $2::integer";
   Json params = Json::array({std::to_string(grace_s) + " seconds", limit});

@@ -30,11 +30,24 @@ struct NewJob {
 /// create_job's one row: `outcome` (created, insufficient_credits, rate_limited,
 /// unknown_model, model_unavailable, replay, in_progress, idempotency_key_reused) and its
 /// columns, plus the job's model as its provider knows it: `model_id`, `model_provider`,
-/// `model_endpoint_id` (the RunPod endpoint; null = the configured one) and
-/// `model_provider_model`; and the same of its
+/// `model_endpoint_id` (the RunPod endpoint; null = the configured one),
+/// `model_provider_model` and `model_content_type`; and the same of its
 /// enabled fallback model, if any: `fallback_model`, `fallback_provider`, `fallback_endpoint_id`,
 /// `fallback_provider_model`.
 Task<Json> create_job(Ctx& ctx, const NewJob& job);
+
+/// The Queue consumer's claim of a queued job (queued → submitted, with a fresh callback token
+/// hash): its `id`, `user_id`, `payload` and model columns as create_job's; nullopt when the job
+/// is no longer queued (claimed before, cancelled, timed out).
+Task<std::optional<Json>> claim_queued_job(Ctx& ctx, const std::string& job_id, const std::string& token_hash);
+
+/// retry_job: back to queued for another attempt when the job still runs provider job
+/// `provider_job_id` and its model allows one more; false otherwise.
+Task<bool> retry_job(Ctx& ctx, const std::string& job_id, const std::string& provider_job_id, const Json& detail);
+
+/// Marks a queued job as on the Queue (the sweep leaves it to the consumer) and stores the
+/// POST /jobs answer for Idempotency-Key replays; false when the job is no longer queued.
+Task<bool> enqueued(Ctx& ctx, const std::string& job_id, int response_status, const Json& response_body);
 
 struct Transition {
   std::string job_id;
@@ -76,7 +89,8 @@ Task<std::optional<Json>> list_jobs(Ctx& ctx, const JobListing& listing);
 /// Open jobs past their deadline, the most overdue first, each with `overdue` (more than an
 /// hour past it).
 Task<Json> jobs_past_deadline(Ctx& ctx, int limit);
-/// Open jobs not updated for `grace_s` seconds, the least recently updated first.
+/// Open jobs not updated for `grace_s` seconds, the least recently updated first, each with
+/// `on_queue` (a queued job whose message is on the Queue).
 Task<Json> stale_jobs(Ctx& ctx, std::uint64_t grace_s, int limit);
 /// Deletes the stored POST /jobs answers of Idempotency-Keys older than a day; how many.
 Task<std::int64_t> prune_idempotency_keys(Ctx& ctx);

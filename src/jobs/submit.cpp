@@ -1,6 +1,8 @@
 #include "jobs/submit.hpp"
 
 #include "core/log.hpp"
+#include "jobs/outputs.hpp"
+#include "jobs/queued.hpp"
 #include "jobs/store.hpp"
 #include "providers/registry.hpp"
 #include "providers/replies.hpp"
@@ -36,31 +38,50 @@ Task<Answer> settle(Ctx& ctx, const std::string& job_id, std::string to, Json fi
 /// The job accepted by `candidate`: recorded with the provider, endpoint and model that run it.
 Task<Answer> accepted(Ctx& ctx, const std::string& job_id, const Candidate& candidate,
                       const providers::JobState& state) {
-  const std::string name(candidate.provider->name());
   Answer answer{200,
                 {{"ok", true},
                  {"status", "submitted"},
-                 {"provider", name},
+                 {"provider", candidate.provider->name()},
                  {"provider_job_id", state.id},
                  {"job_id", job_id},
                  {"result", state.body}}};
-  auto where = candidate.provider->job_endpoint();
-  if (!where) where = candidate.endpoint;
-  Json endpoint = where ? Json(*where) : Json(nullptr);
-  Json fields = {{"provider", name},
-                 {"provider_job_id", state.id},
-                 {"provider_endpoint_id", std::move(endpoint)},
-                 {"run_model", candidate.model},
-                 {"result", state.body}};
-  co_return co_await settle(ctx, job_id, "submitted", std::move(fields), std::move(answer));
+  co_return co_await settle(ctx, job_id, "submitted", accepted_fields(candidate, state), std::move(answer));
+}
+
+/// The job handed to the Queue: its consumer submits it from candidate `index` on.
+Task<Answer> enqueue(Ctx& ctx, const Submission& job, const Candidate& candidate, std::size_t index) {
+  Json message = {
+      {"name", kRunQueuedJob}, {"job_id", job.job_id}, {"candidate", index}, {"base_url", job.public_base_url}};
+  EffectResult sent = co_await ctx.perform(effect::queue_send(kJobsQueue, message));
+  if (sent.failed()) {
+    log::error("queue send failed",
+               {{"request_id", ctx.request_id()}, {"job_id", job.job_id}, {"error", sent.error_code()}});
+    Answer refused{502,
+                   {{"ok", false},
+                    {"error", "provider_error"},
+                    {"message", "the job could not be queued; no credits were kept"},
+                    {"job_id", job.job_id}}};
+    Json fields = {{"provider", candidate.provider->name()},
+                   {"error", {{"stage", "queue"}, {"code", sent.error_code()}}}};
+    co_return co_await settle(ctx, job.job_id, "error", std::move(fields), std::move(refused));
+  }
+  Answer answer{202,
+                {{"ok", true},
+                 {"status", "queued"},
+                 {"provider", candidate.provider->name()},
+                 {"provider_job_id", nullptr},
+                 {"job_id", job.job_id}}};
+  co_await enqueued(ctx, job.job_id, answer.status, answer.body);
+  co_return answer;
 }
 
 }  // namespace
 
 std::vector<Candidate> candidates(const Config& config, const Json& created) {
+  const auto content_type = string_field(created, "model_content_type");
   auto candidate = [&](const std::string& prefix, std::string model, std::string_view provider_name) {
     auto endpoint = string_field(created, prefix + "endpoint_id");
-    providers::Route route{provider_name, endpoint, string_field(created, prefix + "provider_model")};
+    providers::Route route{provider_name, endpoint, string_field(created, prefix + "provider_model"), content_type};
     return Candidate{std::move(model), std::move(endpoint), providers::configured(config, route)};
   };
   std::vector<Candidate> found;
@@ -74,6 +95,67 @@ std::vector<Candidate> candidates(const Config& config, const Json& created) {
     if (second.provider) found.push_back(std::move(second));
   }
   return found;
+}
+
+Json accepted_fields(const Candidate& candidate, const providers::JobState& state) {
+  // Where the provider wants the job's later requests (fal: its app), else the model's endpoint.
+  auto where = candidate.provider->job_endpoint();
+  if (!where) where = candidate.endpoint;
+  return {{"provider", candidate.provider->name()},
+          {"provider_job_id", state.id},
+          {"provider_endpoint_id", where ? Json(*where) : Json(nullptr)},
+          {"run_model", candidate.model},
+          {"result", state.body}};
+}
+
+Task<Tried> try_candidates(Ctx& ctx, const std::vector<Candidate>& candidates, std::size_t first, const Submission& job,
+                           bool in_queue) {
+  Tried tried;
+  for (std::size_t i = first; i < candidates.size(); ++i) {
+    const Candidate& candidate = candidates[i];
+    tried.index = i;
+    if (candidate.provider->synchronous() && !in_queue) {
+      tried.on_queue = true;
+      co_return tried;
+    }
+    const std::string name(candidate.provider->name());
+    // No base (a retry run outside any request, PUBLIC_BASE_URL unset): no callback, the job
+    // completes by polls and the sweep.
+    const std::string callback_url = job.public_base_url.empty() ? ""
+                                                                 : job.public_base_url + "/webhooks/" + name + "/" +
+                                                                       job.job_id + "?token=" + job.webhook_token;
+    effect::FetchSpec request =
+        candidate.provider->submit_request(provider_input(job.request, candidate.model, i > 0), callback_url);
+    if (request.store) {
+      request.store->key_prefix = "outputs/" + job.owner + "/" + job.job_id + "/";
+      request.store->max_bytes = stored_reply_max_bytes(ctx.config());
+      request.max_bytes = request.store->max_bytes;
+    }
+    EffectResult reply = co_await ctx.perform(effect::fetch(request));
+    if (auto state = candidate.provider->submit_reply(reply)) {
+      tried.state = std::move(state);
+      co_return tried;
+    }
+
+    const int http_status = reply.http_status();
+    log::warn("provider submission failed", {{"request_id", ctx.request_id()},
+                                             {"provider", name},
+                                             {"model", candidate.model},
+                                             {"job_id", job.job_id},
+                                             {"status", http_status},
+                                             {"error", reply.error_code()}});
+    // A reply over its cap is the job's fault, not the provider's: its files are not kept.
+    const std::string code =
+        reply.error_code() == "too_large" && request.store ? "output_too_large" : reply.error_code();
+    tried.error = Json{{"stage", "submit"}, {"http_status", http_status}, {"code", code}};
+    const bool fall_back = providers::unreachable(reply) && i + 1 < candidates.size();
+    if (!fall_back) break;
+    Json detail = {{"source", "submit"},        {"attempt", i + 1},     {"provider", name},
+                   {"model", candidate.model},  {"outcome", "refused"}, {"http_status", http_status},
+                   {"code", reply.error_code()}};
+    co_await record_attempt(ctx, job.job_id, detail);
+  }
+  co_return tried;
 }
 
 Task<Answer> submit(Ctx& ctx, std::vector<Candidate> candidates, const Submission& job) {
@@ -91,39 +173,16 @@ Task<Answer> submit(Ctx& ctx, std::vector<Candidate> candidates, const Submissio
     Json fields = {{"provider", "noop"}};
     co_return co_await settle(ctx, job_id, "noop", std::move(fields), std::move(answer));
   }
-  Json error;
-  std::string name;
-  for (std::size_t attempt = 0; attempt < candidates.size(); ++attempt) {
-    const Candidate& candidate = candidates[attempt];
-    name = std::string(candidate.provider->name());
-    const std::string callback_url =
-        job.public_base_url + "/webhooks/" + name + "/" + job_id + "?token=" + job.webhook_token;
-    const Json input = provider_input(job.request, candidate.model, attempt > 0);
-    EffectResult reply = co_await ctx.perform(effect::fetch(candidate.provider->submit_request(input, callback_url)));
-    if (auto state = candidate.provider->submit_reply(reply))
-      co_return co_await accepted(ctx, job_id, candidate, *state);
-
-    const int http_status = reply.http_status();
-    log::warn("provider submission failed", {{"request_id", ctx.request_id()},
-                                             {"provider", name},
-                                             {"model", candidate.model},
-                                             {"job_id", job_id},
-                                             {"status", http_status},
-                                             {"error", reply.error_code()}});
-    error = Json{{"stage", "submit"}, {"http_status", http_status}, {"code", reply.error_code()}};
-    const bool fall_back = providers::unreachable(reply) && attempt + 1 < candidates.size();
-    if (!fall_back) break;
-    Json detail = {{"source", "submit"},        {"attempt", attempt + 1}, {"provider", name},
-                   {"model", candidate.model},  {"outcome", "refused"},   {"http_status", http_status},
-                   {"code", reply.error_code()}};
-    co_await record_attempt(ctx, job_id, detail);
-  }
+  Tried tried = co_await try_candidates(ctx, candidates, 0, job, false);
+  const Candidate& last = candidates[tried.index];
+  if (tried.on_queue) co_return co_await enqueue(ctx, job, last, tried.index);
+  if (tried.state) co_return co_await accepted(ctx, job_id, last, *tried.state);
   Answer answer{502,
                 {{"ok", false},
                  {"error", "provider_error"},
                  {"message", "the GPU provider did not accept the job; no credits were kept"},
                  {"job_id", job_id}}};
-  Json fields = {{"provider", name}, {"error", std::move(error)}};
+  Json fields = {{"provider", last.provider->name()}, {"error", std::move(tried.error)}};
   co_return co_await settle(ctx, job_id, "error", std::move(fields), std::move(answer));
 }
 

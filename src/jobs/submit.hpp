@@ -33,16 +33,37 @@ struct Candidate {
 /// enabled fallback when that one's provider is configured.
 std::vector<Candidate> candidates(const Config& config, const Json& created);
 
-/// The job to submit: its id, the validated request, and what its callback URL is made of.
+/// The job to submit: its id and owner, the validated request, and what its callback URL is
+/// made of.
 struct Submission {
   std::string job_id;
+  std::string owner;  // the user id, or "admin": outputs go under outputs/<owner>/<job>/
   Json request;
   std::string public_base_url;  // the callback is <base>/webhooks/<provider>/<job>?token=<token>
   std::string webhook_token;
 };
 
 /// Sends the job to the first candidate that accepts it. When the caller's model has no
-/// configured provider the job is the noop; when every candidate refuses, it is refunded.
+/// configured provider the job is the noop; when every candidate refuses, it is refunded. A
+/// synchronous provider's job goes on the Queue instead (202, status queued): jobs/queued.cpp
+/// submits it there.
 Task<Answer> submit(Ctx& ctx, std::vector<Candidate> candidates, const Submission& job);
+
+/// What trying a job's candidates came to.
+struct Tried {
+  std::size_t index = 0;                     // the candidate last tried (or to run on the Queue)
+  std::optional<providers::JobState> state;  // its answer, when it accepted the job
+  bool on_queue = false;                     // a synchronous candidate reached outside the Queue
+  Json error;                                // why the last one refused
+};
+
+/// Tries the candidates from `first` on, in order, going on to the next only when one is
+/// unreachable (each such refusal a job event). Outside the Queue (`in_queue` false) it stops
+/// at a synchronous candidate, which only the Queue consumer may call.
+Task<Tried> try_candidates(Ctx& ctx, const std::vector<Candidate>& candidates, std::size_t first, const Submission& job,
+                           bool in_queue);
+
+/// The job's fields once `candidate` accepted it: the provider, endpoint and model that run it.
+Json accepted_fields(const Candidate& candidate, const providers::JobState& state);
 
 }  // namespace ag::jobs

@@ -47,8 +47,8 @@ Task<DeadlineChanges> time_out(Ctx& ctx) {
     if (!applied.value("applied", false)) continue;
     ++changes.timed_out;
     // Stop paying for GPU time nobody will collect; the job's fate is already recorded.
-    if (poll.asked())
-      ctx.wait_until(effect::fetch(poll.provider->cancel_request(*string_field(row, "provider_job_id"))));
+    auto cancel = poll.asked() ? poll.provider->cancel_request(*string_field(row, "provider_job_id")) : std::nullopt;
+    if (cancel) ctx.wait_until(effect::fetch(*cancel));
   }
   co_return changes;
 }
@@ -60,6 +60,12 @@ Task<int> poll_stale(Ctx& ctx) {
   int changed = 0;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Json& row = rows[i];
+    // A job on the Queue waits for its consumer, however long the Queue's backlog: its
+    // deadline bounds it. Touched, so the next sweeps look at the others first.
+    if (string_field(row, "status") == "queued" && bool_field(row, "on_queue").value_or(false)) {
+      co_await update_job_fields(ctx, string_field(row, "id").value_or(""), Json::object());
+      continue;
+    }
     if (string_field(row, "status") == "queued") {
       Json detail = {{"source", "sweep"}, {"reason", "never submitted"}};
       Json error = {{"error", {{"stage", "submit"}, {"message", "the job never reached the provider"}}}};

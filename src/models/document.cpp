@@ -2,14 +2,17 @@
 
 #include <array>
 
+#include "providers/openai.hpp"
 #include "providers/registry.hpp"
 
 namespace ag::models {
 namespace {
 
 constexpr std::array<std::string_view, 4> kContentTypes = {"text", "image", "audio", "video"};
-constexpr std::array<std::string_view, 8> kFields = {"provider", "provider_model", "content_type", "cost_credits",
-                                                     "enabled",  "default",        "endpoint_id",  "fallback_model"};
+constexpr std::array<std::string_view, 9> kFields = {"provider",     "provider_model", "content_type",
+                                                     "cost_credits", "enabled",        "default",
+                                                     "endpoint_id",  "fallback_model", "max_attempts"};
+constexpr int kMaxAttempts = 10;
 constexpr std::int64_t kMaxCost = 1'000'000;
 
 bool name_char(char c) {
@@ -62,13 +65,15 @@ Parsed parse_document(std::string_view id, const Json& document) {
     if (!one_of(key, kFields)) return {{}, "unknown field " + key};
 
   auto provider = string_field(document, "provider");
-  if (!provider || !providers::is_known(*provider)) return {{}, "provider must be runpod, replicate or fal"};
+  if (!provider || !providers::is_known(*provider)) return {{}, "provider must be runpod, replicate, openai or fal"};
   out.model.provider = *provider;
 
   auto content_type = string_field(document, "content_type");
   if (!content_type || !one_of(*content_type, kContentTypes))
     return {{}, "content_type must be text, image, audio or video"};
   out.model.content_type = *content_type;
+  if (*provider == "openai" && !openai::serves(*content_type))
+    return {{}, "an openai model makes text, image or audio"};
 
   auto cost = document.find("cost_credits");
   const bool in_range =
@@ -102,6 +107,13 @@ Parsed parse_document(std::string_view id, const Json& document) {
     if (!fallback || !is_model_id(*fallback)) return {{}, "fallback_model must be a model id"};
     if (*fallback == id) return {{}, "fallback_model must be another model"};
     out.model.fallback_model = *fallback;
+  }
+  if (document.contains("max_attempts")) {
+    const Json& attempts = document["max_attempts"];
+    if (!attempts.is_number_integer() || attempts.get<std::int64_t>() < 1 ||
+        attempts.get<std::int64_t>() > kMaxAttempts)
+      return {{}, "max_attempts must be an integer from 1 to 10"};
+    out.model.max_attempts = attempts.get<int>();
   }
   return out;
 }

@@ -24,6 +24,7 @@ Json admin_view(const Json& row) {
               {"default", row.value("is_default", false)},
               {"endpoint_id", row.value("endpoint_id", Json(nullptr))},
               {"fallback_model", row.value("fallback_model", Json(nullptr))},
+              {"max_attempts", row.value("max_attempts", Json(1))},
               {"created_at", row.value("created_at", Json(nullptr))}};
 }
 
@@ -54,10 +55,10 @@ Task<Json> all_models(Ctx& ctx) {
 Task<Change> put_model(Ctx& ctx, const Model& model) {
   Json params = Json::array({model.id, model.provider, db::optional_text(model.provider_model), model.content_type,
                              model.cost_credits, model.enabled, model.is_default, db::optional_text(model.endpoint_id),
-                             db::optional_text(model.fallback_model)});
+                             db::optional_text(model.fallback_model), model.max_attempts});
   Json rows = co_await db::query(ctx,
                                  "select outcome, created, model from public.put_model($1::text, $2::text, $3::text, "
-                                 "$4::text, $5::integer, $6::boolean, $7::boolean, $8::text, $9::text)",
+                                 "$4::text, $5::integer, $6::boolean, $7::boolean, $8::text, $9::text, $10::integer)",
                                  std::move(params));
   if (rows.empty()) co_return Change{};
   co_return Change{string_field(rows[0], "outcome").value_or(""), rows[0].value("created", false),

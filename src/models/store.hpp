@@ -27,6 +27,7 @@ struct Model {
   bool is_default = false;
   std::optional<std::string> endpoint_id;     // RunPod only; nullopt: RUNPOD_ENDPOINT_ID
   std::optional<std::string> fallback_model;  // where a submission refused for infrastructure reasons goes
+  int max_attempts = 1;                       // runs of a generation its provider reports failed
 };
 
 /// Every model, enabled or not, in the admin's view (admin_view), the default first.

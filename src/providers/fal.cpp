@@ -111,7 +111,7 @@ std::optional<providers::JobState> Fal::submit_reply(const EffectResult& reply) 
   return providers::JobState{std::move(*id), std::move(fal_status), std::move(ours), std::move(*body)};
 }
 
-effect::FetchSpec Fal::status_request(std::string_view job_id) const {
+std::optional<effect::FetchSpec> Fal::status_request(std::string_view job_id) const {
   return request("GET", request_url(job_id) + "/status");
 }
 
@@ -126,7 +126,7 @@ providers::Polled Fal::status_reply(const EffectResult& reply, std::string_view 
   return polled;
 }
 
-effect::FetchSpec Fal::cancel_request(std::string_view job_id) const {
+std::optional<effect::FetchSpec> Fal::cancel_request(std::string_view job_id) const {
   return request("PUT", request_url(job_id) + "/cancel");
 }
 

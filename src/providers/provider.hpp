@@ -19,6 +19,7 @@ struct JobState {
   std::string provider_status;        // as the provider spells it
   std::optional<std::string> status;  // ours (jobs/lifecycle); nullopt: not one it documents
   Json body;                          // its whole answer, kept as the job's `result`
+  Json files = Json::array();         // outputs its reply already stored in R2 (ReplyFiles)
 };
 
 /// What a poll brought back.
@@ -34,15 +35,23 @@ class Provider {
   /// The name jobs record as their `provider`.
   virtual std::string_view name() const = 0;
 
-  /// Starts a job with `input`; the provider calls `callback_url` when it ends.
+  /// Whether the provider answers the submission with the finished job (an OpenAI-compatible
+  /// API): such a call can take minutes, so jobs run it on the Queue, not within POST /jobs.
+  virtual bool synchronous() const { return false; }
+
+  /// Starts a job with `input`; the provider calls `callback_url` when it ends. A synchronous
+  /// provider's request may say which of its reply's bytes are files (`store`); jobs/ says
+  /// where they go (key_prefix, max_bytes).
   virtual effect::FetchSpec submit_request(const Json& input, const std::string& callback_url) const = 0;
   /// The accepted job's state; nullopt when the provider did not accept it.
   virtual std::optional<JobState> submit_reply(const EffectResult& reply) const = 0;
 
-  virtual effect::FetchSpec status_request(std::string_view job_id) const = 0;
+  /// nullopt: the provider keeps no job to ask about (a synchronous one).
+  virtual std::optional<effect::FetchSpec> status_request(std::string_view job_id) const = 0;
   virtual Polled status_reply(const EffectResult& reply, std::string_view job_id) const = 0;
 
-  virtual effect::FetchSpec cancel_request(std::string_view job_id) const = 0;
+  /// nullopt: nothing to cancel at the provider.
+  virtual std::optional<effect::FetchSpec> cancel_request(std::string_view job_id) const = 0;
   /// The state the provider reports after a cancel (its own status if the job had ended).
   virtual std::optional<JobState> cancel_reply(const EffectResult& reply) const = 0;
 

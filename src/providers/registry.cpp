@@ -3,13 +3,14 @@
 #include <array>
 
 #include "providers/fal.hpp"
+#include "providers/openai.hpp"
 #include "providers/replicate.hpp"
 #include "providers/runpod.hpp"
 
 namespace ag::providers {
 namespace {
 
-constexpr std::array<std::string_view, 3> kProviders = {"runpod", "replicate", "fal"};
+constexpr std::array<std::string_view, 4> kProviders = {"runpod", "replicate", "openai", "fal"};
 
 }  // namespace
 
@@ -22,6 +23,13 @@ std::unique_ptr<Provider> configured(const Config& config, const Route& route) {
     if (auto settings = replicate::settings(config)) {
       settings->model = route.model.value_or("");
       return std::make_unique<replicate::Replicate>(std::move(*settings));
+    }
+  }
+  if (route.provider == "openai") {
+    if (auto settings = openai::settings(config)) {
+      settings->model = route.model.value_or("");
+      settings->content_type = route.content_type.value_or("");
+      return std::make_unique<openai::OpenAI>(std::move(*settings));
     }
   }
   if (route.provider == "fal") {

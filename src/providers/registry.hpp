@@ -12,11 +12,13 @@
 namespace ag::providers {
 
 /// Where a job runs: a provider by the name jobs record, the model's own endpoint there
-/// (nullopt: the provider's configured one) and the provider's name for the model.
+/// (nullopt: the provider's configured one), the provider's name for the model and what the
+/// model makes (text, image, audio, video).
 struct Route {
   std::string_view provider;
   std::optional<std::string> endpoint = std::nullopt;
   std::optional<std::string> model = std::nullopt;
+  std::optional<std::string> content_type = std::nullopt;
 };
 
 /// The provider seed 000's jobs run on: without its settings a job is the noop (202).

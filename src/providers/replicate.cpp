@@ -71,7 +71,7 @@ std::optional<providers::JobState> Replicate::submit_reply(const EffectResult& r
   return providers::accepted_state(reply, lifecycle_status);
 }
 
-effect::FetchSpec Replicate::status_request(std::string_view job_id) const {
+std::optional<effect::FetchSpec> Replicate::status_request(std::string_view job_id) const {
   return request("GET", "/predictions/" + std::string(job_id));
 }
 
@@ -79,7 +79,7 @@ providers::Polled Replicate::status_reply(const EffectResult& reply, std::string
   return providers::polled_state(reply, job_id, kFailed, lifecycle_status);
 }
 
-effect::FetchSpec Replicate::cancel_request(std::string_view job_id) const {
+std::optional<effect::FetchSpec> Replicate::cancel_request(std::string_view job_id) const {
   return request("POST", "/predictions/" + std::string(job_id) + "/cancel");
 }
 

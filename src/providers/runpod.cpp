@@ -77,7 +77,7 @@ std::optional<providers::JobState> RunPod::submit_reply(const EffectResult& repl
   return providers::accepted_state(reply, lifecycle_status);
 }
 
-effect::FetchSpec RunPod::status_request(std::string_view job_id) const {
+std::optional<effect::FetchSpec> RunPod::status_request(std::string_view job_id) const {
   return runpod::status_request(settings_, job_id);
 }
 
@@ -85,7 +85,7 @@ providers::Polled RunPod::status_reply(const EffectResult& reply, std::string_vi
   return providers::polled_state(reply, job_id, "FAILED", lifecycle_status);
 }
 
-effect::FetchSpec RunPod::cancel_request(std::string_view job_id) const {
+std::optional<effect::FetchSpec> RunPod::cancel_request(std::string_view job_id) const {
   return runpod::cancel_request(settings_, job_id);
 }
 

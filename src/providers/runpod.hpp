@@ -51,9 +51,9 @@ class RunPod final : public providers::Provider {
   std::string_view name() const override { return "runpod"; }
   effect::FetchSpec submit_request(const Json& input, const std::string& callback_url) const override;
   std::optional<providers::JobState> submit_reply(const EffectResult& reply) const override;
-  effect::FetchSpec status_request(std::string_view job_id) const override;
+  std::optional<effect::FetchSpec> status_request(std::string_view job_id) const override;
   providers::Polled status_reply(const EffectResult& reply, std::string_view job_id) const override;
-  effect::FetchSpec cancel_request(std::string_view job_id) const override;
+  std::optional<effect::FetchSpec> cancel_request(std::string_view job_id) const override;
   std::optional<providers::JobState> cancel_reply(const EffectResult& reply) const override;
   std::uint64_t max_callback_bytes() const override { return kMaxReplyBytes; }
   std::optional<providers::JobState> parse_callback(std::string_view body) const override;

@@ -1,6 +1,7 @@
-// The job-queue providers' answers (RunPod's /run, /status, /cancel and webhook body; Replicate's
-// predictions; fal's queue entries, statuses, results and webhook bodies) read through the
-// Provider interface, and their status mappings; fal's webhook headers and signed message.
+// The providers' answers (RunPod's /run, /status, /cancel and webhook body; Replicate's
+// predictions; fal's queue entries, statuses, results and webhook bodies; an OpenAI-compatible
+// API's images, speech and completions) read through the Provider interface, and their status
+// mappings; fal's webhook headers and signed message.
 #include <cstdint>
 #include <string>
 
@@ -18,6 +19,7 @@ ag::Config configured() {
   config.set("RUNPOD_API_KEY", "k");
   config.set("RUNPOD_ENDPOINT_ID", "ep");
   config.set("REPLICATE_API_TOKEN", "r8");
+  config.set("OPENAI_API_KEY", "sk");
   config.set("FAL_KEY", "fal");
   return config;
 }
@@ -43,6 +45,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       provider->submit_reply(reply);
       provider->cancel_reply(reply);
     }
+  }
+  for (std::string_view type : {"text", "image", "audio"}) {
+    auto provider = ag::providers::configured(config, {"openai", std::nullopt, std::string("gpt"), std::string(type)});
+    ag::EffectResult reply{{{"status", 200}, {"headers", ag::Json::array()}}, std::string(body)};
+    if (auto state = provider->submit_reply(reply)) provider->output(*state);
   }
   ag::runpod::lifecycle_status(body);
   ag::replicate::lifecycle_status(body);

@@ -45,7 +45,7 @@ describe("admin models", () => {
     assert.equal(created.body.created, true);
     assert.deepEqual(
       { ...created.body.model, created_at: undefined },
-      { id: "flux-schnell", ...FLUX, enabled: true, default: false, endpoint_id: null, fallback_model: null, created_at: undefined },
+      { id: "flux-schnell", ...FLUX, enabled: true, default: false, endpoint_id: null, fallback_model: null, max_attempts: 1, created_at: undefined },
     );
     const replaced = await put("flux-schnell", { ...FLUX, cost_credits: 3 });
     assert.equal(replaced.status, 200, replaced.text);

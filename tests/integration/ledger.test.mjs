@@ -305,8 +305,9 @@ describe("transition_job: the lifecycle table, refunds exactly once", () => {
     const rows = await api.unsafe("select from_status, to_status from public.job_transitions order by 1, 2");
     const expected = {
       queued: ["cancelled", "error", "noop", "submitted"],
-      submitted: ["cancelled", "completed", "failed", "running", "timed_out"],
-      running: ["cancelled", "completed", "failed", "timed_out"],
+      // → queued: a failed generation that the model's max_attempts lets run again (retry_job).
+      submitted: ["cancelled", "completed", "failed", "queued", "running", "timed_out"],
+      running: ["cancelled", "completed", "failed", "queued", "timed_out"],
     };
     const actual = {};
     for (const r of rows) (actual[r.from_status] ??= []).push(r.to_status);

@@ -14,6 +14,7 @@ import { assertLedgerInvariant } from "./harness/ledger.mjs";
 const MODEL = "flux-fast";
 const PROVIDER_MODEL = "black-forest-labs/flux-schnell";
 const PINNED = "sdxl-pinned";
+const RETRIED = "flux-retried"; // max_attempts 2
 const COST = 3;
 
 let rig;
@@ -31,6 +32,9 @@ before(async () => {
   await db.sql`insert into public.models (id, provider, content_type, cost_credits, is_default, enabled, provider_model)
                values (${MODEL}, 'replicate', 'image', ${COST}, false, true, ${PROVIDER_MODEL}),
                       (${PINNED}, 'replicate', 'image', ${COST}, false, true, 'stability-ai/sdxl:39ed52f2a78e')`;
+  await db.sql`insert into public.models (id, provider, content_type, cost_credits, is_default, enabled, provider_model,
+                                          max_attempts)
+               values (${RETRIED}, 'replicate', 'image', ${COST}, false, true, ${PROVIDER_MODEL}, 2)`;
 });
 
 after(async () => {
@@ -53,6 +57,18 @@ async function submitted(model = MODEL, input = undefined) {
   const prediction = replicate.predictions.get(res.body.provider_job_id);
   assert.ok(prediction, `no prediction ${res.body.provider_job_id}`);
   return { user, jobId: res.body.job_id, prediction };
+}
+
+/** The prediction the Queue consumer made for a retried job, once it exists. */
+async function nextPrediction(jobId, previousId) {
+  for (let i = 0; i < 200; i++) {
+    const row = await jobRow(jobId);
+    if (row.status === "submitted" && row.provider_job_id && row.provider_job_id !== previousId) {
+      return replicate.predictions.get(row.provider_job_id);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`job ${jobId} was not submitted again`);
 }
 
 // --- tests --------------------------------------------------------------------------------
@@ -114,6 +130,44 @@ describe("a job on a Replicate model", () => {
     assert.equal((await jobRow(jobId)).result.error, "NSFW content detected");
     await replicate.deliver(prediction.id);
     assert.equal(await balance(user.id), 10);
+  });
+
+  test("on a model with max_attempts 2, a failed prediction runs again on the Queue; a success is paid once", async () => {
+    const { user, jobId, prediction } = await submitted(RETRIED);
+    const first = await replicate.finish(prediction.id, { status: "failed", error: "CUDA out of memory" });
+    assert.deepEqual(first.body, { ok: true, received: true, applied: true, status: "queued" }, JSON.stringify(first));
+    const second = await nextPrediction(jobId, prediction.id);
+    assert.deepEqual(second.input, prediction.input, "the same input");
+    // the first attempt's callback no longer reaches the job: its token was replaced
+    const stale = await replicate.deliver(prediction.id);
+    assert.equal(stale.status, 401, JSON.stringify(stale));
+    const png = crypto.randomBytes(256);
+    await replicate.finish(second.id, { status: "succeeded", output: [replicate.serveFile(`${second.id}.png`, png, "image/png")] }, { deliver: false });
+    const view = await call(worker, `/jobs/${jobId}`, { token: user.token }); // completes by poll (no PUBLIC_BASE_URL: no webhook)
+    assert.equal(view.body.status, "completed", view.text);
+    assert.equal(await balance(user.id), 10 - COST);
+    const row = await jobRow(jobId);
+    assert.equal(row.attempts, 2);
+    assert.equal(row.provider_job_id, second.id);
+    const path = await db.sql`select from_status, to_status, detail->>'reason' as reason from public.job_events
+                              where job_id = ${jobId}::uuid order by id`;
+    assert.deepEqual(path.map((e) => `${e.from_status ?? "-"}>${e.to_status}${e.reason ? `:${e.reason}` : ""}`),
+      ["->queued", "queued>submitted", "submitted>queued:retry", "queued>submitted", "submitted>completed"]);
+  });
+
+  test("when every attempt fails the job fails once, refunded once, whoever reports it", async () => {
+    const { user, jobId, prediction } = await submitted(RETRIED);
+    await replicate.finish(prediction.id, { status: "failed", error: "boom" });
+    const second = await nextPrediction(jobId, prediction.id);
+    await replicate.finish(second.id, { status: "failed", error: "boom again" }, { deliver: false });
+    // a poll and the sweep see the last failure at once
+    await db.sql`update public.jobs set updated_at = now() - interval '1 hour' where id = ${jobId}::uuid`;
+    const [view] = await Promise.all([call(worker, `/jobs/${jobId}`, { token: user.token }), worker.scheduled()]);
+    assert.equal(view.status, 200, view.text);
+    assert.equal((await jobRow(jobId)).status, "failed");
+    assert.equal(await balance(user.id), 10);
+    const refunds = await db.sql`select count(*)::int as n from public.credit_ledger where job_id = ${jobId}::uuid and delta > 0`;
+    assert.equal(refunds[0].n, 1);
   });
 
   test("a webhook signed with another secret, signed too long ago, or sent to another job changes nothing", async () => {

@@ -345,6 +345,8 @@ TEST_CASE("RunPod callbacks need the job's token and apply through transition_jo
   auto respond = [&](const Json& effect) {
     if (is_sql(effect, "select id, user_id")) return rows(Json::array({row}));
     if (effect["op"] == "request.body") return Reply{{{"size", body.size()}}, body};
+    // the model allows no other attempt
+    if (is_sql(effect, "select public.retry_job")) return rows(Json::array({{{"retried", false}}}));
     if (is_sql(effect, "select applied, status, refunded from public.transition_job"))
       return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 1}}}));
     FAIL("unexpected effect " << dump(effect));

@@ -91,9 +91,9 @@ TEST_CASE("fal submissions go to the endpoint id with the webhook; the job recor
 
 TEST_CASE("a fal status names the stage; COMPLETED needs its result read", "[fal]") {
   auto provider = recorded("fal-ai/flux");
-  CHECK(provider->status_request("r1").url == "http://fal.test/fal-ai/flux/requests/r1/status");
-  CHECK(provider->cancel_request("r1").url == "http://fal.test/fal-ai/flux/requests/r1/cancel");
-  CHECK(provider->cancel_request("r1").method == "PUT");
+  CHECK(provider->status_request("r1")->url == "http://fal.test/fal-ai/flux/requests/r1/status");
+  CHECK(provider->cancel_request("r1")->url == "http://fal.test/fal-ai/flux/requests/r1/cancel");
+  CHECK(provider->cancel_request("r1")->method == "PUT");
 
   auto queued = provider->status_reply(reply(200, R"({"status":"IN_QUEUE","queue_position":3})"), "r1").state;
   REQUIRE(queued);

@@ -43,6 +43,7 @@ TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes ke
     if (is_sql(effect, "select updated, status from public.update_job_fields"))
       return rows(Json::array({{{"updated", true}}}));
     if (is_sql(effect, "select public.prune_idempotency_keys")) return rows(Json::array({{{"deleted", 3}}}));
+    if (is_sql(effect, "select public.retry_job")) return rows(Json::array({{{"retried", false}}}));
     if (is_sql(effect, "select * from public.claim_job_webhooks")) return rows(Json::array());
     if (is_sql(effect, "select id, keys from public.jobs_with_expired_outputs")) return rows(Json::array());
     if (is_sql(effect, "select public.prune_job_events")) return rows(Json::array({{{"deleted", 0}}}));

@@ -38,15 +38,25 @@ TEST_CASE("a model document's fields are checked one by one, unknown ones refuse
     document[field] = std::move(value);
     return problem(document);
   };
-  CHECK(with("provider", "modal") == "provider must be runpod, replicate or fal");
+  CHECK(with("provider", "modal") == "provider must be runpod, replicate, openai or fal");
   CHECK(with("content_type", "3d").find("content_type") == 0);
+  Json openai_video = base();
+  openai_video["provider"] = "openai";
+  openai_video["content_type"] = "video";
+  CHECK(problem(openai_video) == "an openai model makes text, image or audio");
+  openai_video["content_type"] = "audio";
+  CHECK(problem(openai_video).empty());
   CHECK(with("cost_credits", -1).find("cost_credits") == 0);
   CHECK(with("cost_credits", 1'000'001).find("cost_credits") == 0);
   CHECK(with("cost_credits", 1.5).find("cost_credits") == 0);
   CHECK(with("cost_credits", 1'000'000).empty());
   CHECK(with("enabled", "yes") == "enabled must be true or false");
   CHECK(with("default", 1) == "default must be true or false");
-  CHECK(with("max_attempts", 2) == "unknown field max_attempts");
+  CHECK(with("max_attempts", 2).empty());
+  CHECK(models::parse_document("flux", base()).model.max_attempts == 1);
+  for (Json bad : {Json(0), Json(11), Json(1.5), Json("2"), Json(nullptr)})
+    CHECK(with("max_attempts", bad) == "max_attempts must be an integer from 1 to 10");
+  CHECK(with("mystery", 1) == "unknown field mystery");
   CHECK(with("fallback_model", "flux-backup").empty());
   CHECK(with("fallback_model", "flux") == "fallback_model must be another model");
   CHECK(with("fallback_model", "a/b") == "fallback_model must be a model id");

@@ -78,10 +78,10 @@ TEST_CASE("Replicate statuses, polls and cancels map to the lifecycle", "[replic
 
   auto provider = replicate_for("owner/model");
   CHECK(provider->name() == "replicate");
-  CHECK(provider->status_request("p1").url == "http://replicate.test/v1/predictions/p1");
-  CHECK(provider->status_request("p1").method == "GET");
-  CHECK(provider->cancel_request("p1").url == "http://replicate.test/v1/predictions/p1/cancel");
-  CHECK(provider->cancel_request("p1").method == "POST");
+  CHECK(provider->status_request("p1")->url == "http://replicate.test/v1/predictions/p1");
+  CHECK(provider->status_request("p1")->method == "GET");
+  CHECK(provider->cancel_request("p1")->url == "http://replicate.test/v1/predictions/p1/cancel");
+  CHECK(provider->cancel_request("p1")->method == "POST");
 
   auto created = provider->submit_reply(reply(201, R"({"id":"p1","status":"starting"})"));
   REQUIRE(created);

@@ -103,8 +103,8 @@ TEST_CASE("RunPod behind the Provider interface: the registry, our statuses, unr
   auto provider = providers::configured(configured("http://rp.test"), {"runpod", "ep-model"});
   REQUIRE(provider);
   CHECK(provider->name() == "runpod");
-  CHECK(provider->status_request("abc").url == "http://rp.test/ep-model/status/abc");
-  CHECK(provider->cancel_request("abc").url == "http://rp.test/ep-model/cancel/abc");
+  CHECK(provider->status_request("abc")->url == "http://rp.test/ep-model/status/abc");
+  CHECK(provider->cancel_request("abc")->url == "http://rp.test/ep-model/cancel/abc");
   auto submit = provider->submit_request(Json{{"prompt", "a cat"}}, "https://api.test/cb");
   CHECK(submit.url == "http://rp.test/ep-model/run");
   CHECK(parse_json(*submit.body)->at("webhook") == "https://api.test/cb");

@@ -225,8 +225,8 @@ const CREDITS_SQL =
   "from public.credits_overview($1::uuid, $2::integer, $3::integer)";
 const CREATE_JOB_SQL =
   "select c.*, m.id as model_id, m.provider as model_provider, m.endpoint_id as model_endpoint_id, " +
-  "coalesce(m.provider_model, m.id) as model_provider_model, f.id as fallback_model, " +
-  "f.provider as fallback_provider, f.endpoint_id as fallback_endpoint_id, " +
+  "coalesce(m.provider_model, m.id) as model_provider_model, m.content_type as model_content_type, " +
+  "f.id as fallback_model, f.provider as fallback_provider, f.endpoint_id as fallback_endpoint_id, " +
   "coalesce(f.provider_model, f.id) as fallback_provider_model " +
   "from public.create_job($1::uuid, $2::text, $3::jsonb, $4::integer, $5::integer, " +
   "$6::text, $7::text, $8::text, $9::integer, $10::text, p_providers => $11::text[]) c " +

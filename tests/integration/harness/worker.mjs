@@ -160,6 +160,9 @@ export async function startWorker({ vars = {}, db = null, r2Persist = false, was
     bindings,
     r2Buckets: ["ASSETS"],
     r2Persist,
+    // wrangler.toml's Queue (the binding, its consumer), with batches sent at once
+    queueProducers: { JOBS: "alphogen-jobs" },
+    queueConsumers: { "alphogen-jobs": { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 3 } },
     ...(db ? { hyperdrives: { HYPERDRIVE: db } } : {}),
     host: "127.0.0.1",
     port: 0,
