@@ -3,10 +3,12 @@
 -- (.dev.vars.example). scripts/dev applies migrations/dev/ to its own database only, never to
 -- a Supabase project (scripts/migrate.mjs --dev). Idempotent.
 
-insert into public.models (id, provider, content_type, cost_credits, is_default, enabled, endpoint_id)
+-- Their inputs and prices are dev/0002's.
+
+insert into public.models (id, provider, content_type, is_default, enabled, endpoint_id)
 values
-  ('local-text', 'runpod', 'text', 1, false, true, 'local-text'),
-  ('local-image', 'runpod', 'image', 1, false, true, 'local-image'),
-  ('local-audio', 'runpod', 'audio', 1, false, true, 'local-audio'),
-  ('local-video', 'runpod', 'video', 2, false, true, 'local-video')
+  ('local-text', 'runpod', 'text', false, true, 'local-text'),
+  ('local-image', 'runpod', 'image', false, true, 'local-image'),
+  ('local-audio', 'runpod', 'audio', false, true, 'local-audio'),
+  ('local-video', 'runpod', 'video', false, true, 'local-video')
 on conflict (id) do nothing;

@@ -63,11 +63,13 @@ begin
 end
 $$;
 
--- create_job: POST /jobs in one transaction: Idempotency-Key, model and price, welcome grant,
--- hourly rate limit, balance check, reservation, job row (queued), first job_event.
+-- create_job: POST /jobs in one transaction: Idempotency-Key, model, welcome grant, hourly rate
+-- limit, balance check, reservation of the price the core computed, job row (queued), first
+-- job_event.
 --
 --   select * from public.create_job($1::uuid, $2::text, $3::jsonb, $4::integer, $5::integer,
---                                   $6::text, $7::text, $8::text, $9::integer, $10::text)
+--                                   $6::text, $7::text, $8::text, $9::integer, $10::text,
+--                                   p_cost => $11::integer, p_model_revision => $12::bigint)
 --
 --   p_user            the user; null = an admin job (free, no rate limit)
 --   p_model           model id; null = the default model. Unknown or disabled → unknown_model
@@ -85,6 +87,10 @@ $$;
 --   p_idem_ttl        (optional, default 24 h) older keys count as absent (replaced)
 --   p_providers       (optional) the providers that can take a job now; a model of another
 --                     → model_unavailable. null: any
+--   p_cost            the job's price in credits, from the model's pricing and the job's input
+--                     (src/inputs/pricing: the one place prices are computed); required
+--   p_model_revision  (optional) the model revision p_cost was computed from; another →
+--                     model_changed (the caller prices again from the current row). null: any
 --
 --   → one row (outcome text, job_id uuid, status text, cost_credits integer, balance bigint,
 --              required integer, retry_after_s integer, response_status integer,
@@ -95,6 +101,7 @@ $$;
 --     'rate_limited'            retry_after_s ≥ 1, balance                 (→ 429 Retry-After)
 --     'unknown_model'                                                      (→ 400/404)
 --     'model_unavailable'       the model's provider is not in p_providers   (→ 400)
+--     'model_changed'           the model is not at p_model_revision any more (→ price again)
 --     'replay'                  response_status, response_body, job_id     (→ send them as is)
 --     'in_progress'             job_id (same key, first request not done)  (→ 409)
 --     'idempotency_key_reused'  job_id (same key, another request_hash)    (→ 422)
@@ -102,11 +109,13 @@ $$;
 --   idempotency row (retrying it with the same key is evaluated afresh, as Stripe does for 429).
 drop function if exists public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text,
                                           interval);
+drop function if exists public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text,
+                                          interval, text[]);
 create or replace function public.create_job(
   p_user uuid, p_model text, p_payload jsonb, p_jobs_per_hour integer, p_welcome_credits integer,
   p_idem_scope text, p_idem_key text, p_request_hash text, p_deadline_s integer,
   p_webhook_token_hash text default null, p_idem_ttl interval default interval '24 hours',
-  p_providers text[] default null
+  p_providers text[] default null, p_cost integer default null, p_model_revision bigint default null
 ) returns table (
   outcome text, job_id uuid, status text, cost_credits integer, balance bigint,
   required integer, retry_after_s integer, response_status integer, response_body jsonb
@@ -130,6 +139,9 @@ declare
 begin
   if p_deadline_s is not null and p_deadline_s <= 0 then
     raise exception using errcode = '22023', message = 'invalid_request: deadline must be > 0 seconds';
+  end if;
+  if p_cost is null or p_cost < 0 then
+    raise exception using errcode = '22023', message = 'invalid_request: the cost must be given, ≥ 0';
   end if;
 
   -- 1. Idempotency-Key. Inserting first makes a concurrent request with the same key wait here
@@ -187,6 +199,12 @@ begin
       null::bigint, null::integer, null::integer, null::integer, null::jsonb;
     return;
   end if;
+  if p_model_revision is not null and v_model.revision <> p_model_revision then
+    delete from public.idempotency_keys k where k.scope = v_scope and k.key = p_idem_key;
+    return query select 'model_changed'::text, null::uuid, null::text, null::integer,
+      null::bigint, null::integer, null::integer, null::integer, null::jsonb;
+    return;
+  end if;
 
   -- 3. User jobs: under the user's balance lock, so the count and the balance below are exact
   --    whatever runs concurrently.
@@ -217,7 +235,7 @@ begin
       end if;
     end if;
 
-    v_cost := v_model.cost_credits;
+    v_cost := p_cost;
     if v_balance < v_cost then
       delete from public.idempotency_keys k where k.scope = v_scope and k.key = p_idem_key;
       return query select 'insufficient_credits'::text, null::uuid, null::text, null::integer,
@@ -517,7 +535,7 @@ select public._function_access('owner',
   'public._idempotency_answered(uuid, integer, jsonb)',
   'public.jobs_capture_model()');
 select public._function_access('api',
-  'public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text, interval, text[])',
+  'public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text, interval, text[], integer, bigint)',
   'public.transition_job(uuid, text, jsonb, jsonb, integer, jsonb)',
   'public.update_job_fields(uuid, jsonb)',
   'public.record_job_attempt(uuid, jsonb)',

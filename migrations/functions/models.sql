@@ -9,8 +9,11 @@
 -- put_model: creates or replaces model p_id.
 --
 --   select outcome, created, model from public.put_model($1::text, $2::text, $3::text, $4::text,
---                                                         $5::integer, $6::boolean, $7::boolean, $8::text,
---                                                         $9::text, $10::integer)
+--                                                         $5::jsonb, $6::boolean, $7::boolean, $8::text,
+--                                                         $9::text, $10::integer, $11::jsonb, $12::jsonb)
+--
+--   p_pricing, p_input_schema, p_input_map as the core checked them (src/inputs); every save
+--   counts one more revision (create_job refuses prices computed from an older one).
 --
 --   → 'saved', created (true: it is new), model (the row as JSON)
 --   → 'invalid_fallback', false, null: the fallback is the model itself, does not exist, or
@@ -19,9 +22,11 @@
 --     would disable it or take its mark
 drop function if exists public.put_model(text, text, text, text, integer, boolean, boolean, text);
 drop function if exists public.put_model(text, text, text, text, integer, boolean, boolean, text, text);
+drop function if exists public.put_model(text, text, text, text, integer, boolean, boolean, text, text, integer);
 create or replace function public.put_model(
-  p_id text, p_provider text, p_provider_model text, p_content_type text, p_cost_credits integer,
-  p_enabled boolean, p_default boolean, p_endpoint_id text, p_fallback_model text, p_max_attempts integer
+  p_id text, p_provider text, p_provider_model text, p_content_type text, p_pricing jsonb,
+  p_enabled boolean, p_default boolean, p_endpoint_id text, p_fallback_model text, p_max_attempts integer,
+  p_input_schema jsonb, p_input_map jsonb
 ) returns table (outcome text, created boolean, model jsonb)
 language plpgsql security definer set search_path = public, pg_temp
 as $$
@@ -48,17 +53,18 @@ begin
     return;
   end if;
   if p_default then
-    update public.models m set is_default = false where m.is_default and m.id <> p_id;
+    update public.models m set is_default = false, revision = m.revision + 1 where m.is_default and m.id <> p_id;
   end if;
-  insert into public.models as m (id, provider, provider_model, content_type, cost_credits, enabled, is_default,
-                                  endpoint_id, fallback_model, max_attempts)
-  values (p_id, p_provider, p_provider_model, p_content_type, p_cost_credits, p_enabled, p_default, p_endpoint_id,
-          p_fallback_model, p_max_attempts)
+  insert into public.models as m (id, provider, provider_model, content_type, pricing, enabled, is_default,
+                                  endpoint_id, fallback_model, max_attempts, input_schema, input_map)
+  values (p_id, p_provider, p_provider_model, p_content_type, p_pricing, p_enabled, p_default, p_endpoint_id,
+          p_fallback_model, p_max_attempts, p_input_schema, p_input_map)
   on conflict (id) do update set
     provider = excluded.provider, provider_model = excluded.provider_model, content_type = excluded.content_type,
-    cost_credits = excluded.cost_credits, enabled = excluded.enabled, is_default = excluded.is_default,
+    pricing = excluded.pricing, enabled = excluded.enabled, is_default = excluded.is_default,
     endpoint_id = excluded.endpoint_id, fallback_model = excluded.fallback_model,
-    max_attempts = excluded.max_attempts
+    max_attempts = excluded.max_attempts, input_schema = excluded.input_schema, input_map = excluded.input_map,
+    revision = m.revision + 1
   returning * into v_row;
   return query select 'saved'::text, v_old.id is null, to_jsonb(v_row);
 end
@@ -85,11 +91,11 @@ begin
     return query select 'default_required'::text, to_jsonb(v_row);
     return;
   end if;
-  update public.models m set enabled = false where m.id = p_id returning * into v_row;
+  update public.models m set enabled = false, revision = m.revision + 1 where m.id = p_id returning * into v_row;
   return query select 'disabled'::text, to_jsonb(v_row);
 end
 $$;
 
 select public._function_access('api',
-  'public.put_model(text, text, text, text, integer, boolean, boolean, text, text, integer)',
+  'public.put_model(text, text, text, text, jsonb, boolean, boolean, text, text, integer, jsonb, jsonb)',
   'public.disable_model(text)');

@@ -4,6 +4,7 @@
 #include "api/handlers.hpp"
 #include "auth/require.hpp"
 #include "http/body.hpp"
+#include "models/catalog.hpp"
 #include "models/document.hpp"
 #include "models/store.hpp"
 
@@ -41,6 +42,7 @@ Task<Response> put_admin_model(Ctx& ctx, const Request& request) {
   if (!parsed.problem.empty()) co_await ctx.raise(errors::invalid_request(parsed.problem));
 
   models::Change change = co_await models::put_model(ctx, parsed.model);
+  models::forget_catalog(ctx);
   co_await refuse_default_change(ctx, change);
   if (change.outcome == "invalid_fallback")
     co_await ctx.raise(errors::invalid_request(
@@ -55,6 +57,7 @@ Task<Response> delete_admin_model(Ctx& ctx, const Request& request) {
   co_await auth::require_admin(ctx, request);
   std::string id = co_await model_id(ctx, request);
   models::Change change = co_await models::disable_model(ctx, id);
+  models::forget_catalog(ctx);
   if (change.outcome == "not_found") co_await ctx.raise(errors::not_found("no such model"));
   co_await refuse_default_change(ctx, change);
   co_return json_response(200, {{"ok", true}, {"model", std::move(change.model)}});

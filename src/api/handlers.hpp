@@ -24,6 +24,7 @@ Task<Response> list_assets(Ctx& ctx, const Request& request);
 Task<Response> sign_asset(Ctx& ctx, const Request& request);
 Task<Response> webhook_test(Ctx& ctx, const Request& request);
 Task<Response> create_job(Ctx& ctx, const Request& request);
+Task<Response> estimate_job(Ctx& ctx, const Request& request);
 Task<Response> get_job(Ctx& ctx, const Request& request);
 Task<Response> list_jobs(Ctx& ctx, const Request& request);
 Task<Response> cancel_job(Ctx& ctx, const Request& request);

@@ -1,5 +1,6 @@
-// POST /jobs and GET /jobs/:id (API.md "Jobs"). Credits are reserved, the rate limit
-// checked and the job recorded in one SQL call; then jobs/submit hands it to its provider.
+// POST /jobs, POST /jobs/estimate and GET /jobs/:id (API.md "Jobs"). A job is priced from its
+// model and input (jobs/quote); then the credits are reserved, the rate limit checked and the
+// job recorded in one SQL call, and jobs/submit hands it to its provider.
 #include "http/base_url.hpp"
 #include "http/body.hpp"
 #include "http/prefer.hpp"
@@ -8,6 +9,7 @@
 #include "auth/require.hpp"
 #include "core/log.hpp"
 #include "core/utf8.hpp"
+#include "jobs/quote.hpp"
 #include "crypto/sha256.hpp"
 #include "credits/store.hpp"
 #include "db/row.hpp"
@@ -23,23 +25,18 @@ namespace ag::api {
 
 namespace {
 
-constexpr std::size_t kMaxPrompt = 4000;         // characters (code points)
 constexpr std::size_t kMaxIdempotencyKey = 255;  // characters
 
-/// The validated request; raises 400 naming the first bad field.
+/// The request's shape; raises 400 naming the first bad field. Its input is the model's to
+/// check (jobs/quote.hpp).
 Task<Json> job_request(Ctx& ctx, const Request& request) {
   Json body = co_await http::read_json_object(ctx, request);
-  auto prompt = string_field(body, "prompt");
-  if (!prompt || prompt->empty() || code_points(*prompt) > kMaxPrompt)
-    co_await ctx.raise(errors::invalid_request("prompt must be a string of 1 to 4000 characters"));
+  if (body.contains("prompt") && !body["prompt"].is_string())
+    co_await ctx.raise(errors::invalid_request("prompt must be a string"));
   if (body.contains("model") && !body["model"].is_string())
     co_await ctx.raise(errors::invalid_request("model must be a string"));
   if (body.contains("input") && !body["input"].is_object())
     co_await ctx.raise(errors::invalid_request("input must be an object"));
-  // The price follows `model`: RunPod may run no other model than the one charged for.
-  if (body.contains("input") && body["input"].contains("model") &&
-      body["input"]["model"] != body.value("model", Json()))
-    co_await ctx.raise(errors::invalid_request("input.model must be left out or equal to model, which sets the price"));
   if (body.contains("webhook_url")) {
     auto url = string_field(body, "webhook_url");
     if (!url || !jobs::is_webhook_url(*url))
@@ -71,6 +68,8 @@ Task<> handle_refusal(Ctx& ctx, const Json& created) {
     co_await ctx.raise(errors::rate_limited(db::integer_column(created, "retry_after_s").value_or(60)));
   if (outcome == "unknown_model") co_await ctx.raise(errors::invalid_request("unknown or disabled model"));
   if (outcome == "model_unavailable") co_await ctx.raise(errors::model_unavailable());
+  if (outcome == "model_changed")
+    co_await ctx.raise(errors::conflict("the model changed while the job was priced; send it again"));
   if (outcome == "in_progress")
     co_await ctx.raise(errors::conflict("a request with this Idempotency-Key is still being processed"));
   if (outcome == "idempotency_key_reused") co_await ctx.raise(errors::idempotency_key_reused());
@@ -78,9 +77,42 @@ Task<> handle_refusal(Ctx& ctx, const Json& created) {
   co_await ctx.raise(errors::internal());
 }
 
+/// What the job records of its request: the input as priced, as its provider gets it, and
+/// where its webhook goes.
+Json job_payload(const Json& body, const jobs::Quote& quote) {
+  Json payload = {{"input", quote.fields}, {"provider_input", quote.provider_input}};
+  for (const char* field : {"model", "webhook_url"})
+    if (body.contains(field)) payload[field] = body[field];
+  return payload;
+}
+
 }  // namespace
 
-/// POST /jobs: reserve, record, submit (or the noop without RunPod).
+/// POST /jobs/estimate: what POST /jobs with this body would cost and whether the caller can
+/// pay it; nothing is charged.
+Task<Response> estimate_job(Ctx& ctx, const Request& request) {
+  auth::Caller caller = co_await auth::require_caller(ctx, request);
+  Json body = co_await job_request(ctx, request);
+  jobs::Quote quote = co_await jobs::quote(ctx, body);
+  const std::vector<std::string> accepting = providers::accepting(ctx.config());
+  if (std::find(accepting.begin(), accepting.end(), quote.provider) == accepting.end())
+    co_await ctx.raise(errors::model_unavailable());
+  Json balance = nullptr;
+  bool affordable = true;  // admin jobs are free
+  if (caller.user) {
+    const std::uint64_t welcome = credits::welcome_credits(ctx.config(), *caller.user);
+    credits::CreditsOverview overview = co_await credits::credits_overview(ctx, caller.user->id, welcome, 0);
+    balance = overview.balance;
+    affordable = overview.balance >= quote.cost_credits;
+  }
+  co_return json_response(200, {{"ok", true},
+                                {"model", quote.model},
+                                {"cost_credits", quote.cost_credits},
+                                {"balance", std::move(balance)},
+                                {"affordable", affordable}});
+}
+
+/// POST /jobs: price, reserve, record, submit (or the noop without RunPod).
 Task<Response> create_job(Ctx& ctx, const Request& request) {
   auth::Caller caller = co_await auth::require_caller(ctx, request);
   std::optional<std::string> key = co_await idempotency_key(ctx, request);
@@ -91,8 +123,6 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   std::string webhook_token = ctx.random_hex(32);
   jobs::NewJob job;
   if (caller.user) job.user_id = caller.user->id;
-  if (body.contains("model")) job.model = body["model"].get<std::string>();
-  job.payload = body;
   job.jobs_per_hour = config.get_uint("JOBS_PER_HOUR", 10, 0, 1'000'000);
   job.welcome_credits = caller.user ? credits::welcome_credits(config, *caller.user) : 0;
   job.idempotency_scope = caller.user ? caller.user->id : "admin";
@@ -102,7 +132,17 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   job.webhook_token_hash = crypto::sha256_hex(webhook_token);
   job.providers = providers::accepting(config);
 
-  Json created = co_await jobs::create_job(ctx, job);
+  // The isolate's copy of the models may be older than the model: then price from the row.
+  Json created;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    jobs::Quote quote = co_await jobs::quote(ctx, body, attempt > 0);
+    job.model = quote.model;
+    job.cost_credits = quote.cost_credits;
+    job.model_revision = quote.revision;
+    job.payload = job_payload(body, quote);
+    created = co_await jobs::create_job(ctx, job);
+    if (string_field(created, "outcome") != "model_changed") break;
+  }
   co_await handle_refusal(ctx, created);
   if (string_field(created, "outcome") == "replay") {
     Response replay = json_response(int_field(created, "response_status").value_or(200), created["response_body"]);
@@ -111,8 +151,12 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   }
   std::string job_id = string_field(created, "job_id").value_or("");
 
-  jobs::Submission submission{job_id, caller.user ? caller.user->id : "admin", body,
-                              http::public_base_url(config, request), webhook_token};
+  auto balance = db::integer_column(created, "balance");
+  Json charge = {{"cost_credits", db::integer_column(created, "cost_credits").value_or(0)},
+                 {"balance", balance ? Json(*balance) : Json(nullptr)}};
+  jobs::Submission submission{job_id,        caller.user ? caller.user->id : "admin",
+                              job.payload,   http::public_base_url(config, request),
+                              webhook_token, std::move(charge)};
   jobs::Answer answer = co_await jobs::submit(ctx, jobs::candidates(config, created), submission);
   // A job that is running (200) or on the Queue (202 queued) can be waited for; the noop and
   // refusals answer at once.

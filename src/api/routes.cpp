@@ -24,6 +24,7 @@ Router build_router() {
       .add("DELETE", "/assets/*key", delete_asset)
       .add("POST", "/webhooks/test", webhook_test)
       .add("POST", "/jobs", create_job)
+      .add("POST", "/jobs/estimate", estimate_job)
       .add("GET", "/jobs", list_jobs)
       .add("GET", "/jobs/:id", get_job)
       .add("POST", "/jobs/:id/cancel", cancel_job)

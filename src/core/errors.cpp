@@ -80,6 +80,8 @@ ApiError database_unavailable() {
 
 ApiError provider_error(std::string message) { return make(502, "provider_error", std::move(message)); }
 
+ApiError invalid_input(std::string message) { return make(400, "invalid_input", std::move(message)); }
+
 ApiError model_unavailable() {
   return make(400, "model_unavailable", "this model's provider is not configured; nothing was charged");
 }

@@ -19,6 +19,8 @@ struct ApiError {
 
 namespace errors {
 ApiError invalid_request(std::string message);
+/// 400 invalid_input: a job's input does not fit its model's input schema (`message` names the field).
+ApiError invalid_input(std::string message);
 ApiError unauthorized(std::string message = "missing or invalid credentials");
 ApiError forbidden(std::string message = "not allowed");
 ApiError not_found(std::string message = "not found");

@@ -15,7 +15,9 @@ namespace ag::jobs {
 
 struct NewJob {
   std::optional<std::string> user_id;  // nullopt: an admin job, free and not rate-limited
-  std::optional<std::string> model;    // nullopt: the default model
+  std::string model;                   // the priced model (jobs/quote.hpp)
+  std::int64_t cost_credits = 0;       // its price for this job, reserved from the user
+  std::int64_t model_revision = 0;     // the model revision the price was computed from
   Json payload;                        // the request as the job records it
   std::uint64_t jobs_per_hour = 10;
   std::uint64_t welcome_credits = 10;
@@ -28,7 +30,7 @@ struct NewJob {
 };
 
 /// create_job's one row: `outcome` (created, insufficient_credits, rate_limited,
-/// unknown_model, model_unavailable, replay, in_progress, idempotency_key_reused) and its
+/// unknown_model, model_unavailable, model_changed, replay, in_progress, idempotency_key_reused) and its
 /// columns, plus the job's model as its provider knows it: `model_id`, `model_provider`,
 /// `model_endpoint_id` (the RunPod endpoint; null = the configured one),
 /// `model_provider_model` and `model_content_type`; and the same of its

@@ -10,15 +10,14 @@
 namespace ag::jobs {
 namespace {
 
-/// What the provider receives: the caller's `input`, with the prompt on top, and the model
-/// that runs it when the caller named one (or a fallback runs it).
-Json provider_input(const Json& request, const std::string& model, bool fallback) {
-  Json input = request.contains("input") ? request["input"] : Json::object();
-  input["prompt"] = request["prompt"];
+/// What the provider receives: the validated input under its names (jobs/quote.hpp), and the
+/// model that runs it when the caller named one (or a fallback runs it).
+Json provider_input(const Json& payload, const std::string& model, bool fallback) {
+  Json input = payload.value("provider_input", Json::object());
   if (fallback)
     input["model"] = model;
-  else if (request.contains("model"))
-    input["model"] = request["model"];
+  else if (payload.contains("model"))
+    input["model"] = payload["model"];
   return input;
 }
 
@@ -36,16 +35,16 @@ Task<Answer> settle(Ctx& ctx, const std::string& job_id, std::string to, Json fi
 }
 
 /// The job accepted by `candidate`: recorded with the provider, endpoint and model that run it.
-Task<Answer> accepted(Ctx& ctx, const std::string& job_id, const Candidate& candidate,
-                      const providers::JobState& state) {
+Task<Answer> accepted(Ctx& ctx, const Submission& job, const Candidate& candidate, const providers::JobState& state) {
   Answer answer{200,
                 {{"ok", true},
                  {"status", "submitted"},
                  {"provider", candidate.provider->name()},
                  {"provider_job_id", state.id},
-                 {"job_id", job_id},
+                 {"job_id", job.job_id},
                  {"result", state.body}}};
-  co_return co_await settle(ctx, job_id, "submitted", accepted_fields(candidate, state), std::move(answer));
+  answer.body.update(job.charge);
+  co_return co_await settle(ctx, job.job_id, "submitted", accepted_fields(candidate, state), std::move(answer));
 }
 
 /// The job handed to the Queue: its consumer submits it from candidate `index` on.
@@ -71,6 +70,7 @@ Task<Answer> enqueue(Ctx& ctx, const Submission& job, const Candidate& candidate
                  {"provider", candidate.provider->name()},
                  {"provider_job_id", nullptr},
                  {"job_id", job.job_id}}};
+  answer.body.update(job.charge);
   co_await enqueued(ctx, job.job_id, answer.status, answer.body);
   co_return answer;
 }
@@ -176,7 +176,7 @@ Task<Answer> submit(Ctx& ctx, std::vector<Candidate> candidates, const Submissio
   Tried tried = co_await try_candidates(ctx, candidates, 0, job, false);
   const Candidate& last = candidates[tried.index];
   if (tried.on_queue) co_return co_await enqueue(ctx, job, last, tried.index);
-  if (tried.state) co_return co_await accepted(ctx, job_id, last, *tried.state);
+  if (tried.state) co_return co_await accepted(ctx, job, last, *tried.state);
   Answer answer{502,
                 {{"ok", false},
                  {"error", "provider_error"},

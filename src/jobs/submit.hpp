@@ -41,6 +41,7 @@ struct Submission {
   Json request;
   std::string public_base_url;  // the callback is <base>/webhooks/<provider>/<job>?token=<token>
   std::string webhook_token;
+  Json charge = Json::object();  // the caller's cost_credits and balance, shown on a running or queued job
 };
 
 /// Sends the job to the first candidate that accepts it. When the caller's model has no

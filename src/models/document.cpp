@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "inputs/pricing.hpp"
+#include "inputs/schema.hpp"
 #include "providers/openai.hpp"
 #include "providers/registry.hpp"
 
@@ -9,11 +11,10 @@ namespace ag::models {
 namespace {
 
 constexpr std::array<std::string_view, 4> kContentTypes = {"text", "image", "audio", "video"};
-constexpr std::array<std::string_view, 9> kFields = {"provider",     "provider_model", "content_type",
-                                                     "cost_credits", "enabled",        "default",
-                                                     "endpoint_id",  "fallback_model", "max_attempts"};
+constexpr std::array<std::string_view, 11> kFields = {"provider",     "provider_model", "content_type", "pricing",
+                                                      "input_schema", "input_map",      "enabled",      "default",
+                                                      "endpoint_id",  "fallback_model", "max_attempts"};
 constexpr int kMaxAttempts = 10;
-constexpr std::int64_t kMaxCost = 1'000'000;
 
 bool name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
@@ -58,6 +59,13 @@ bool one_of(std::string_view value, const std::array<std::string_view, N>& allow
 
 bool is_model_id(std::string_view id) { return is_name(id, 128); }
 
+std::optional<std::string> not_yet_supported(const inputs::Schema& schema, const inputs::Pricing& pricing) {
+  for (const inputs::Property& property : schema.properties)
+    if (property.asset) return "input_schema.properties." + property.name + ": asset inputs are not supported yet";
+  if (!pricing.usage.empty()) return "pricing.usage: usage-priced models are not supported yet";
+  return std::nullopt;
+}
+
 Parsed parse_document(std::string_view id, const Json& document) {
   Parsed out;
   out.model.id = std::string(id);
@@ -75,13 +83,24 @@ Parsed parse_document(std::string_view id, const Json& document) {
   if (*provider == "openai" && !openai::serves(*content_type))
     return {{}, "an openai model makes text, image or audio"};
 
-  auto cost = document.find("cost_credits");
-  const bool in_range =
-      cost != document.end() && cost->is_number_integer() &&
-      (cost->is_number_unsigned() ? cost->get<std::uint64_t>() <= kMaxCost
-                                  : cost->get<std::int64_t>() >= 0 && cost->get<std::int64_t>() <= kMaxCost);
-  if (!in_range) return {{}, "cost_credits must be an integer from 0 to 1000000"};
-  out.model.cost_credits = cost->get<std::int64_t>();
+  // The inputs, their provider's names for them and the price they make (docs/models.md).
+  std::optional<inputs::Schema> declared;
+  if (document.contains("input_schema") && !document["input_schema"].is_null()) {
+    inputs::CheckedSchema checked = inputs::check_schema(document["input_schema"]);
+    if (!checked.schema) return {{}, checked.problem};
+    declared = std::move(checked.schema);
+    out.model.input_schema = document["input_schema"];
+  }
+  const inputs::Schema& schema = declared ? *declared : inputs::default_schema();
+  if (document.contains("input_map") && !document["input_map"].is_null()) {
+    if (auto problem = inputs::input_map_problem(document["input_map"], schema)) return {{}, *problem};
+    out.model.input_map = document["input_map"];
+  }
+  if (!document.contains("pricing")) return {{}, "pricing is required: {\"base\": credits per job, ...}"};
+  inputs::CheckedPricing pricing = inputs::check_pricing(document["pricing"], schema);
+  if (!pricing.pricing) return {{}, pricing.problem};
+  if (auto problem = not_yet_supported(schema, *pricing.pricing)) return {{}, *problem};
+  out.model.pricing = document["pricing"];
 
   if (document.contains("provider_model") && !document["provider_model"].is_null()) {
     auto provider_model = string_field(document, "provider_model");

@@ -1,13 +1,17 @@
 #pragma once
 // The model document of PUT /admin/models/:id: {"provider", "provider_model", "content_type",
-// "cost_credits", "enabled", "default", "endpoint_id", "fallback_model"}. provider,
-// content_type and cost_credits are required; the others default to the model's id
-// (provider_model), true, false, null and null. Whether the fallback exists and makes the same
-// content type is put_model's to check. Unknown fields are refused, so a misspelt one is never silently ignored.
+// "pricing", "input_schema", "input_map", "enabled", "default", "endpoint_id", "fallback_model",
+// "max_attempts"}. provider, content_type and pricing are required; the others default to the
+// model's id (provider_model), a required prompt of up to 4000 characters (input_schema), our
+// names (input_map), true, false, null, null and 1. The schema, map and pricing are checked
+// together (src/inputs). Whether the fallback exists and makes the same content type is
+// put_model's to check. Unknown fields are refused, so a misspelt one is never silently ignored.
 #include <string>
 #include <string_view>
 
 #include "core/json.hpp"
+#include "inputs/pricing.hpp"
+#include "inputs/schema.hpp"
 #include "models/store.hpp"
 
 namespace ag::models {
@@ -22,5 +26,10 @@ struct Parsed {
 };
 
 Parsed parse_document(std::string_view id, const Json& document);
+
+/// Why a model cannot have this schema and pricing yet: an input of `"format": "asset"` (its
+/// provider would get the key, not a signed link, until asset inputs are wired) or a `usage`
+/// meter (the job would keep the whole reservation, until settlement is wired); nullopt when it can.
+std::optional<std::string> not_yet_supported(const inputs::Schema& schema, const inputs::Pricing& pricing);
 
 }  // namespace ag::models

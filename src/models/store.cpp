@@ -6,9 +6,6 @@
 namespace ag::models {
 
 namespace {
-constexpr std::string_view kEnabledModels =
-    "select id, provider, content_type, cost_credits, is_default from public.models "
-    "where enabled order by is_default desc, id";
 constexpr std::string_view kAllModels =
     "select to_jsonb(m) as model from public.models m order by m.is_default desc, m.id";
 
@@ -19,31 +16,19 @@ Json admin_view(const Json& row) {
               {"provider", row.value("provider", Json(nullptr))},
               {"provider_model", row.value("provider_model", Json(nullptr))},
               {"content_type", row.value("content_type", Json(nullptr))},
-              {"cost_credits", row.value("cost_credits", Json(nullptr))},
+              {"pricing", row.value("pricing", Json(nullptr))},
+              {"input_schema", row.value("input_schema", Json(nullptr))},
+              {"input_map", row.value("input_map", Json(nullptr))},
               {"enabled", row.value("enabled", false)},
               {"default", row.value("is_default", false)},
               {"endpoint_id", row.value("endpoint_id", Json(nullptr))},
               {"fallback_model", row.value("fallback_model", Json(nullptr))},
               {"max_attempts", row.value("max_attempts", Json(1))},
+              {"revision", row.value("revision", Json(nullptr))},
               {"created_at", row.value("created_at", Json(nullptr))}};
 }
 
 }  // namespace
-
-Task<Json> enabled_models(Ctx& ctx) {
-  Json rows = co_await db::query(ctx, kEnabledModels);
-  Json models = Json::array();
-  for (const Json& row : rows) {
-    auto cost = db::integer_column(row, "cost_credits");
-    auto is_default = row.find("is_default");
-    models.push_back({{"id", string_field(row, "id").value_or("")},
-                      {"provider", string_field(row, "provider").value_or("")},
-                      {"content_type", string_field(row, "content_type").value_or("")},
-                      {"cost_credits", cost ? Json(*cost) : Json(nullptr)},
-                      {"default", is_default != row.end() && *is_default == true}});
-  }
-  co_return models;
-}
 
 Task<Json> all_models(Ctx& ctx) {
   Json rows = co_await db::query(ctx, kAllModels);
@@ -53,12 +38,15 @@ Task<Json> all_models(Ctx& ctx) {
 }
 
 Task<Change> put_model(Ctx& ctx, const Model& model) {
+  auto json_or_null = [](const Json& value) { return value.is_null() ? Json(nullptr) : Json(dump(value)); };
   Json params = Json::array({model.id, model.provider, db::optional_text(model.provider_model), model.content_type,
-                             model.cost_credits, model.enabled, model.is_default, db::optional_text(model.endpoint_id),
-                             db::optional_text(model.fallback_model), model.max_attempts});
+                             dump(model.pricing), model.enabled, model.is_default, db::optional_text(model.endpoint_id),
+                             db::optional_text(model.fallback_model), model.max_attempts,
+                             json_or_null(model.input_schema), json_or_null(model.input_map)});
   Json rows = co_await db::query(ctx,
                                  "select outcome, created, model from public.put_model($1::text, $2::text, $3::text, "
-                                 "$4::text, $5::integer, $6::boolean, $7::boolean, $8::text, $9::text, $10::integer)",
+                                 "$4::text, $5::jsonb, $6::boolean, $7::boolean, $8::text, $9::text, $10::integer, "
+                                 "$11::jsonb, $12::jsonb)",
                                  std::move(params));
   if (rows.empty()) co_return Change{};
   co_return Change{string_field(rows[0], "outcome").value_or(""), rows[0].value("created", false),

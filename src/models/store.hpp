@@ -1,7 +1,7 @@
 #pragma once
-// The models a job can name (public.models, seeded by migrations/0002), with their prices:
-// every statement about them. The rule that one enabled model is the default lives in
-// migrations/functions/models.sql.
+// The models a job can name (public.models, seeded by migrations/0002) as the admin API
+// writes them: every statement about them but the jobs' read (models/catalog.hpp). The rule that one enabled model is
+// the default lives in migrations/functions/models.sql.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,17 +12,15 @@
 
 namespace ag::models {
 
-/// The enabled models, the default first, then by id; each
-/// {"id","provider","content_type","cost_credits","default"}.
-Task<Json> enabled_models(Ctx& ctx);
-
 /// A model as the admin API writes it (models/document.hpp reads it from a request).
 struct Model {
   std::string id;
   std::string provider;
   std::optional<std::string> provider_model;  // nullopt: the model's id
   std::string content_type;
-  std::int64_t cost_credits = 0;
+  Json pricing;                 // checked against the schema (inputs::check_pricing)
+  Json input_schema = nullptr;  // null: inputs::default_schema()
+  Json input_map = nullptr;     // null: the provider gets the inputs under our names
   bool enabled = true;
   bool is_default = false;
   std::optional<std::string> endpoint_id;     // RunPod only; nullopt: RUNPOD_ENDPOINT_ID

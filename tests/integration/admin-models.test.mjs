@@ -28,7 +28,12 @@ const del = (id, token = ADMIN) => call(worker, `/admin/models/${id}`, { method:
 const adminList = async () => (await call(worker, "/admin/models", { token: ADMIN })).body.models;
 const publicIds = async () => (await call(worker, "/models")).body.models.map((m) => m.id);
 const defaultIds = async () => (await adminList()).filter((m) => m.default).map((m) => m.id);
-const FLUX = { provider: "replicate", provider_model: "black-forest-labs/flux-schnell", content_type: "image", cost_credits: 2 };
+// What a model that declares no inputs takes (src/inputs/schema.cpp's default_schema).
+const DEFAULT_SCHEMA = {
+  type: "object", required: ["prompt"], additionalProperties: false,
+  properties: { prompt: { type: "string", minLength: 1, maxLength: 4000 } },
+};
+const FLUX = { provider: "replicate", provider_model: "black-forest-labs/flux-schnell", content_type: "image", pricing: { base: 2 } };
 
 describe("admin models", () => {
   test("only the admin: no token 401, a user 403", async () => {
@@ -45,18 +50,25 @@ describe("admin models", () => {
     assert.equal(created.body.created, true);
     assert.deepEqual(
       { ...created.body.model, created_at: undefined },
-      { id: "flux-schnell", ...FLUX, enabled: true, default: false, endpoint_id: null, fallback_model: null, max_attempts: 1, created_at: undefined },
+      {
+        id: "flux-schnell", ...FLUX, input_schema: null, input_map: null, enabled: true, default: false,
+        endpoint_id: null, fallback_model: null, max_attempts: 1, revision: 1, created_at: undefined,
+      },
     );
-    const replaced = await put("flux-schnell", { ...FLUX, cost_credits: 3 });
+    const replaced = await put("flux-schnell", { ...FLUX, pricing: { base: 3 } });
     assert.equal(replaced.status, 200, replaced.text);
     assert.equal(replaced.body.created, false);
-    assert.equal(replaced.body.model.cost_credits, 3);
+    assert.deepEqual(replaced.body.model.pricing, { base: 3 });
+    assert.equal(replaced.body.model.revision, 2, "every save is a new revision");
     assert.equal(replaced.body.model.created_at, created.body.model.created_at);
 
     const listed = (await adminList()).find((m) => m.id === "flux-schnell");
     assert.deepEqual(listed, replaced.body.model);
     const shown = (await call(worker, "/models")).body.models.find((m) => m.id === "flux-schnell");
-    assert.deepEqual(shown, { id: "flux-schnell", provider: "replicate", content_type: "image", cost_credits: 3, default: false });
+    assert.deepEqual(shown, {
+      id: "flux-schnell", provider: "replicate", content_type: "image", cost_credits: 3, default: false,
+      input_schema: DEFAULT_SCHEMA, pricing: { base: 3 },
+    });
   });
 
   test("bad ids and documents are 400 naming the field, and change nothing", async () => {
@@ -65,7 +77,11 @@ describe("admin models", () => {
       ["bad%20id", FLUX, "model id"],
       ["m1", { ...FLUX, provider: "modal" }, "provider"],
       ["m1", { ...FLUX, content_type: "3d" }, "content_type"],
-      ["m1", { ...FLUX, cost_credits: -1 }, "cost_credits"],
+      ["m1", { ...FLUX, pricing: { base: -1 } }, "pricing.base"],
+      ["m1", { ...FLUX, pricing: undefined }, "pricing is required"],
+      ["m1", { ...FLUX, pricing: { base: 1, per: { steps: 1 } } }, "pricing.per.steps"],
+      ["m1", { ...FLUX, input_schema: { type: "object", properties: { a: { type: "array" } } } }, "input_schema"],
+      ["m1", { ...FLUX, input_map: { nope: "x" } }, "input_map.nope"],
       ["m1", { ...FLUX, provider_model: "a//b" }, "provider_model"],
       ["m1", { ...FLUX, fallback: "x" }, "unknown field fallback"],
       ["m1", { ...FLUX, fallback_model: "m1" }, "fallback_model"],
@@ -98,12 +114,12 @@ describe("admin models", () => {
     // concurrent moves of the mark still leave exactly one default
     const moves = await Promise.all(
       ["runpod-video", "runpod-image", "flux-default"].map((id) =>
-        put(id, { provider: id.startsWith("runpod") ? "runpod" : "replicate", content_type: "image", cost_credits: 1, default: true }),
+        put(id, { provider: id.startsWith("runpod") ? "runpod" : "replicate", content_type: "image", pricing: { base: 1 }, default: true }),
       ),
     );
     for (const res of moves) assert.ok([200, 201].includes(res.status), res.text);
     assert.equal((await defaultIds()).length, 1);
-    assert.equal((await put("runpod-video", { provider: "runpod", content_type: "video", cost_credits: 1, default: true })).status, 200);
+    assert.equal((await put("runpod-video", { provider: "runpod", content_type: "video", pricing: { base: 1 }, default: true })).status, 200);
     assert.deepEqual(await defaultIds(), ["runpod-video"]);
   });
 
@@ -136,8 +152,8 @@ describe("admin models", () => {
   });
 
   test("failover: a submission refused for infrastructure reasons goes to the fallback, at the chosen model's price", async () => {
-    assert.equal((await put("flux-backup", { ...FLUX, provider_model: "backup/flux", cost_credits: 1 })).status, 201);
-    assert.equal((await put("flux-main", { ...FLUX, cost_credits: 4, fallback_model: "flux-backup" })).status, 201);
+    assert.equal((await put("flux-backup", { ...FLUX, provider_model: "backup/flux", pricing: { base: 1 } })).status, 201);
+    assert.equal((await put("flux-main", { ...FLUX, pricing: { base: 4 }, fallback_model: "flux-backup" })).status, 201);
     // the fallback must keep making what flux-main makes
     const retyped = await put("flux-backup", { ...FLUX, content_type: "video" });
     assert.equal(retyped.status, 400, retyped.text);

@@ -794,7 +794,7 @@ test("no Stripe secret ever reaches the Worker's logs", () => {
 test("checkout → signed webhook → GET /credits shows the pack → POST /jobs spends it", async () => {
   // A model dearer than the welcome credits: only the pack can pay for it.
   await db.sql.unsafe(
-    "insert into public.models (id, provider, content_type, cost_credits) values ('billing-pricey', 'runpod', 'video', 60) on conflict do nothing",
+    `insert into public.models (id, provider, content_type, pricing) values ('billing-pricey', 'runpod', 'video', '{"base": 60}') on conflict do nothing`,
   );
   const user = await newUser(auth);
   const jobBody = { prompt: "a cat paying with Stripe", model: "billing-pricey" };

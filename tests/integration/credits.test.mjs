@@ -4,7 +4,8 @@
 // stand-in (HS256 with SUPABASE_JWT_SECRET).
 //
 // Contract under test (shared/API.md "Credits and billing", GET /me, GET /models):
-//   GET /models            public: {"ok":true,"models":[{id,provider,content_type,cost_credits,default}]}
+//   GET /models            public: {"ok":true,"models":[{id,provider,content_type,cost_credits,default,
+//                          input_schema,pricing}]}
 //   GET /credits           user (admin: ?user_id=): {"ok":true,"balance","entries":[newest 20]};
 //                          a user's first call grants WELCOME_CREDITS once
 //   GET /credits/ledger    ?cursor&limit (1..100, default 50): newest first, {"entries","cursor"}
@@ -99,7 +100,14 @@ describe("GET /models", () => {
     const { status, body } = await call(worker, "/models");
     assert.equal(status, 200, JSON.stringify(body));
     assert.equal(body.ok, true);
-    assert.deepEqual(body.models[0], { id: "runpod-video", provider: "runpod", content_type: "video", cost_credits: 1, default: true });
+    assert.deepEqual(body.models[0], {
+      id: "runpod-video", provider: "runpod", content_type: "video", cost_credits: 1, default: true,
+      input_schema: {
+        type: "object", required: ["prompt"], additionalProperties: false,
+        properties: { prompt: { type: "string", minLength: 1, maxLength: 4000 } },
+      },
+      pricing: { base: 1 },
+    });
     assert.equal(body.models.filter((m) => m.default).length, 1);
     const enabled = await db.sql.unsafe("select id from public.models where enabled order by is_default desc, id");
     assert.deepEqual(body.models.map((m) => m.id), enabled.map((r) => r.id));

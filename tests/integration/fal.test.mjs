@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { startWorker } from "./harness/worker.mjs";
 import { call, newUser } from "./harness/http.mjs";
+import { PROMPT_AND_SEED } from "./harness/inputs.mjs";
 import { startFalRig } from "./harness/provider-rig.mjs";
 import { assertLedgerInvariant } from "./harness/ledger.mjs";
 
@@ -29,8 +30,9 @@ let lastEvent;
 before(async () => {
   rig = await startFalRig({ prefix: "ag_fal" });
   ({ db, auth, fal, worker, balance, jobRow, lastEvent } = rig);
-  await db.sql`insert into public.models (id, provider, content_type, cost_credits, is_default, enabled, provider_model)
-               values (${MODEL}, 'fal', 'image', ${COST}, false, true, ${ENDPOINT_ID})`;
+  await db.sql`insert into public.models (id, provider, content_type, pricing, is_default, enabled, provider_model)
+               values (${MODEL}, 'fal', 'image', ${{ base: COST }}, false, true, ${ENDPOINT_ID})`;
+  await db.sql`update public.models set input_schema = ${PROMPT_AND_SEED} where id = ${MODEL}`;
 });
 
 after(async () => {

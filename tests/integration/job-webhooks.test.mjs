@@ -38,8 +38,8 @@ before(async () => {
     startRunPod({ apiKey: RP_KEY, endpointId: "ep-hooks" }),
     startLoopbackServer(),
   ]);
-  await db.sql`insert into public.models (id, provider, content_type, cost_credits, is_default, enabled, endpoint_id)
-               values (${MODEL}, 'runpod', 'video', 2, false, true, 'ep-hooks')`;
+  await db.sql`insert into public.models (id, provider, content_type, pricing, is_default, enabled, endpoint_id)
+               values (${MODEL}, 'runpod', 'video', '{"base": 2}', false, true, 'ep-hooks')`;
   worker = await startWorker({
     db: db.url,
     vars: {

@@ -22,7 +22,7 @@ const sha256hex = (s) => crypto.createHash("sha256").update(s).digest("hex");
 describe("the seed's POST /jobs shapes", () => {
   test("admin with RunPod configured: 200 with provider_job_id; RunPod gets the prompt and a per-job webhook", async () => {
     const before = runRequests().length;
-    const res = await postJob(main, ADMIN, { prompt: "a red fox in the snow", input: { seed: 7 } });
+    const res = await postJob(main, ADMIN, { prompt: "a red fox in the snow" });
     assert.equal(res.status, 200, res.text);
     assert.ok(res.headers.get("x-request-id"));
     const b = res.body;
@@ -34,12 +34,12 @@ describe("the seed's POST /jobs shapes", () => {
     assert.equal(b.provider_job_id, rp.id);
     assert.deepEqual(b.result, { id: rp.id, status: "IN_QUEUE" }, "result is RunPod's answer");
 
-    // RunPod: one /run with our key, the prompt on top of the caller's input, and the webhook
+    // RunPod: one /run with our key, the input the model takes (a prompt), and the webhook
     const runs = runRequests();
     assert.equal(runs.length, before + 1);
     const sent = runs.at(-1);
     assert.equal(sent.headers.authorization, `Bearer ${RP_KEY}`);
-    assert.deepEqual(sent.json().input, { seed: 7, prompt: "a red fox in the snow" });
+    assert.deepEqual(sent.json().input, { prompt: "a red fox in the snow" });
     const hook = webhookOf(rp.id);
     assert.equal(hook.origin, relay.url, "the webhook is on PUBLIC_BASE_URL");
     assert.equal(hook.pathname, `/webhooks/runpod/${b.job_id}`);
@@ -54,7 +54,7 @@ describe("the seed's POST /jobs shapes", () => {
     assert.equal(row.provider, "runpod");
     assert.equal(row.provider_job_id, rp.id);
     assert.equal(row.webhook_token_hash, sha256hex(token));
-    assert.equal(row.payload.prompt, "a red fox in the snow");
+    assert.deepEqual(row.payload.input, { prompt: "a red fox in the snow" }, "the input as priced");
     assert.deepEqual(await jobEvents(b.job_id), [
       { from: null, to: "queued", source: null },
       { from: "queued", to: "submitted", source: "submit" },
@@ -104,8 +104,9 @@ describe("the seed's POST /jobs shapes", () => {
   });
 
   test("input.model cannot pick another model than the one priced: 400, nothing charged or sent", async () => {
+    // (a model takes only the inputs it declares, and none declares `model`: the job's model is `model`)
     const pricey = `pricey-${crypto.randomUUID().slice(0, 8)}`;
-    await db.sql`insert into public.models (id, provider, content_type, cost_credits) values (${pricey}, 'runpod', 'video', 5)`;
+    await db.sql`insert into public.models (id, provider, content_type, pricing) values (${pricey}, 'runpod', 'video', '{"base": 5}')`;
     try {
       const user = await newUser(auth);
       const runs = runRequests().length;
@@ -115,14 +116,14 @@ describe("the seed's POST /jobs shapes", () => {
       ]) {
         const res = await postJob(main, user.token, body);
         assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
-        assert.equal(res.body.error, "invalid_request", res.text);
+        assert.equal(res.body.error, "invalid_input", res.text);
         assert.match(res.body.message, /input\.model/, res.text);
       }
       assert.equal(runRequests().length, runs, "RunPod was asked to run an unpriced model");
       assert.equal((await userJobs(user.id)).length, 0);
 
-      // the same model in both places is what was priced: charged 5, RunPod runs it
-      const res = await postJob(main, user.token, { prompt: "x", model: pricey, input: { model: pricey } });
+      // the model named is what was priced: charged 5, RunPod runs it
+      const res = await postJob(main, user.token, { prompt: "x", model: pricey });
       assert.equal(res.status, 200, res.text);
       assert.equal((await jobRow(res.body.job_id)).cost_credits, 5);
       assert.equal(runRequests().at(-1).json().input.model, pricey);

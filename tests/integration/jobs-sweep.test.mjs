@@ -88,7 +88,7 @@ describe("the cron sweep (scheduled)", () => {
     const userId = crypto.randomUUID();
     const create = async (label) => {
       const [row] = await db.sql.unsafe(LEDGER_SQL.createJob, [
-        userId, null, JSON.stringify({ prompt: label }), 1000, 10, null, null, null, 7200, null,
+        userId, null, JSON.stringify({ prompt: label }), 1000, 10, null, null, null, 7200, null, 1, null,
       ]);
       assert.equal(row.outcome, "created", JSON.stringify(row));
       return row.job_id;

@@ -46,11 +46,11 @@ afterEach(async () => {
 async function createJob(
   client,
   { user = null, model = null, payload = { prompt: "a cat" }, perHour = null, welcome = 0,
-    scope = undefined, key = null, hash = null, deadline = 600, tokenHash = null } = {},
+    scope = undefined, key = null, hash = null, deadline = 600, tokenHash = null, cost = 1, revision = null } = {},
 ) {
   const idemScope = scope === undefined ? (key ? (user ?? "admin") : null) : scope;
   const [row] = await client.unsafe(LEDGER_SQL.createJob, [
-    user, model, JSON.stringify(payload), perHour, welcome, idemScope, key, hash, deadline, tokenHash,
+    user, model, JSON.stringify(payload), perHour, welcome, idemScope, key, hash, deadline, tokenHash, cost, revision,
   ]);
   return row;
 }
@@ -184,7 +184,7 @@ describe("create_job reserves credits atomically", () => {
     assert.ok(rows.every((r) => r.cost_credits === 0 && r.balance === null));
 
     await db.sql.unsafe(
-      "insert into public.models (id, content_type, cost_credits, enabled) values ('retired', 'image', 1, false)",
+      `insert into public.models (id, content_type, pricing, enabled) values ('retired', 'image', '{"base": 1}', false)`,
     );
     const user = newUser();
     assert.equal((await createJob(api, { user, model: "nope", welcome: 5 })).outcome, "unknown_model");
@@ -194,13 +194,30 @@ describe("create_job reserves credits atomically", () => {
     assert.equal(n, 0);
   });
 
+  test("a price computed from another revision of the model is refused, storing nothing", async () => {
+    const user = newUser();
+    const [{ revision }] = await db.sql`select revision from public.models where id = 'runpod-video'`;
+    const stale = await createJob(api, { user, welcome: 5, key: "rev-1", revision: Number(revision) + 1 });
+    assert.equal(stale.outcome, "model_changed");
+    assert.equal(await balanceOf(user), 0, "refused before the welcome grant");
+    // nothing was kept of the refused request, not even its Idempotency-Key
+    const current = await createJob(api, { user, welcome: 5, key: "rev-1", revision: Number(revision) });
+    assert.equal(current.outcome, "created");
+    assert.equal(await balanceOf(user), 4);
+  });
+
+  test("create_job refuses to run without a price", async () => {
+    await assert.rejects(createJob(api, { user: newUser(), cost: null }), /the cost must be given/);
+    await assert.rejects(createJob(api, { user: newUser(), cost: -1 }), /the cost must be given/);
+  });
+
   test("a price of 0 reserves nothing but still counts toward the hourly limit", async () => {
     await db.sql.unsafe(
-      "insert into public.models (id, content_type, cost_credits) values ('free-image', 'image', 0)",
+      `insert into public.models (id, content_type, pricing) values ('free-image', 'image', '{"base": 0}')`,
     );
     const user = newUser();
-    const a = await createJob(api, { user, model: "free-image", perHour: 1 });
-    const b = await createJob(api, { user, model: "free-image", perHour: 1 });
+    const a = await createJob(api, { user, model: "free-image", perHour: 1, cost: 0 });
+    const b = await createJob(api, { user, model: "free-image", perHour: 1, cost: 0 });
     assert.equal(a.outcome, "created");
     assert.equal(Number(a.balance), 0);
     assert.equal(b.outcome, "rate_limited");
@@ -538,7 +555,7 @@ describe("privileges: the API role reads and calls functions, never writes money
         return tx.unsafe(query, params);
       });
     await denied(asRole("authenticated", LEDGER_SQL.userCredits, [someUser, 1000]));
-    await denied(asRole("authenticated", LEDGER_SQL.createJob, [someUser, null, null, null, 1000, null, null, null, 60, null]));
+    await denied(asRole("authenticated", LEDGER_SQL.createJob, [someUser, null, null, null, 1000, null, null, null, 60, null, 1, null]));
     await denied(asRole("anon", LEDGER_SQL.grantCredits, [someUser, 1000, "grant", "anon-grant", null, null]));
     await denied(asRole("anon", LEDGER_SQL.transitionJob, [crypto.randomUUID(), "failed", null, null, null, null]));
   });
@@ -584,7 +601,7 @@ describe("RLS: a Supabase client reads only its own rows", () => {
     const bobJob = await createJob(api, { user: bob, welcome: 4 });
     await transition(api, bobJob.job_id, "error");
     await db.sql.unsafe(
-      "insert into public.models (id, content_type, cost_credits, enabled) values ('hidden', 'video', 1, false) on conflict do nothing",
+      `insert into public.models (id, content_type, pricing, enabled) values ('hidden', 'video', '{"base": 1}', false) on conflict do nothing`,
     );
 
     const as = (user, fn) =>

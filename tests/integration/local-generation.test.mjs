@@ -92,7 +92,7 @@ after(async () => {
 });
 
 describe("scripts/dev with the local generation server", { timeout: HANG_MS }, () => {
-  const charged = {}; // model → cost of its completed job
+  const charged = {}; // model → what GET /models says a job costs at its inputs' defaults
 
   test("lists a local model per content type", async () => {
     const res = await fetch(`${dev.url}/models`);
@@ -100,6 +100,9 @@ describe("scripts/dev with the local generation server", { timeout: HANG_MS }, (
     const local = models.filter((m) => m.id.startsWith("local-"));
     assert.deepEqual(local.map((m) => m.content_type).sort(), ["audio", "image", "text", "video"], JSON.stringify(models));
     for (const m of local) charged[m.id] = m.cost_credits;
+    // video is priced by its steps (0.5 + 0.25 a step, 6 by default), text by its prompt
+    assert.deepEqual(charged, { "local-audio": 1, "local-image": 1, "local-text": 0, "local-video": 2 });
+    assert.deepEqual(Object.keys(local[0].input_schema.properties).sort(), ["prompt", "steps"]);
     assert.equal(await balance(), WELCOME);
   });
 
@@ -107,8 +110,11 @@ describe("scripts/dev with the local generation server", { timeout: HANG_MS }, (
     const prompt = "a lighthouse in a storm, oil painting";
     const jobs = await Promise.all(
       ["local-image", "local-audio", "local-text", "local-video"].map(async (model) => {
+        const estimate = await call(dev.url, "/jobs/estimate", { method: "POST", token, body: { model, prompt } });
+        assert.equal(estimate.status, 200, estimate.text);
         const created = await createJob(model, prompt);
-        return { model, job: await waitFor(created.job_id, settled) };
+        assert.equal(created.cost_credits, estimate.body.cost_credits, `${model}: the estimate is the price`);
+        return { model, cost: created.cost_credits, job: await waitFor(created.job_id, settled) };
       }),
     );
     const files = {};
@@ -151,7 +157,12 @@ describe("scripts/dev with the local generation server", { timeout: HANG_MS }, (
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     }
 
-    const spent = jobs.reduce((sum, { model }) => sum + charged[model], 0);
+    // text is priced by its prompt's length (1 credit per 1,000 characters, rounded up), the
+    // others at their defaults
+    assert.deepEqual(Object.fromEntries(jobs.map(({ model, cost }) => [model, cost])), {
+      ...charged, "local-text": 1,
+    });
+    const spent = jobs.reduce((sum, { cost }) => sum + cost, 0);
     assert.equal(await balance(), WELCOME - spent);
   });
 

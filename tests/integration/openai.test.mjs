@@ -11,6 +11,7 @@ import { startWorker } from "./harness/worker.mjs";
 import { call, newUser } from "./harness/http.mjs";
 import { createTestDatabase } from "./harness/postgres.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
+import { PROMPT } from "./harness/inputs.mjs";
 import { startOpenAI } from "./harness/openai.mjs";
 import { assertLedgerInvariant } from "./harness/ledger.mjs";
 
@@ -44,14 +45,16 @@ before(async () => {
       JOBS_PER_HOUR: "1000",
     },
   });
-  await db.sql`insert into public.models (id, provider, content_type, cost_credits, is_default, enabled, provider_model)
-               values ('img', 'openai', 'image', ${COST}, false, true, 'gpt-image-1'),
-                      ('tts', 'openai', 'audio', ${COST}, false, true, 'tts-1'),
-                      ('chat', 'openai', 'text', ${COST}, false, true, 'gpt-4o-mini'),
-                      ('img-backup', 'openai', 'image', ${COST}, false, true, 'dall-e-3')`;
-  await db.sql`insert into public.models (id, provider, content_type, cost_credits, is_default, enabled, provider_model,
-                                          fallback_model)
-               values ('img-primary', 'openai', 'image', ${COST}, false, true, 'gpt-image-1', 'img-backup')`;
+  await db.sql`insert into public.models (id, provider, content_type, pricing, is_default, enabled, provider_model,
+                                          input_schema)
+               values ('img', 'openai', 'image', ${{ base: COST }}, false, true, 'gpt-image-1', ${IMAGE_INPUTS}),
+                      ('tts', 'openai', 'audio', ${{ base: COST }}, false, true, 'tts-1', ${SPEECH_INPUTS}),
+                      ('chat', 'openai', 'text', ${{ base: COST }}, false, true, 'gpt-4o-mini', null),
+                      ('img-backup', 'openai', 'image', ${{ base: COST }}, false, true, 'dall-e-3', ${IMAGE_INPUTS})`;
+  await db.sql`insert into public.models (id, provider, content_type, pricing, is_default, enabled, provider_model,
+                                          fallback_model, input_schema)
+               values ('img-primary', 'openai', 'image', ${{ base: COST }}, false, true, 'gpt-image-1', 'img-backup',
+                       ${IMAGE_INPUTS})`;
 });
 
 after(async () => {
@@ -73,12 +76,30 @@ async function balance(userId) {
 const events = async (id) =>
   db.sql`select from_status, to_status, detail from public.job_events where job_id = ${id}::uuid order by id`;
 
+// What the models take (issue 23): only these fields reach the API.
+const IMAGE_INPUTS = {
+  type: "object", required: ["prompt"], additionalProperties: false,
+  properties: {
+    prompt: PROMPT,
+    size: { type: "string", enum: ["1024x1024", "1536x1024"] },
+    n: { type: "integer", minimum: 1, maximum: 4 },
+    response_format: { type: "string", enum: ["b64_json", "url"] },
+  },
+};
+const SPEECH_INPUTS = {
+  type: "object", required: ["prompt"], additionalProperties: false,
+  properties: { prompt: PROMPT, voice: { type: "string", enum: ["alloy", "nova"] } },
+};
+
 /** A new user's job on `model`: the 202 answer, then the job once it has ended. */
 async function run(model, input = undefined) {
   const user = await newUser(auth);
   const res = await call(worker, "/jobs", { method: "POST", token: user.token, body: { prompt: "a red fox", model, input } });
   assert.equal(res.status, 202, res.text);
-  assert.deepEqual(res.body, { ok: true, status: "queued", provider: "openai", provider_job_id: null, job_id: res.body.job_id });
+  assert.deepEqual(res.body, {
+    ok: true, status: "queued", provider: "openai", provider_job_id: null, job_id: res.body.job_id,
+    cost_credits: COST, balance: 10 - COST,
+  });
   const job = await ended(user, res.body.job_id);
   return { user, answer: res.body, job };
 }

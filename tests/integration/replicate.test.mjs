@@ -8,6 +8,7 @@ import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { call, newUser } from "./harness/http.mjs";
+import { PROMPT_AND_SEED } from "./harness/inputs.mjs";
 import { startReplicateRig } from "./harness/provider-rig.mjs";
 import { assertLedgerInvariant } from "./harness/ledger.mjs";
 
@@ -29,12 +30,13 @@ let lastEvent;
 before(async () => {
   rig = await startReplicateRig({ prefix: "ag_repl" });
   ({ db, auth, replicate, worker, balance, jobRow, lastEvent } = rig);
-  await db.sql`insert into public.models (id, provider, content_type, cost_credits, is_default, enabled, provider_model)
-               values (${MODEL}, 'replicate', 'image', ${COST}, false, true, ${PROVIDER_MODEL}),
-                      (${PINNED}, 'replicate', 'image', ${COST}, false, true, 'stability-ai/sdxl:39ed52f2a78e')`;
-  await db.sql`insert into public.models (id, provider, content_type, cost_credits, is_default, enabled, provider_model,
+  await db.sql`insert into public.models (id, provider, content_type, pricing, is_default, enabled, provider_model)
+               values (${MODEL}, 'replicate', 'image', ${{ base: COST }}, false, true, ${PROVIDER_MODEL}),
+                      (${PINNED}, 'replicate', 'image', ${{ base: COST }}, false, true, 'stability-ai/sdxl:39ed52f2a78e')`;
+  await db.sql`insert into public.models (id, provider, content_type, pricing, is_default, enabled, provider_model,
                                           max_attempts)
-               values (${RETRIED}, 'replicate', 'image', ${COST}, false, true, ${PROVIDER_MODEL}, 2)`;
+               values (${RETRIED}, 'replicate', 'image', ${{ base: COST }}, false, true, ${PROVIDER_MODEL}, 2)`;
+  await db.sql`update public.models set input_schema = ${PROMPT_AND_SEED} where provider = 'replicate'`;
 });
 
 after(async () => {

@@ -5,6 +5,7 @@
 
 #include "http/ledger_cursor.hpp"
 #include "crypto/encoding.hpp"
+#include "inputs/schema.hpp"
 #include "support/driver.hpp"
 #include "support/jws_signer.hpp"
 #include "support/users.hpp"
@@ -86,35 +87,31 @@ Reply unavailable(const Json&) {
 TEST_CASE("GET /models lists the enabled models, default first, for anyone", "[models]") {
   Driver driver;
   auto out = driver.get("/models", {}, [](const Json& effect) {
-    REQUIRE(effect["op"] == "sql");
-    CHECK(effect["query"] ==
-          "select id, provider, content_type, cost_credits, is_default from public.models "
-          "where enabled order by is_default desc, id");
+    REQUIRE(is_catalog(effect));
     CHECK(effect["params"] == Json::array());
-    return rows({{{"id", "runpod-video"},
-                  {"provider", "runpod"},
-                  {"content_type", "video"},
-                  {"cost_credits", 1},
-                  {"is_default", true}},
-                 {{"id", "runpod-image"},
-                  {"provider", "runpod"},
-                  {"content_type", "image"},
-                  {"cost_credits", 3},
-                  {"is_default", false}}});
+    const Json steps = {
+        {"type", "object"},
+        {"additionalProperties", false},
+        {"properties", {{"steps", {{"type", "integer"}, {"minimum", 1}, {"maximum", 50}, {"default", 20}}}}}};
+    return catalog(
+        {model_row("runpod-video", "runpod", "video", true, {{"base", 1}}),
+         model_row("runpod-image", "runpod", "image", false, {{"base", 1}, {"per", {{"steps", 0.1}}}}, steps),
+         // a hand-written row that does not check takes no jobs and is not shown
+         model_row("broken", "runpod", "image", false, {{"per", {{"steps", 1}}}})});
   });
   CHECK(out.status() == 200);
-  CHECK(out.json() == Json{{"ok", true},
-                           {"models",
-                            {{{"id", "runpod-video"},
-                              {"provider", "runpod"},
-                              {"content_type", "video"},
-                              {"cost_credits", 1},
-                              {"default", true}},
-                             {{"id", "runpod-image"},
-                              {"provider", "runpod"},
-                              {"content_type", "image"},
-                              {"cost_credits", 3},
-                              {"default", false}}}}});
+  const Json models = out.json()["models"];
+  REQUIRE(models.size() == 2);
+  CHECK(models[0] == Json{{"id", "runpod-video"},
+                          {"provider", "runpod"},
+                          {"content_type", "video"},
+                          {"cost_credits", 1},
+                          {"default", true},
+                          {"input_schema", inputs::default_schema().document},
+                          {"pricing", {{"base", 1}}}});
+  // what a job with every input at its default costs: 1 + 20 × 0.1
+  CHECK(models[1]["cost_credits"] == 3);
+  CHECK(models[1]["input_schema"]["properties"]["steps"]["default"] == 20);
 }
 
 TEST_CASE("GET /models is 503 when the database is down", "[models]") {

@@ -34,6 +34,7 @@ struct Script {
   testing::Responder responder() const {
     return [*this](const Json& effect) {
       if (effect["op"] == "request.body") return Reply{{{"size", body.size()}}, body};
+      if (is_catalog(effect)) return catalog();
       if (is_sql(effect, "select c.*, m.id as model_id, m.provider")) return rows(Json::array({created}));
       if (is_sql(effect, "select applied, status, refunded from public.transition_job"))
         return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 0}}}));
@@ -65,20 +66,26 @@ TEST_CASE("POST /jobs: reserve, submit to RunPod, record the provider id", "[job
                            {"provider", "runpod"},
                            {"provider_job_id", "rp-1"},
                            {"job_id", kJob},
-                           {"result", {{"id", "rp-1"}, {"status", "IN_QUEUE"}}}});
-  // Two round trips to the database, one call to RunPod, in that order.
-  REQUIRE(out.effects.size() == 4);
+                           {"result", {{"id", "rp-1"}, {"status", "IN_QUEUE"}}},
+                           {"cost_credits", 1},
+                           {"balance", 9}});
+  // The models read once per isolate, two round trips per job, one call to RunPod, in that order.
+  REQUIRE(out.effects.size() == 5);
   CHECK(out.effects[0]["op"] == "request.body");
-  const Json& create = out.effects[1];
+  CHECK(is_catalog(out.effects[1]));
+  const Json& create = out.effects[2];
   CHECK(create["params"][0] == "11111111-1111-4111-8111-111111111111");
-  CHECK(create["params"][1] == nullptr);
-  CHECK(parse_json(create["params"][2].get<std::string>()) == Json{{"prompt", "a cat on a skateboard"}});
+  CHECK(create["params"][1] == "runpod-video");  // the default model, priced from its row
+  const Json prompt = {{"prompt", "a cat on a skateboard"}};
+  CHECK(parse_json(create["params"][2].get<std::string>()) == Json{{"input", prompt}, {"provider_input", prompt}});
+  CHECK(create["params"][11] == 1);  // the price
+  CHECK(create["params"][12] == 1);  // from revision 1
   CHECK(create["params"][5] == "11111111-1111-4111-8111-111111111111");
   CHECK(create["params"][6] == nullptr);
   const std::string token_hash = create["params"][9];
   CHECK(token_hash.size() == 64);
 
-  const Json& run = out.effects[2];
+  const Json& run = out.effects[3];
   CHECK(run["url"] == "http://rp.test/ep1/run");
   Json sent = *parse_json(run["body"].get<std::string>());
   CHECK(sent["input"] == Json{{"prompt", "a cat on a skateboard"}});
@@ -88,7 +95,7 @@ TEST_CASE("POST /jobs: reserve, submit to RunPod, record the provider id", "[job
   std::string token = webhook.substr(prefix.size());
   CHECK(crypto::sha256_hex(token) == token_hash);
 
-  const Json& settle = out.effects[3];
+  const Json& settle = out.effects[4];
   CHECK(settle["params"][0] == kJob);
   CHECK(settle["params"][1] == "submitted");
   CHECK(parse_json(settle["params"][3].get<std::string>())->at("provider_job_id") == "rp-1");
@@ -124,12 +131,12 @@ TEST_CASE("POST /jobs without RunPod is the 202 noop, recorded as noop", "[jobs]
                            {"job_id", kJob},
                            {"message", "runpod_not_configured"}});
   CHECK_FALSE(find_effect(out, "fetch"));
-  CHECK(out.effects[1]["params"][0] == nullptr);  // an admin job: no user, no charge
-  CHECK(out.effects[1]["params"][5] == "admin");
+  CHECK(out.effects[2]["params"][0] == nullptr);  // an admin job: no user, no charge
+  CHECK(out.effects[2]["params"][5] == "admin");
   // The model, and so its provider, is known once the job is recorded: every job has a token.
-  CHECK(out.effects[1]["params"][9].is_string());
-  CHECK(out.effects[1]["params"][10] == "{runpod}");  // the noop still takes jobs
-  CHECK(out.effects[2]["params"][1] == "noop");
+  CHECK(out.effects[2]["params"][9].is_string());
+  CHECK(out.effects[2]["params"][10] == "{runpod}");  // the noop still takes jobs
+  CHECK(out.effects[3]["params"][1] == "noop");
 }
 
 TEST_CASE("POST /jobs: a model with its own RunPod endpoint is submitted there", "[jobs]") {
@@ -157,7 +164,7 @@ TEST_CASE("POST /jobs: a Replicate model is created as a prediction, its webhook
   REQUIRE(out.status() == 200);
   CHECK(out.json()["provider"] == "replicate");
   CHECK(out.json()["provider_job_id"] == "pred-1");
-  CHECK(out.effects[1]["params"][10] == "{runpod,replicate}");
+  CHECK(out.effects[2]["params"][10] == "{runpod,replicate}");
   const Json* create = find_effect(out, "fetch");
   REQUIRE(create);
   CHECK((*create)["url"] == "http://replicate.test/v1/models/black-forest-labs/flux-schnell/predictions");
@@ -258,11 +265,14 @@ TEST_CASE("POST /jobs maps create_job's refusals to the documented errors", "[jo
   CHECK(replay.status() == 200);
   CHECK(replay.json() == stored);
   CHECK(replay.header("idempotent-replayed") == "true");
-  CHECK(replay.effects.size() == 2);  // no provider call, no second write
+  CHECK(replay.effects.size() == 2);  // the catalog is read once per isolate; no provider call, no second write
   CHECK(replay.effects[1]["params"][6] == "k-1");
+  auto changed = refused({{"outcome", "model_changed"}});
+  CHECK(changed.status() == 409);         // priced twice from rows that kept changing
+  CHECK(is_catalog(changed.effects[2]));  // the second price came from a fresh read
 }
 
-TEST_CASE("POST /jobs validates before touching the database", "[jobs]") {
+TEST_CASE("POST /jobs validates before reserving anything", "[jobs]") {
   Driver driver(kRunPod);
   auto status = [&](std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
     headers.push_back(test::user_auth("11111111-1111-4111-8111-111111111111"));
@@ -271,7 +281,7 @@ TEST_CASE("POST /jobs validates before touching the database", "[jobs]") {
     return driver
         .run(post_job(headers, body.size()),
              [&](const Json& effect) {
-               if (effect["op"] != "request.body") FAIL("unexpected effect " << dump(effect));
+               if (effect["op"] != "request.body" && !is_catalog(effect)) FAIL("unexpected effect " << dump(effect));
                return script.responder()(effect);
              })
         .status();
@@ -281,7 +291,8 @@ TEST_CASE("POST /jobs validates before touching the database", "[jobs]") {
   CHECK(status(R"({"prompt":")" + std::string(4001, 'x') + "\"}") == 400);
   CHECK(status(R"({"prompt":"x","model":1})") == 400);
   CHECK(status(R"({"prompt":"x","input":[1]})") == 400);
-  // the model RunPod is asked to run is the one priced
+  CHECK(status(R"({"prompt":"x","input":{"prompt":"y"}})") == 400);
+  // only what the model declares reaches its provider: RunPod runs the model priced
   CHECK(status(R"({"prompt":"x","input":{"model":"pricey"}})") == 400);
   CHECK(status(R"({"prompt":"x","model":"cheap","input":{"model":"pricey"}})") == 400);
   CHECK(status(R"({"prompt":"x","webhook_url":"http://plain.example"})") == 400);

@@ -6,26 +6,28 @@
 using namespace ag;
 
 namespace {
-Json base() { return Json{{"provider", "replicate"}, {"content_type", "image"}, {"cost_credits", 2}}; }
+Json base() { return Json{{"provider", "replicate"}, {"content_type", "image"}, {"pricing", {{"base", 2}}}}; }
 
 std::string problem(Json document, std::string_view id = "flux") {
   return models::parse_document(id, document).problem;
 }
 }  // namespace
 
-TEST_CASE("a model document needs provider, content_type and cost_credits; the rest has defaults", "[models]") {
+TEST_CASE("a model document needs provider, content_type and pricing; the rest has defaults", "[models]") {
   auto parsed = models::parse_document("flux", base());
   REQUIRE(parsed.problem.empty());
   CHECK(parsed.model.id == "flux");
   CHECK(parsed.model.provider == "replicate");
   CHECK(parsed.model.content_type == "image");
-  CHECK(parsed.model.cost_credits == 2);
+  CHECK(parsed.model.pricing == Json{{"base", 2}});
+  CHECK(parsed.model.input_schema.is_null());
+  CHECK(parsed.model.input_map.is_null());
   CHECK(parsed.model.enabled);
   CHECK_FALSE(parsed.model.is_default);
   CHECK_FALSE(parsed.model.provider_model);
   CHECK_FALSE(parsed.model.endpoint_id);
 
-  for (const char* field : {"provider", "content_type", "cost_credits"}) {
+  for (const char* field : {"provider", "content_type", "pricing"}) {
     Json document = base();
     document.erase(field);
     CHECK(problem(document).find(field) != std::string::npos);
@@ -46,10 +48,11 @@ TEST_CASE("a model document's fields are checked one by one, unknown ones refuse
   CHECK(problem(openai_video) == "an openai model makes text, image or audio");
   openai_video["content_type"] = "audio";
   CHECK(problem(openai_video).empty());
-  CHECK(with("cost_credits", -1).find("cost_credits") == 0);
-  CHECK(with("cost_credits", 1'000'001).find("cost_credits") == 0);
-  CHECK(with("cost_credits", 1.5).find("cost_credits") == 0);
-  CHECK(with("cost_credits", 1'000'000).empty());
+  CHECK(with("pricing", Json{{"base", -1}}).find("pricing.base") == 0);
+  CHECK(with("pricing", Json{{"base", 1'000'001}}).find("pricing") == 0);
+  CHECK(with("pricing", Json{{"base", 1.5}}).empty());
+  CHECK(with("pricing", Json{{"base", 1'000'000}}).empty());
+  CHECK(with("cost_credits", 2) == "unknown field cost_credits");
   CHECK(with("enabled", "yes") == "enabled must be true or false");
   CHECK(with("default", 1) == "default must be true or false");
   CHECK(with("max_attempts", 2).empty());
@@ -92,4 +95,41 @@ TEST_CASE("model ids are short names that fit a URL path", "[models]") {
   CHECK_FALSE(models::is_model_id("-flux"));
   CHECK_FALSE(models::is_model_id("flux schnell"));
   CHECK_FALSE(models::is_model_id("owner/name"));
+}
+
+TEST_CASE("a model document's schema, input map and pricing are checked together", "[models]") {
+  const Json schema = parse_json(R"({"type":"object","required":["prompt"],"additionalProperties":false,
+    "properties":{"prompt":{"type":"string","maxLength":2000},
+      "num_outputs":{"type":"integer","minimum":1,"maximum":4,"default":1}}})")
+                          .value();
+  Json document = base();
+  document["input_schema"] = schema;
+  document["pricing"] = Json{{"base", 0}, {"per", {{"num_outputs", 3}}}};
+  document["input_map"] = Json{{"num_outputs", "n"}};
+  auto parsed = models::parse_document("flux", document);
+  REQUIRE(parsed.problem.empty());
+  CHECK(parsed.model.input_schema == schema);
+  CHECK(parsed.model.input_map == Json{{"num_outputs", "n"}});
+
+  // without the schema, num_outputs is not an input: neither priced nor renamed
+  Json undeclared = document;
+  undeclared.erase("input_schema");
+  CHECK(problem(undeclared).find("input_map.num_outputs") == 0);
+  undeclared.erase("input_map");
+  CHECK(problem(undeclared).find("pricing.per.num_outputs") == 0);
+
+  Json nested = document;
+  nested["input_schema"]["properties"]["options"] = Json{{"type", "object"}};
+  CHECK(problem(nested).find("input_schema") == 0);
+  Json asset = document;
+  asset["input_schema"]["properties"]["image"] = Json{{"type", "string"}, {"format", "asset"}};
+  CHECK(problem(asset) == "input_schema.properties.image: asset inputs are not supported yet");
+  Json metered = document;
+  metered["input_schema"]["properties"]["max_tokens"] =
+      Json{{"type", "integer"}, {"minimum", 1}, {"maximum", 4096}, {"default", 256}};
+  metered["pricing"]["usage"] = Json{{"output_tokens", {{"per_1000", 2}, {"at_most", "max_tokens"}}}};
+  CHECK(problem(metered) == "pricing.usage: usage-priced models are not supported yet");
+  Json null_schema = base();
+  null_schema["input_schema"] = nullptr;
+  CHECK(problem(null_schema).empty());
 }

@@ -229,10 +229,17 @@ const CREATE_JOB_SQL =
   "f.id as fallback_model, f.provider as fallback_provider, f.endpoint_id as fallback_endpoint_id, " +
   "coalesce(f.provider_model, f.id) as fallback_provider_model " +
   "from public.create_job($1::uuid, $2::text, $3::jsonb, $4::integer, $5::integer, " +
-  "$6::text, $7::text, $8::text, $9::integer, $10::text, p_providers => $11::text[]) c " +
-  "left join public.models m on m.id = " +
-  "coalesce($2::text, (select d.id from public.models d where d.is_default)) " +
+  "$6::text, $7::text, $8::text, $9::integer, $10::text, p_providers => $11::text[], " +
+  "p_cost => $12::integer, p_model_revision => $13::bigint) c " +
+  "left join public.models m on m.id = $2::text " +
   "left join public.models f on f.id = m.fallback_model and f.enabled";
+// Ours reads the enabled models once per isolate (src/models/catalog.cpp) and prices a job
+// from them; the twin does the same read, and prices flat models only (pricing.base).
+const MODELS_SQL =
+  "select id, provider, content_type, is_default, revision, input_schema, input_map, pricing " +
+  "from public.models where enabled order by is_default desc, id";
+const CATALOG_TTL_MS = 30_000;
+let catalog: { readAt: number; rows: Row[] } | null = null;
 const TRANSITION_SQL =
   "select applied, status, refunded from public.transition_job($1::uuid, $2::text, " +
   "$3::jsonb, $4::jsonb, $5::integer, $6::jsonb)";
@@ -312,24 +319,36 @@ function jobRoutes(app: App) {
     const token = randomHex(16);
     const db = database(c.env);
     try {
+      if (!catalog || Date.now() - catalog.readAt >= CATALOG_TTL_MS) {
+        catalog = { readAt: Date.now(), rows: await db.query(MODELS_SQL, []) };
+      }
+      const model = catalog.rows.find((m) => (body.model ? m.id === body.model : m.is_default));
+      if (!model) return c.json({ ok: false, error: "invalid_request" }, 400);
+      const cost = Math.ceil(Number((model.pricing as { base?: number }).base ?? 0));
+      const input = { prompt: body.prompt };
+      const stored = { input, provider_input: input, ...(body.model ? { model: body.model } : {}) };
       // both drivers send an object parameter as JSON
       const [created] = await db.query(CREATE_JOB_SQL, [
-        claims.sub, body.model ?? null, body, Number(c.env.JOBS_PER_HOUR ?? "10"), welcome(c.env), claims.sub,
+        claims.sub, model.id, stored, Number(c.env.JOBS_PER_HOUR ?? "10"), welcome(c.env), claims.sub,
         c.req.header("idempotency-key") ?? null, await sha256Hex(payload), 7200, await sha256Hex(token), "{runpod}",
+        cost, model.revision,
       ]);
       if (created.outcome !== "created") return c.json({ ok: false, error: created.outcome }, 409);
       const jobId = String(created.job_id);
       const endpoint = (created.model_endpoint_id as string | null) || c.env.RUNPOD_ENDPOINT_ID;
-      const input = { ...(body.input ?? {}), prompt: body.prompt, ...(body.model ? { model: body.model } : {}) };
+      const sent = { ...input, ...(body.model ? { model: body.model } : {}) };
       const webhook = `${new URL(c.req.url).origin}/webhooks/runpod/${jobId}?token=${token}`;
       const reply = await fetch(`${c.env.RUNPOD_API_BASE}/${endpoint}/run`, {
         method: "POST",
         headers: { authorization: `Bearer ${c.env.RUNPOD_API_KEY}`, accept: "application/json", "content-type": "application/json" },
-        body: JSON.stringify({ input, webhook }),
+        body: JSON.stringify({ input: sent, webhook }),
       });
       const state = reply.ok ? ((await reply.json()) as Row) : null;
       if (!state?.id) return c.json({ ok: false, error: "provider_error", job_id: jobId }, 502);
-      const answer = { ok: true, status: "submitted", provider: "runpod", provider_job_id: state.id, job_id: jobId, result: state };
+      const answer = {
+        ok: true, status: "submitted", provider: "runpod", provider_job_id: state.id, job_id: jobId, result: state,
+        cost_credits: Number(created.cost_credits), balance: created.balance === null ? null : Number(created.balance),
+      };
       await db.query(TRANSITION_SQL, [
         jobId, "submitted", { source: "submit" },
         { provider: "runpod", provider_job_id: state.id, provider_endpoint_id: created.model_endpoint_id ?? null,

@@ -12,7 +12,7 @@ export const LEDGER_SQL = {
   // → outcome, job_id, status, cost_credits, balance, required, retry_after_s, response_status, response_body
   createJob:
     "select * from public.create_job($1::uuid, $2::text, $3::jsonb, $4::integer, $5::integer, " +
-    "$6::text, $7::text, $8::text, $9::integer, $10::text)",
+    "$6::text, $7::text, $8::text, $9::integer, $10::text, p_cost => $11::integer, p_model_revision => $12::bigint)",
   // → applied, status, refunded
   transitionJob:
     "select applied, status, refunded from public.transition_job($1::uuid, $2::text, $3::jsonb, " +

@@ -25,6 +25,27 @@ bool is_sql(const Json& effect, std::string_view prefix) {
   return effect["op"] == "sql" && effect["query"].get<std::string>().rfind(prefix, 0) == 0;
 }
 
+bool is_catalog(const Json& effect) {
+  return is_sql(effect, "select id, provider, content_type, is_default, revision, input_schema");
+}
+
+Json model_row(std::string id, std::string provider, std::string content_type, bool is_default, Json pricing,
+               Json input_schema) {
+  return {{"id", std::move(id)},
+          {"provider", std::move(provider)},
+          {"content_type", std::move(content_type)},
+          {"is_default", is_default},
+          {"revision", "1"},
+          {"input_schema", std::move(input_schema)},
+          {"input_map", nullptr},
+          {"pricing", std::move(pricing)}};
+}
+
+Reply catalog(Json models) {
+  if (models.empty()) models.push_back(model_row("runpod-video", "runpod", "video", true, {{"base", 1}}));
+  return rows(std::move(models));
+}
+
 Reply rows(Json list) {
   const std::size_t count = list.size();
   return Reply{{{"rows", std::move(list)}, {"count", count}}};

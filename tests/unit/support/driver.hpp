@@ -31,6 +31,15 @@ bool is_sql(const Json& effect, std::string_view prefix);
 /// A SQL statement's reply with `list` as its rows, as the shim sends it.
 Reply rows(Json list);
 
+/// Whether `effect` is the read of the models catalog (models/catalog.cpp).
+bool is_catalog(const Json& effect);
+/// A models row as the catalog reads it: enabled, at revision 1, with no declared inputs
+/// unless `input_schema` is given.
+Json model_row(std::string id, std::string provider, std::string content_type, bool is_default, Json pricing,
+               Json input_schema = nullptr);
+/// The catalog's reply: the default model runpod-video at 1 credit, or `models`.
+Reply catalog(Json models = Json::array());
+
 struct Outcome {
   Json response;                 // {"status", "headers", "body"?}
   std::vector<Json> effects;     // every effect asked for, in order (wait_until ones too)

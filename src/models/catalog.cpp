@@ -1,0 +1,95 @@
+#include "models/catalog.hpp"
+
+#include "core/log.hpp"
+#include "db/query.hpp"
+#include "db/row.hpp"
+#include "models/document.hpp"
+
+namespace ag::models {
+namespace {
+
+constexpr std::string_view kEnabledModels =
+    "select id, provider, content_type, is_default, revision, input_schema, input_map, pricing "
+    "from public.models where enabled order by is_default desc, id";
+
+struct CatalogCache {
+  std::shared_ptr<const Catalog> held;
+};
+
+/// The row as a Priced model; nullopt (logged) when its schema or pricing does not check,
+/// which only a hand-written row can cause: such a model takes no jobs until it is fixed.
+std::optional<Priced> priced(Ctx& ctx, const Json& row) {
+  Priced model;
+  model.id = string_field(row, "id").value_or("");
+  model.provider = string_field(row, "provider").value_or("");
+  model.content_type = string_field(row, "content_type").value_or("");
+  model.is_default = row.value("is_default", false);
+  model.revision = db::integer_column(row, "revision").value_or(0);
+  const Json schema_document = row.value("input_schema", Json(nullptr));
+  std::string problem;
+  if (schema_document.is_null()) {
+    model.schema = inputs::default_schema();
+  } else if (inputs::CheckedSchema checked = inputs::check_schema(schema_document); checked.schema) {
+    model.schema = std::move(*checked.schema);
+  } else {
+    problem = checked.problem;
+  }
+  const Json map = row.value("input_map", Json(nullptr));
+  if (problem.empty() && !map.is_null()) {
+    if (auto wrong = inputs::input_map_problem(map, model.schema)) problem = *wrong;
+    model.input_map = map;
+  }
+  model.pricing_document = row.value("pricing", Json(nullptr));
+  if (problem.empty()) {
+    inputs::CheckedPricing checked = inputs::check_pricing(model.pricing_document, model.schema);
+    if (!checked.pricing)
+      problem = checked.problem;
+    else if (auto unsupported = not_yet_supported(model.schema, *checked.pricing))
+      problem = *unsupported;
+    else
+      model.pricing = std::move(*checked.pricing);
+  }
+  if (problem.empty()) return model;
+  log::error("model row does not check; it takes no jobs",
+             {{"request_id", ctx.request_id()}, {"model", model.id}, {"problem", problem}});
+  return std::nullopt;
+}
+
+}  // namespace
+
+const Priced* Catalog::find(const std::optional<std::string>& id) const {
+  for (const Priced& model : models)
+    if (id ? model.id == *id : model.is_default) return &model;
+  return nullptr;
+}
+
+Task<std::shared_ptr<const Catalog>> catalog(Ctx& ctx, bool fresh) {
+  CatalogCache& cache = ctx.isolate().slot<CatalogCache>();
+  const std::int64_t now = ctx.now_ms();
+  if (!fresh && cache.held && now - cache.held->read_at_ms < kCatalogTtlMs) co_return cache.held;
+  Json rows = co_await db::query(ctx, kEnabledModels);
+  auto read = std::make_shared<Catalog>();
+  read->read_at_ms = now;
+  for (const Json& row : rows)
+    if (auto model = priced(ctx, row)) read->models.push_back(std::move(*model));
+  cache.held = read;
+  co_return read;
+}
+
+void forget_catalog(Ctx& ctx) { ctx.isolate().slot<CatalogCache>().held.reset(); }
+
+Json public_view(const Priced& model) {
+  // Inputs without a default count as zero (a prompt of no characters).
+  Json defaults = Json::object();
+  for (const inputs::Property& property : model.schema.properties)
+    if (property.default_value) defaults[property.name] = *property.default_value;
+  return {{"id", model.id},
+          {"provider", model.provider},
+          {"content_type", model.content_type},
+          {"cost_credits", inputs::price(model.pricing, defaults)},
+          {"default", model.is_default},
+          {"input_schema", model.schema.document},
+          {"pricing", model.pricing_document}};
+}
+
+}  // namespace ag::models
