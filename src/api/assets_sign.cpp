@@ -31,8 +31,7 @@ Task<Response> sign_asset(Ctx& ctx, const Request& request) {
   auto secret = assets::signing_secret(ctx.config());
   if (!secret) co_return http::not_configured("asset_signing_not_configured");
   const std::int64_t expires = ctx.now_ms() / 1000 + expires_in;
-  std::string url = http::public_base_url(ctx.config(), request) + "/assets/" + assets::encode_key_path(*key) +
-                    "?expires=" + std::to_string(expires) + "&sig=" + assets::asset_signature(*secret, *key, expires);
+  std::string url = assets::signed_url(*secret, http::public_base_url(ctx.config(), request), *key, expires);
   co_return json_response(200, {{"ok", true}, {"url", url}, {"expires_at", iso8601_utc(expires * 1000)}});
 }
 

@@ -48,6 +48,12 @@ std::string asset_signature(std::string_view secret, std::string_view key, std::
   return crypto::base64url_encode(crypto::as_bytes(crypto::hmac_sha256(secret, message)));
 }
 
+std::string signed_url(std::string_view secret, std::string_view base_url, std::string_view key,
+                       std::int64_t expires_s) {
+  return std::string(base_url) + "/assets/" + encode_key_path(key) + "?expires=" + std::to_string(expires_s) +
+         "&sig=" + asset_signature(secret, key, expires_s);
+}
+
 SignatureCheck check_asset_signature(std::string_view secret, std::string_view key, std::string_view expires_param,
                                      std::string_view sig_param, std::int64_t now_s) {
   // An HMAC under an empty key is forgeable by anyone; a misconfigured secret must not

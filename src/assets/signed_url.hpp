@@ -24,6 +24,11 @@ std::optional<std::string> signing_secret(const Config& config);
 /// `expires` in plain decimal. Callers must not sign with an empty secret.
 std::string asset_signature(std::string_view secret, std::string_view key, std::int64_t expires_s);
 
+/// The link to GET /assets/<key> under `base_url` that works without credentials until
+/// `expires_s` (unix seconds).
+std::string signed_url(std::string_view secret, std::string_view base_url, std::string_view key,
+                       std::int64_t expires_s);
+
 enum class SignatureCheck { valid, expired, invalid };
 
 /// Checks a link's query parameters. `invalid` unless `expires_param` is canonical decimal

@@ -41,8 +41,7 @@ Json signed_outputs(const Config& config, const std::string& base_url, const Jso
     auto key = string_field(entry, "key");
     if (key && secret && !entry.contains("deleted_at")) {  // deleted by retention: no link
       const std::int64_t expires = now_s + kOutputLinkSeconds;
-      entry["url"] = base_url + "/assets/" + assets::encode_key_path(*key) + "?expires=" + std::to_string(expires) +
-                     "&sig=" + assets::asset_signature(*secret, *key, expires);
+      entry["url"] = assets::signed_url(*secret, base_url, *key, expires);
       entry["expires_at"] = iso8601_utc(expires * 1000);
     }
     signed_list.push_back(std::move(entry));
