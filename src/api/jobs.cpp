@@ -9,6 +9,8 @@
 #include "auth/require.hpp"
 #include "core/log.hpp"
 #include "core/utf8.hpp"
+#include "assets/signed_url.hpp"
+#include "jobs/asset_inputs.hpp"
 #include "jobs/quote.hpp"
 #include "crypto/sha256.hpp"
 #include "credits/store.hpp"
@@ -77,6 +79,11 @@ Task<> handle_refusal(Ctx& ctx, const Json& created) {
   co_await ctx.raise(errors::internal());
 }
 
+/// How long a job may run (JOB_TIMEOUT_SECONDS): its deadline, and how long its asset inputs' links last.
+std::uint64_t job_deadline_s(const Config& config) {
+  return config.get_uint("JOB_TIMEOUT_SECONDS", 7200, 60, assets::kMaxSignedUrlSeconds);
+}
+
 /// What the job records of its request: the input as priced, as its provider gets it, and
 /// where its webhook goes.
 Json job_payload(const Json& body, const jobs::Quote& quote) {
@@ -94,6 +101,8 @@ Task<Response> estimate_job(Ctx& ctx, const Request& request) {
   auth::Caller caller = co_await auth::require_caller(ctx, request);
   Json body = co_await job_request(ctx, request);
   jobs::Quote quote = co_await jobs::quote(ctx, body);
+  const std::int64_t links_expire_s = ctx.now_ms() / 1000 + job_deadline_s(ctx.config());
+  co_await jobs::link_assets(ctx, caller, http::public_base_url(ctx.config(), request), links_expire_s, quote);
   const std::vector<std::string> accepting = providers::accepting(ctx.config());
   if (std::find(accepting.begin(), accepting.end(), quote.provider) == accepting.end())
     co_await ctx.raise(errors::model_unavailable());
@@ -128,7 +137,7 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   job.idempotency_scope = caller.user ? caller.user->id : "admin";
   job.idempotency_key = key;
   job.request_hash = crypto::sha256_hex(dump(body));
-  job.deadline_s = config.get_uint("JOB_TIMEOUT_SECONDS", 7200, 60, 7 * 24 * 3600);
+  job.deadline_s = job_deadline_s(config);
   job.webhook_token_hash = crypto::sha256_hex(webhook_token);
   job.providers = providers::accepting(config);
 
@@ -136,6 +145,8 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   Json created;
   for (int attempt = 0; attempt < 2; ++attempt) {
     jobs::Quote quote = co_await jobs::quote(ctx, body, attempt > 0);
+    const std::int64_t links_expire_s = ctx.now_ms() / 1000 + static_cast<std::int64_t>(job.deadline_s);
+    co_await jobs::link_assets(ctx, caller, http::public_base_url(config, request), links_expire_s, quote);
     job.model = quote.model;
     job.cost_credits = quote.cost_credits;
     job.model_revision = quote.revision;

@@ -33,6 +33,7 @@ Attempt price(const models::Catalog& catalog, const std::optional<std::string>& 
   out.provider = model->provider;
   out.revision = model->revision;
   out.provider_input = inputs::rename(validated.fields, model->input_map);
+  out.provider_names = model->input_map;
   out.cost_credits = inputs::price(model->pricing, validated.fields);
   out.fields = std::move(validated.fields);
   out.assets = std::move(validated.assets);

@@ -17,10 +17,11 @@ namespace ag::jobs {
 struct Quote {
   std::string model;
   std::string provider;
-  std::int64_t revision = 0;  // the model revision the price was computed from
-  Json fields;                // the validated input, under our names
-  Json provider_input;        // the same, under the provider's names (the model's input_map)
-  std::vector<inputs::AssetInput> assets;
+  std::int64_t revision = 0;               // the model revision the price was computed from
+  Json fields;                             // the validated input, under our names
+  Json provider_input;                     // the same, under the provider's names (the model's input_map)
+  Json provider_names;                     // the model's input_map: {"our_name": "provider_name"}
+  std::vector<inputs::AssetInput> assets;  // the asset keys the input names, by our field names
   std::int64_t cost_credits = 0;
 };
 

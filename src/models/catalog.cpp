@@ -44,7 +44,7 @@ std::optional<Priced> priced(Ctx& ctx, const Json& row) {
     inputs::CheckedPricing checked = inputs::check_pricing(model.pricing_document, model.schema);
     if (!checked.pricing)
       problem = checked.problem;
-    else if (auto unsupported = not_yet_supported(model.schema, *checked.pricing))
+    else if (auto unsupported = not_yet_supported(*checked.pricing))
       problem = *unsupported;
     else
       model.pricing = std::move(*checked.pricing);

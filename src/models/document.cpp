@@ -59,9 +59,7 @@ bool one_of(std::string_view value, const std::array<std::string_view, N>& allow
 
 bool is_model_id(std::string_view id) { return is_name(id, 128); }
 
-std::optional<std::string> not_yet_supported(const inputs::Schema& schema, const inputs::Pricing& pricing) {
-  for (const inputs::Property& property : schema.properties)
-    if (property.asset) return "input_schema.properties." + property.name + ": asset inputs are not supported yet";
+std::optional<std::string> not_yet_supported(const inputs::Pricing& pricing) {
   if (!pricing.usage.empty()) return "pricing.usage: usage-priced models are not supported yet";
   return std::nullopt;
 }
@@ -99,7 +97,7 @@ Parsed parse_document(std::string_view id, const Json& document) {
   if (!document.contains("pricing")) return {{}, "pricing is required: {\"base\": credits per job, ...}"};
   inputs::CheckedPricing pricing = inputs::check_pricing(document["pricing"], schema);
   if (!pricing.pricing) return {{}, pricing.problem};
-  if (auto problem = not_yet_supported(schema, *pricing.pricing)) return {{}, *problem};
+  if (auto problem = not_yet_supported(*pricing.pricing)) return {{}, *problem};
   out.model.pricing = document["pricing"];
 
   if (document.contains("provider_model") && !document["provider_model"].is_null()) {

@@ -11,7 +11,6 @@
 
 #include "core/json.hpp"
 #include "inputs/pricing.hpp"
-#include "inputs/schema.hpp"
 #include "models/store.hpp"
 
 namespace ag::models {
@@ -27,9 +26,8 @@ struct Parsed {
 
 Parsed parse_document(std::string_view id, const Json& document);
 
-/// Why a model cannot have this schema and pricing yet: an input of `"format": "asset"` (its
-/// provider would get the key, not a signed link, until asset inputs are wired) or a `usage`
-/// meter (the job would keep the whole reservation, until settlement is wired); nullopt when it can.
-std::optional<std::string> not_yet_supported(const inputs::Schema& schema, const inputs::Pricing& pricing);
+/// Why a model cannot have this pricing yet: a `usage` meter (the job would keep the whole
+/// reservation, until settlement is wired); nullopt when it can.
+std::optional<std::string> not_yet_supported(const inputs::Pricing& pricing);
 
 }  // namespace ag::models

@@ -162,6 +162,52 @@ describe("a model's inputs and price", () => {
     assert.equal(styled.status, 200, styled.text);
   });
 
+  test("an asset input reaches the provider as a working signed link; another user's asset is 403, nothing charged", async () => {
+    const model = `img2vid-${crypto.randomUUID().slice(0, 8)}`;
+    const created = await put(model, {
+      provider: "runpod", content_type: "video", pricing: { base: 2 },
+      input_schema: {
+        type: "object", required: ["prompt", "image"], additionalProperties: false,
+        properties: { prompt: PROMPT, image: { type: "string", format: "asset" } },
+      },
+      input_map: { image: "image_url" },
+    });
+    assert.equal(created.status, 201, created.text);
+    const [owner, stranger] = [await newUser(auth), await newUser(auth)];
+    const key = `users/${owner.id}/start.png`;
+    const bytes = "\x89PNG a first frame";
+    const upload = await call(main, `/assets/${key}`, {
+      method: "PUT", token: owner.token, headers: { "content-type": "image/png" }, body: bytes,
+    });
+    assert.equal(upload.status, 200, upload.text);
+
+    const res = await postJob(main, owner.token, { model, prompt: "it moves", input: { image: key } });
+    assert.equal(res.status, 200, res.text);
+    const sent = runRequests().at(-1).json().input;
+    assert.deepEqual(Object.keys(sent).sort(), ["image_url", "model", "prompt"]);
+    assert.ok(!JSON.stringify(sent).includes(`"${key}"`), "the provider never gets the key itself");
+    const link = new URL(sent.image_url);
+    assert.ok(Number(link.searchParams.get("expires")) * 1000 > Date.now() + 3600_000, "valid until the job's deadline");
+    const fetched = await fetch(link);
+    assert.equal(fetched.status, 200);
+    assert.equal(await fetched.text(), bytes);
+    assert.equal((await jobRow(res.body.job_id)).payload.input.image, key, "the job records the asset it used");
+
+    const runs = runRequests().length;
+    for (const path of ["/jobs", "/jobs/estimate"]) {
+      const refused = await call(main, path, {
+        method: "POST", token: stranger.token, body: { model, prompt: "it moves", input: { image: key } },
+      });
+      assert.equal(refused.status, 403, refused.text);
+      assert.match(refused.body.message, /input\.image/);
+    }
+    const malformed = await postJob(main, stranger.token, { model, prompt: "it moves", input: { image: "../etc" } });
+    assert.equal(malformed.body.error, "invalid_input", malformed.text);
+    assert.equal(runRequests().length, runs);
+    assert.equal((await userJobs(stranger.id)).length, 0);
+    assert.equal((await ledger(stranger.id)).filter((e) => e.kind !== "grant").length, 0);
+  });
+
   test("GET /models shows each model's schema and pricing, and its price at the defaults", async () => {
     const model = await videoModel();
     const shown = (await call(main, "/models")).body.models.find((m) => m.id === model);
