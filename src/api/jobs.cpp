@@ -93,6 +93,38 @@ Json job_payload(const Json& body, const jobs::Quote& quote) {
   return payload;
 }
 
+/// The job `body` asks for, priced, its asset inputs linked until the job's deadline.
+Task<jobs::Quote> priced(Ctx& ctx, const auth::Caller& caller, const Request& request, const Json& body, bool fresh) {
+  jobs::Quote quote = co_await jobs::quote(ctx, body, fresh);
+  const std::int64_t links_expire_s = ctx.now_ms() / 1000 + static_cast<std::int64_t>(job_deadline_s(ctx.config()));
+  co_await jobs::link_assets(ctx, caller, http::public_base_url(ctx.config(), request), links_expire_s, quote);
+  co_return quote;
+}
+
+/// create_job's row for `job` once priced. The isolate's copy of the models may be older than
+/// the model's row: then the job is priced again from the row.
+Task<Json> priced_and_recorded(Ctx& ctx, const auth::Caller& caller, const Request& request, const Json& body,
+                               jobs::NewJob& job) {
+  Json created;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    jobs::Quote quote = co_await priced(ctx, caller, request, body, attempt > 0);
+    job.model = quote.model;
+    job.cost_credits = quote.cost_credits;
+    job.model_revision = quote.revision;
+    job.payload = job_payload(body, quote);
+    created = co_await jobs::create_job(ctx, job);
+    if (string_field(created, "outcome") != "model_changed") break;
+  }
+  co_return created;
+}
+
+/// What a running or queued job's answer shows of its charge.
+Json charge_of(const Json& created) {
+  auto balance = db::integer_column(created, "balance");
+  return {{"cost_credits", db::integer_column(created, "cost_credits").value_or(0)},
+          {"balance", balance ? Json(*balance) : Json(nullptr)}};
+}
+
 }  // namespace
 
 /// POST /jobs/estimate: what POST /jobs with this body would cost and whether the caller can
@@ -100,9 +132,7 @@ Json job_payload(const Json& body, const jobs::Quote& quote) {
 Task<Response> estimate_job(Ctx& ctx, const Request& request) {
   auth::Caller caller = co_await auth::require_caller(ctx, request);
   Json body = co_await job_request(ctx, request);
-  jobs::Quote quote = co_await jobs::quote(ctx, body);
-  const std::int64_t links_expire_s = ctx.now_ms() / 1000 + job_deadline_s(ctx.config());
-  co_await jobs::link_assets(ctx, caller, http::public_base_url(ctx.config(), request), links_expire_s, quote);
+  jobs::Quote quote = co_await priced(ctx, caller, request, body, false);
   const std::vector<std::string> accepting = providers::accepting(ctx.config());
   if (std::find(accepting.begin(), accepting.end(), quote.provider) == accepting.end())
     co_await ctx.raise(errors::model_unavailable());
@@ -141,19 +171,7 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   job.webhook_token_hash = crypto::sha256_hex(webhook_token);
   job.providers = providers::accepting(config);
 
-  // The isolate's copy of the models may be older than the model: then price from the row.
-  Json created;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    jobs::Quote quote = co_await jobs::quote(ctx, body, attempt > 0);
-    const std::int64_t links_expire_s = ctx.now_ms() / 1000 + static_cast<std::int64_t>(job.deadline_s);
-    co_await jobs::link_assets(ctx, caller, http::public_base_url(config, request), links_expire_s, quote);
-    job.model = quote.model;
-    job.cost_credits = quote.cost_credits;
-    job.model_revision = quote.revision;
-    job.payload = job_payload(body, quote);
-    created = co_await jobs::create_job(ctx, job);
-    if (string_field(created, "outcome") != "model_changed") break;
-  }
+  Json created = co_await priced_and_recorded(ctx, caller, request, body, job);
   co_await handle_refusal(ctx, created);
   if (string_field(created, "outcome") == "replay") {
     Response replay = json_response(int_field(created, "response_status").value_or(200), created["response_body"]);
@@ -162,12 +180,9 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   }
   std::string job_id = string_field(created, "job_id").value_or("");
 
-  auto balance = db::integer_column(created, "balance");
-  Json charge = {{"cost_credits", db::integer_column(created, "cost_credits").value_or(0)},
-                 {"balance", balance ? Json(*balance) : Json(nullptr)}};
   jobs::Submission submission{job_id,        caller.user ? caller.user->id : "admin",
                               job.payload,   http::public_base_url(config, request),
-                              webhook_token, std::move(charge)};
+                              webhook_token, charge_of(created)};
   jobs::Answer answer = co_await jobs::submit(ctx, jobs::candidates(config, created), submission);
   // A job that is running (200) or on the Queue (202 queued) can be waited for; the noop and
   // refusals answer at once.

@@ -1,16 +1,12 @@
 #include "models/catalog.hpp"
 
 #include "core/log.hpp"
-#include "db/query.hpp"
 #include "db/row.hpp"
 #include "models/document.hpp"
+#include "models/store.hpp"
 
 namespace ag::models {
 namespace {
-
-constexpr std::string_view kEnabledModels =
-    "select id, provider, content_type, is_default, revision, input_schema, input_map, pricing "
-    "from public.models where enabled order by is_default desc, id";
 
 struct CatalogCache {
   std::shared_ptr<const Catalog> held;
@@ -67,7 +63,7 @@ Task<std::shared_ptr<const Catalog>> catalog(Ctx& ctx, bool fresh) {
   CatalogCache& cache = ctx.isolate().slot<CatalogCache>();
   const std::int64_t now = ctx.now_ms();
   if (!fresh && cache.held && now - cache.held->read_at_ms < kCatalogTtlMs) co_return cache.held;
-  Json rows = co_await db::query(ctx, kEnabledModels);
+  Json rows = co_await enabled_model_rows(ctx);
   auto read = std::make_shared<Catalog>();
   read->read_at_ms = now;
   for (const Json& row : rows)

@@ -6,6 +6,9 @@
 namespace ag::models {
 
 namespace {
+constexpr std::string_view kEnabledModels =
+    "select id, provider, content_type, is_default, revision, input_schema, input_map, pricing "
+    "from public.models where enabled order by is_default desc, id";
 constexpr std::string_view kAllModels =
     "select to_jsonb(m) as model from public.models m order by m.is_default desc, m.id";
 
@@ -29,6 +32,8 @@ Json admin_view(const Json& row) {
 }
 
 }  // namespace
+
+Task<Json> enabled_model_rows(Ctx& ctx) { co_return co_await db::query(ctx, kEnabledModels); }
 
 Task<Json> all_models(Ctx& ctx) {
   Json rows = co_await db::query(ctx, kAllModels);

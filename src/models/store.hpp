@@ -1,6 +1,6 @@
 #pragma once
-// The models a job can name (public.models, seeded by migrations/0002) as the admin API
-// writes them: every statement about them but the jobs' read (models/catalog.hpp). The rule that one enabled model is
+// The models a job can name (public.models, seeded by migrations/0002): every statement about
+// them. Jobs read them through models/catalog.hpp. The rule that one enabled model is
 // the default lives in migrations/functions/models.sql.
 #include <cstdint>
 #include <optional>
@@ -11,6 +11,10 @@
 #include "core/task.hpp"
 
 namespace ag::models {
+
+/// The enabled models, the default first, then by id: id, provider, content_type, is_default,
+/// revision, input_schema, input_map and pricing (models/catalog.hpp reads them).
+Task<Json> enabled_model_rows(Ctx& ctx);
 
 /// A model as the admin API writes it (models/document.hpp reads it from a request).
 struct Model {
