@@ -53,12 +53,14 @@ Task<> cancel_at_provider(Ctx& ctx, const Json& row) {
 Task<std::int64_t> cancel(Ctx& ctx, const Json& row) {
   std::string status = string_field(row, "status").value_or("");
   if (!is_open(status)) co_await ctx.raise(already_finished(status));
-  // A queued job is being submitted: its provider id is not known yet, so a cancel could not
-  // reach the provider and the job would run unpaid. The sweep ends a submission that never
-  // returns.
-  if (status == "queued")
+  // A queued job is either on the Queue (enqueued_at set), where nothing has reached its provider
+  // and the consumer's claim will find it cancelled, or being submitted by the request that
+  // created it: then its provider id is not known yet, a cancel could not reach the provider and
+  // the job would run unpaid. The sweep ends a submission that never returns.
+  const bool on_queue = row.contains("enqueued_at") && !row["enqueued_at"].is_null();
+  if (status == "queued" && !on_queue)
     co_await ctx.raise(errors::conflict("the job is still being submitted to its provider; retry in a few seconds"));
-  co_await cancel_at_provider(ctx, row);
+  if (status != "queued") co_await cancel_at_provider(ctx, row);
 
   Transition change;
   change.job_id = string_field(row, "id").value_or("");

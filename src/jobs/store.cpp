@@ -90,7 +90,7 @@ Task<std::optional<Json>> find_job(Ctx& ctx, const std::string& job_id) {
   Json rows = co_await db::query(
       ctx,
       "select id, user_id, status, model, run_model, content_type, cost_credits, provider, provider_job_id, result, "
-      "error, outputs, created_at, updated_at, finished_at, webhook_token_hash, provider_endpoint_id "
+      "error, outputs, created_at, updated_at, finished_at, webhook_token_hash, provider_endpoint_id, enqueued_at "
       "from public.jobs where id = $1::uuid",
       std::move(params));
   if (rows.empty()) co_return std::nullopt;

@@ -13,7 +13,7 @@ import { createTestDatabase } from "./harness/postgres.mjs";
 import { startSupabaseAuth } from "./harness/supabase-auth.mjs";
 import { PROMPT } from "./harness/inputs.mjs";
 import { startOpenAI } from "./harness/openai.mjs";
-import { assertLedgerInvariant } from "./harness/ledger.mjs";
+import { LEDGER_SQL, assertLedgerInvariant } from "./harness/ledger.mjs";
 
 const COST = 2;
 const MB = 1024 * 1024;
@@ -267,6 +267,30 @@ describe("a job on an OpenAI-compatible model", () => {
     assert.equal(byId[onQueue].touched, true, "touched, so the next sweeps look at other jobs first");
     assert.equal(byId[lost].status, "error");
     await db.sql`update public.jobs set status = 'cancelled' where id = ${onQueue}::uuid`;
+  });
+
+  test("a job still on the Queue is cancelled at once, refunded, and its message then runs nothing", async () => {
+    const user = await newUser(auth);
+    assert.equal((await call(worker, "/credits", { token: user.token })).body.balance, 10);
+    // created and marked as the Worker does, its message not yet taken by the consumer
+    const [created] = await db.sql.unsafe(LEDGER_SQL.createJob, [
+      user.id, "img", JSON.stringify({ input: { prompt: "x" }, provider_input: { prompt: "x" } }), 1000, 10, null,
+      null, null, 600, null, COST, null,
+    ]);
+    assert.equal(created.outcome, "created");
+    await db.sql`select public.enqueue_job(${created.job_id}::uuid, 202, '{}'::jsonb)`;
+    assert.equal(await balance(user.id), 10 - COST);
+
+    const cancel = await call(worker, `/jobs/${created.job_id}/cancel`, { method: "POST", token: user.token });
+    assert.equal(cancel.status, 200, cancel.text);
+    assert.deepEqual(cancel.body, { ok: true, job_id: created.job_id, status: "cancelled", refunded: COST });
+    assert.equal(await balance(user.id), 10);
+    const calls = openai.generations.length;
+    const [{ claimed }] = await db.sql`select claimed from public.claim_queued_job(${created.job_id}::uuid, 'x')`;
+    assert.equal(claimed, false, "the consumer's claim finds nothing to run");
+    assert.equal(openai.generations.length, calls);
+    const path = (await events(created.job_id)).map((e) => `${e.from_status ?? "-"}>${e.to_status}:${e.detail?.source ?? ""}`);
+    assert.deepEqual(path, ["->queued:", "queued>cancelled:cancel"]);
   });
 
   test("Prefer: wait answers the finished job once the Queue has run it", async () => {

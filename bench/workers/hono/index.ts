@@ -245,7 +245,7 @@ const TRANSITION_SQL =
   "$3::jsonb, $4::jsonb, $5::integer, $6::jsonb)";
 const FIND_JOB_SQL =
   "select id, user_id, status, model, run_model, content_type, cost_credits, provider, provider_job_id, result, " +
-  "error, outputs, created_at, updated_at, finished_at, webhook_token_hash, provider_endpoint_id " +
+  "error, outputs, created_at, updated_at, finished_at, webhook_token_hash, provider_endpoint_id, enqueued_at " +
   "from public.jobs where id = $1::uuid";
 const INSERT_EVENT_SQL = "insert into public.events (event_id, type, payload) values ($1::uuid, $2, $3::jsonb)";
 const CLAIM_WEBHOOKS_SQL = "select * from public.claim_job_webhooks($1::uuid, $2::integer)";
