@@ -2,8 +2,8 @@
 
 #include "core/log.hpp"
 #include "db/row.hpp"
-#include "models/document.hpp"
 #include "models/store.hpp"
+#include "models/terms.hpp"
 
 namespace ag::models {
 namespace {
@@ -21,34 +21,18 @@ std::optional<Priced> priced(Ctx& ctx, const Json& row) {
   model.content_type = string_field(row, "content_type").value_or("");
   model.is_default = row.value("is_default", false);
   model.revision = db::integer_column(row, "revision").value_or(0);
-  const Json schema_document = row.value("input_schema", Json(nullptr));
-  std::string problem;
-  if (schema_document.is_null()) {
-    model.schema = inputs::default_schema();
-  } else if (inputs::CheckedSchema checked = inputs::check_schema(schema_document); checked.schema) {
-    model.schema = std::move(*checked.schema);
-  } else {
-    problem = checked.problem;
-  }
-  const Json map = row.value("input_map", Json(nullptr));
-  if (problem.empty() && !map.is_null()) {
-    if (auto wrong = inputs::input_map_problem(map, model.schema)) problem = *wrong;
-    model.input_map = map;
-  }
   model.pricing_document = row.value("pricing", Json(nullptr));
-  if (problem.empty()) {
-    inputs::CheckedPricing checked = inputs::check_pricing(model.pricing_document, model.schema);
-    if (!checked.pricing)
-      problem = checked.problem;
-    else if (auto unsupported = not_yet_supported(*checked.pricing))
-      problem = *unsupported;
-    else
-      model.pricing = std::move(*checked.pricing);
+  CheckedTerms checked = check_terms(row.value("input_schema", Json(nullptr)), row.value("input_map", Json(nullptr)),
+                                     model.pricing_document);
+  if (!checked.terms) {
+    log::error("model row does not check; it takes no jobs",
+               {{"request_id", ctx.request_id()}, {"model", model.id}, {"problem", checked.problem}});
+    return std::nullopt;
   }
-  if (problem.empty()) return model;
-  log::error("model row does not check; it takes no jobs",
-             {{"request_id", ctx.request_id()}, {"model", model.id}, {"problem", problem}});
-  return std::nullopt;
+  model.schema = std::move(checked.terms->schema);
+  model.input_map = std::move(checked.terms->input_map);
+  model.pricing = std::move(checked.terms->pricing);
+  return model;
 }
 
 }  // namespace

@@ -2,8 +2,7 @@
 
 #include <array>
 
-#include "inputs/pricing.hpp"
-#include "inputs/schema.hpp"
+#include "models/terms.hpp"
 #include "providers/openai.hpp"
 #include "providers/registry.hpp"
 
@@ -59,11 +58,6 @@ bool one_of(std::string_view value, const std::array<std::string_view, N>& allow
 
 bool is_model_id(std::string_view id) { return is_name(id, 128); }
 
-std::optional<std::string> not_yet_supported(const inputs::Pricing& pricing) {
-  if (!pricing.usage.empty()) return "pricing.usage: usage-priced models are not supported yet";
-  return std::nullopt;
-}
-
 Parsed parse_document(std::string_view id, const Json& document) {
   Parsed out;
   out.model.id = std::string(id);
@@ -81,24 +75,12 @@ Parsed parse_document(std::string_view id, const Json& document) {
   if (*provider == "openai" && !openai::serves(*content_type))
     return {{}, "an openai model makes text, image or audio"};
 
-  // The inputs, their provider's names for them and the price they make (docs/models.md).
-  std::optional<inputs::Schema> declared;
-  if (document.contains("input_schema") && !document["input_schema"].is_null()) {
-    inputs::CheckedSchema checked = inputs::check_schema(document["input_schema"]);
-    if (!checked.schema) return {{}, checked.problem};
-    declared = std::move(checked.schema);
-    out.model.input_schema = document["input_schema"];
-  }
-  const inputs::Schema& schema = declared ? *declared : inputs::default_schema();
-  if (document.contains("input_map") && !document["input_map"].is_null()) {
-    if (auto problem = inputs::input_map_problem(document["input_map"], schema)) return {{}, *problem};
-    out.model.input_map = document["input_map"];
-  }
   if (!document.contains("pricing")) return {{}, "pricing is required: {\"base\": credits per job, ...}"};
-  inputs::CheckedPricing pricing = inputs::check_pricing(document["pricing"], schema);
-  if (!pricing.pricing) return {{}, pricing.problem};
-  if (auto problem = not_yet_supported(*pricing.pricing)) return {{}, *problem};
+  out.model.input_schema = document.value("input_schema", Json(nullptr));
+  out.model.input_map = document.value("input_map", Json(nullptr));
   out.model.pricing = document["pricing"];
+  CheckedTerms terms = check_terms(out.model.input_schema, out.model.input_map, out.model.pricing);
+  if (!terms.terms) return {{}, terms.problem};
 
   if (document.contains("provider_model") && !document["provider_model"].is_null()) {
     auto provider_model = string_field(document, "provider_model");

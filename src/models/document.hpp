@@ -4,13 +4,12 @@
 // "max_attempts"}. provider, content_type and pricing are required; the others default to the
 // model's id (provider_model), a required prompt of up to 4000 characters (input_schema), our
 // names (input_map), true, false, null, null and 1. The schema, map and pricing are checked
-// together (src/inputs). Whether the fallback exists and makes the same content type is
+// together (models/terms.hpp). Whether the fallback exists and makes the same content type is
 // put_model's to check. Unknown fields are refused, so a misspelt one is never silently ignored.
 #include <string>
 #include <string_view>
 
 #include "core/json.hpp"
-#include "inputs/pricing.hpp"
 #include "models/store.hpp"
 
 namespace ag::models {
@@ -25,9 +24,5 @@ struct Parsed {
 };
 
 Parsed parse_document(std::string_view id, const Json& document);
-
-/// Why a model cannot have this pricing yet: a `usage` meter (the job would keep the whole
-/// reservation, until settlement is wired); nullopt when it can.
-std::optional<std::string> not_yet_supported(const inputs::Pricing& pricing);
 
 }  // namespace ag::models
