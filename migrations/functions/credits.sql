@@ -147,29 +147,83 @@ $$;
 
 -- Internal: gives a job's reservation back, once (ledger key refund:<job_id>). Returns the
 -- amount refunded now: 0 for admin/free jobs and when already refunded. The amount is the
--- reservation actually recorded, never recomputed.
+-- reservation actually recorded, never recomputed, less what its settlement gave back.
+-- Callers hold the job's row lock, as _credit_settle_job's do: the two never interleave.
 create or replace function public._credit_refund_job(p_job_id uuid, p_user uuid, p_reason text)
+returns bigint
+language plpgsql set search_path = public, pg_temp
+as $$
+declare
+  v_amount bigint;
+begin
+  if p_user is null then
+    return 0;
+  end if;
+  select -l.delta into v_amount
+  from public.credit_ledger l where l.idempotency_key = 'reserve:' || p_job_id;
+  if not found then
+    return 0;
+  end if;
+  v_amount := v_amount - coalesce((select l.delta from public.credit_ledger l
+                                   where l.idempotency_key = 'settle:' || p_job_id), 0);
+  if v_amount <= 0 then
+    return 0;
+  end if;
+  perform public._credit_lock(p_user);
+  if public._credit_append(p_user, v_amount, 'refund', 'refund:' || p_job_id, p_job_id,
+                           coalesce(p_reason, 'job refund'), null) then
+    return v_amount;
+  end if;
+  return 0;
+end
+$$;
+
+-- Internal: settles a usage-priced job at what it cost (p_charged, computed by the core from
+-- what the provider reported): gives back the part of its reservation it did not use, once
+-- (ledger key settle:<job_id>). Never more than was reserved, and nothing once the job was
+-- refunded (refund:<job_id>). Returns the amount given back now.
+create or replace function public._credit_settle_job(p_job_id uuid, p_user uuid, p_charged bigint)
 returns bigint
 language plpgsql set search_path = public, pg_temp
 as $$
 declare
   v_reserved bigint;
 begin
+  if p_charged is null or p_charged < 0 then
+    raise exception using errcode = '22023', message = 'invalid_request: a settled price is 0 or more credits';
+  end if;
   if p_user is null then
     return 0;
   end if;
   select -l.delta into v_reserved
   from public.credit_ledger l where l.idempotency_key = 'reserve:' || p_job_id;
-  if not found or v_reserved <= 0 then
+  if not found or v_reserved <= p_charged
+     or exists (select 1 from public.credit_ledger l where l.idempotency_key = 'refund:' || p_job_id) then
     return 0;
   end if;
   perform public._credit_lock(p_user);
-  if public._credit_append(p_user, v_reserved, 'refund', 'refund:' || p_job_id, p_job_id,
-                           coalesce(p_reason, 'job refund'), null) then
-    return v_reserved;
+  if public._credit_append(p_user, v_reserved - p_charged, 'refund', 'settle:' || p_job_id, p_job_id,
+                           'job settled at what it used',
+                           jsonb_build_object('reserved', v_reserved, 'charged', p_charged)) then
+    return v_reserved - p_charged;
   end if;
   return 0;
 end
+$$;
+
+-- job_charged_credits: what a job in p_status cost its owner, from the ledger (its reservation
+-- less its refunds): null while the job is open (its price may still be refunded or settled),
+-- 0 for admin jobs.
+--
+--   select public.job_charged_credits(id, status) as charged_credits from public.jobs ...
+create or replace function public.job_charged_credits(p_job_id uuid, p_status text)
+returns bigint
+language sql stable security definer set search_path = public, pg_temp
+as $$
+  select case when s.terminal
+              then coalesce((select -sum(l.delta) from public.credit_ledger l where l.job_id = p_job_id), 0)
+         end
+  from public.job_statuses s where s.status = p_status
 $$;
 
 -- Internal: the welcome grant, once per user (key welcome:<user>). The caller holds the user's
@@ -339,10 +393,12 @@ select public._function_access('owner',
   'public._credit_lock(uuid)',
   'public._credit_append(uuid, bigint, text, text, uuid, text, jsonb)',
   'public._credit_refund_job(uuid, uuid, text)',
+  'public._credit_settle_job(uuid, uuid, bigint)',
   'public._credit_welcome(uuid, integer)');
 select public._function_access('api',
   'public.grant_credits(uuid, bigint, text, text, text, jsonb)',
   'public.adjust_credits(uuid, bigint, text, text, jsonb)',
   'public.clawback_credits(uuid, bigint, text, text, jsonb)',
   'public.user_credits(uuid, integer)',
-  'public.credits_overview(uuid, integer, integer)');
+  'public.credits_overview(uuid, integer, integer)',
+  'public.job_charged_credits(uuid, text)');

@@ -31,11 +31,12 @@ create or replace trigger jobs_enqueue_webhook
 --   p_job_id  null = any job
 --   → the delivery (delivery_id, event_type, url, attempt: 1 for the first) and the job's
 --     columns as find_job reads them
+drop function if exists public.claim_job_webhooks(uuid, integer, interval);
 create or replace function public.claim_job_webhooks(
   p_job_id uuid, p_limit integer, p_lease interval default interval '2 minutes'
 ) returns table (
   delivery_id uuid, event_type text, url text, attempt integer,
-  id uuid, user_id uuid, status text, model text, cost_credits integer, provider text,
+  id uuid, user_id uuid, status text, model text, cost_credits integer, charged_credits bigint, provider text,
   provider_job_id text, result jsonb, error jsonb, outputs jsonb,
   created_at timestamptz, updated_at timestamptz, finished_at timestamptz
 )
@@ -57,7 +58,8 @@ begin
     returning d.id, d.job_id, d.event_type, d.url, d.attempts
   )
   select c.id, c.event_type, c.url, c.attempts,
-         j.id, j.user_id, j.status, j.model, j.cost_credits, j.provider, j.provider_job_id,
+         j.id, j.user_id, j.status, j.model, j.cost_credits, public.job_charged_credits(j.id, j.status),
+         j.provider, j.provider_job_id,
          j.result, j.error, j.outputs, j.created_at, j.updated_at, j.finished_at
   from claimed c join public.jobs j on j.id = c.job_id;
 end

@@ -278,8 +278,8 @@ $$;
 
 -- transition_job: moves a job along one row of job_transitions, or does nothing.
 --
---   select applied, status, refunded from public.transition_job($1::uuid, $2::text, $3::jsonb,
---                                                               $4::jsonb, $5::integer, $6::jsonb)
+--   select applied, status, refunded, charged_credits
+--   from public.transition_job($1::uuid, $2::text, $3::jsonb, $4::jsonb, $5::integer, $6::jsonb, $7::bigint)
 --
 --   p_to       the new status (must be in job_statuses, else 22023)
 --   p_detail   stored on the job_event (e.g. the provider status, who saw it: webhook/poll/cron)
@@ -289,19 +289,24 @@ $$;
 --              null, or the response POST /jobs sends: stored as the job's Idempotency-Key
 --              replay (state done), whether or not the transition applies (the Worker sends that
 --              response either way); only the first one is kept
+--   p_charged  null, or what a usage-priced job cost by what its provider reported (never above
+--              its reservation): a transition into a terminal status that refunds nothing
+--              (completed) gives back the rest of the reservation (ledger key settle:<job_id>)
 --
---   → one row (applied boolean, status text, refunded bigint):
+--   → one row (applied boolean, status text, refunded bigint, charged_credits bigint):
 --     applied   true when (current → p_to) is a transition: status set, fields written,
 --               updated_at (and finished_at when terminal) set, a job_event appended
 --     status    the status after the call (the winner's, when another path got there first);
 --               null when the job does not exist
 --     refunded  credits given back now: entering a refund status (failed, cancelled, timed_out,
 --               error) refunds the reservation, once per job whoever calls (ledger key
---               refund:<job_id>); 0 otherwise
+--               refund:<job_id>); a settlement gives back what p_charged leaves; 0 otherwise
+--     charged_credits  what the job cost once it has ended (job_charged_credits); null while open
+drop function if exists public.transition_job(uuid, text, jsonb, jsonb, integer, jsonb);
 create or replace function public.transition_job(
   p_job_id uuid, p_to text, p_detail jsonb, p_fields jsonb,
-  p_idem_response_status integer, p_idem_response_body jsonb
-) returns table (applied boolean, status text, refunded bigint)
+  p_idem_response_status integer, p_idem_response_body jsonb, p_charged bigint default null
+) returns table (applied boolean, status text, refunded bigint, charged_credits bigint)
 language plpgsql security definer set search_path = public, pg_temp
 as $$
 #variable_conflict use_column
@@ -320,7 +325,7 @@ begin
 
   select * into v_job from public.jobs j where j.id = p_job_id for update;
   if not found then
-    return query select false, null::text, 0::bigint;
+    return query select false, null::text, 0::bigint, null::bigint;
     return;
   end if;
 
@@ -331,6 +336,8 @@ begin
     values (p_job_id, v_job.status, p_to, p_detail);
     if v_to.refund then
       v_refunded := public._credit_refund_job(p_job_id, v_job.user_id, 'job ' || p_to);
+    elsif v_to.terminal and p_charged is not null then
+      v_refunded := public._credit_settle_job(p_job_id, v_job.user_id, p_charged);
     end if;
     v_applied := true;
     v_job.status := p_to;
@@ -340,7 +347,7 @@ begin
     perform public._idempotency_answered(p_job_id, p_idem_response_status, p_idem_response_body);
   end if;
 
-  return query select v_applied, v_job.status, v_refunded;
+  return query select v_applied, v_job.status, v_refunded, public.job_charged_credits(p_job_id, v_job.status);
 end
 $$;
 
@@ -536,7 +543,7 @@ select public._function_access('owner',
   'public.jobs_capture_model()');
 select public._function_access('api',
   'public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text, interval, text[], integer, bigint)',
-  'public.transition_job(uuid, text, jsonb, jsonb, integer, jsonb)',
+  'public.transition_job(uuid, text, jsonb, jsonb, integer, jsonb, bigint)',
   'public.update_job_fields(uuid, jsonb)',
   'public.record_job_attempt(uuid, jsonb)',
   'public.enqueue_job(uuid, integer, jsonb)',

@@ -84,10 +84,11 @@ std::uint64_t job_deadline_s(const Config& config) {
   return config.get_uint("JOB_TIMEOUT_SECONDS", 7200, 60, assets::kMaxSignedUrlSeconds);
 }
 
-/// What the job records of its request: the input as priced, as its provider gets it, and
-/// where its webhook goes.
+/// What the job records of its request: the input as priced, as its provider gets it, where
+/// its webhook goes, and the terms a usage-priced job is settled by.
 Json job_payload(const Json& body, const jobs::Quote& quote) {
   Json payload = {{"input", quote.fields}, {"provider_input", quote.provider_input}};
+  if (!quote.terms.is_null()) payload["terms"] = quote.terms;
   for (const char* field : {"model", "webhook_url"})
     if (body.contains(field)) payload[field] = body[field];
   return payload;

@@ -69,6 +69,7 @@ Task<Json> refreshed(Ctx& ctx, Json row) {
     // Someone else (the webhook, the sweep, a cancel) may have got there first: theirs stands.
     if (auto now = string_field(*applied, "status")) row["status"] = *now;
     if (applied->contains("outputs")) row["outputs"] = (*applied)["outputs"];
+    row["charged_credits"] = applied->value("charged_credits", Json(nullptr));
   }
   row["result"] = shown_result(*poll.reply.state, string_field(row, "status").value_or(""));
   co_return row;

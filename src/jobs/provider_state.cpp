@@ -3,6 +3,7 @@
 #include "jobs/lifecycle.hpp"
 #include "jobs/outputs.hpp"
 #include "jobs/queued.hpp"
+#include "jobs/settlement.hpp"
 #include "jobs/store.hpp"
 #include "providers/registry.hpp"
 
@@ -54,6 +55,8 @@ Task<Json> apply_provider_state(Ctx& ctx, const providers::Provider& provider, c
       for (Json& file : copied) outputs.push_back(std::move(file));
     }
     if (!outputs.empty()) change.fields["outputs"] = std::move(outputs);
+    const Json usage = provider.usage(state);
+    change.charged_credits = co_await settled_price(ctx, change.job_id, usage);
   }
   change.to = next;
   Json applied = co_await transition_job(ctx, change);

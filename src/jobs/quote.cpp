@@ -35,6 +35,8 @@ Attempt price(const models::Catalog& catalog, const std::optional<std::string>& 
   out.provider_input = inputs::rename(validated.fields, model->input_map);
   out.provider_names = model->input_map;
   out.cost_credits = inputs::price(model->pricing, validated.fields);
+  if (!model->pricing.usage.empty())
+    out.terms = {{"input_schema", model->schema.document}, {"pricing", model->pricing_document}};
   out.fields = std::move(validated.fields);
   out.assets = std::move(validated.assets);
   return {std::move(out), std::nullopt};

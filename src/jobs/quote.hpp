@@ -23,6 +23,9 @@ struct Quote {
   Json provider_names;                     // the model's input_map: {"our_name": "provider_name"}
   std::vector<inputs::AssetInput> assets;  // the asset keys the input names, by our field names
   std::int64_t cost_credits = 0;
+  // A usage-priced model's input_schema and pricing, which the job keeps to be settled by on
+  // completion whatever the model becomes meanwhile (jobs/settlement.hpp); null otherwise.
+  Json terms;
 };
 
 /// The job `body` ({"model"?, "prompt"?, "input"?}) asks for. The top-level prompt is the

@@ -66,12 +66,15 @@ Task<bool> enqueued(Ctx& ctx, const std::string& job_id, int response_status, co
 
 Task<Json> transition_job(Ctx& ctx, const Transition& transition) {
   Json status = transition.response_status ? Json(*transition.response_status) : Json(nullptr);
-  Json params = Json::array({transition.job_id, transition.to, dump(transition.detail),
-                             optional_json(transition.fields), status, optional_json(transition.response_body)});
-  Json rows = co_await db::query(ctx,
-                                 "select applied, status, refunded from public.transition_job($1::uuid, $2::text, "
-                                 "$3::jsonb, $4::jsonb, $5::integer, $6::jsonb)",
-                                 std::move(params));
+  Json charged = transition.charged_credits ? Json(*transition.charged_credits) : Json(nullptr);
+  Json params =
+      Json::array({transition.job_id, transition.to, dump(transition.detail), optional_json(transition.fields), status,
+                   optional_json(transition.response_body), std::move(charged)});
+  Json rows = co_await db::query(
+      ctx,
+      "select applied, status, refunded, charged_credits from public.transition_job($1::uuid, $2::text, "
+      "$3::jsonb, $4::jsonb, $5::integer, $6::jsonb, $7::bigint)",
+      std::move(params));
   if (rows.empty()) co_return Json::object();
   // The job's webhook (if it asked for one) was queued by that same transaction; sending it
   // must not hold up whoever finished the job.
@@ -89,9 +92,19 @@ Task<std::optional<Json>> find_job(Ctx& ctx, const std::string& job_id) {
   Json params = Json::array({job_id});
   Json rows = co_await db::query(
       ctx,
-      "select id, user_id, status, model, run_model, content_type, cost_credits, provider, provider_job_id, result, "
-      "error, outputs, created_at, updated_at, finished_at, webhook_token_hash, provider_endpoint_id, enqueued_at "
+      "select id, user_id, status, model, run_model, content_type, cost_credits, "
+      "public.job_charged_credits(id, status) as charged_credits, provider, provider_job_id, result, error, outputs, "
+      "created_at, updated_at, finished_at, webhook_token_hash, provider_endpoint_id, enqueued_at "
       "from public.jobs where id = $1::uuid",
+      std::move(params));
+  if (rows.empty()) co_return std::nullopt;
+  co_return rows[0];
+}
+
+Task<std::optional<Json>> job_terms(Ctx& ctx, const std::string& job_id) {
+  Json params = Json::array({job_id});
+  Json rows = co_await db::query(
+      ctx, "select payload->'terms' as terms, payload->'input' as input from public.jobs where id = $1::uuid",
       std::move(params));
   if (rows.empty()) co_return std::nullopt;
   co_return rows[0];
@@ -107,8 +120,8 @@ Task<std::optional<Json>> list_jobs(Ctx& ctx, const JobListing& listing) {
   // One statement whatever the filters: null parameters switch them off. No `result`: a page
   // would carry up to 100 provider replies of up to 1 MiB each; GET /jobs/:id shows it.
   constexpr std::string_view kList =
-      "select id, user_id, status, model, run_model, content_type, cost_credits, provider, provider_job_id, error, "
-      "outputs, "
+      "select id, user_id, status, model, run_model, content_type, cost_credits, "
+      "public.job_charged_credits(id, status) as charged_credits, provider, provider_job_id, error, outputs, "
       "created_at, updated_at, finished_at, created_at::text as position from public.jobs "
       "where ($1::uuid is null or user_id = $1::uuid) and ($2::text is null or status = $2::text) "
       "and ($3::timestamptz is null or (created_at, id) < ($3::timestamptz, $4::uuid)) "

@@ -58,9 +58,14 @@ struct Transition {
   Json fields = nullptr;               // provider, provider_job_id, result, error, outputs
   std::optional<int> response_status;  // the POST /jobs response to store for its key
   Json response_body = nullptr;
+  // A usage-priced job's price by what its provider reported (jobs/settlement.hpp): completing
+  // it gives back the rest of its reservation.
+  std::optional<std::int64_t> charged_credits;
 };
 
-/// `{applied, status, refunded}`; a transition the lifecycle does not allow is not applied.
+/// `{applied, status, refunded, charged_credits}` (refunded: given back now, by a refund or a
+/// settlement; charged_credits: what the job cost once ended, null while open); a transition the
+/// lifecycle does not allow is not applied.
 /// One that finishes the job also starts the background delivery of its webhook.
 Task<Json> transition_job(Ctx& ctx, const Transition& transition);
 
@@ -69,6 +74,10 @@ Task<> record_attempt(Ctx& ctx, const std::string& job_id, const Json& detail);
 
 /// The job row (with webhook_token_hash: never send it to clients as is), or nullopt.
 Task<std::optional<Json>> find_job(Ctx& ctx, const std::string& job_id);
+
+/// What a usage-priced job was priced by: `{terms, input}` from its payload (jobs/quote.hpp;
+/// terms null for a job priced by its inputs alone), or nullopt when there is no such job.
+Task<std::optional<Json>> job_terms(Ctx& ctx, const std::string& job_id);
 
 /// Merges `fields` (outputs, a poll's latest `result`) into the job without a transition; it
 /// also moves updated_at, so the sweep polls other jobs first.

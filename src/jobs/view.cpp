@@ -29,6 +29,8 @@ Json job_view(const Json& row) {
   view["job_id"] = row.value("id", Json(nullptr));
   view["user_id"] = row.value("user_id", Json(nullptr));
   view["cost_credits"] = db::integer_column(row, "cost_credits").value_or(0);
+  auto charged = db::integer_column(row, "charged_credits");  // null while the job is open
+  view["charged_credits"] = charged ? Json(*charged) : Json(nullptr);
   return view;
 }
 

@@ -17,8 +17,6 @@ CheckedTerms check_terms(const Json& input_schema, const Json& input_map, const 
   }
   inputs::CheckedPricing checked = inputs::check_pricing(pricing, terms.schema);
   if (!checked.pricing) return {std::nullopt, checked.problem};
-  if (!checked.pricing->usage.empty())
-    return {std::nullopt, "pricing.usage: usage-priced models are not supported yet"};
   terms.pricing = std::move(*checked.pricing);
   return {std::move(terms), ""};
 }

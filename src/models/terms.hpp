@@ -19,8 +19,6 @@ struct Terms {
 };
 
 /// The terms, or `problem` naming the path of the first thing wrong ("input_map.x: ...").
-/// `usage` meters are refused until settlement on completion is wired: such a job would keep
-/// its whole reservation.
 struct CheckedTerms {
   std::optional<Terms> terms;
   std::string problem;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "crypto/encoding.hpp"
+#include "providers/usage.hpp"
 
 namespace ag::openai {
 namespace {
@@ -112,6 +113,16 @@ Json OpenAI::output(const providers::JobState& state) const {
   const Json& message = choices[0].value("message", Json::object());
   if (!message.is_object() || !message.contains("content") || !message["content"].is_string()) return nullptr;
   return "data:text/plain;base64," + crypto::base64_encode(message["content"].get<std::string>());
+}
+
+Json OpenAI::usage(const providers::JobState& state) const {
+  // Chat completions count prompt and completion tokens; GPT image models, input and output.
+  static constexpr providers::MeterField kFields[] = {{"input_tokens", "prompt_tokens"},
+                                                      {"input_tokens", "input_tokens"},
+                                                      {"output_tokens", "completion_tokens"},
+                                                      {"output_tokens", "output_tokens"},
+                                                      {"total_tokens", "total_tokens"}};
+  return providers::usage_report(state.body.value("usage", Json(nullptr)), kFields);
 }
 
 }  // namespace ag::openai

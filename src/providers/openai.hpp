@@ -49,6 +49,7 @@ class OpenAI final : public providers::Provider {
   std::uint64_t max_callback_bytes() const override { return 0; }
   std::optional<providers::JobState> parse_callback(std::string_view) const override { return std::nullopt; }
   Json output(const providers::JobState& state) const override;
+  Json usage(const providers::JobState& state) const override;
 
  private:
   Settings settings_;

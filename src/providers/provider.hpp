@@ -64,6 +64,11 @@ class Provider {
   /// shapes of this value into R2); null when it carries none.
   virtual Json output(const JobState& state) const = 0;
 
+  /// What a finished job used, as the provider reports it, under the meter names pricing
+  /// documents use (docs/models.md "Usage-priced models"): {"output_tokens": 812, ...}; an
+  /// empty object when it reports nothing.
+  virtual Json usage(const JobState& /*state*/) const { return Json::object(); }
+
   /// The request that reads a finished job's result when `state` reports the end without it
   /// (fal's COMPLETED status says neither how it ended nor what it made); nullopt when `state`
   /// is the whole story, as every state of RunPod and Replicate is. jobs/ reads the result

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "providers/replies.hpp"
+#include "providers/usage.hpp"
 
 namespace ag::replicate {
 namespace {
@@ -93,6 +94,14 @@ std::optional<providers::JobState> Replicate::parse_callback(std::string_view bo
 
 Json Replicate::output(const providers::JobState& state) const {
   return state.body.contains("output") ? state.body["output"] : Json(nullptr);
+}
+
+Json Replicate::usage(const providers::JobState& state) const {
+  // A prediction's metrics: language models count tokens; every model, its compute time.
+  static constexpr providers::MeterField kFields[] = {{"input_tokens", "input_token_count"},
+                                                      {"output_tokens", "output_token_count"},
+                                                      {"predict_seconds", "predict_time"}};
+  return providers::usage_report(state.body.value("metrics", Json(nullptr)), kFields);
 }
 
 }  // namespace ag::replicate

@@ -45,6 +45,7 @@ class Replicate final : public providers::Provider {
   std::uint64_t max_callback_bytes() const override { return kMaxReplyBytes; }
   std::optional<providers::JobState> parse_callback(std::string_view body) const override;
   Json output(const providers::JobState& state) const override;
+  Json usage(const providers::JobState& state) const override;
 
  private:
   effect::FetchSpec request(std::string method, std::string path) const;

@@ -129,6 +129,8 @@ describe("job webhooks", () => {
     assert.equal(payload.type, "job.completed");
     assert.equal(payload.data.job_id, job.job_id);
     assert.equal(payload.data.status, "completed");
+    assert.ok(payload.data.cost_credits > 0, JSON.stringify(payload.data));
+    assert.equal(payload.data.charged_credits, payload.data.cost_credits, "a finished job's charge");
     assert.deepEqual(payload.data.result.output, { seed: 7 });
     assert.equal(payload.data.webhook_token_hash, undefined);
 

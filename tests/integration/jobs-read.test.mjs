@@ -37,6 +37,7 @@ describe("GET /jobs/:id", () => {
       assert.equal(res.body.provider_job_id, providerJobId);
       assert.equal(res.body.user_id, user.id);
       assert.equal(res.body.cost_credits, 1);
+      assert.equal(res.body.charged_credits, status === "completed" ? 1 : null, "charged once finished");
       assert.equal(res.body.result?.status, runpodStatus, res.text);
       assert.ok(!("webhook_token_hash" in res.body), "no internals in the view");
       assert.equal((await jobRow(jobId)).status, status, "the DB follows");
@@ -186,6 +187,9 @@ describe("GET /jobs?limit&cursor&status", () => {
       assert.equal(item.user_id, user.id);
       assert.equal(item.status, row.status);
       assert.equal(item.cost_credits, 1);
+      // charged once finished: noop jobs are refunded, the RunPod ones still run
+      const charged = ["queued", "submitted", "running"].includes(row.status) ? null : row.status === "completed" ? 1 : 0;
+      assert.equal(item.charged_credits, charged, JSON.stringify(item));
       assert.equal(item.provider, row.provider);
       assert.equal(item.provider_job_id, row.provider_job_id);
       assert.ok(!("webhook_token_hash" in item) && !("ok" in item) && !("payload" in item), JSON.stringify(item));

@@ -36,7 +36,7 @@ struct Script {
       if (effect["op"] == "request.body") return Reply{{{"size", body.size()}}, body};
       if (is_catalog(effect)) return catalog();
       if (is_sql(effect, "select c.*, m.id as model_id, m.provider")) return rows(Json::array({created}));
-      if (is_sql(effect, "select applied, status, refunded from public.transition_job"))
+      if (is_sql(effect, "select applied, status, refunded, charged_credits from public.transition_job"))
         return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 0}}}));
       if (effect["op"] == "fetch") return runpod;
       FAIL("unexpected effect " << dump(effect));
@@ -113,7 +113,8 @@ TEST_CASE("POST /jobs: RunPod refusing the job is a 502 with the job id, refunde
     CHECK(out.status() == 502);
     CHECK(out.json()["error"] == "provider_error");
     CHECK(out.json()["job_id"] == kJob);
-    const Json* settle = find_effect(out, "select applied, status, refunded from public.transition_job");
+    const Json* settle =
+        find_effect(out, "select applied, status, refunded, charged_credits from public.transition_job");
     REQUIRE(settle);
     CHECK((*settle)["params"][1] == "error");
     CHECK((*settle)["params"][4] == 502);
@@ -316,7 +317,7 @@ TEST_CASE("GET /jobs/:id polls RunPod while the job is open and records the chan
   auto respond = [&](const Json& effect) {
     if (is_sql(effect, "select id, user_id")) return rows(Json::array({row}));
     if (effect["op"] == "fetch") return http(200, R"({"id":"rp-1","status":"COMPLETED","output":{"url":"x"}})");
-    if (is_sql(effect, "select applied, status, refunded from public.transition_job"))
+    if (is_sql(effect, "select applied, status, refunded, charged_credits from public.transition_job"))
       return rows(Json::array({{{"applied", true}, {"status", "completed"}, {"refunded", 0}}}));
     FAIL("unexpected effect " << dump(effect));
     return Reply{};
@@ -358,7 +359,7 @@ TEST_CASE("RunPod callbacks need the job's token and apply through transition_jo
     if (effect["op"] == "request.body") return Reply{{{"size", body.size()}}, body};
     // the model allows no other attempt
     if (is_sql(effect, "select public.retry_job")) return rows(Json::array({{{"retried", false}}}));
-    if (is_sql(effect, "select applied, status, refunded from public.transition_job"))
+    if (is_sql(effect, "select applied, status, refunded, charged_credits from public.transition_job"))
       return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 1}}}));
     FAIL("unexpected effect " << dump(effect));
     return Reply{};

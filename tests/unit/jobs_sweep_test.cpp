@@ -36,7 +36,7 @@ TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes ke
       return rows(Json::array({job("j-queued", "queued"), job("j-done", "running", "rp-done"),
                                job("j-same", "running", "rp-same"), job("j-lost", "submitted", "rp-lost")}));
     }
-    if (is_sql(effect, "select applied, status, refunded from public.transition_job")) {
+    if (is_sql(effect, "select applied, status, refunded, charged_credits from public.transition_job")) {
       transitions.emplace_back(effect["params"][0], effect["params"][1]);
       return rows(Json::array({{{"applied", true}, {"status", effect["params"][1]}, {"refunded", 1}}}));
     }

@@ -136,3 +136,26 @@ TEST_CASE("a fetch's store and a queue message travel as the ABI says", "[openai
   CHECK(effect::queue_send("JOBS", {{"job_id", "j"}}) ==
         Json{{"op", "queue.send"}, {"queue", "JOBS"}, {"body", {{"job_id", "j"}}}});
 }
+
+TEST_CASE("what a completion or an image used is read into the pricing's meters", "[openai][usage]") {
+  auto chat = openai_for("gpt-4o-mini", "text");
+  auto completed = chat->submit_reply(reply(
+      200,
+      R"({"id":"c","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":812,"total_tokens":824,"completion_tokens_details":{"reasoning_tokens":0}}})"));
+  REQUIRE(completed);
+  CHECK(chat->usage(*completed) == Json{{"input_tokens", 12}, {"output_tokens", 812}, {"total_tokens", 824}});
+
+  auto image = openai_for("gpt-image-1", "image");
+  auto drawn = image->submit_reply(
+      reply(200, R"({"created":1,"data":[],"usage":{"input_tokens":50,"output_tokens":4160,"total_tokens":4210}})"));
+  REQUIRE(drawn);
+  CHECK(image->usage(*drawn) == Json{{"input_tokens", 50}, {"output_tokens", 4160}, {"total_tokens", 4210}});
+
+  // nothing reported, or nothing that counts: every meter stays at its bound
+  auto bare = chat->submit_reply(reply(200, R"({"id":"c","choices":[]})"));
+  REQUIRE(bare);
+  CHECK(chat->usage(*bare) == Json::object());
+  auto odd = chat->submit_reply(reply(200, R"({"id":"c","usage":{"completion_tokens":-5,"prompt_tokens":"12"}})"));
+  REQUIRE(odd);
+  CHECK(chat->usage(*odd) == Json::object());
+}

@@ -106,3 +106,17 @@ TEST_CASE("Replicate statuses, polls and cancels map to the lifecycle", "[replic
   REQUIRE(cancelled);
   CHECK(cancelled->status == "cancelled");
 }
+
+TEST_CASE("a prediction's metrics are read into the pricing's meters", "[replicate][usage]") {
+  auto provider = replicate_for("meta/meta-llama-3-8b-instruct");
+  auto done = provider->status_reply(
+      reply(
+          200,
+          R"({"id":"p1","status":"succeeded","output":["a"],"metrics":{"input_token_count":9,"output_token_count":120,"predict_time":1.25,"tokens_per_second":96}})"),
+      "p1");
+  REQUIRE(done.state);
+  CHECK(provider->usage(*done.state) == Json{{"input_tokens", 9}, {"output_tokens", 120}, {"predict_seconds", 1.25}});
+  auto bare = provider->status_reply(reply(200, R"({"id":"p1","status":"succeeded","output":["a"]})"), "p1");
+  REQUIRE(bare.state);
+  CHECK(provider->usage(*bare.state) == Json::object());
+}

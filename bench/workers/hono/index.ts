@@ -241,11 +241,12 @@ const MODELS_SQL =
 const CATALOG_TTL_MS = 30_000;
 let catalog: { readAt: number; rows: Row[] } | null = null;
 const TRANSITION_SQL =
-  "select applied, status, refunded from public.transition_job($1::uuid, $2::text, " +
-  "$3::jsonb, $4::jsonb, $5::integer, $6::jsonb)";
+  "select applied, status, refunded, charged_credits from public.transition_job($1::uuid, $2::text, " +
+  "$3::jsonb, $4::jsonb, $5::integer, $6::jsonb, $7::bigint)";
 const FIND_JOB_SQL =
-  "select id, user_id, status, model, run_model, content_type, cost_credits, provider, provider_job_id, result, " +
-  "error, outputs, created_at, updated_at, finished_at, webhook_token_hash, provider_endpoint_id, enqueued_at " +
+  "select id, user_id, status, model, run_model, content_type, cost_credits, " +
+  "public.job_charged_credits(id, status) as charged_credits, provider, provider_job_id, result, error, outputs, " +
+  "created_at, updated_at, finished_at, webhook_token_hash, provider_endpoint_id, enqueued_at " +
   "from public.jobs where id = $1::uuid";
 const INSERT_EVENT_SQL = "insert into public.events (event_id, type, payload) values ($1::uuid, $2, $3::jsonb)";
 const CLAIM_WEBHOOKS_SQL = "select * from public.claim_job_webhooks($1::uuid, $2::integer)";
@@ -353,7 +354,7 @@ function jobRoutes(app: App) {
         jobId, "submitted", { source: "submit" },
         { provider: "runpod", provider_job_id: state.id, provider_endpoint_id: created.model_endpoint_id ?? null,
           run_model: created.model_id, result: state },
-        200, answer,
+        200, answer, null,
       ]);
       return c.json(answer);
     } finally {
@@ -388,6 +389,7 @@ function jobRoutes(app: App) {
         job_id: row.id,
         user_id: row.user_id,
         cost_credits: Number(row.cost_credits),
+        charged_credits: row.charged_credits === null ? null : Number(row.charged_credits),
       });
     } finally {
       c.executionCtx.waitUntil(db.end());
@@ -412,9 +414,9 @@ function jobRoutes(app: App) {
       const detail = { source: "webhook", provider_status: state.status };
       const fields = { provider_job_id: state.id, result: state };
       if (row.status === "queued" && next !== "submitted") {
-        await db.query(TRANSITION_SQL, [id, "submitted", detail, fields, null, null]);
+        await db.query(TRANSITION_SQL, [id, "submitted", detail, fields, null, null, null]);
       }
-      const [applied] = await db.query(TRANSITION_SQL, [id, next, detail, fields, null, null]);
+      const [applied] = await db.query(TRANSITION_SQL, [id, next, detail, fields, null, null, null]);
       // ours sends its log of the delivery once the transition is answered, in the background
       const headers = Object.fromEntries(c.req.raw.headers);
       c.executionCtx.waitUntil(db.query(INSERT_EVENT_SQL, [crypto.randomUUID(), c.req.path, { headers, body: state }]));

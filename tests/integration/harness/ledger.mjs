@@ -4,7 +4,8 @@
 //
 //   const [row] = await sql.unsafe(LEDGER_SQL.createJob, [user, null, JSON.stringify(p), ...]);
 //   await assertLedgerInvariant(sql);   // balance = sum(ledger) for every user, none negative,
-//                                       // per job one reservation and at most one refund of it
+//                                       // per job one reservation, at most one refund of it and
+//                                       // one settlement, never more than it back
 
 import assert from "node:assert/strict";
 
@@ -15,7 +16,7 @@ export const LEDGER_SQL = {
     "$6::text, $7::text, $8::text, $9::integer, $10::text, p_cost => $11::integer, p_model_revision => $12::bigint)",
   // → applied, status, refunded
   transitionJob:
-    "select applied, status, refunded from public.transition_job($1::uuid, $2::text, $3::jsonb, " +
+    "select applied, status, refunded, charged_credits from public.transition_job($1::uuid, $2::text, $3::jsonb, " +
     "$4::jsonb, $5::integer, $6::jsonb)",
   // → updated, status
   updateJobFields: "select updated, status from public.update_job_fields($1::uuid, $2::jsonb)",
@@ -46,25 +47,29 @@ export async function ledgerMismatches(sql) {
   );
 }
 
-/** Negative balances, and jobs whose money moved otherwise than one reservation and at most
- *  one refund of exactly that reservation (none, normally). */
+/** Negative balances, and jobs whose money moved otherwise than one reservation, at most one
+ *  refund (refund:<job>) and at most one settlement (settle:<job>), together never more than
+ *  the reservation and, with the refund, exactly it (none, normally). */
 export async function jobMoneyAnomalies(sql) {
   return sql.unsafe(
     `select 'negative balance' as problem, user_id::text as subject from public.credit_balances where balance < 0
      union all
      select 'job money: ' || count(*) filter (where kind = 'reserve') || ' reservation(s), '
-              || count(*) filter (where kind = 'refund') || ' refund(s), net ' || sum(delta),
+              || count(*) filter (where idempotency_key like 'refund:%') || ' refund(s), '
+              || count(*) filter (where idempotency_key like 'settle:%') || ' settlement(s), net ' || sum(delta),
             job_id::text
        from public.credit_ledger where job_id is not null group by job_id
      having count(*) filter (where kind = 'reserve') <> 1
-         or count(*) filter (where kind = 'refund') > 1
+         or count(*) filter (where idempotency_key like 'refund:%') > 1
+         or count(*) filter (where idempotency_key like 'settle:%') > 1
          or count(*) filter (where kind not in ('reserve', 'refund')) > 0
-         or (count(*) filter (where kind = 'refund') = 1 and sum(delta) <> 0)`,
+         or sum(delta) > 0
+         or (count(*) filter (where idempotency_key like 'refund:%') = 1 and sum(delta) <> 0)`,
   );
 }
 
 /** Fails when any user's balance is not the sum of their ledger entries, a balance is
- *  negative, or a job has other than one reservation and at most one refund of it. */
+ *  negative, or a job's money moved otherwise than jobMoneyAnomalies allows. */
 export async function assertLedgerInvariant(sql) {
   const rows = await ledgerMismatches(sql);
   assert.deepEqual(

@@ -8,6 +8,7 @@
 //   const p = replicate.last();         // the latest prediction: {id, model, version, input, webhook, ...}
 //   await replicate.finish(p.id, { status: "succeeded", output: [url] })  // → the webhook's {status, body}
 //   await replicate.finish(p.id, { status: "failed", error: "NSFW" }, { deliver: false })  // polled instead
+//   await replicate.finish(p.id, { status: "succeeded", output, metrics: { output_token_count: 120 } })
 //   await replicate.deliver(p.id, { secret, timestamp })  // (re)sends the webhook, signed as asked
 //   const url = replicate.serveFile("a.png", bytes, "image/png")  // an output file, no auth
 //   replicate.requests                  // every request seen
@@ -90,10 +91,10 @@ export async function startReplicate({ token, webhookSecret }) {
     return { status: res.status, body: text ? JSON.parse(text) : null };
   }
 
-  function end(p, { status, output = null, error = null }) {
+  function end(p, { status, output = null, error = null, metrics }) {
     if (!TERMINAL.has(status)) throw new Error(`not a terminal status: ${status}`);
     if (TERMINAL.has(p.status)) throw new Error(`prediction ${p.id} has already ended (${p.status})`);
-    Object.assign(p, { status, output, error, completed_at: new Date().toISOString() });
+    Object.assign(p, { status, output, error, completed_at: new Date().toISOString() }, metrics ? { metrics } : {});
     p.started_at ??= p.completed_at;
   }
 
