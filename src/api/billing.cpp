@@ -19,7 +19,7 @@ Task<Response> billing_catalog(Ctx& ctx, const Request&) {
 
 /// GET /billing/subscription (user) → {"ok":true,"subscription":{...}|null}.
 Task<Response> billing_subscription(Ctx& ctx, const Request& request) {
-  auth::User user = co_await auth::require_user(ctx, request);
+  auth::User user = co_await auth::require_session_user(ctx, request);
   Json subscription = co_await billing::current_subscription(ctx, user.id);
   co_return json_response(200, {{"ok", true}, {"subscription", std::move(subscription)}});
 }

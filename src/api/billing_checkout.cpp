@@ -75,7 +75,7 @@ Task<std::string> stripe_idempotency_key(Ctx& ctx, const Request& request, const
 /// → {"ok":true,"url","session_id"}.
 Task<Response> billing_checkout(Ctx& ctx, const Request& request) {
   // Who is calling comes first: an anonymous caller learns nothing of the configuration.
-  auth::User user = co_await auth::require_user(ctx, request);
+  auth::User user = co_await auth::require_session_user(ctx, request);
   auto settings = stripe::settings(ctx.config());
   if (!settings) co_return http::not_configured("stripe_not_configured");
   Json body = co_await http::read_json_object(ctx, request, kMaxBody);
@@ -101,7 +101,7 @@ Task<Response> billing_checkout(Ctx& ctx, const Request& request) {
 /// POST /billing/portal {return_url?} → {"ok":true,"url"}: Stripe's customer portal.
 Task<Response> billing_portal(Ctx& ctx, const Request& request) {
   // Who is calling comes first: an anonymous caller learns nothing of the configuration.
-  auth::User user = co_await auth::require_user(ctx, request);
+  auth::User user = co_await auth::require_session_user(ctx, request);
   auto settings = stripe::settings(ctx.config());
   if (!settings) co_return http::not_configured("stripe_not_configured");
   // The body is optional here: no body (or an empty one) means the default return page.

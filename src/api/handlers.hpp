@@ -37,5 +37,8 @@ Task<Response> billing_subscription(Ctx& ctx, const Request& request);
 Task<Response> billing_checkout(Ctx& ctx, const Request& request);
 Task<Response> billing_portal(Ctx& ctx, const Request& request);
 Task<Response> stripe_webhook(Ctx& ctx, const Request& request);
+Task<Response> create_key(Ctx& ctx, const Request& request);
+Task<Response> list_keys(Ctx& ctx, const Request& request);
+Task<Response> revoke_key(Ctx& ctx, const Request& request);
 
 }  // namespace ag::api

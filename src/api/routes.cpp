@@ -36,7 +36,10 @@ Router build_router() {
       .add("GET", "/billing/subscription", billing_subscription)
       .add("POST", "/billing/checkout", billing_checkout)
       .add("POST", "/billing/portal", billing_portal)
-      .add("POST", "/webhooks/stripe", stripe_webhook);
+      .add("POST", "/webhooks/stripe", stripe_webhook)
+      .add("POST", "/keys", create_key)
+      .add("GET", "/keys", list_keys)
+      .add("DELETE", "/keys/:id", revoke_key);
   return router;
 }
 

@@ -1,28 +1,19 @@
 #include "auth/authenticate.hpp"
 
 #include "auth/admin.hpp"
+#include "auth/api_key.hpp"
 #include "auth/bearer.hpp"
 #include "auth/jwks_cache.hpp"
 #include "auth/jwt.hpp"
 #include "auth/platform_signature.hpp"
+#include "auth/refusal.hpp"
 #include "auth/supabase_config.hpp"
 #include "auth/supabase_remote.hpp"
 #include "auth/token_cache.hpp"
+#include "keys/secret.hpp"
 
 namespace ag::auth {
 namespace {
-
-ApiError invalid_token() {
-  ApiError error = errors::unauthorized("invalid or expired token");
-  error.headers.emplace_back("www-authenticate", R"(Bearer error="invalid_token")");
-  return error;
-}
-
-Task<> reject(Ctx& ctx, std::string_view reason) {
-  // The reason helps an operator; the client only learns that the token was refused.
-  ctx.add_log_field("token_rejected", std::string(reason));
-  co_await ctx.raise(invalid_token());
-}
 
 bool is_asymmetric(const std::string& alg) { return alg == "ES256" || alg == "RS256"; }
 
@@ -33,7 +24,7 @@ Task<User> verify_token(Ctx& ctx, std::string_view token) {
   if (auto user = verified.find(token, now_s)) co_return std::move(*user);
 
   auto parsed = parse_jwt(token);
-  if (!parsed) co_await reject(ctx, parsed.error);
+  if (!parsed) co_await reject_token(ctx, parsed.error);
   const ParsedJwt& jwt = *parsed.value;
 
   auto secret = config.get("SUPABASE_JWT_SECRET");
@@ -52,14 +43,14 @@ Task<User> verify_token(Ctx& ctx, std::string_view token) {
   // The signature comes first: nothing about the claims of an unauthenticated token is
   // worth reporting.
   auto key = check_signature(jwt, policy, keys.get());
-  if (!key) co_await reject(ctx, key.error);
+  if (!key) co_await reject_token(ctx, key.error);
   if (const Jwk* asymmetric = *key.value) {
     std::string error = co_await verify_with_platform(ctx, *asymmetric, jwt);
-    if (!error.empty()) co_await reject(ctx, error);
+    if (!error.empty()) co_await reject_token(ctx, error);
   }
   auto claims = verify_claims(jwt, policy, now_s);
-  if (!claims) co_await reject(ctx, claims.error);
-  User user{claims.value->sub, claims.value->email, claims.value->role, claims.value->is_anonymous};
+  if (!claims) co_await reject_token(ctx, claims.error);
+  User user{claims.value->sub, claims.value->email, claims.value->role, claims.value->is_anonymous, std::nullopt};
   verified.remember(token, user, claims.value->exp, now_s);
   co_return user;
 }
@@ -69,8 +60,13 @@ Task<User> verify_token(Ctx& ctx, std::string_view token) {
 Task<User> authenticate_user(Ctx& ctx, const Request& request) {
   auto token = bearer_token(request);
   if (!token) co_await ctx.raise(errors::unauthorized("a bearer token is required"));
-  if (!user_auth_configured(ctx.config())) co_await reject(ctx, "user_auth_not_configured");
-  User user = co_await verify_token(ctx, *token);
+  User user;
+  if (keys::is_api_key(*token)) {
+    user = co_await verify_api_key(ctx, *token);
+  } else {
+    if (!user_auth_configured(ctx.config())) co_await reject_token(ctx, "user_auth_not_configured");
+    user = co_await verify_token(ctx, *token);
+  }
   ctx.set_user_id(user.id);
   co_return user;
 }

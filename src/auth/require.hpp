@@ -17,6 +17,10 @@ Task<Caller> require_caller(Ctx& ctx, const Request& request);
 /// A verified user; the admin, who has no account of its own, gets 403.
 Task<User> require_user(Ctx& ctx, const Request& request);
 
+/// A verified user signed in with a session token; the admin, and a user calling with an API
+/// key (a leaked key must not mint keys or buy), get 403.
+Task<User> require_session_user(Ctx& ctx, const Request& request);
+
 /// The admin; a verified user gets 403.
 Task<> require_admin(Ctx& ctx, const Request& request);
 

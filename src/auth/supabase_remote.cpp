@@ -37,7 +37,7 @@ Task<User> fetch_remote_user(Ctx& ctx, std::string_view token) {
   }
   co_return User{std::move(*id), string_field(*user, "email").value_or(""),
                  string_field(*user, "role").value_or("authenticated"),
-                 bool_field(*user, "is_anonymous").value_or(false)};
+                 bool_field(*user, "is_anonymous").value_or(false), std::nullopt};
 }
 
 }  // namespace ag::auth

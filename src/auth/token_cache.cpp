@@ -29,4 +29,8 @@ void VerifiedTokens::remember(std::string_view token, const User& user, std::int
   entries_[digest_of(token)] = Entry{user, exp_s};
 }
 
+void VerifiedTokens::forget_key(const std::string& key_id) {
+  std::erase_if(entries_, [&key_id](const auto& entry) { return entry.second.user.key_id == key_id; });
+}
+
 }  // namespace ag::auth

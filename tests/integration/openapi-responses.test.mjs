@@ -133,7 +133,16 @@ test("every endpoint's answers (success, noop and errors) are documented with th
     body: { id: "x", status: "COMPLETED" },
     status: 401,
   });
-  assert.ok(validatedBodies >= 33, `only ${validatedBodies} bodies validated`);
+  const apiKey = await conforming("POST", "/keys", { token: user, body: { name: "documented" }, status: 201 });
+  await conforming("POST", "/keys", { token: user, body: { name: "" }, status: 400 });
+  await conforming("POST", "/keys", { token: apiKey.secret, body: { name: "by a key" }, status: 403 });
+  await conforming("GET", "/keys", { token: user, status: 200 });
+  await conforming("GET", "/keys", { status: 401 });
+  await conforming("GET", "/jobs", { path: "/jobs?limit=1", token: apiKey.secret, status: 200 });
+  await conforming("DELETE", "/keys/{id}", { path: `/keys/${apiKey.id}`, token: user, status: 200 });
+  await conforming("DELETE", "/keys/{id}", { path: `/keys/${apiKey.id}`, token: user, status: 404 });
+  await conforming("GET", "/jobs", { path: "/jobs?limit=1", token: apiKey.secret, status: 401 });
+  assert.ok(validatedBodies >= 40, `only ${validatedBodies} bodies validated`);
 });
 
 test("the conformance check can fail: an answer outside its documented schema is caught", async () => {
