@@ -2,6 +2,8 @@
 
 #include "assets/access.hpp"
 #include "assets/signed_url.hpp"
+#include "core/effects.hpp"
+#include "core/log.hpp"
 
 namespace ag::jobs {
 
@@ -12,9 +14,22 @@ Task<> link_assets(Ctx& ctx, const auth::Caller& caller, const std::string& base
   if (!secret)
     co_await ctx.raise(errors::invalid_request(
         "asset inputs need asset signing (ASSET_SIGNING_SECRET or APP_ADMIN_TOKEN) configured"));
+  std::vector<Json> heads;
   for (const inputs::AssetInput& asset : quote.assets) {
     if (!assets::may_read(caller, asset.key))
       co_await ctx.raise(errors::forbidden("input." + asset.field + " names an asset of someone else"));
+    heads.push_back(effect::r2_head(asset.key));
+  }
+  // A missing file is refused before anything is charged, not found by the provider later.
+  std::vector<EffectResult> found = co_await ctx.perform_all(std::move(heads));
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    const inputs::AssetInput& asset = quote.assets[i];
+    if (found[i].failed()) {
+      log::error("r2 failed", {{"request_id", ctx.request_id()}, {"code", found[i].error_code()}});
+      co_await ctx.raise(errors::internal());
+    }
+    if (!found[i].value.value("found", false))
+      co_await ctx.raise(errors::invalid_input("input." + asset.field + " names no stored asset"));
     quote.provider_input[quote.provider_names.value(asset.field, asset.field)] =
         assets::signed_url(*secret, base_url, asset.key, expires_s);
   }

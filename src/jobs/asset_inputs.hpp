@@ -13,8 +13,9 @@
 namespace ag::jobs {
 
 /// Replaces each asset key of `quote.provider_input` with a link under `base_url` expiring at
-/// `expires_s`. Raises 403 for a key `caller` may not read (another user's), 400 when asset
-/// links cannot be signed (no ASSET_SIGNING_SECRET or APP_ADMIN_TOKEN).
+/// `expires_s`. Raises 403 for a key `caller` may not read (another user's), 400 for a key
+/// that holds no file (invalid_input) and when asset links cannot be signed (no
+/// ASSET_SIGNING_SECRET or APP_ADMIN_TOKEN).
 Task<> link_assets(Ctx& ctx, const auth::Caller& caller, const std::string& base_url, std::int64_t expires_s,
                    Quote& quote);
 

@@ -162,7 +162,7 @@ describe("a model's inputs and price", () => {
     assert.equal(styled.status, 200, styled.text);
   });
 
-  test("an asset input reaches the provider as a working signed link; another user's asset is 403, nothing charged", async () => {
+  test("an asset input reaches the provider as a working signed link; another user's asset is 403 and a missing one 400, nothing charged", async () => {
     const model = `img2vid-${crypto.randomUUID().slice(0, 8)}`;
     const created = await put(model, {
       provider: "runpod", content_type: "video", pricing: { base: 2 },
@@ -203,6 +203,12 @@ describe("a model's inputs and price", () => {
     }
     const malformed = await postJob(main, stranger.token, { model, prompt: "it moves", input: { image: "../etc" } });
     assert.equal(malformed.body.error, "invalid_input", malformed.text);
+    const missing = await postJob(main, stranger.token, {
+      model, prompt: "it moves", input: { image: `users/${stranger.id}/never-uploaded.png` },
+    });
+    assert.equal(missing.status, 400, missing.text);
+    assert.equal(missing.body.error, "invalid_input");
+    assert.match(missing.body.message, /input\.image names no stored asset/);
     assert.equal(runRequests().length, runs);
     assert.equal((await userJobs(stranger.id)).length, 0);
     assert.equal((await ledger(stranger.id)).filter((e) => e.kind !== "grant").length, 0);
