@@ -1,0 +1,118 @@
+#include "jobs/start.hpp"
+
+#include "assets/signed_url.hpp"
+#include "core/log.hpp"
+#include "credits/store.hpp"
+#include "crypto/sha256.hpp"
+#include "db/row.hpp"
+#include "http/base_url.hpp"
+#include "jobs/asset_inputs.hpp"
+#include "jobs/store.hpp"
+#include "providers/registry.hpp"
+
+namespace ag::jobs {
+namespace {
+
+/// Answers create_job's refusals; returns normally only for a created job or a replay.
+Task<> handle_refusal(Ctx& ctx, const Json& created) {
+  std::string outcome = string_field(created, "outcome").value_or("");
+  if (outcome == "created" || outcome == "replay") co_return;
+  if (outcome == "insufficient_credits")
+    co_await ctx.raise(errors::insufficient_credits(db::integer_column(created, "balance").value_or(0),
+                                                    db::integer_column(created, "required").value_or(0)));
+  if (outcome == "rate_limited")
+    co_await ctx.raise(errors::rate_limited(db::integer_column(created, "retry_after_s").value_or(60)));
+  if (outcome == "unknown_model") co_await ctx.raise(errors::invalid_request("unknown or disabled model"));
+  if (outcome == "model_unavailable") co_await ctx.raise(errors::model_unavailable());
+  if (outcome == "model_changed")
+    co_await ctx.raise(errors::conflict("the model changed while the job was priced; send it again"));
+  if (outcome == "in_progress")
+    co_await ctx.raise(errors::conflict("a request with this Idempotency-Key is still being processed"));
+  if (outcome == "idempotency_key_reused") co_await ctx.raise(errors::idempotency_key_reused());
+  log::error("create_job answered an unknown outcome", {{"request_id", ctx.request_id()}, {"outcome", outcome}});
+  co_await ctx.raise(errors::internal());
+}
+
+/// How long a job may run (JOB_TIMEOUT_SECONDS): its deadline, and how long its asset inputs' links last.
+std::uint64_t job_deadline_s(const Config& config) {
+  return config.get_uint("JOB_TIMEOUT_SECONDS", 7200, 60, assets::kMaxSignedUrlSeconds);
+}
+
+/// What the job records of its request: the input as priced, as its provider gets it, where
+/// its webhook goes, and the terms a usage-priced job is settled by.
+Json job_payload(const Json& body, const Quote& quote) {
+  Json payload = {{"input", quote.fields}, {"provider_input", quote.provider_input}};
+  if (!quote.terms.is_null()) payload["terms"] = quote.terms;
+  for (const char* field : {"model", "webhook_url"})
+    if (body.contains(field)) payload[field] = body[field];
+  return payload;
+}
+
+/// create_job's row for `job` once priced. The isolate's copy of the models may be older than
+/// the model's row: then the job is priced again from the row.
+Task<Json> priced_and_recorded(Ctx& ctx, const auth::Caller& caller, const Request& request, const Json& body,
+                               NewJob& job) {
+  Json created;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Quote quote = co_await priced(ctx, caller, request, body, attempt > 0);
+    job.model = quote.model;
+    job.cost_credits = quote.cost_credits;
+    job.model_revision = quote.revision;
+    job.payload = job_payload(body, quote);
+    created = co_await create_job(ctx, job);
+    if (string_field(created, "outcome") != "model_changed") break;
+  }
+  co_return created;
+}
+
+/// What a running or queued job's answer shows of its charge.
+Json charge_of(const Json& created) {
+  auto balance = db::integer_column(created, "balance");
+  return {{"cost_credits", db::integer_column(created, "cost_credits").value_or(0)},
+          {"balance", balance ? Json(*balance) : Json(nullptr)}};
+}
+
+}  // namespace
+
+Task<Quote> priced(Ctx& ctx, const auth::Caller& caller, const Request& request, const Json& body, bool fresh) {
+  Quote quote = co_await jobs::quote(ctx, body, fresh);
+  const std::int64_t links_expire_s = ctx.now_ms() / 1000 + static_cast<std::int64_t>(job_deadline_s(ctx.config()));
+  co_await link_assets(ctx, caller, http::public_base_url(ctx.config(), request), links_expire_s, quote);
+  co_return quote;
+}
+
+Task<Started> start_job(Ctx& ctx, const auth::Caller& caller, const Request& request, const Json& body,
+                        const std::optional<std::string>& idempotency_key) {
+  const Config& config = ctx.config();
+  // The model, and so its provider, is known once the job is recorded: every job gets a token.
+  std::string webhook_token = ctx.random_hex(32);
+  NewJob job;
+  if (caller.user) job.user_id = caller.user->id;
+  job.jobs_per_hour = config.get_uint("JOBS_PER_HOUR", 10, 0, 1'000'000);
+  job.welcome_credits = caller.user ? credits::welcome_credits(config, *caller.user) : 0;
+  job.idempotency_scope = caller.user ? caller.user->id : "admin";
+  job.idempotency_key = idempotency_key;
+  job.request_hash = crypto::sha256_hex(dump(body));
+  job.deadline_s = job_deadline_s(config);
+  job.webhook_token_hash = crypto::sha256_hex(webhook_token);
+  job.providers = providers::accepting(config);
+
+  Json created = co_await priced_and_recorded(ctx, caller, request, body, job);
+  co_await handle_refusal(ctx, created);
+  Started started;
+  started.public_base_url = http::public_base_url(config, request);
+  if (string_field(created, "outcome") == "replay") {
+    started.replay = true;
+    started.answer = {static_cast<int>(int_field(created, "response_status").value_or(200)), created["response_body"]};
+    started.job_id = string_field(started.answer.body, "job_id").value_or("");
+    co_return started;
+  }
+  started.job_id = string_field(created, "job_id").value_or("");
+  Submission submission{started.job_id, caller.user ? caller.user->id : "admin",
+                        job.payload,    started.public_base_url,
+                        webhook_token,  charge_of(created)};
+  started.answer = co_await submit(ctx, candidates(config, created), submission);
+  co_return started;
+}
+
+}  // namespace ag::jobs
