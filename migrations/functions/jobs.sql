@@ -74,8 +74,8 @@ $$;
 --   p_user            the user; null = an admin job (free, no rate limit)
 --   p_model           model id; null = the default model. Unknown or disabled → unknown_model
 --   p_payload         stored as jobs.payload
---   p_jobs_per_hour   JOBS_PER_HOUR; null or ≤ 0 = no limit. Counts the user's jobs created in
---                     the last hour, whatever their state
+--   p_jobs_per_hour   JOBS_PER_HOUR; null or ≤ 0 = no limit. Counts the user's jobs other than
+--                     text created in the last hour, whatever their state
 --   p_welcome_credits WELCOME_CREDITS, granted once per user before the checks (kept even when
 --                     the job is refused)
 --   p_idem_scope      the user id as text, or 'admin' (null: derived from p_user)
@@ -91,6 +91,9 @@ $$;
 --                     (src/inputs/pricing: the one place prices are computed); required
 --   p_model_revision  (optional) the model revision p_cost was computed from; another →
 --                     model_changed (the caller prices again from the current row). null: any
+--   p_text_per_minute (optional) TEXT_REQUESTS_PER_MINUTE: a job on a text model counts against
+--                     this limit of the user's text jobs of the last minute instead of the
+--                     hourly one; null or ≤ 0 = no limit
 --
 --   → one row (outcome text, job_id uuid, status text, cost_credits integer, balance bigint,
 --              required integer, retry_after_s integer, response_status integer,
@@ -111,11 +114,14 @@ drop function if exists public.create_job(uuid, text, jsonb, integer, integer, t
                                           interval);
 drop function if exists public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text,
                                           interval, text[]);
+drop function if exists public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text,
+                                          interval, text[], integer, bigint);
 create or replace function public.create_job(
   p_user uuid, p_model text, p_payload jsonb, p_jobs_per_hour integer, p_welcome_credits integer,
   p_idem_scope text, p_idem_key text, p_request_hash text, p_deadline_s integer,
   p_webhook_token_hash text default null, p_idem_ttl interval default interval '24 hours',
-  p_providers text[] default null, p_cost integer default null, p_model_revision bigint default null
+  p_providers text[] default null, p_cost integer default null, p_model_revision bigint default null,
+  p_text_per_minute integer default null
 ) returns table (
   outcome text, job_id uuid, status text, cost_credits integer, balance bigint,
   required integer, retry_after_s integer, response_status integer, response_body jsonb
@@ -136,6 +142,9 @@ declare
   v_now timestamptz;
   v_job uuid := gen_random_uuid();
   v_attempts integer := 0;
+  v_text boolean;
+  v_limit integer;
+  v_window interval;
 begin
   if p_deadline_s is not null and p_deadline_s <= 0 then
     raise exception using errcode = '22023', message = 'invalid_request: deadline must be > 0 seconds';
@@ -214,20 +223,26 @@ begin
       v_balance := v_balance + p_welcome_credits;
     end if;
 
-    if coalesce(p_jobs_per_hour, 0) > 0 then
+    -- Text jobs (chat) come many to a conversation: they have a per-minute limit of their own.
+    v_text := v_model.content_type = 'text';
+    v_limit := case when v_text then p_text_per_minute else p_jobs_per_hour end;
+    v_window := case when v_text then interval '1 minute' else interval '1 hour' end;
+    if coalesce(v_limit, 0) > 0 then
       -- NOTE: the clock, not now(): this transaction may have started before the ones it
       -- waited for on the lock, whose jobs carry their own (later) start time.
       v_now := clock_timestamp();
       select count(*) into v_count from public.jobs j
-      where j.user_id = p_user and j.created_at > v_now - interval '1 hour';
-      if v_count >= p_jobs_per_hour then
+      where j.user_id = p_user and j.created_at > v_now - v_window
+        and (j.content_type = 'text') = v_text;
+      if v_count >= v_limit then
         -- when enough jobs have left the window for one more to fit
         select j.created_at into v_oldest from public.jobs j
-        where j.user_id = p_user and j.created_at > v_now - interval '1 hour'
+        where j.user_id = p_user and j.created_at > v_now - v_window
+          and (j.content_type = 'text') = v_text
         order by j.created_at, j.id
-        offset v_count - p_jobs_per_hour limit 1;
+        offset v_count - v_limit limit 1;
         v_retry := least(3600, greatest(1,
-          ceil(extract(epoch from (v_oldest + interval '1 hour' - v_now)))::integer));
+          ceil(extract(epoch from (v_oldest + v_window - v_now)))::integer));
         delete from public.idempotency_keys k where k.scope = v_scope and k.key = p_idem_key;
         return query select 'rate_limited'::text, null::uuid, null::text, null::integer,
           v_balance, null::integer, v_retry, null::integer, null::jsonb;
@@ -542,7 +557,7 @@ select public._function_access('owner',
   'public._idempotency_answered(uuid, integer, jsonb)',
   'public.jobs_capture_model()');
 select public._function_access('api',
-  'public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text, interval, text[], integer, bigint)',
+  'public.create_job(uuid, text, jsonb, integer, integer, text, text, text, integer, text, interval, text[], integer, bigint, integer)',
   'public.transition_job(uuid, text, jsonb, jsonb, integer, jsonb, bigint)',
   'public.update_job_fields(uuid, jsonb)',
   'public.record_job_attempt(uuid, jsonb)',

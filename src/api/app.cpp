@@ -6,6 +6,7 @@
 #include "jobs/queued.hpp"
 #include "jobs/sweep.hpp"
 #include "jobs/webhooks.hpp"
+#include "v1/errors.hpp"
 
 namespace ag::api {
 
@@ -92,6 +93,7 @@ void App::finish(Ctx& ctx, const Request& request, Response& response, std::int6
   response.set_header("referrer-policy", "no-referrer");
   response.set_header("strict-transport-security", "max-age=31536000; includeSubDomains");
   if (!response.header("cache-control")) response.set_header("cache-control", "no-store");
+  if (ctx.route().starts_with("/v1/")) v1::as_openai_error(response);
   http::add_cors_headers(ctx.config(), request, response);
   // No body for HEAD, nor with a status that has none (the shim sends what it is given).
   const bool head = request.method == "HEAD";

@@ -40,5 +40,9 @@ Task<Response> stripe_webhook(Ctx& ctx, const Request& request);
 Task<Response> create_key(Ctx& ctx, const Request& request);
 Task<Response> list_keys(Ctx& ctx, const Request& request);
 Task<Response> revoke_key(Ctx& ctx, const Request& request);
+Task<Response> v1_models(Ctx& ctx, const Request& request);
+Task<Response> v1_chat_completions(Ctx& ctx, const Request& request);
+Task<Response> v1_images(Ctx& ctx, const Request& request);
+Task<Response> v1_speech(Ctx& ctx, const Request& request);
 
 }  // namespace ag::api

@@ -39,7 +39,11 @@ Router build_router() {
       .add("POST", "/webhooks/stripe", stripe_webhook)
       .add("POST", "/keys", create_key)
       .add("GET", "/keys", list_keys)
-      .add("DELETE", "/keys/:id", revoke_key);
+      .add("DELETE", "/keys/:id", revoke_key)
+      .add("GET", "/v1/models", v1_models)
+      .add("POST", "/v1/chat/completions", v1_chat_completions)
+      .add("POST", "/v1/images/generations", v1_images)
+      .add("POST", "/v1/audio/speech", v1_speech);
   return router;
 }
 

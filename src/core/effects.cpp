@@ -66,6 +66,10 @@ Json r2_get_stream(std::string_view key, const std::optional<R2Range>& range,
   return effect;
 }
 
+Json r2_read(std::string_view key, std::uint64_t max_bytes) {
+  return {{"op", "r2.get"}, {"key", key}, {"range", {{"offset", 0}, {"length", max_bytes}}}};
+}
+
 Json r2_put_from_url(std::string_view key, std::string_view url, std::uint64_t max_bytes, std::int64_t timeout_ms) {
   return {{"op", "r2.put"},
           {"key", key},

@@ -73,6 +73,10 @@ struct R2Range {
 Json r2_get_stream(std::string_view key, const std::optional<R2Range>& range,
                    const std::optional<std::string>& if_none_match);
 
+/// Reads the first `max_bytes` of an R2 object into the core (small text only: media stays out
+/// of wasm); the result's `size` says whether that was all of it.
+Json r2_read(std::string_view key, std::uint64_t max_bytes);
+
 /// Metadata of an R2 object.
 Json r2_head(std::string_view key);
 

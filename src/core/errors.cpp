@@ -62,7 +62,7 @@ ApiError insufficient_credits(std::int64_t balance, std::int64_t required) {
 }
 
 ApiError rate_limited(std::int64_t retry_after_s) {
-  ApiError error = make(429, "rate_limited", "too many jobs this hour; retry later");
+  ApiError error = make(429, "rate_limited", "too many jobs for now: retry after Retry-After seconds");
   error.extra["retry_after"] = retry_after_s;
   error.headers.emplace_back("retry-after", std::to_string(retry_after_s));
   return error;

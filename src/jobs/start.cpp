@@ -89,6 +89,7 @@ Task<Started> start_job(Ctx& ctx, const auth::Caller& caller, const Request& req
   NewJob job;
   if (caller.user) job.user_id = caller.user->id;
   job.jobs_per_hour = config.get_uint("JOBS_PER_HOUR", 10, 0, 1'000'000);
+  job.text_per_minute = config.get_uint("TEXT_REQUESTS_PER_MINUTE", 60, 0, 1'000'000);
   job.welcome_credits = caller.user ? credits::welcome_credits(config, *caller.user) : 0;
   job.idempotency_scope = caller.user ? caller.user->id : "admin";
   job.idempotency_key = idempotency_key;

@@ -24,17 +24,18 @@ Task<Json> create_job(Ctx& ctx, const NewJob& job) {
   std::string providers = "{";
   for (const auto& name : job.providers) providers += (providers.size() > 1 ? "," : "") + name;
   providers += "}";
-  Json params =
-      Json::array({db::optional_text(job.user_id), job.model, dump(job.payload), job.jobs_per_hour, job.welcome_credits,
-                   job.idempotency_scope, db::optional_text(job.idempotency_key), job.request_hash, job.deadline_s,
-                   db::optional_text(job.webhook_token_hash), providers, job.cost_credits, job.model_revision});
-  Json rows = co_await db::query(ctx,
-                                 "select c.*, " AG_ROUTE_COLUMNS
-                                 "from public.create_job($1::uuid, $2::text, $3::jsonb, $4::integer, $5::integer, "
-                                 "$6::text, $7::text, $8::text, $9::integer, $10::text, p_providers => $11::text[], "
-                                 "p_cost => $12::integer, p_model_revision => $13::bigint) c "
-                                 "left join public.models m on m.id = $2::text " AG_FALLBACK_JOIN,
-                                 std::move(params));
+  Json params = Json::array({db::optional_text(job.user_id), job.model, dump(job.payload), job.jobs_per_hour,
+                             job.welcome_credits, job.idempotency_scope, db::optional_text(job.idempotency_key),
+                             job.request_hash, job.deadline_s, db::optional_text(job.webhook_token_hash), providers,
+                             job.cost_credits, job.model_revision, job.text_per_minute});
+  Json rows = co_await db::query(
+      ctx,
+      "select c.*, " AG_ROUTE_COLUMNS
+      "from public.create_job($1::uuid, $2::text, $3::jsonb, $4::integer, $5::integer, "
+      "$6::text, $7::text, $8::text, $9::integer, $10::text, p_providers => $11::text[], "
+      "p_cost => $12::integer, p_model_revision => $13::bigint, p_text_per_minute => $14::integer) c "
+      "left join public.models m on m.id = $2::text " AG_FALLBACK_JOIN,
+      std::move(params));
   co_return rows.empty() ? Json::object() : rows[0];
 }
 

@@ -19,7 +19,8 @@ struct NewJob {
   std::int64_t cost_credits = 0;       // its price for this job, reserved from the user
   std::int64_t model_revision = 0;     // the model revision the price was computed from
   Json payload;                        // the request as the job records it
-  std::uint64_t jobs_per_hour = 10;
+  std::uint64_t jobs_per_hour = 10;    // jobs other than text, per rolling hour (0: no limit)
+  std::uint64_t text_per_minute = 60;  // text jobs, per rolling minute (0: no limit)
   std::uint64_t welcome_credits = 10;
   std::string idempotency_scope;  // the user id, or "admin"
   std::optional<std::string> idempotency_key;

@@ -102,7 +102,13 @@ describe("scripts/dev with the local generation server", { timeout: HANG_MS }, (
     for (const m of local) charged[m.id] = m.cost_credits;
     // video is priced by its steps (0.5 + 0.25 a step, 6 by default), text by its prompt
     assert.deepEqual(charged, { "local-audio": 1, "local-image": 1, "local-text": 0, "local-video": 2 });
-    assert.deepEqual(Object.keys(local[0].input_schema.properties).sort(), ["prompt", "steps"]);
+    // each takes a prompt and steps; the audio and text models also the parameters OpenAI's
+    // clients send (migrations/dev/0003)
+    const inputs = Object.fromEntries(local.map((m) => [m.id, Object.keys(m.input_schema.properties).sort()]));
+    assert.deepEqual(inputs, {
+      "local-audio": ["prompt", "steps", "voice"], "local-image": ["prompt", "steps"],
+      "local-text": ["max_tokens", "prompt", "steps"], "local-video": ["prompt", "steps"],
+    });
     assert.equal(await balance(), WELCOME);
   });
 

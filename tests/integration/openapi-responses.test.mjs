@@ -139,10 +139,16 @@ test("every endpoint's answers (success, noop and errors) are documented with th
   await conforming("GET", "/keys", { token: user, status: 200 });
   await conforming("GET", "/keys", { status: 401 });
   await conforming("GET", "/jobs", { path: "/jobs?limit=1", token: apiKey.secret, status: 200 });
+  await conforming("GET", "/v1/models", { token: apiKey.secret, status: 200 });
+  await conforming("GET", "/v1/models", { status: 401 });
+  // no RunPod here: the job would be the noop, refused as a model with no provider
+  await conforming("POST", "/v1/images/generations", { token: apiKey.secret, body: { model: "runpod-video", prompt: "a cat" }, status: 400 });
+  await conforming("POST", "/v1/chat/completions", { token: apiKey.secret, body: { model: "runpod-video", messages: [] }, status: 400 });
+  await conforming("POST", "/v1/audio/speech", { token: ADMIN, body: { model: "runpod-video", input: "hi" }, status: 403 });
   await conforming("DELETE", "/keys/{id}", { path: `/keys/${apiKey.id}`, token: user, status: 200 });
   await conforming("DELETE", "/keys/{id}", { path: `/keys/${apiKey.id}`, token: user, status: 404 });
   await conforming("GET", "/jobs", { path: "/jobs?limit=1", token: apiKey.secret, status: 401 });
-  assert.ok(validatedBodies >= 40, `only ${validatedBodies} bodies validated`);
+  assert.ok(validatedBodies >= 45, `only ${validatedBodies} bodies validated`);
 });
 
 test("the conformance check can fail: an answer outside its documented schema is caught", async () => {

@@ -230,7 +230,7 @@ const CREATE_JOB_SQL =
   "coalesce(f.provider_model, f.id) as fallback_provider_model " +
   "from public.create_job($1::uuid, $2::text, $3::jsonb, $4::integer, $5::integer, " +
   "$6::text, $7::text, $8::text, $9::integer, $10::text, p_providers => $11::text[], " +
-  "p_cost => $12::integer, p_model_revision => $13::bigint) c " +
+  "p_cost => $12::integer, p_model_revision => $13::bigint, p_text_per_minute => $14::integer) c " +
   "left join public.models m on m.id = $2::text " +
   "left join public.models f on f.id = m.fallback_model and f.enabled";
 // Ours reads the enabled models once per isolate (src/models/catalog.cpp) and prices a job
@@ -332,7 +332,7 @@ function jobRoutes(app: App) {
       const [created] = await db.query(CREATE_JOB_SQL, [
         claims.sub, model.id, stored, Number(c.env.JOBS_PER_HOUR ?? "10"), welcome(c.env), claims.sub,
         c.req.header("idempotency-key") ?? null, await sha256Hex(payload), 7200, await sha256Hex(token), "{runpod}",
-        cost, model.revision,
+        cost, model.revision, Number(c.env.TEXT_REQUESTS_PER_MINUTE ?? "60"),
       ]);
       if (created.outcome !== "created") return c.json({ ok: false, error: created.outcome }, 409);
       const jobId = String(created.job_id);

@@ -1,0 +1,63 @@
+// GET /v1/models and POST /v1/chat/completions, /v1/images/generations, /v1/audio/speech
+// (docs/openai.md): OpenAI's endpoints, so its client libraries work by changing their base
+// URL. Each call is a job of the caller's (v1/calls), answered in OpenAI's shapes
+// (v1/replies); App::finish rewrites their errors in OpenAI's shape (v1/errors).
+#include "api/handlers.hpp"
+#include "auth/require.hpp"
+#include "core/effects.hpp"
+#include "http/base_url.hpp"
+#include "http/body.hpp"
+#include "jobs/view.hpp"
+#include "models/catalog.hpp"
+#include "v1/calls.hpp"
+#include "v1/replies.hpp"
+#include "v1/requests.hpp"
+
+namespace ag::api {
+
+/// GET /v1/models: the models a call can name.
+Task<Response> v1_models(Ctx& ctx, const Request& request) {
+  co_await auth::require_user(ctx, request);
+  std::shared_ptr<const models::Catalog> catalog = co_await models::catalog(ctx);
+  co_return json_response(200, v1::model_list(*catalog));
+}
+
+/// POST /v1/chat/completions (non-streaming): the job's text output as the assistant's message.
+Task<Response> v1_chat_completions(Ctx& ctx, const Request& request) {
+  auth::User user = co_await auth::require_user(ctx, request);
+  Json body = co_await http::read_json_object(ctx, request);
+  Json row = co_await v1::completed_job(ctx, request, user, v1::chat_job(body));
+  std::string text = co_await v1::output_text(ctx, row);
+  co_return json_response(200, v1::chat_completion(row, text, ctx.now_ms() / 1000));
+}
+
+/// POST /v1/images/generations: a signed link (24 h) per image the job made.
+Task<Response> v1_images(Ctx& ctx, const Request& request) {
+  auth::User user = co_await auth::require_user(ctx, request);
+  Json body = co_await http::read_json_object(ctx, request);
+  Json row = co_await v1::completed_job(ctx, request, user, v1::image_job(body));
+  const std::int64_t now_s = ctx.now_ms() / 1000;
+  Json links = jobs::signed_outputs(ctx.config(), http::public_base_url(ctx.config(), request),
+                                    row.value("outputs", Json::array()), now_s);
+  co_return json_response(200, v1::images(row, links, now_s));
+}
+
+/// POST /v1/audio/speech: the job's audio itself, streamed from R2 (it never enters the core).
+Task<Response> v1_speech(Ctx& ctx, const Request& request) {
+  auth::User user = co_await auth::require_user(ctx, request);
+  Json body = co_await http::read_json_object(ctx, request);
+  Json row = co_await v1::completed_job(ctx, request, user, v1::speech_job(body));
+  const Json outputs = row.value("outputs", Json::array());
+  auto key = outputs.empty() ? std::nullopt : string_field(outputs[0], "key");
+  EffectResult object;
+  if (key) object = co_await ctx.perform(effect::r2_get_stream(*key, std::nullopt, std::nullopt));
+  if (!key || object.failed() || !object.value.value("found", false)) co_await ctx.raise(errors::internal());
+  Response response;
+  response.set_header("content-type", string_field(object.value, "content_type").value_or("application/octet-stream"));
+  if (auto size = int_field(object.value, "size")) response.set_header("content-length", std::to_string(*size));
+  response.set_header("x-job-id", string_field(row, "id").value_or(""));
+  response.body = R2BodyHandle{int_field(object.value, "handle").value_or(0)};
+  co_return response;
+}
+
+}  // namespace ag::api

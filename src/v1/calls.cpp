@@ -1,0 +1,69 @@
+#include "v1/calls.hpp"
+
+#include "core/effects.hpp"
+#include "core/log.hpp"
+#include "http/idempotency.hpp"
+#include "jobs/start.hpp"
+#include "jobs/wait.hpp"
+
+namespace ag::v1 {
+namespace {
+
+constexpr std::uint64_t kMaxTextReply = 1 << 20;
+
+ApiError with_job(ApiError error, const std::string& job_id) {
+  error.extra["job_id"] = job_id;
+  return error;
+}
+
+/// The refusal a POST /jobs error answer (a submission no provider accepted) spells.
+ApiError refusal_of(const jobs::Answer& answer) {
+  ApiError error{answer.status, string_field(answer.body, "error").value_or("provider_error"),
+                 string_field(answer.body, "message").value_or("the job was refused")};
+  for (const auto& [key, value] : answer.body.items())
+    if (key != "ok" && key != "error" && key != "message") error.extra[key] = value;
+  return error;
+}
+
+}  // namespace
+
+Task<Json> completed_job(Ctx& ctx, const Request& request, const auth::User& user, const JobBody& call) {
+  if (!call.problem.empty()) co_await ctx.raise(errors::invalid_request(call.problem));
+  std::optional<std::string> key = co_await http::idempotency_key(ctx, request);
+  const auth::Caller caller{false, user};
+  jobs::Started started = co_await jobs::start_job(ctx, caller, request, call.body, key);
+  if (started.answer.status >= 400) co_await ctx.raise(refusal_of(started.answer));
+  if (started.answer.body.value("provider", "") == "noop") co_await ctx.raise(errors::model_unavailable());
+  const auto wait_s = static_cast<int>(ctx.config().get_uint("V1_WAIT_SECONDS", 300, 1, 600));
+  std::optional<Json> ended = co_await jobs::ended_within(ctx, started.job_id, wait_s);
+  if (!ended) {
+    ApiError late{504, "job_still_running",
+                  "the job is still running after " + std::to_string(wait_s) + " s: GET /jobs/" + started.job_id +
+                      " shows it and its outputs once it ends"};
+    co_await ctx.raise(with_job(std::move(late), started.job_id));
+  }
+  if (string_field(*ended, "status") != "completed") {
+    ApiError failed{502, "generation_failed",
+                    "the job ended " + string_field(*ended, "status").value_or("") + "; its credits were refunded"};
+    co_await ctx.raise(with_job(std::move(failed), started.job_id));
+  }
+  co_return std::move(*ended);
+}
+
+Task<std::string> output_text(Ctx& ctx, const Json& row) {
+  const Json& outputs = row.contains("outputs") && row["outputs"].is_array() ? row["outputs"] : Json::array();
+  auto key = outputs.empty() ? std::nullopt : string_field(outputs[0], "key");
+  const std::string job_id = string_field(row, "id").value_or("");
+  if (!key) {
+    ApiError empty{502, "no_output", "the job completed without an output to answer with"};
+    co_await ctx.raise(with_job(std::move(empty), job_id));
+  }
+  EffectResult read = co_await ctx.perform(effect::r2_read(*key, kMaxTextReply));
+  if (read.failed() || !read.value.value("found", false)) {
+    log::error("a job's output could not be read", {{"request_id", ctx.request_id()}, {"job_id", job_id}});
+    co_await ctx.raise(with_job(errors::internal(), job_id));
+  }
+  co_return read.body;
+}
+
+}  // namespace ag::v1

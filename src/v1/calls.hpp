@@ -1,0 +1,25 @@
+#pragma once
+// A /v1 call is a job of the caller's, started as POST /jobs starts one (credits, ledger,
+// Idempotency-Key, GET /jobs all apply) and waited for within the request, at most
+// V1_WAIT_SECONDS (default 300: below the OpenAI clients' own 10-minute timeout, so a slow job
+// is answered, not retried into a second one).
+#include <string>
+
+#include "auth/user.hpp"
+#include "core/ctx.hpp"
+#include "core/http.hpp"
+#include "core/json.hpp"
+#include "core/task.hpp"
+#include "v1/requests.hpp"
+
+namespace ag::v1 {
+
+/// The finished, completed job `call` asks for, as its row. Raises 400 for a refused
+/// request, what POST /jobs raises, 504 (with its job_id) when the job runs longer than
+/// V1_WAIT_SECONDS, 502 (job_id) when it failed, refunded.
+Task<Json> completed_job(Ctx& ctx, const Request& request, const auth::User& user, const JobBody& call);
+
+/// The text of the job's first output (a chat reply); raises 502 when it has none.
+Task<std::string> output_text(Ctx& ctx, const Json& row);
+
+}  // namespace ag::v1

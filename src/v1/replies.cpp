@@ -1,0 +1,39 @@
+#include "v1/replies.hpp"
+
+namespace ag::v1 {
+
+Json model_list(const models::Catalog& catalog) {
+  Json data = Json::array();
+  for (const models::Priced& model : catalog.models) {
+    Json shown = models::public_view(model);
+    data.push_back({{"id", model.id},
+                    {"object", "model"},
+                    {"created", 0},
+                    {"owned_by", model.provider},
+                    {"content_type", model.content_type},
+                    {"cost_credits", shown["cost_credits"]}});
+  }
+  return {{"object", "list"}, {"data", std::move(data)}};
+}
+
+Json chat_completion(const Json& row, const std::string& text, std::int64_t now_s) {
+  const std::string job_id = string_field(row, "id").value_or("");
+  Json message = {{"role", "assistant"}, {"content", text}, {"refusal", nullptr}};
+  return {{"id", "chatcmpl-" + job_id},
+          {"object", "chat.completion"},
+          {"created", now_s},
+          {"model", row.value("model", Json(""))},
+          {"choices",
+           Json::array(
+               {{{"index", 0}, {"message", std::move(message)}, {"finish_reason", "stop"}, {"logprobs", nullptr}}})},
+          {"job_id", job_id}};
+}
+
+Json images(const Json& row, const Json& signed_outputs, std::int64_t now_s) {
+  Json data = Json::array();
+  for (const Json& output : signed_outputs)
+    if (output.contains("url")) data.push_back({{"url", output["url"]}});
+  return {{"created", now_s}, {"data", std::move(data)}, {"job_id", row.value("id", Json(nullptr))}};
+}
+
+}  // namespace ag::v1

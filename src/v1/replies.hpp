@@ -1,0 +1,22 @@
+#pragma once
+// This API's answers in OpenAI's shapes (docs/openai.md). Each also names the job the call
+// made (`job_id`), which GET /jobs/:id shows with its price and charge.
+#include <cstdint>
+#include <string>
+
+#include "core/json.hpp"
+#include "models/catalog.hpp"
+
+namespace ag::v1 {
+
+/// GET /v1/models: {"object":"list","data":[{"id","object":"model","created","owned_by"}]},
+/// with each model's content type and price at its defaults beside.
+Json model_list(const models::Catalog& catalog);
+
+/// A chat completion of the finished job `row`, whose reply is `text`.
+Json chat_completion(const Json& row, const std::string& text, std::int64_t now_s);
+
+/// An images answer: {"created","data":[{"url"}]}, one signed link per output of the job.
+Json images(const Json& row, const Json& signed_outputs, std::int64_t now_s);
+
+}  // namespace ag::v1

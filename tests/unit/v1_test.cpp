@@ -1,0 +1,98 @@
+// The OpenAI-compatible surface's translations (src/v1): OpenAI's request bodies as jobs, and
+// this API's errors in OpenAI's shape with the retry advice its clients obey.
+#include <catch2/catch.hpp>
+
+#include "v1/errors.hpp"
+#include "v1/requests.hpp"
+
+using namespace ag;
+
+namespace {
+
+Json parsed(const std::string& text) { return Json::parse(text); }
+
+/// An error answer of this API, rewritten as /v1 answers it.
+Response rewritten(int status, Json body, Headers headers = {}) {
+  Response response = json_response(status, body);
+  for (auto& [name, value] : headers) response.set_header(name, value);
+  v1::as_openai_error(response);
+  return response;
+}
+
+}  // namespace
+
+TEST_CASE("a chat's messages become the job's prompt; its parameters, the job's input", "[v1]") {
+  auto one = v1::chat_job(parsed(R"({"model":"local-text","messages":[{"role":"user","content":"a haiku"}],
+    "max_completion_tokens":64,"temperature":0.5,"user":"u-1","n":1,"stream":false})"));
+  REQUIRE(one.problem.empty());
+  CHECK(one.body == parsed(R"({"model":"local-text","prompt":"a haiku","input":{"max_tokens":64,"temperature":0.5}})"));
+
+  auto talk = v1::chat_job(parsed(R"({"model":"m","messages":[{"role":"system","content":"be brief"},
+    {"role":"user","content":[{"type":"text","text":"hi"},{"type":"text","text":"there"}]}]})"));
+  REQUIRE(talk.problem.empty());
+  CHECK(talk.body["prompt"] == "system: be brief\n\nuser: hi\nthere");
+
+  CHECK(v1::chat_job(parsed(R"({"model":"m","messages":[]})")).problem == "messages must be a non-empty list");
+  CHECK(v1::chat_job(parsed(R"({"messages":[{"role":"user","content":"x"}]})")).problem.find("model") == 0);
+  CHECK(v1::chat_job(parsed(R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream":true})"))
+            .problem.find("stream") == 0);
+  CHECK(v1::chat_job(parsed(R"({"model":"m","messages":[{"role":"user","content":"x"}],"n":2})")).problem.find("n ") ==
+        0);
+  CHECK(v1::chat_job(parsed(R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url"}]}]})"))
+            .problem.find("each message") == 0);
+  CHECK(v1::chat_job(parsed(R"({"model":"m","messages":[{"role":"user","content":"x"}],
+    "max_tokens":1,"max_completion_tokens":2})"))
+            .problem == "give only one of the parameters that set max_tokens");
+}
+
+TEST_CASE("an image call's n and size reach the model's inputs; only url answers", "[v1]") {
+  auto four = v1::image_job(parsed(R"({"model":"flux","prompt":"a fox","n":4,"size":"1024x1024","steps":8})"));
+  REQUIRE(four.problem.empty());
+  CHECK(four.body ==
+        parsed(R"({"model":"flux","prompt":"a fox","input":{"num_outputs":4,"size":"1024x1024","steps":8}})"));
+  auto one = v1::image_job(parsed(R"({"model":"flux","prompt":"a fox","n":1,"response_format":"url"})"));
+  CHECK(one.body["input"] == Json::object());
+  CHECK(v1::image_job(parsed(R"({"model":"flux","prompt":"a fox","response_format":"b64_json"})"))
+            .problem.find("response_format") == 0);
+  CHECK(v1::image_job(parsed(R"({"model":"flux"})")).problem == "prompt must be a string");
+}
+
+TEST_CASE("speech speaks its input", "[v1]") {
+  auto speech = v1::speech_job(parsed(R"({"model":"tts","input":"hello","voice":"alloy","speed":1.5})"));
+  REQUIRE(speech.problem.empty());
+  CHECK(speech.body == parsed(R"({"model":"tts","prompt":"hello","input":{"voice":"alloy","speed":1.5}})"));
+  CHECK(v1::speech_job(parsed(R"({"model":"tts","text":"hello"})")).problem == "input must be the text to speak");
+}
+
+TEST_CASE("errors take OpenAI's shape; only those a retry may mend invite one", "[v1]") {
+  auto broke = rewritten(402, {{"ok", false},
+                               {"error", "insufficient_credits"},
+                               {"message", "not enough credits for this job"},
+                               {"balance", 1},
+                               {"required", 50}});
+  CHECK(broke.status == 429);
+  CHECK(parsed(std::get<std::string>(broke.body)) == parsed(R"({"error":{"message":"not enough credits for this job",
+    "type":"insufficient_quota","param":null,"code":"insufficient_quota","balance":1,"required":50}})"));
+  CHECK(broke.header("x-should-retry") == "false");
+
+  auto late = rewritten(504, {{"ok", false}, {"error", "job_still_running"}, {"message", "m"}, {"job_id", "j"}});
+  CHECK(parsed(std::get<std::string>(late.body))["error"]["job_id"] == "j");
+  CHECK(parsed(std::get<std::string>(late.body))["error"]["type"] == "server_error");
+  CHECK(late.header("x-should-retry") == "false");
+
+  auto busy = rewritten(429, {{"ok", false}, {"error", "rate_limited"}, {"message", "m"}}, {{"retry-after", "60"}});
+  CHECK(busy.header("x-should-retry") == "true");
+  CHECK(busy.header("retry-after") == "60");
+  CHECK(parsed(std::get<std::string>(busy.body))["error"]["type"] == "requests");
+  CHECK(rewritten(409, {{"ok", false}, {"error", "conflict"}, {"message", "m"}}).header("x-should-retry") == "true");
+  CHECK(rewritten(401, {{"ok", false}, {"error", "unauthorized"}, {"message", "m"}}).header("x-should-retry") ==
+        "false");
+  CHECK(parsed(std::get<std::string>(
+            rewritten(400, {{"ok", false}, {"error", "invalid_input"}, {"message", "m"}}).body))["error"]["type"] ==
+        "invalid_request_error");
+
+  Response fine = json_response(200, {{"ok", true}});
+  v1::as_openai_error(fine);
+  CHECK(std::get<std::string>(fine.body) == R"({"ok":true})");
+  CHECK_FALSE(fine.header("x-should-retry"));
+}
