@@ -31,12 +31,19 @@ Task<Response> v1_chat_completions(Ctx& ctx, const Request& request) {
   co_return json_response(200, v1::chat_completion(row, text, ctx.now_ms() / 1000));
 }
 
-/// POST /v1/images/generations: a signed link (24 h) per image the job made.
+/// POST /v1/images/generations: a signed link (24 h) per image the job made, or with
+/// `response_format: b64_json` the images themselves, which the shim writes into the answer.
 Task<Response> v1_images(Ctx& ctx, const Request& request) {
   auth::User user = co_await auth::require_user(ctx, request);
   Json body = co_await http::read_json_object(ctx, request);
   Json row = co_await v1::completed_job(ctx, request, user, v1::image_job(body));
   const std::int64_t now_s = ctx.now_ms() / 1000;
+  if (body.value("response_format", Json("url")) == "b64_json") {
+    std::vector<std::int64_t> handles = co_await v1::held_outputs(ctx, row);
+    Response inline_answer = json_response(200, Json::object());
+    inline_answer.body = v1::inline_images(row, handles, now_s);
+    co_return inline_answer;
+  }
   Json links = jobs::signed_outputs(ctx.config(), http::public_base_url(ctx.config(), request),
                                     row.value("outputs", Json::array()), now_s);
   co_return json_response(200, v1::images(row, links, now_s));

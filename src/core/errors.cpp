@@ -3,7 +3,6 @@
 namespace ag {
 namespace errors {
 
-namespace {
 ApiError make(int status, std::string code, std::string message) {
   ApiError error;
   error.status = status;
@@ -11,7 +10,6 @@ ApiError make(int status, std::string code, std::string message) {
   error.message = std::move(message);
   return error;
 }
-}  // namespace
 
 ApiError invalid_request(std::string message) { return make(400, "invalid_request", std::move(message)); }
 ApiError unauthorized(std::string message) { return make(401, "unauthorized", std::move(message)); }

@@ -18,6 +18,8 @@ struct ApiError {
 };
 
 namespace errors {
+/// An error none of the others below names (a /v1 call's 504 job_still_running).
+ApiError make(int status, std::string code, std::string message);
 ApiError invalid_request(std::string message);
 /// 400 invalid_input: a job's input does not fit its model's input schema (`message` names the field).
 ApiError invalid_input(std::string message);

@@ -57,10 +57,20 @@ struct R2BodyHandle {
   std::int64_t handle = 0;
 };
 
+/// A body the shim writes from parts: text as it is, and held objects (see `r2.get`) as base64,
+/// so a JSON answer can carry files whose bytes never enter the core.
+struct ComposedBody {
+  struct Part {
+    std::string text;
+    std::optional<std::int64_t> base64_of;  // a held object's handle, written as base64 instead of text
+  };
+  std::vector<Part> parts;
+};
+
 struct Response {
   int status = 200;
   Headers headers;
-  std::variant<std::monostate, std::string, R2BodyHandle> body;
+  std::variant<std::monostate, std::string, R2BodyHandle, ComposedBody> body;
 
   void set_header(std::string name, std::string value);
   std::optional<std::string_view> header(std::string_view name) const { return find_header(headers, name); }

@@ -79,6 +79,11 @@ Json encode_response(const Response& response) {
     out["body"] = *text;
   } else if (const auto* object = std::get_if<R2BodyHandle>(&response.body)) {
     out["body"] = {{"r2_body", object->handle}};
+  } else if (const auto* composed = std::get_if<ComposedBody>(&response.body)) {
+    Json parts = Json::array();
+    for (const ComposedBody::Part& part : composed->parts)
+      parts.push_back(part.base64_of ? Json{{"base64_of", *part.base64_of}} : Json{{"text", part.text}});
+    out["body"] = {{"parts", std::move(parts)}};
   }
   return out;
 }

@@ -18,8 +18,8 @@ ApiError with_job(ApiError error, const std::string& job_id) {
 
 /// The refusal a POST /jobs error answer (a submission no provider accepted) spells.
 ApiError refusal_of(const jobs::Answer& answer) {
-  ApiError error{answer.status, string_field(answer.body, "error").value_or("provider_error"),
-                 string_field(answer.body, "message").value_or("the job was refused")};
+  ApiError error = errors::make(answer.status, string_field(answer.body, "error").value_or("provider_error"),
+                                string_field(answer.body, "message").value_or("the job was refused"));
   for (const auto& [key, value] : answer.body.items())
     if (key != "ok" && key != "error" && key != "message") error.extra[key] = value;
   return error;
@@ -37,17 +37,37 @@ Task<Json> completed_job(Ctx& ctx, const Request& request, const auth::User& use
   const auto wait_s = static_cast<int>(ctx.config().get_uint("V1_WAIT_SECONDS", 300, 1, 600));
   std::optional<Json> ended = co_await jobs::ended_within(ctx, started.job_id, wait_s);
   if (!ended) {
-    ApiError late{504, "job_still_running",
-                  "the job is still running after " + std::to_string(wait_s) + " s: GET /jobs/" + started.job_id +
-                      " shows it and its outputs once it ends"};
+    ApiError late = errors::make(504, "job_still_running",
+                                 "the job is still running after " + std::to_string(wait_s) + " s: GET /jobs/" +
+                                     started.job_id + " shows it and its outputs once it ends");
     co_await ctx.raise(with_job(std::move(late), started.job_id));
   }
   if (string_field(*ended, "status") != "completed") {
-    ApiError failed{502, "generation_failed",
-                    "the job ended " + string_field(*ended, "status").value_or("") + "; its credits were refunded"};
+    ApiError failed =
+        errors::make(502, "generation_failed",
+                     "the job ended " + string_field(*ended, "status").value_or("") + "; its credits were refunded");
     co_await ctx.raise(with_job(std::move(failed), started.job_id));
   }
   co_return std::move(*ended);
+}
+
+Task<std::vector<std::int64_t>> held_outputs(Ctx& ctx, const Json& row) {
+  std::vector<Json> opens;
+  const Json outputs = row.value("outputs", Json::array());
+  for (const Json& output : outputs)
+    if (auto key = string_field(output, "key"); key && !output.contains("deleted_at"))
+      opens.push_back(effect::r2_get_stream(*key, std::nullopt, std::nullopt));
+  std::vector<EffectResult> opened = co_await ctx.perform_all(std::move(opens));
+  std::vector<std::int64_t> handles;
+  for (const EffectResult& object : opened) {
+    if (object.failed() || !object.value.value("found", false)) {
+      log::error("a job's output could not be opened",
+                 {{"request_id", ctx.request_id()}, {"job_id", row.value("id", Json(nullptr))}});
+      co_await ctx.raise(errors::internal());
+    }
+    handles.push_back(int_field(object.value, "handle").value_or(0));
+  }
+  co_return handles;
 }
 
 Task<std::string> output_text(Ctx& ctx, const Json& row) {
@@ -55,7 +75,7 @@ Task<std::string> output_text(Ctx& ctx, const Json& row) {
   auto key = outputs.empty() ? std::nullopt : string_field(outputs[0], "key");
   const std::string job_id = string_field(row, "id").value_or("");
   if (!key) {
-    ApiError empty{502, "no_output", "the job completed without an output to answer with"};
+    ApiError empty = errors::make(502, "no_output", "the job completed without an output to answer with");
     co_await ctx.raise(with_job(std::move(empty), job_id));
   }
   EffectResult read = co_await ctx.perform(effect::r2_read(*key, kMaxTextReply));

@@ -3,7 +3,9 @@
 // made (`job_id`), which GET /jobs/:id shows with its price and charge.
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "core/http.hpp"
 #include "core/json.hpp"
 #include "models/catalog.hpp"
 
@@ -18,5 +20,9 @@ Json chat_completion(const Json& row, const std::string& text, std::int64_t now_
 
 /// An images answer: {"created","data":[{"url"}]}, one signed link per output of the job.
 Json images(const Json& row, const Json& signed_outputs, std::int64_t now_s);
+
+/// The same answer with each image inline as `b64_json`: the shim writes each held output
+/// (`handles`, from held_outputs) as base64 into the JSON.
+ComposedBody inline_images(const Json& row, const std::vector<std::int64_t>& handles, std::int64_t now_s);
 
 }  // namespace ag::v1

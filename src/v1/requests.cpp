@@ -69,8 +69,8 @@ JobBody chat_job(const Json& request) {
 JobBody image_job(const Json& request) {
   auto prompt = string_field(request, "prompt");
   if (!prompt) return {nullptr, "prompt must be a string"};
-  if (request.value("response_format", Json("url")) != "url")
-    return {nullptr, "response_format must be url (b64_json is not supported yet)"};
+  const Json format = request.value("response_format", Json("url"));
+  if (format != "url" && format != "b64_json") return {nullptr, "response_format must be url or b64_json"};
   static const Parameters kImages{{{"n", "num_outputs"},
                                    {"size", "size"},
                                    {"quality", "quality"},

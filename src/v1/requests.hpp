@@ -23,7 +23,7 @@ struct JobBody {
 JobBody chat_job(const Json& request);
 
 /// POST /v1/images/generations {model, prompt, n → num_outputs, size, quality, style,
-/// background, output_format, response_format: url}.
+/// background, output_format, response_format: url | b64_json (the handler's to answer)}.
 JobBody image_job(const Json& request);
 
 /// POST /v1/audio/speech {model, input → the prompt, voice, speed, response_format, instructions}.

@@ -1,6 +1,7 @@
 // The OpenAI-compatible /v1 (issue 24), driven by the official `openai` npm client with an API
 // key, against the real Worker on real PostgreSQL and the local generation server
-// (scripts/local-gen) as its RunPod: images (links to real PNGs), speech (a real WAV), chat;
+// (scripts/local-gen) as its RunPod: images (links to real PNGs, or inline as b64_json), speech
+// (a real WAV), chat;
 // an exhausted balance surfaces as the client's own RateLimitError (insufficient_quota) and is
 // not retried; a slow job answers 504 with its job id, not retried; a client that times out
 // and retries with its Idempotency-Key makes one job. After each test, balance = sum(ledger).
@@ -117,6 +118,18 @@ describe("the official openai client against /v1", () => {
     assert.equal(await balance(user.id), 8);
     const [job] = await jobsOf(user.id);
     assert.deepEqual({ status: job.status, model: job.model, id: job.id }, { status: "completed", model: "local-image", id: answer.job_id });
+  });
+
+  test("b64_json: the image inline, the same bytes its link serves", async () => {
+    const { user, openai } = await client();
+    const answer = await openai.images.generate({ model: "local-image", prompt: "a blue heron", response_format: "b64_json" });
+    assert.equal(answer.data.length, 1);
+    const png = Buffer.from(answer.data[0].b64_json, "base64");
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const view = await call(worker, `/jobs/${answer.job_id}`, { token: user.token });
+    const linked = Buffer.from(await (await fetch(view.body.outputs[0].url)).arrayBuffer());
+    assert.ok(png.equals(linked), "the inline image is the stored file");
+    assert.equal(await balance(user.id), 8);
   });
 
   test("speaks: the answer is a real WAV", async () => {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "v1/errors.hpp"
+#include "v1/replies.hpp"
 #include "v1/requests.hpp"
 
 using namespace ag;
@@ -45,14 +46,17 @@ TEST_CASE("a chat's messages become the job's prompt; its parameters, the job's 
             .problem == "give only one of the parameters that set max_tokens");
 }
 
-TEST_CASE("an image call's n and size reach the model's inputs; only url answers", "[v1]") {
+TEST_CASE("an image call's n and size reach the model's inputs; it answers url or b64_json", "[v1]") {
   auto four = v1::image_job(parsed(R"({"model":"flux","prompt":"a fox","n":4,"size":"1024x1024","steps":8})"));
   REQUIRE(four.problem.empty());
   CHECK(four.body ==
         parsed(R"({"model":"flux","prompt":"a fox","input":{"num_outputs":4,"size":"1024x1024","steps":8}})"));
   auto one = v1::image_job(parsed(R"({"model":"flux","prompt":"a fox","n":1,"response_format":"url"})"));
   CHECK(one.body["input"] == Json::object());
-  CHECK(v1::image_job(parsed(R"({"model":"flux","prompt":"a fox","response_format":"b64_json"})"))
+  auto inline_images = v1::image_job(parsed(R"({"model":"flux","prompt":"a fox","response_format":"b64_json"})"));
+  CHECK(inline_images.problem.empty());
+  CHECK(inline_images.body["input"] == Json::object());
+  CHECK(v1::image_job(parsed(R"({"model":"flux","prompt":"a fox","response_format":"svg"})"))
             .problem.find("response_format") == 0);
   CHECK(v1::image_job(parsed(R"({"model":"flux"})")).problem == "prompt must be a string");
 }
@@ -95,4 +99,21 @@ TEST_CASE("errors take OpenAI's shape; only those a retry may mend invite one", 
   v1::as_openai_error(fine);
   CHECK(std::get<std::string>(fine.body) == R"({"ok":true})");
   CHECK_FALSE(fine.header("x-should-retry"));
+}
+
+TEST_CASE("b64_json images are parts the shim writes: the JSON around each held output", "[v1]") {
+  ComposedBody body = v1::inline_images({{"id", "j-1"}}, {4, 9}, 1700000000);
+  std::string text;
+  std::vector<std::int64_t> held;
+  for (const ComposedBody::Part& part : body.parts) {
+    if (part.base64_of) {
+      held.push_back(*part.base64_of);
+      text += "QUJD";  // what the shim writes for a held "ABC"
+    } else {
+      text += part.text;
+    }
+  }
+  CHECK(held == std::vector<std::int64_t>{4, 9});
+  CHECK(parsed(text) ==
+        parsed(R"({"created":1700000000,"job_id":"j-1","data":[{"b64_json":"QUJD"},{"b64_json":"QUJD"}]})"));
 }
