@@ -82,7 +82,7 @@ Task<Quote> priced(Ctx& ctx, const auth::Caller& caller, const Request& request,
 }
 
 Task<Started> start_job(Ctx& ctx, const auth::Caller& caller, const Request& request, const Json& body,
-                        const std::optional<std::string>& idempotency_key) {
+                        const std::optional<std::string>& idempotency_key, bool in_request) {
   const Config& config = ctx.config();
   // The model, and so its provider, is known once the job is recorded: every job gets a token.
   std::string webhook_token = ctx.random_hex(32);
@@ -112,6 +112,7 @@ Task<Started> start_job(Ctx& ctx, const auth::Caller& caller, const Request& req
   Submission submission{started.job_id, caller.user ? caller.user->id : "admin",
                         job.payload,    started.public_base_url,
                         webhook_token,  charge_of(created)};
+  submission.in_request = in_request;
   started.answer = co_await submit(ctx, candidates(config, created), submission);
   co_return started;
 }

@@ -25,9 +25,11 @@ struct Started {
 
 /// Starts the job `body` ({"model"?, "prompt"?, "input"?, "webhook_url"?}, its shape checked)
 /// asks for. Raises what refuses it: 400 (model, input), 402 (credits), 403 (an asset of
-/// someone else), 409 / 422 (the Idempotency-Key), 429 (the hourly limit).
+/// someone else), 409 / 422 (the Idempotency-Key), 429 (the rate limits). `in_request`: a
+/// synchronous provider is called within this request rather than from the Queue
+/// (jobs/submit.hpp).
 Task<Started> start_job(Ctx& ctx, const auth::Caller& caller, const Request& request, const Json& body,
-                        const std::optional<std::string>& idempotency_key);
+                        const std::optional<std::string>& idempotency_key, bool in_request = false);
 
 /// The job `body` asks for, priced, its asset inputs linked until the job's deadline; nothing
 /// is charged (POST /jobs/estimate). `fresh` reads the models from the database.

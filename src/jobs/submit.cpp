@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "jobs/outputs.hpp"
+#include "jobs/provider_state.hpp"
 #include "jobs/queued.hpp"
 #include "jobs/store.hpp"
 #include "providers/registry.hpp"
@@ -173,10 +174,19 @@ Task<Answer> submit(Ctx& ctx, std::vector<Candidate> candidates, const Submissio
     Json fields = {{"provider", "noop"}};
     co_return co_await settle(ctx, job_id, "noop", std::move(fields), std::move(answer));
   }
-  Tried tried = co_await try_candidates(ctx, candidates, 0, job, false);
+  Tried tried = co_await try_candidates(ctx, candidates, 0, job, job.in_request);
   const Candidate& last = candidates[tried.index];
   if (tried.on_queue) co_return co_await enqueue(ctx, job, last, tried.index);
-  if (tried.state) co_return co_await accepted(ctx, job, last, *tried.state);
+  if (tried.state) {
+    Answer answer = co_await accepted(ctx, job, last, *tried.state);
+    // A synchronous provider answered with the finished job: recorded as the consumer would.
+    if (ended(*tried.state)) {
+      Json row = {
+          {"id", job_id}, {"user_id", job.owner == "admin" ? Json(nullptr) : Json(job.owner)}, {"status", "submitted"}};
+      co_await apply_provider_state(ctx, *last.provider, row, *tried.state, "submit");
+    }
+    co_return answer;
+  }
   Answer answer{502,
                 {{"ok", false},
                  {"error", "provider_error"},

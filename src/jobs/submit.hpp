@@ -42,12 +42,16 @@ struct Submission {
   std::string public_base_url;  // the callback is <base>/webhooks/<provider>/<job>?token=<token>
   std::string webhook_token;
   Json charge = Json::object();  // the caller's cost_credits and balance, shown on a running or queued job
+  // A synchronous provider is called within this request (a /v1 call, whose client waits)
+  // instead of from the Queue.
+  bool in_request = false;
 };
 
 /// Sends the job to the first candidate that accepts it. When the caller's model has no
 /// configured provider the job is the noop; when every candidate refuses, it is refunded. A
 /// synchronous provider's job goes on the Queue instead (202, status queued): jobs/queued.cpp
-/// submits it there.
+/// submits it there; unless `job.in_request`, when the provider is called here and the job
+/// recorded as it ended.
 Task<Answer> submit(Ctx& ctx, std::vector<Candidate> candidates, const Submission& job);
 
 /// What trying a job's candidates came to.

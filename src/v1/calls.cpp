@@ -31,7 +31,7 @@ Task<Json> completed_job(Ctx& ctx, const Request& request, const auth::User& use
   if (!call.problem.empty()) co_await ctx.raise(errors::invalid_request(call.problem));
   std::optional<std::string> key = co_await http::idempotency_key(ctx, request);
   const auth::Caller caller{false, user};
-  jobs::Started started = co_await jobs::start_job(ctx, caller, request, call.body, key);
+  jobs::Started started = co_await jobs::start_job(ctx, caller, request, call.body, key, true);
   if (started.answer.status >= 400) co_await ctx.raise(refusal_of(started.answer));
   if (started.answer.body.value("provider", "") == "noop") co_await ctx.raise(errors::model_unavailable());
   const auto wait_s = static_cast<int>(ctx.config().get_uint("V1_WAIT_SECONDS", 300, 1, 600));

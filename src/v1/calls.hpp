@@ -1,6 +1,7 @@
 #pragma once
 // A /v1 call is a job of the caller's, started as POST /jobs starts one (credits, ledger,
-// Idempotency-Key, GET /jobs all apply) and waited for within the request, at most
+// Idempotency-Key, GET /jobs all apply), a synchronous provider called within the request
+// rather than from the Queue, and waited for within the request, at most
 // V1_WAIT_SECONDS (default 300: below the OpenAI clients' own 10-minute timeout, so a slow job
 // is answered, not retried into a second one).
 #include <cstdint>

@@ -1,12 +1,14 @@
 // Jobs on OpenAI-compatible models, through the real Worker (its Cloudflare Queue run by
 // Miniflare) against real PostgreSQL and the OpenAI stand-in: POST /jobs answers 202 queued,
 // the Queue consumer claims the job and calls the API; images (b64_json stored into R2 by the
-// shim, or URLs copied), speech and chat; a redelivered message runs nothing twice; a refusal,
+// shim, or URLs copied), speech and chat; a /v1 call runs its job within the request instead,
+// usage-settled; a redelivered message runs nothing twice; a refusal,
 // a reply over its cap and a failover. After every test, balance = sum(ledger).
 
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import OpenAIClient from "openai";
 import { startWorker } from "./harness/worker.mjs";
 import { call, newUser } from "./harness/http.mjs";
 import { createTestDatabase } from "./harness/postgres.mjs";
@@ -50,7 +52,8 @@ before(async () => {
                values ('img', 'openai', 'image', ${{ base: COST }}, false, true, 'gpt-image-1', ${IMAGE_INPUTS}),
                       ('tts', 'openai', 'audio', ${{ base: COST }}, false, true, 'tts-1', ${SPEECH_INPUTS}),
                       ('chat', 'openai', 'text', ${{ base: COST }}, false, true, 'gpt-4o-mini', null),
-                      ('img-backup', 'openai', 'image', ${{ base: COST }}, false, true, 'dall-e-3', ${IMAGE_INPUTS})`;
+                      ('img-backup', 'openai', 'image', ${{ base: COST }}, false, true, 'dall-e-3', ${IMAGE_INPUTS}),
+                      ('chat-metered', 'openai', 'text', ${METERED}, false, true, 'gpt-4o-mini', null)`;
   await db.sql`insert into public.models (id, provider, content_type, pricing, is_default, enabled, provider_model,
                                           fallback_model, input_schema)
                values ('img-primary', 'openai', 'image', ${{ base: COST }}, false, true, 'gpt-image-1', 'img-backup',
@@ -90,6 +93,9 @@ const SPEECH_INPUTS = {
   type: "object", required: ["prompt"], additionalProperties: false,
   properties: { prompt: PROMPT, voice: { type: "string", enum: ["alloy", "nova"] } },
 };
+
+/** 1 credit, and 500 per 1,000 output tokens up to 10: reserves 6; the stand-in's 6 tokens settle at 4. */
+const METERED = { base: 1, usage: { output_tokens: { per_1000: 500, at_most: 10 } } };
 
 /** A new user's job on `model`: the 202 answer, then the job once it has ended. */
 async function run(model, input = undefined) {
@@ -181,6 +187,22 @@ describe("a job on an OpenAI-compatible model", () => {
       model: "gpt-4o-mini",
       messages: [{ role: "user", content: "a red fox" }],
     });
+  });
+
+  test("a /v1 call runs its job within the request, not on the Queue, and settles the tokens it used", async () => {
+    const user = await newUser(auth);
+    const key = await call(worker, "/keys", { method: "POST", token: user.token, body: { name: "sdk" } });
+    assert.equal(key.status, 201, key.text);
+    const client = new OpenAIClient({ apiKey: key.body.secret, baseURL: new URL("/v1", worker.url).href, maxRetries: 0 });
+    const completion = await client.chat.completions.create({
+      model: "chat-metered", messages: [{ role: "user", content: "a red fox" }],
+    });
+    assert.equal(completion.choices[0].message.content, openai.reply);
+    const path = (await events(completion.job_id)).map((e) => `${e.from_status ?? "-"}>${e.to_status}:${e.detail.source ?? ""}`);
+    assert.deepEqual(path, ["->queued:", "queued>submitted:submit", "submitted>completed:submit"]);
+    const job = await call(worker, `/jobs/${completion.job_id}`, { token: user.token });
+    assert.deepEqual([job.body.cost_credits, job.body.charged_credits], [6, 4]);
+    assert.equal(await balance(user.id), 10 - 4);
   });
 
   test("a multi-MB b64_json image goes around the core: its linear memory stays below the image", async () => {
