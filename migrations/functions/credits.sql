@@ -145,36 +145,51 @@ begin
 end
 $$;
 
+-- Internal: the reservation a job recorded (ledger key reserve:<job_id>), never recomputed; 0
+-- for admin and free jobs.
+create or replace function public._credit_job_reserved(p_job_id uuid)
+returns bigint
+language sql stable set search_path = public, pg_temp
+as $$
+  select coalesce((select -l.delta from public.credit_ledger l where l.idempotency_key = 'reserve:' || p_job_id), 0)
+$$;
+
+-- Internal: gives p_amount of a job's reservation back to p_user, once under p_key. Returns
+-- the amount given back now: 0 when p_amount is not positive or the key was used before.
+create or replace function public._credit_give_back(
+  p_job_id uuid, p_user uuid, p_amount bigint, p_key text, p_reason text, p_metadata jsonb
+) returns bigint
+language plpgsql set search_path = public, pg_temp
+as $$
+begin
+  if p_amount <= 0 then
+    return 0;
+  end if;
+  perform public._credit_lock(p_user);
+  if public._credit_append(p_user, p_amount, 'refund', p_key, p_job_id, p_reason, p_metadata) then
+    return p_amount;
+  end if;
+  return 0;
+end
+$$;
+
 -- Internal: gives a job's reservation back, once (ledger key refund:<job_id>). Returns the
 -- amount refunded now: 0 for admin/free jobs and when already refunded. The amount is the
--- reservation actually recorded, never recomputed, less what its settlement gave back.
+-- reservation actually recorded, less what its settlement gave back.
 -- Callers hold the job's row lock, as _credit_settle_job's do: the two never interleave.
 create or replace function public._credit_refund_job(p_job_id uuid, p_user uuid, p_reason text)
 returns bigint
 language plpgsql set search_path = public, pg_temp
 as $$
-declare
-  v_amount bigint;
 begin
   if p_user is null then
     return 0;
   end if;
-  select -l.delta into v_amount
-  from public.credit_ledger l where l.idempotency_key = 'reserve:' || p_job_id;
-  if not found then
-    return 0;
-  end if;
-  v_amount := v_amount - coalesce((select l.delta from public.credit_ledger l
-                                   where l.idempotency_key = 'settle:' || p_job_id), 0);
-  if v_amount <= 0 then
-    return 0;
-  end if;
-  perform public._credit_lock(p_user);
-  if public._credit_append(p_user, v_amount, 'refund', 'refund:' || p_job_id, p_job_id,
-                           coalesce(p_reason, 'job refund'), null) then
-    return v_amount;
-  end if;
-  return 0;
+  return public._credit_give_back(
+    p_job_id, p_user,
+    public._credit_job_reserved(p_job_id)
+      - coalesce((select l.delta from public.credit_ledger l where l.idempotency_key = 'settle:' || p_job_id), 0),
+    'refund:' || p_job_id, coalesce(p_reason, 'job refund'), null);
 end
 $$;
 
@@ -187,27 +202,18 @@ returns bigint
 language plpgsql set search_path = public, pg_temp
 as $$
 declare
-  v_reserved bigint;
+  v_reserved bigint := public._credit_job_reserved(p_job_id);
 begin
   if p_charged is null or p_charged < 0 then
     raise exception using errcode = '22023', message = 'invalid_request: a settled price is 0 or more credits';
   end if;
-  if p_user is null then
-    return 0;
-  end if;
-  select -l.delta into v_reserved
-  from public.credit_ledger l where l.idempotency_key = 'reserve:' || p_job_id;
-  if not found or v_reserved <= p_charged
+  if p_user is null
      or exists (select 1 from public.credit_ledger l where l.idempotency_key = 'refund:' || p_job_id) then
     return 0;
   end if;
-  perform public._credit_lock(p_user);
-  if public._credit_append(p_user, v_reserved - p_charged, 'refund', 'settle:' || p_job_id, p_job_id,
-                           'job settled at what it used',
-                           jsonb_build_object('reserved', v_reserved, 'charged', p_charged)) then
-    return v_reserved - p_charged;
-  end if;
-  return 0;
+  return public._credit_give_back(p_job_id, p_user, v_reserved - p_charged, 'settle:' || p_job_id,
+                                  'job settled at what it used',
+                                  jsonb_build_object('reserved', v_reserved, 'charged', p_charged));
 end
 $$;
 
@@ -392,6 +398,8 @@ select public._function_access('owner',
   'public.credit_balances_guard()',
   'public._credit_lock(uuid)',
   'public._credit_append(uuid, bigint, text, text, uuid, text, jsonb)',
+  'public._credit_job_reserved(uuid)',
+  'public._credit_give_back(uuid, uuid, bigint, text, text, jsonb)',
   'public._credit_refund_job(uuid, uuid, text)',
   'public._credit_settle_job(uuid, uuid, bigint)',
   'public._credit_welcome(uuid, integer)');
