@@ -4,7 +4,6 @@
 // (v1/replies); App::finish rewrites their errors in OpenAI's shape (v1/errors).
 #include "api/handlers.hpp"
 #include "auth/require.hpp"
-#include "core/effects.hpp"
 #include "http/base_url.hpp"
 #include "http/body.hpp"
 #include "jobs/view.hpp"
@@ -39,9 +38,9 @@ Task<Response> v1_images(Ctx& ctx, const Request& request) {
   Json row = co_await v1::completed_job(ctx, request, user, v1::image_job(body));
   const std::int64_t now_s = ctx.now_ms() / 1000;
   if (body.value("response_format", Json("url")) == "b64_json") {
-    std::vector<std::int64_t> handles = co_await v1::held_outputs(ctx, row);
+    std::vector<Json> held = co_await v1::held_outputs(ctx, row);
     Response inline_answer = json_response(200, Json::object());
-    inline_answer.body = v1::inline_images(row, handles, now_s);
+    inline_answer.body = v1::inline_images(row, held, now_s);
     co_return inline_answer;
   }
   Json links = jobs::signed_outputs(ctx.config(), http::public_base_url(ctx.config(), request),
@@ -54,16 +53,14 @@ Task<Response> v1_speech(Ctx& ctx, const Request& request) {
   auth::User user = co_await auth::require_user(ctx, request);
   Json body = co_await http::read_json_object(ctx, request);
   Json row = co_await v1::completed_job(ctx, request, user, v1::speech_job(body));
-  const Json outputs = row.value("outputs", Json::array());
-  auto key = outputs.empty() ? std::nullopt : string_field(outputs[0], "key");
-  EffectResult object;
-  if (key) object = co_await ctx.perform(effect::r2_get_stream(*key, std::nullopt, std::nullopt));
-  if (!key || object.failed() || !object.value.value("found", false)) co_await ctx.raise(errors::internal());
+  std::vector<Json> held = co_await v1::held_outputs(ctx, row);
+  if (held.empty()) co_await ctx.raise(errors::internal());
+  const Json& audio = held.front();
   Response response;
-  response.set_header("content-type", string_field(object.value, "content_type").value_or("application/octet-stream"));
-  if (auto size = int_field(object.value, "size")) response.set_header("content-length", std::to_string(*size));
+  response.set_header("content-type", string_field(audio, "content_type").value_or("application/octet-stream"));
+  if (auto size = int_field(audio, "size")) response.set_header("content-length", std::to_string(*size));
   response.set_header("x-job-id", string_field(row, "id").value_or(""));
-  response.body = R2BodyHandle{int_field(object.value, "handle").value_or(0)};
+  response.body = R2BodyHandle{int_field(audio, "handle").value_or(0)};
   co_return response;
 }
 

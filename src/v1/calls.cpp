@@ -51,23 +51,23 @@ Task<Json> completed_job(Ctx& ctx, const Request& request, const auth::User& use
   co_return std::move(*ended);
 }
 
-Task<std::vector<std::int64_t>> held_outputs(Ctx& ctx, const Json& row) {
+Task<std::vector<Json>> held_outputs(Ctx& ctx, const Json& row) {
   std::vector<Json> opens;
   const Json outputs = row.value("outputs", Json::array());
   for (const Json& output : outputs)
     if (auto key = string_field(output, "key"); key && !output.contains("deleted_at"))
       opens.push_back(effect::r2_get_stream(*key, std::nullopt, std::nullopt));
   std::vector<EffectResult> opened = co_await ctx.perform_all(std::move(opens));
-  std::vector<std::int64_t> handles;
-  for (const EffectResult& object : opened) {
+  std::vector<Json> held;
+  for (EffectResult& object : opened) {
     if (object.failed() || !object.value.value("found", false)) {
       log::error("a job's output could not be opened",
                  {{"request_id", ctx.request_id()}, {"job_id", row.value("id", Json(nullptr))}});
       co_await ctx.raise(errors::internal());
     }
-    handles.push_back(int_field(object.value, "handle").value_or(0));
+    held.push_back(std::move(object.value));
   }
-  co_return handles;
+  co_return held;
 }
 
 Task<std::string> output_text(Ctx& ctx, const Json& row) {

@@ -4,7 +4,6 @@
 // rather than from the Queue, and waited for within the request, at most
 // V1_WAIT_SECONDS (default 300: below the OpenAI clients' own 10-minute timeout, so a slow job
 // is answered, not retried into a second one).
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,9 +21,10 @@ namespace ag::v1 {
 /// V1_WAIT_SECONDS, 502 (job_id) when it failed, refunded.
 Task<Json> completed_job(Ctx& ctx, const Request& request, const auth::User& user, const JobBody& call);
 
-/// The job's outputs opened for the response (R2 handles, in order): their bytes go from R2
-/// to the client through the shim, never through the core.
-Task<std::vector<std::int64_t>> held_outputs(Ctx& ctx, const Json& row);
+/// The job's outputs opened for the response, in order: each `r2.get` result ({handle,
+/// content_type, size, ...}). Their bytes go from R2 to the client through the shim, never
+/// through the core.
+Task<std::vector<Json>> held_outputs(Ctx& ctx, const Json& row);
 
 /// The text of the job's first output (a chat reply); raises 502 when it has none.
 Task<std::string> output_text(Ctx& ctx, const Json& row);

@@ -19,10 +19,10 @@ std::string error_type(int status, const std::string& code) {
 }
 
 /// Whether the client may repeat the call: nothing was started and a later try may pass.
-bool retryable(int status, const std::string& code) {
+bool retryable(const std::string& code) {
   static const std::set<std::string> kNothingStarted = {"rate_limited", "conflict", "database_unavailable",
                                                         "provider_error"};
-  return status != 504 && kNothingStarted.contains(code);
+  return kNothingStarted.contains(code);
 }
 
 }  // namespace
@@ -41,7 +41,7 @@ void as_openai_error(Response& response) {
     if (key != "ok" && key != "error" && key != "message") error[key] = value;
   if (code == "insufficient_credits") response.status = 429;
   response.body = dump(Json{{"error", std::move(error)}});
-  response.set_header("x-should-retry", retryable(response.status, code) ? "true" : "false");
+  response.set_header("x-should-retry", retryable(code) ? "true" : "false");
 }
 
 }  // namespace ag::v1

@@ -36,15 +36,15 @@ Json images(const Json& row, const Json& signed_outputs, std::int64_t now_s) {
   return {{"created", now_s}, {"data", std::move(data)}, {"job_id", row.value("id", Json(nullptr))}};
 }
 
-ComposedBody inline_images(const Json& row, const std::vector<std::int64_t>& handles, std::int64_t now_s) {
+ComposedBody inline_images(const Json& row, const std::vector<Json>& held, std::int64_t now_s) {
   // Base64 needs no escaping inside a JSON string: each image goes between two quotes as is.
   ComposedBody body;
   body.parts.push_back({R"({"created":)" + std::to_string(now_s) + R"(,"job_id":)" +
                             dump(row.value("id", Json(nullptr))) + R"(,"data":[)",
                         std::nullopt});
-  for (std::size_t i = 0; i < handles.size(); ++i) {
+  for (std::size_t i = 0; i < held.size(); ++i) {
     body.parts.push_back({std::string(i == 0 ? "" : ",") + R"({"b64_json":")", std::nullopt});
-    body.parts.push_back({"", handles[i]});
+    body.parts.push_back({"", int_field(held[i], "handle").value_or(0)});
     body.parts.push_back({R"("})", std::nullopt});
   }
   body.parts.push_back({"]}", std::nullopt});

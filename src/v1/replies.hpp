@@ -22,7 +22,7 @@ Json chat_completion(const Json& row, const std::string& text, std::int64_t now_
 Json images(const Json& row, const Json& signed_outputs, std::int64_t now_s);
 
 /// The same answer with each image inline as `b64_json`: the shim writes each held output
-/// (`handles`, from held_outputs) as base64 into the JSON.
-ComposedBody inline_images(const Json& row, const std::vector<std::int64_t>& handles, std::int64_t now_s);
+/// (from held_outputs) as base64 into the JSON.
+ComposedBody inline_images(const Json& row, const std::vector<Json>& held, std::int64_t now_s);
 
 }  // namespace ag::v1

@@ -102,18 +102,19 @@ TEST_CASE("errors take OpenAI's shape; only those a retry may mend invite one", 
 }
 
 TEST_CASE("b64_json images are parts the shim writes: the JSON around each held output", "[v1]") {
-  ComposedBody body = v1::inline_images({{"id", "j-1"}}, {4, 9}, 1700000000);
+  const std::vector<Json> held = {{{"handle", 4}, {"content_type", "image/png"}}, {{"handle", 9}}};
+  ComposedBody body = v1::inline_images({{"id", "j-1"}}, held, 1700000000);
   std::string text;
-  std::vector<std::int64_t> held;
+  std::vector<std::int64_t> written;
   for (const ComposedBody::Part& part : body.parts) {
     if (part.base64_of) {
-      held.push_back(*part.base64_of);
+      written.push_back(*part.base64_of);
       text += "QUJD";  // what the shim writes for a held "ABC"
     } else {
       text += part.text;
     }
   }
-  CHECK(held == std::vector<std::int64_t>{4, 9});
+  CHECK(written == std::vector<std::int64_t>{4, 9});
   CHECK(parsed(text) ==
         parsed(R"({"created":1700000000,"job_id":"j-1","data":[{"b64_json":"QUJD"},{"b64_json":"QUJD"}]})"));
 }
