@@ -4,7 +4,7 @@
 
 import { createImports } from "./wasi.js";
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -64,7 +64,7 @@ export class CoreInstance {
     this.flushLogs = flush;
     this.instance = new WebAssembly.Instance(mod, imports);
     this.exports = this.instance.exports;
-    for (const name of ["memory", "ag_abi_version", "ag_alloc", "ag_free", "ag_init", "ag_start", "ag_resume"]) {
+    for (const name of ["memory", "ag_abi_version", "ag_alloc", "ag_free", "ag_init", "ag_start", "ag_resume", "ag_cancel"]) {
       if (!(name in this.exports)) throw new CoreError(`wasm module lacks export ${name}`);
     }
     if (typeof this.exports._initialize === "function") this.#guard(() => this.exports._initialize());
@@ -86,6 +86,11 @@ export class CoreInstance {
   /** Resumes a task with the results of its previous step; returns the next step. */
   resume(frame) {
     return this.#call("ag_resume", frameParts(frame));
+  }
+
+  /** Ends a live task without a step (its client went away); true when there was one. */
+  cancel(task) {
+    return this.#guard(() => this.exports.ag_cancel(task)) === 1;
   }
 
   liveTasks() {

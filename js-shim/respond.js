@@ -1,7 +1,7 @@
 // Turns the core's `response` into a Response. Bodies: a string, the held R2 object body
 // ({"r2_body": H}, piped without entering wasm), parts to write in order ({"parts": [{"text"} |
 // {"base64_of": H}]}: a JSON answer that carries files as base64, their bytes never entering
-// wasm either), or none (the core sends none for HEAD and for 204/205/304; a held body it does
+// wasm either), the task's streamed body ({"stream": true}, see stream.js), or none (the core sends none for HEAD and for 204/205/304; a held body it does
 // not name is cancelled when the task ends).
 
 import { Buffer } from "node:buffer";
@@ -55,6 +55,8 @@ export function toResponse(res, scope) {
     body = held(scope, res.body.r2_body);
   } else if (res.body && typeof res.body === "object" && Array.isArray(res.body.parts)) {
     body = composed(res.body.parts, scope);
+  } else if (res.body && typeof res.body === "object" && res.body.stream === true) {
+    body = scope.stream.readable;
   } else if (typeof res.body === "string") {
     body = res.body;
   }

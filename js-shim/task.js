@@ -6,6 +6,7 @@ import { CoreError } from "./core-instance.js";
 import { performAll, performBackground } from "./effects/index.js";
 import { endTaskClient } from "./effects/sql.js";
 import { requestHeaderList } from "./headers.js";
+import { BodyStream } from "./stream.js";
 
 export class TaskScope {
   constructor({ request = null, env, ctx, requestId }) {
@@ -19,6 +20,13 @@ export class TaskScope {
     this.handles = new Map();
     this.nextHandle = 1;
     this.pending = [];
+    this.stream = null; // a streamed body's, see stream.js
+    this.aborter = new AbortController(); // aborted when the core cancels the task
+  }
+
+  /** Aborted once the task is cancelled: pending sleeps end early. */
+  get cancelled() {
+    return this.aborter.signal;
   }
 
   /** Keeps an R2 object body for the response; returns its handle. */
@@ -78,13 +86,22 @@ export function fetchStart(request, body = null, requestId = undefined) {
   return frame;
 }
 
-/** Runs a task to its final step ({response} or {done}). Throws CoreError on a trap or bad frame. */
+/**
+ * Runs a task to its final step ({response} or {done}), or to the head of a streamed body: then
+ * the rest runs on, under ctx.waitUntil, writing the body until the task ends or its client
+ * goes away, and the scope finishes with it. Throws CoreError on a trap or bad frame.
+ */
 export async function drive(core, start, scope) {
-  let step = core.start(start);
+  return run(core, core.start(start), scope);
+}
+
+async function run(core, first, scope) {
+  let step = first;
   for (;;) {
     if (step == null || typeof step !== "object") throw new CoreError("core answered a non-object step");
     if (typeof step.request_id === "string") scope.requestId = step.request_id; // the core's choice
     if (step.error) throw new CoreError(`core answered ${step.error}: ${step.message ?? ""}`);
+    if (step.response?.body?.stream === true) return streamOn(core, step, scope);
     if (step.response || step.done) {
       // fire-and-forget effects handed over with the final step (results ignored)
       for (const effect of Array.isArray(step.wait_until) ? step.wait_until : []) performBackground(effect, scope);
@@ -95,8 +112,38 @@ export async function drive(core, start, scope) {
     }
     if (!Array.isArray(step.effects)) throw new CoreError("step has neither effects, response nor done");
     const results = await performAll(step.effects, scope);
+    if (scope.cancelled.aborted) return { done: true };
     step = core.resume({ task: step.task, now: Date.now(), results });
   }
+}
+
+/** The head of a streamed body: answered now; the task goes on writing the body. */
+function streamOn(core, step, scope) {
+  const { response, ...rest } = step;
+  const gone = () => {
+    if (scope.cancelled.aborted) return;
+    scope.aborter.abort();
+    try {
+      core.cancel(step.task);
+    } catch {
+      // a poisoned instance has no task left to cancel
+    }
+  };
+  scope.stream = new BodyStream(gone);
+  // The reader is cancelled only when a write finds the client gone; request.signal
+  // (compatibility flag enable_request_signal) tells as soon as the connection closes.
+  scope.request?.signal?.addEventListener("abort", gone, { once: true });
+  const body = run(core, rest, scope)
+    .catch((err) => {
+      console.error({ level: "error", msg: "streamed body failed inside the core", request_id: scope.requestId,
+                      error: String(err?.message ?? err) });
+    })
+    .finally(() => {
+      scope.stream.close();
+      scope.finish();
+    });
+  scope.ctx.waitUntil(body);
+  return { ...step, response };
 }
 
 /** A job the core handed over with the final step: a task of its own (own scope and

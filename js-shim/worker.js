@@ -34,7 +34,7 @@ export default {
       logFailure("request failed inside the core", err, scope.requestId);
       return errorResponse(500, "the request could not be completed", scope.requestId);
     } finally {
-      scope.finish();
+      if (!scope.stream) scope.finish(); // a streamed body's scope finishes when the body ends
     }
   },
 

@@ -8,6 +8,7 @@ import { performRequestBody } from "./request-body.js";
 import { performCryptoVerify } from "./crypto-verify.js";
 import { performSleep } from "./sleep.js";
 import { performQueueSend } from "./queue.js";
+import { performStreamWrite } from "../stream.js";
 
 const EXECUTORS = {
   sql: performSql,
@@ -16,6 +17,7 @@ const EXECUTORS = {
   "crypto.verify": performCryptoVerify,
   sleep: performSleep,
   "queue.send": performQueueSend,
+  "stream.write": performStreamWrite,
   wait_until: performWaitUntil,
 };
 for (const op of R2_OPS) EXECUTORS[op] = performR2;

@@ -29,6 +29,8 @@ Task<Response> health(Ctx& ctx, const Request& request) {
   bool storage_ok = !results[1].failed();
   body["checks"] = {{"database", check(results[0], !database_ok)}, {"storage", check(results[1], !storage_ok)}};
   if (auto bytes = linear_memory_bytes()) body["wasm_memory_bytes"] = *bytes;
+  // This request's own task included: a lasting count above 1 when idle is a leak.
+  body["live_tasks"] = ctx.isolate().slot<TaskCount>().live;
   if (database_ok && storage_ok) co_return json_response(200, body);
   body["ok"] = false;
   body["error"] = "unhealthy";

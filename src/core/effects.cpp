@@ -42,6 +42,8 @@ Json crypto_verify(std::string_view alg, const Json& key, std::string_view data,
 
 Json sleep(std::int64_t ms) { return {{"op", "sleep"}, {"ms", ms}}; }
 
+Json stream_write(std::string_view text) { return {{"op", "stream.write"}, {"data", text}}; }
+
 Json request_body(std::uint64_t max_bytes) { return {{"op", "request.body"}, {"max_bytes", max_bytes}}; }
 
 Json r2_put_request_body(std::string_view key, std::string_view content_type, std::uint64_t max_bytes) {

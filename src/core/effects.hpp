@@ -51,6 +51,10 @@ Json queue_send(std::string_view queue, const Json& body);
 /// Resumes after `ms` milliseconds (at most 60,000): the result is {}.
 Json sleep(std::int64_t ms);
 
+/// Writes `text` to the body of a streamed response (StreamedBody): the result is {}, or the
+/// error `closed` once the client has gone.
+Json stream_write(std::string_view text);
+
 /// The request body, copied in up to `max_bytes`.
 Json request_body(std::uint64_t max_bytes);
 

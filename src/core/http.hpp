@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/json.hpp"
+#include "core/task.hpp"
 
 namespace ag {
 
@@ -67,10 +68,18 @@ struct ComposedBody {
   std::vector<Part> parts;
 };
 
+/// A body written while the request stays open (Server-Sent Events): the head goes out at once,
+/// then `writer` runs as the rest of the task, each `stream.write` effect it performs a chunk
+/// of the body; the body ends when the writer does, or the task is cancelled when the client
+/// goes away (src/abi/README.md, "Streamed bodies").
+struct StreamedBody {
+  Task<void> writer;
+};
+
 struct Response {
   int status = 200;
   Headers headers;
-  std::variant<std::monostate, std::string, R2BodyHandle, ComposedBody> body;
+  std::variant<std::monostate, std::string, R2BodyHandle, ComposedBody, StreamedBody> body;
 
   void set_header(std::string name, std::string value);
   std::optional<std::string_view> header(std::string_view name) const { return find_header(headers, name); }

@@ -4,6 +4,7 @@
 // needed for correctness, because an isolate can be discarded at any time.
 //
 //   auto& keys = ctx.isolate().slot<JwksCache>();   // created empty on first use
+#include <cstddef>
 #include <map>
 #include <memory>
 
@@ -24,6 +25,11 @@ class Isolate {
   template <class T>
   static inline const char tag = 0;
   std::map<const void*, std::shared_ptr<void>> slots_;
+};
+
+/// The instance's live tasks, kept by the Runtime (GET /health?deep=1 reports it).
+struct TaskCount {
+  std::size_t live = 0;
 };
 
 }  // namespace ag

@@ -11,8 +11,12 @@ struct Runtime::Live {
   TaskState state;
   Ctx ctx;
   Task<Response> task;
+  Task<void> writer;  // a StreamedBody's, once its head has gone out
   std::int64_t started_ms;
-  bool answers = true;  // false for cron and background tasks: nobody awaits a response
+  bool answers = true;  // false for cron and background tasks, and streams once their head is out
+  bool streaming = false;
+
+  bool done() const { return streaming ? writer.done() : task.done(); }
 };
 
 Runtime::Runtime(Application& app, Config config, RandomSource random)
@@ -84,6 +88,8 @@ Json encode_response(const Response& response) {
     for (const ComposedBody::Part& part : composed->parts)
       parts.push_back(part.base64_of ? Json{{"base64_of", *part.base64_of}} : Json{{"text", part.text}});
     out["body"] = {{"parts", std::move(parts)}};
+  } else if (std::holds_alternative<StreamedBody>(response.body)) {
+    out["body"] = {{"stream", true}};
   }
   return out;
 }
@@ -132,8 +138,17 @@ Json Runtime::start(const Json& message, std::string_view blobs) {
   std::int64_t id = next_task_++;
   Live& ref = *live;
   tasks_.emplace(id, std::move(live));
+  isolate_.slot<TaskCount>().live = tasks_.size();
   ref.task.handle().resume();
   return advance(id, ref);
+}
+
+bool Runtime::cancel(std::int64_t id) {
+  // Destroying the Live destroys its coroutines (the writer first: it was declared last) and
+  // drops what they still wanted done: nobody is left to receive it.
+  const bool found = tasks_.erase(id) == 1;
+  isolate_.slot<TaskCount>().live = tasks_.size();
+  return found;
 }
 
 Json Runtime::resume(const Json& message, std::string_view blobs) {
@@ -169,8 +184,10 @@ Json Runtime::resume(const Json& message, std::string_view blobs) {
 
 Json Runtime::advance(std::int64_t id, Live& live) {
   if (live.state.failure()) return finish(id, live, error_response(*live.state.failure()));
-  if (live.task.done()) {
+  if (live.done()) {
+    if (live.streaming) return finish(id, live, {});
     Response response = std::move(*live.task.handle().promise().value);
+    if (std::holds_alternative<StreamedBody>(response.body)) return open_stream(id, live, std::move(response));
     return finish(id, live, std::move(response));
   }
   if (live.state.waiting())
@@ -179,20 +196,43 @@ Json Runtime::advance(std::int64_t id, Live& live) {
   return finish(id, live, error_response(errors::internal()));
 }
 
+Json Runtime::open_stream(std::int64_t id, Live& live, Response response) {
+  app_.finish(live.ctx, live.request, response, live.started_ms);
+  // HEAD (or a status without a body) leaves no body to write: an ordinary answer.
+  auto* streamed = std::get_if<StreamedBody>(&response.body);
+  if (!streamed) return final_step(id, live, encode_response(response));
+  Json head = encode_response(response);
+  live.writer = std::move(streamed->writer);
+  live.streaming = true;
+  live.answers = false;
+  live.writer.handle().resume();
+  Json step = advance(id, live);
+  step["response"] = std::move(head);
+  return step;
+}
+
 Json Runtime::finish(std::int64_t id, Live& live, Response response) {
+  if (!live.answers) return final_step(id, live, nullptr);
+  app_.finish(live.ctx, live.request, response, live.started_ms);
+  return final_step(id, live, encode_response(response));
+}
+
+Json Runtime::final_step(std::int64_t id, Live& live, Json response) {
   Json step = {{"task", id}, {"request_id", live.ctx.request_id()}};
-  if (!live.answers) {
+  if (response.is_null()) {
     step["done"] = true;
   } else {
-    app_.finish(live.ctx, live.request, response, live.started_ms);
-    step["response"] = encode_response(response);
+    step["response"] = std::move(response);
   }
+  if (live.streaming && live.state.failure())
+    log::error("streamed body failed", {{"request_id", live.ctx.request_id()}, {"error", live.state.failure()->code}});
   auto deferred = live.state.take_deferred();
   if (!deferred.empty()) step["wait_until"] = std::move(deferred);
   // A failed task's follow-ups are dropped: they would act on work that did not happen.
   auto background = live.state.take_background();
   if (!background.empty() && !live.state.failure()) step["background"] = std::move(background);
   tasks_.erase(id);
+  isolate_.slot<TaskCount>().live = tasks_.size();
   return step;
 }
 

@@ -24,6 +24,11 @@ class Runtime {
   /// `message` is a decoded resume frame; `blobs` its blob section.
   Json resume(const Json& message, std::string_view blobs);
 
+  /// Ends task `id` now, without a step: its coroutines are destroyed and its pending effects'
+  /// results will not be asked for. The shim cancels a streamed body's task when the client goes
+  /// away. False when there is no such task.
+  bool cancel(std::int64_t id);
+
   std::size_t live_tasks() const { return tasks_.size(); }
   const Config& config() const { return config_; }
 
@@ -31,6 +36,10 @@ class Runtime {
   struct Live;
   Json advance(std::int64_t id, Live& live);
   Json finish(std::int64_t id, Live& live, Response response);
+  /// The head of a StreamedBody response, with the writer's first effects (or its end).
+  Json open_stream(std::int64_t id, Live& live, Response response);
+  /// The task's last step: `response` (null for none: `done`), what runs after it; frees the task.
+  Json final_step(std::int64_t id, Live& live, Json response);
 
   Application& app_;
   Config config_;

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
-const ABI_EXPORTS = ["ag_abi_version", "ag_alloc", "ag_free", "ag_init", "ag_start", "ag_resume", "ag_live_tasks", "memory"];
+const ABI_EXPORTS = ["ag_abi_version", "ag_alloc", "ag_free", "ag_init", "ag_start", "ag_resume", "ag_cancel", "ag_live_tasks", "memory"];
 
 for (const [name, path] of [["emscripten", "build/wasm/alphogen.wasm"], ["wasi-sdk", "build/wasm-wasi/alphogen.wasm"]]) {
   test(`${name} module imports only wasi_snapshot_preview1 and exports the ABI`, () => {

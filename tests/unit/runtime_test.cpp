@@ -27,8 +27,17 @@ Task<> deep_raise(Ctx& ctx) {
   co_await ctx.raise(errors::forbidden("nested"));
 }
 
+/// A streamed body: writes `count` chunks, one per effect, then ends.
+Task<> write_chunks(Ctx& ctx, int count) {
+  FrameCounter counter;
+  for (int i = 0; i < count; ++i) {
+    EffectResult written = co_await ctx.perform(effect::stream_write("chunk " + std::to_string(i) + "\n"));
+    if (written.failed()) co_return;
+  }
+}
+
 /// Routes on the path: each path exercises one runtime behaviour.
-class ScriptApp final : public Application {
+class ScriptApp : public Application {
  public:
   Task<Response> handle(Ctx& ctx, Request& request) override {
     FrameCounter counter;
@@ -63,6 +72,11 @@ class ScriptApp final : public Application {
     if (request.path == "/follow-up-then-raise") {
       ctx.run_after({{"name", "echo"}, {"n", 2}});
       co_await ctx.raise(errors::forbidden());
+    }
+    if (request.path == "/stream" || request.path == "/empty-stream") {
+      Response response;
+      response.body = StreamedBody{write_chunks(ctx, request.path == "/stream" ? 2 : 0)};
+      co_return response;
     }
     co_return json_response(404, {});
   }
@@ -298,4 +312,70 @@ TEST_CASE("a fetch reply reads as its HTTP status and headers; no response is st
   CHECK_FALSE(unreachable.http_header("retry-after"));
   EffectResult odd{{{"status", 200}, {"headers", Json::array({"retry-after", Json::array({"retry-after", 7})})}}, ""};
   CHECK_FALSE(odd.http_header("retry-after"));
+}
+
+TEST_CASE("a streamed body answers its head with the writer's first effect, then ends with done", "[runtime]") {
+  ScriptApp app;
+  Runtime runtime(app, Config{});
+  Json step = start_fetch(runtime, "/stream");
+  REQUIRE(step["response"]["status"] == 200);
+  CHECK(step["response"]["body"] == Json{{"stream", true}});
+  CHECK(step["response"]["headers"].dump().find("x-finished") != std::string::npos);  // App::finish ran
+  REQUIRE(step["effects"].size() == 1);
+  CHECK(step["effects"][0]["op"] == "stream.write");
+  CHECK(step["effects"][0]["data"] == "chunk 0\n");
+  const Json task = step["task"];
+  step = runtime.resume({{"task", task}, {"now", 1001}, {"results", {result_for(step["effects"][0], Json::object())}}},
+                        {});
+  REQUIRE(step["effects"].size() == 1);
+  CHECK(step["effects"][0]["data"] == "chunk 1\n");
+  CHECK_FALSE(step.contains("response"));
+  step = runtime.resume({{"task", task}, {"now", 1002}, {"results", {result_for(step["effects"][0], Json::object())}}},
+                        {});
+  CHECK(step["done"] == true);
+  CHECK_FALSE(step.contains("response"));
+  CHECK(runtime.live_tasks() == 0);
+  CHECK(g_live_frames == 0);
+}
+
+TEST_CASE("a writer that ends before writing answers its head and done in one step", "[runtime]") {
+  ScriptApp app;
+  Runtime runtime(app, Config{});
+  Json step = start_fetch(runtime, "/empty-stream");
+  CHECK(step["response"]["body"] == Json{{"stream", true}});
+  CHECK(step["done"] == true);
+  CHECK(runtime.live_tasks() == 0);
+  CHECK(g_live_frames == 0);
+}
+
+TEST_CASE("a HEAD of a streamed answer is an ordinary answer without a body", "[runtime]") {
+  // The API's App drops HEAD bodies in finish(); this app does it by hand the same way.
+  struct HeadApp final : ScriptApp {
+    void finish(Ctx& ctx, const Request& request, Response& response, std::int64_t started) override {
+      ScriptApp::finish(ctx, request, response, started);
+      response.body = std::monostate{};
+    }
+  } app;
+  Runtime runtime(app, Config{});
+  Json step = start_fetch(runtime, "/stream");
+  CHECK(step["response"]["status"] == 200);
+  CHECK_FALSE(step["response"].contains("body"));
+  CHECK_FALSE(step.contains("effects"));
+  CHECK(runtime.live_tasks() == 0);
+  CHECK(g_live_frames == 0);
+}
+
+TEST_CASE("cancel ends a streaming task at once and frees every frame", "[runtime]") {
+  ScriptApp app;
+  Runtime runtime(app, Config{});
+  Json step = start_fetch(runtime, "/stream");
+  REQUIRE(step["effects"].size() == 1);
+  CHECK(runtime.live_tasks() == 1);
+  CHECK(g_live_frames > 0);
+  CHECK(runtime.cancel(step["task"].get<std::int64_t>()));
+  CHECK(runtime.live_tasks() == 0);
+  CHECK(g_live_frames == 0);
+  CHECK_FALSE(runtime.cancel(step["task"].get<std::int64_t>()));
+  Json late = runtime.resume({{"task", step["task"]}, {"now", 1001}, {"results", Json::array()}}, {});
+  CHECK(late["error"] == "unknown_task");
 }
