@@ -28,6 +28,7 @@ Task<Response> estimate_job(Ctx& ctx, const Request& request);
 Task<Response> get_job(Ctx& ctx, const Request& request);
 Task<Response> list_jobs(Ctx& ctx, const Request& request);
 Task<Response> cancel_job(Ctx& ctx, const Request& request);
+Task<Response> job_events(Ctx& ctx, const Request& request);
 Task<Response> runpod_webhook(Ctx& ctx, const Request& request);
 Task<Response> replicate_webhook(Ctx& ctx, const Request& request);
 Task<Response> fal_webhook(Ctx& ctx, const Request& request);

@@ -28,6 +28,7 @@ Router build_router() {
       .add("GET", "/jobs", list_jobs)
       .add("GET", "/jobs/:id", get_job)
       .add("POST", "/jobs/:id/cancel", cancel_job)
+      .add("GET", "/jobs/:id/events", job_events)
       .add("POST", "/webhooks/runpod/:job_id", runpod_webhook)
       .add("POST", "/webhooks/replicate/:job_id", replicate_webhook)
       .add("POST", "/webhooks/fal/:job_id", fal_webhook)

@@ -175,6 +175,13 @@ Task<std::int64_t> expire_job_outputs(Ctx& ctx, const std::vector<std::string>& 
   co_return db::first_integer(rows, "expired");
 }
 
+Task<std::int64_t> latest_job_event(Ctx& ctx, const std::string& job_id) {
+  Json params = Json::array({job_id});
+  Json rows = co_await db::query(
+      ctx, "select coalesce(max(id), 0) as id from public.job_events where job_id = $1::uuid", std::move(params));
+  co_return db::first_integer(rows, "id");
+}
+
 Task<std::int64_t> prune_job_events(Ctx& ctx, std::string_view age, int limit) {
   Json params = Json::array({std::string(age), limit});
   Json rows = co_await db::query(ctx, "select public.prune_job_events($1::interval, $2::integer) as deleted",

@@ -76,6 +76,9 @@ Task<> record_attempt(Ctx& ctx, const std::string& job_id, const Json& detail);
 /// The job row (with webhook_token_hash: never send it to clients as is), or nullopt.
 Task<std::optional<Json>> find_job(Ctx& ctx, const std::string& job_id);
 
+/// The id of the job's latest job_event (its last status change; 0 once retention pruned them).
+Task<std::int64_t> latest_job_event(Ctx& ctx, const std::string& job_id);
+
 /// What a usage-priced job was priced by: `{terms, input}` from its payload (jobs/quote.hpp;
 /// terms null for a job priced by its inputs alone), or nullopt when there is no such job.
 Task<std::optional<Json>> job_terms(Ctx& ctx, const std::string& job_id);

@@ -59,6 +59,8 @@ void FakeShim::run(const Json& start, const Answers& answers) {
   Json step = decode(entry_.start(abi::encode_frame(start)));
   for (int steps = 0; steps < 200; ++steps) {
     if (step.contains("error")) return;  // a refused start frame: the shim answers 500
+    // A streamed body's head: its client goes away at once, as one may (ag_cancel).
+    if (step.contains("response") && step.contains("effects")) entry_.cancel(step["task"].get<std::int64_t>());
     if (step.contains("response") || step.contains("done")) return;
     if (!step.contains("effects") || !step["effects"].is_array()) protocol_error("step without effects", step);
     Json results = Json::array();

@@ -46,6 +46,7 @@ struct Outcome {
   std::vector<Json> deferred;    // every wait_until effect (inner), wherever it left
   std::vector<Json> background;  // jobs handed over with the final step (Ctx::run_after)
   std::vector<Json> logs;        // every log entry the run wrote, the access line last
+  std::string streamed;          // a streamed body: every `stream.write`, in order
   int steps = 0;
 
   int status() const;
@@ -80,13 +81,22 @@ class Driver {
   Outcome background(const Json& job, const Responder& respond = no_effects_expected);
   /// Moves the clock the core sees forward (each step also adds 5 ms).
   void advance_ms(std::int64_t ms) { now_ms_ += ms; }
+  /// A streamed body's client goes away after `writes` writes: later ones fail `closed`.
+  void close_stream_after(int writes) { stream_writes_left_ = writes; }
 
  private:
   Outcome drive(const Json& start, const Responder& respond, const std::string& start_blobs = {});
+  /// A task that has not ended after this many steps fails the test (a 10-minute event stream
+  /// that looks at its job every second takes about 1,800).
+  static constexpr int kMaxSteps = 2000;
 
   api::App app_;
   abi::Entry entry_;
+  /// The answer to a `stream.write`, which the driver plays the client for.
+  Reply stream_write(const Json& effect, Outcome& outcome);
+
   std::int64_t now_ms_ = 1'700'000'000'000;
+  std::optional<int> stream_writes_left_;
 };
 
 /// Decodes an output frame ([u32 len][json]).

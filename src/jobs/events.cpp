@@ -1,0 +1,59 @@
+#include "jobs/events.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "core/effects.hpp"
+#include "http/event_stream.hpp"
+#include "jobs/lifecycle.hpp"
+#include "jobs/poll.hpp"
+#include "jobs/store.hpp"
+#include "jobs/view.hpp"
+
+namespace ag::jobs {
+
+namespace {
+/// Writes `text` to the stream; false once the client has gone.
+Task<bool> written(Ctx& ctx, std::string text) {
+  EffectResult result = co_await ctx.perform(effect::stream_write(text));
+  co_return !result.failed();
+}
+}  // namespace
+
+Task<void> write_job_events(Ctx& ctx, std::string job_id, std::string base_url, std::int64_t seen) {
+  const std::int64_t opened_ms = ctx.now_ms();
+  std::int64_t quiet_since_ms = opened_ms;
+  std::int64_t pause_ms = 0;
+  std::optional<std::string> known_status;  // the status whose event the client has
+  for (;;) {
+    if (pause_ms > 0) co_await ctx.perform(effect::sleep(pause_ms));
+    std::optional<Json> row = co_await find_job(ctx, job_id);
+    if (!row) co_return;
+    const std::string status = string_field(*row, "status").value_or("");
+    Json current = co_await refreshed(ctx, std::move(*row));
+    if (string_field(current, "status") != status) {
+      pause_ms = 0;  // the provider's answer moved the job: read it back as stored, at once
+      continue;
+    }
+    if (status != known_status) {
+      const std::int64_t event_id = co_await latest_job_event(ctx, job_id);
+      if (event_id > seen) {
+        std::string event =
+            http::sse_event(event_id, "status", shown_job(ctx.config(), base_url, current, ctx.now_ms() / 1000));
+        if (!co_await written(ctx, std::move(event))) co_return;
+        seen = event_id;
+        quiet_since_ms = ctx.now_ms();
+      }
+      known_status = status;
+    }
+    if (!is_open(status) || ctx.now_ms() - opened_ms >= kEventStreamMs) co_return;
+    if (ctx.now_ms() - quiet_since_ms >= kKeepAliveMs) {
+      std::string comment(http::kKeepAlive);
+      if (!co_await written(ctx, std::move(comment))) co_return;
+      quiet_since_ms = ctx.now_ms();
+    }
+    pause_ms = std::clamp<std::int64_t>(pause_ms * 2, 250, 1000);
+  }
+}
+
+}  // namespace ag::jobs
