@@ -29,6 +29,38 @@ Json chat_completion(const Json& row, const std::string& text, std::int64_t now_
           {"job_id", job_id}};
 }
 
+Response chat_completion_stream(const Json& row, const std::string& text, std::int64_t now_s, bool include_usage) {
+  const std::string job_id = string_field(row, "id").value_or("");
+  const Json head = {{"id", "chatcmpl-" + job_id},
+                     {"object", "chat.completion.chunk"},
+                     {"created", now_s},
+                     {"model", row.value("model", Json(""))},
+                     {"job_id", job_id}};
+  auto chunk = [&head](Json delta, Json finish_reason) {
+    Json out = head;
+    out["choices"] = Json::array({{{"index", 0},
+                                   {"delta", std::move(delta)},
+                                   {"finish_reason", std::move(finish_reason)},
+                                   {"logprobs", nullptr}}});
+    return "data: " + dump(out) + "\n\n";
+  };
+  std::string body = chunk({{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}}, nullptr);
+  body += chunk({{"content", text}}, nullptr);
+  body += chunk(Json::object(), "stop");
+  if (include_usage) {
+    Json last = head;
+    last["choices"] = Json::array();
+    const Json& result = row.contains("result") && row["result"].is_object() ? row["result"] : Json::object();
+    last["usage"] = result.value("usage", Json(nullptr));
+    body += "data: " + dump(last) + "\n\n";
+  }
+  body += "data: [DONE]\n\n";
+  Response response;
+  response.set_header("content-type", "text/event-stream; charset=utf-8");
+  response.body = std::move(body);
+  return response;
+}
+
 Json images(const Json& row, const Json& signed_outputs, std::int64_t now_s) {
   Json data = Json::array();
   for (const Json& output : signed_outputs)

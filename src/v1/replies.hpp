@@ -18,6 +18,11 @@ Json model_list(const models::Catalog& catalog);
 /// A chat completion of the finished job `row`, whose reply is `text`.
 Json chat_completion(const Json& row, const std::string& text, std::int64_t now_s);
 
+/// The same completion as a `stream: true` client reads it: `text/event-stream` of
+/// chat.completion.chunk objects (the role, the whole text in one piece, the finish reason,
+/// with `include_usage` a last chunk with the provider's usage) and `data: [DONE]`.
+Response chat_completion_stream(const Json& row, const std::string& text, std::int64_t now_s, bool include_usage);
+
 /// An images answer: {"created","data":[{"url"}]}, one signed link per output of the job.
 Json images(const Json& row, const Json& signed_outputs, std::int64_t now_s);
 

@@ -47,7 +47,9 @@ std::optional<std::string> message_text(const Json& content) {
 JobBody chat_job(const Json& request) {
   const Json& messages = request.contains("messages") ? request["messages"] : Json();
   if (!messages.is_array() || messages.empty()) return {nullptr, "messages must be a non-empty list"};
-  if (request.value("stream", false) != false) return {nullptr, "stream is not supported yet: leave it false"};
+  if (request.contains("stream") && !request["stream"].is_boolean()) return {nullptr, "stream must be true or false"};
+  if (request.contains("stream_options") && !request["stream_options"].is_object())
+    return {nullptr, "stream_options must be an object"};
   if (request.contains("n") && request["n"] != 1) return {nullptr, "n must be 1: one completion per call"};
   std::string prompt;
   for (const Json& message : messages) {
@@ -62,7 +64,7 @@ JobBody chat_job(const Json& request) {
                                  {"temperature", "temperature"},
                                  {"top_p", "top_p"},
                                  {"seed", "seed"}},
-                                {"user", "store", "n", "stream", "metadata"}};
+                                {"user", "store", "n", "stream", "stream_options", "metadata"}};
   return job(request, std::move(prompt), kChat, {"messages"});
 }
 

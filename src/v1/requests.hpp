@@ -18,8 +18,9 @@ struct JobBody {
 };
 
 /// POST /v1/chat/completions {model, messages, max_tokens | max_completion_tokens,
-/// temperature, top_p, seed}: the prompt is the one user message's text, or, for a
-/// conversation, each message as "role: text" on its own paragraph.
+/// temperature, top_p, seed; stream, stream_options (the handler's to answer)}: the prompt is
+/// the one user message's text, or, for a conversation, each message as "role: text" on its
+/// own paragraph.
 JobBody chat_job(const Json& request);
 
 /// POST /v1/images/generations {model, prompt, n → num_outputs, size, quality, style,

@@ -155,6 +155,30 @@ describe("the official openai client against /v1", () => {
     assert.equal(completion.choices[0].message.role, "assistant");
   });
 
+  test("chats with stream: true: the client's chunks add up to the job's text, usage last", async () => {
+    const { user, openai } = await client();
+    const stream = await openai.chat.completions.create({
+      model: "local-text", messages: [{ role: "user", content: "a haiku about rain" }], max_tokens: 64,
+      stream: true, stream_options: { include_usage: true },
+    });
+    let text = "";
+    const chunks = [];
+    for await (const chunk of stream) {
+      chunks.push(chunk);
+      text += chunk.choices[0]?.delta?.content ?? "";
+    }
+    assert.ok(chunks.every((chunk) => chunk.object === "chat.completion.chunk"));
+    assert.equal(chunks[0].choices[0].delta.role, "assistant");
+    assert.equal(chunks.at(-2).choices[0].finish_reason, "stop");
+    assert.deepEqual(chunks.at(-1).choices, []);
+    assert.ok("usage" in chunks.at(-1), "include_usage asks for a last chunk with usage");
+    const [job] = await jobsOf(user.id);
+    assert.equal(chunks[0].job_id, job.id);
+    const view = await call(worker, `/jobs/${job.id}`, { token: user.token });
+    assert.equal(text, await (await fetch(view.body.outputs[0].url)).text());
+    assert.equal(await balance(user.id), 9);
+  });
+
   test("an exhausted balance is the client's RateLimitError (insufficient_quota), not retried, nothing charged", async () => {
     const { user, openai } = await client();
     await assert.rejects(openai.images.generate({ model: "dear-image", prompt: "a costly fox" }), (err) => {

@@ -35,8 +35,14 @@ TEST_CASE("a chat's messages become the job's prompt; its parameters, the job's 
 
   CHECK(v1::chat_job(parsed(R"({"model":"m","messages":[]})")).problem == "messages must be a non-empty list");
   CHECK(v1::chat_job(parsed(R"({"messages":[{"role":"user","content":"x"}]})")).problem.find("model") == 0);
-  CHECK(v1::chat_job(parsed(R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream":true})"))
-            .problem.find("stream") == 0);
+  CHECK(v1::chat_job(parsed(R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream":true,
+    "stream_options":{"include_usage":true}})"))
+            .body == parsed(R"({"model":"m","prompt":"x","input":{}})"));
+  CHECK(v1::chat_job(parsed(R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream":"yes"})")).problem ==
+        "stream must be true or false");
+  CHECK(
+      v1::chat_job(parsed(R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream_options":1})")).problem ==
+      "stream_options must be an object");
   CHECK(v1::chat_job(parsed(R"({"model":"m","messages":[{"role":"user","content":"x"}],"n":2})")).problem.find("n ") ==
         0);
   CHECK(v1::chat_job(parsed(R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url"}]}]})"))
@@ -117,4 +123,38 @@ TEST_CASE("b64_json images are parts the shim writes: the JSON around each held 
   CHECK(written == std::vector<std::int64_t>{4, 9});
   CHECK(parsed(text) ==
         parsed(R"({"created":1700000000,"job_id":"j-1","data":[{"b64_json":"QUJD"},{"b64_json":"QUJD"}]})"));
+}
+
+TEST_CASE("a streamed chat is OpenAI's chunks: role, the text, the finish, usage when asked, [DONE]", "[v1]") {
+  const Json row = parsed(R"({"id":"j-1","model":"local-text","result":{"usage":{"prompt_tokens":3,
+    "completion_tokens":5,"total_tokens":8}}})");
+  Response plain = v1::chat_completion_stream(row, "two lines\nof sea", 1700000000, false);
+  CHECK(plain.header("content-type") == "text/event-stream; charset=utf-8");
+  const std::string& text = std::get<std::string>(plain.body);
+  std::vector<std::string> data;
+  for (std::size_t at = 0; at < text.size();) {
+    auto end = text.find("\n\n", at);
+    REQUIRE(end != std::string::npos);
+    REQUIRE(text.compare(at, 6, "data: ") == 0);
+    data.push_back(text.substr(at + 6, end - at - 6));
+    at = end + 2;
+  }
+  REQUIRE(data.size() == 4);
+  CHECK(data.back() == "[DONE]");
+  Json role = parsed(data[0]);
+  CHECK(role["object"] == "chat.completion.chunk");
+  CHECK(role["id"] == "chatcmpl-j-1");
+  CHECK(role["job_id"] == "j-1");
+  CHECK(role["choices"][0]["delta"]["role"] == "assistant");
+  CHECK(parsed(data[1])["choices"][0]["delta"]["content"] == "two lines\nof sea");
+  CHECK(parsed(data[1])["choices"][0]["finish_reason"].is_null());
+  CHECK(parsed(data[2])["choices"][0]["finish_reason"] == "stop");
+  CHECK_FALSE(parsed(data[2]).contains("usage"));
+
+  Response counted = v1::chat_completion_stream(row, "x", 1700000000, true);
+  const std::string& with_usage = std::get<std::string>(counted.body);
+  auto last = with_usage.rfind("data: {");
+  Json usage = parsed(with_usage.substr(last + 6, with_usage.find("\n\n", last) - last - 6));
+  CHECK(usage["choices"].empty());
+  CHECK(usage["usage"]["total_tokens"] == 8);
 }
