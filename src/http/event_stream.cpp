@@ -13,9 +13,10 @@ Response event_stream(Task<void> writer) {
   return response;
 }
 
-std::string sse_event(std::int64_t id, std::string_view name, const Json& data) {
+std::string sse_event(std::optional<std::int64_t> id, std::string_view name, const Json& data) {
   // dump() escapes line breaks inside strings, so the data is one `data:` line.
-  std::string out = "id: " + std::to_string(id) + "\nevent: ";
+  std::string out = id ? "id: " + std::to_string(*id) + "\n" : std::string();
+  out += "event: ";
   out += name;
   out += "\ndata: ";
   out += dump(data);

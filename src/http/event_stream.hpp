@@ -18,8 +18,9 @@ inline constexpr std::string_view kKeepAlive = ": keep-alive\n\n";
 /// A 200 `text/event-stream` answer whose body `writer` writes (StreamedBody).
 Response event_stream(Task<void> writer);
 
-/// One event: `id`, `event` (its name) and `data` (JSON on one line).
-std::string sse_event(std::int64_t id, std::string_view name, const Json& data);
+/// One event: `id` (none: the client's last event id stays as it was), `event` (its name) and
+/// `data` (JSON on one line).
+std::string sse_event(std::optional<std::int64_t> id, std::string_view name, const Json& data);
 
 /// The Last-Event-ID header as the ids sse_event writes (a decimal number); nullopt when absent
 /// or anything else, so a client with a stranger id starts from the beginning.

@@ -13,6 +13,12 @@
 namespace ag::jobs {
 
 namespace {
+/// A `progress` event's data.
+Json progress(const Json& job, const Json& report) {
+  return {
+      {"job_id", job.value("id", Json(nullptr))}, {"status", job.value("status", Json(nullptr))}, {"result", report}};
+}
+
 /// Writes `text` to the stream; false once the client has gone.
 Task<bool> written(Ctx& ctx, std::string text) {
   EffectResult result = co_await ctx.perform(effect::stream_write(text));
@@ -25,6 +31,7 @@ Task<void> write_job_events(Ctx& ctx, std::string job_id, std::string base_url, 
   std::int64_t quiet_since_ms = opened_ms;
   std::int64_t pause_ms = 0;
   std::optional<std::string> known_status;  // the status whose event the client has
+  Json known_report;                        // the provider's report the client has seen
   for (;;) {
     if (pause_ms > 0) co_await ctx.perform(effect::sleep(pause_ms));
     std::optional<Json> row = co_await find_job(ctx, job_id);
@@ -35,6 +42,7 @@ Task<void> write_job_events(Ctx& ctx, std::string job_id, std::string base_url, 
       pause_ms = 0;  // the provider's answer moved the job: read it back as stored, at once
       continue;
     }
+    const Json report = current.value("result", Json(nullptr));
     if (status != known_status) {
       const std::int64_t event_id = co_await latest_job_event(ctx, job_id);
       if (event_id > seen) {
@@ -45,6 +53,12 @@ Task<void> write_job_events(Ctx& ctx, std::string job_id, std::string base_url, 
         quiet_since_ms = ctx.now_ms();
       }
       known_status = status;
+      known_report = report;
+    } else if (report != known_report && !report.is_null()) {
+      std::string event = http::sse_event(std::nullopt, "progress", progress(current, report));
+      if (!co_await written(ctx, std::move(event))) co_return;
+      known_report = report;
+      quiet_since_ms = ctx.now_ms();
     }
     if (!is_open(status) || ctx.now_ms() - opened_ms >= kEventStreamMs) co_return;
     if (ctx.now_ms() - quiet_since_ms >= kKeepAliveMs) {

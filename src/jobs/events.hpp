@@ -2,7 +2,9 @@
 // GET /jobs/:id/events: a job's status changes as Server-Sent Events, written while the job runs
 // (http/event_stream.hpp). Each `status` event carries the job as GET /jobs/:id shows it, with
 // the id of the job_event that made that status, so a client that reconnects with Last-Event-ID
-// hears only what it missed. The last event is the finished job with its outputs.
+// hears only what it missed. The last event is the finished job with its outputs. Between two
+// statuses, a `progress` event (without an id) carries the provider's latest report when it
+// changes ({job_id, status, result}: RunPod's progress output, Replicate's logs, ...).
 #include <cstdint>
 #include <string>
 

@@ -55,14 +55,21 @@ const video = () => {
 };
 
 describe("GET /jobs/:id/events", () => {
-  test("a stream from open to close: each status once, the finished job with its outputs last", async () => {
+  test("a stream from open to close: each status once, progress between, the finished job with its outputs last", async () => {
     const file = video();
     const { user, jobId } = await submittedJob({
-      steps: ["IN_QUEUE", "IN_PROGRESS", { status: "COMPLETED", output: { video_url: file.url } }],
-      stepMs: 700,
+      steps: [
+        "IN_QUEUE",
+        { status: "IN_PROGRESS", output: "step 1 of 2" },
+        { status: "IN_PROGRESS", output: "step 2 of 2" },
+        { status: "COMPLETED", output: { video_url: file.url } },
+      ],
+      stepMs: 1500,
     });
     const source = eventSource(jobId, user.token);
     const { seen, closed } = collect(source);
+    const progress = [];
+    source.addEventListener("progress", (event) => progress.push(JSON.parse(event.data)));
     // After the last event the Worker closes the stream; EventSource reconnects with the last id
     // and is told (204) there is nothing more, which closes it for good.
     await closed;
@@ -75,6 +82,8 @@ describe("GET /jobs/:id/events", () => {
     assert.equal(last.outputs.length, 1);
     assert.equal(last.outputs[0].size, file.bytes.length);
     assert.ok(last.outputs[0].url, "a signed download link, as GET /jobs/:id shows");
+    assert.ok(progress.some((event) => event.result?.output === "step 2 of 2"), JSON.stringify(progress));
+    for (const event of progress) assert.equal(event.job_id, jobId);
     const ids = await eventIds(jobId);
     assert.equal(seen.at(-1).id, ids.at(-1), "the last event's id is the job's last job_event");
     for (const event of seen) assert.ok(ids.includes(event.id), `${event.id} is a job_event of the job`);

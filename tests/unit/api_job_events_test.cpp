@@ -181,3 +181,49 @@ TEST_CASE("GET /jobs/:id/events is the owner's or an admin's", "[jobs][events]")
             .status() == 404);
   CHECK(driver.get("/jobs/" + kJob + "/events", {test::kAdminAuth}, script.responder(driver)).status() == 200);
 }
+
+TEST_CASE("GET /jobs/:id/events sends the provider's reports between statuses as progress events", "[jobs][events]") {
+  Driver driver({{"APP_ADMIN_TOKEN", "adm1n"},
+                 {"SUPABASE_JWT_SECRET", test::kJwtSecret},
+                 {"RUNPOD_API_KEY", "rp-key"},
+                 {"RUNPOD_ENDPOINT_ID", "ep1"},
+                 {"RUNPOD_API_BASE", "http://rp.test"}});
+  driver.close_stream_after(2);  // the client reads the status and one progress event
+  const std::vector<std::string> reports = {R"({"id":"rp-1","status":"IN_PROGRESS","output":"step 1 of 3"})",
+                                            R"({"id":"rp-1","status":"IN_PROGRESS","output":"step 1 of 3"})",
+                                            R"({"id":"rp-1","status":"IN_PROGRESS","output":"step 2 of 3"})",
+                                            R"({"id":"rp-1","status":"IN_PROGRESS","output":"step 3 of 3"})"};
+  std::size_t polls = 0;
+  auto respond = [&](const Json& effect) {
+    if (is_sql(effect, "select id, user_id"))
+      return rows(Json::array({{{"id", kJob},
+                                {"user_id", kOwner},
+                                {"status", "running"},
+                                {"provider", "runpod"},
+                                {"provider_job_id", "rp-1"},
+                                {"cost_credits", 1}}}));
+    if (is_sql(effect, "select coalesce(max(id), 0) as id from public.job_events"))
+      return rows(Json::array({{{"id", "7"}}}));
+    if (effect["op"] == "sleep") return Reply{};
+    if (effect["op"] == "fetch") {
+      CHECK(effect["url"] == "http://rp.test/ep1/status/rp-1");
+      const std::string& body = reports.at(std::min(polls++, reports.size() - 1));
+      return Reply{{{"status", 200}, {"headers", Json::array()}, {"has_body", true}}, body};
+    }
+    FAIL("unexpected effect " << dump(effect));
+    return Reply{};
+  };
+  auto out = driver.get("/jobs/" + kJob + "/events", {test::user_auth(kOwner)}, respond);
+  REQUIRE(out.status() == 200);
+  auto seen = events(out.streamed);
+  REQUIRE(seen.size() == 2);
+  CHECK(std::get<1>(seen[0]) == "status");
+  CHECK(std::get<2>(seen[0])["result"]["output"] == "step 1 of 3");
+  CHECK(std::get<0>(seen[1]).empty());  // no id: Last-Event-ID stays the status event's
+  CHECK(std::get<1>(seen[1]) == "progress");
+  CHECK(std::get<2>(seen[1]) ==
+        Json{{"job_id", kJob},
+             {"status", "running"},
+             {"result", {{"id", "rp-1"}, {"status", "IN_PROGRESS"}, {"output", "step 2 of 3"}}}});
+  CHECK(polls == 4);  // the unchanged second report sent nothing; the fourth found the client gone
+}
