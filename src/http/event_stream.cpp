@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/decimal.hpp"
+
 namespace ag::http {
 
 Response event_stream(Task<void> writer) {
@@ -25,14 +27,9 @@ std::string sse_event(std::optional<std::int64_t> id, std::string_view name, con
 }
 
 std::optional<std::int64_t> last_event_id(const Request& request) {
-  std::string_view value = trim_ows(request.header("last-event-id").value_or(""));
-  if (value.empty() || value.size() > 18) return std::nullopt;
-  std::int64_t id = 0;
-  for (char c : value) {
-    if (c < '0' || c > '9') return std::nullopt;
-    id = id * 10 + (c - '0');
-  }
-  return id;
+  auto id = parse_decimal(trim_ows(request.header("last-event-id").value_or("")), 18);
+  if (!id) return std::nullopt;
+  return static_cast<std::int64_t>(*id);
 }
 
 }  // namespace ag::http
