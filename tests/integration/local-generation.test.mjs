@@ -14,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
+import { EventSource } from "eventsource";
 import { SignJWT } from "jose";
 import { startDevServer } from "./harness/dev-server.mjs";
 import { call } from "./harness/http.mjs";
@@ -201,5 +202,39 @@ describe("scripts/dev with the local generation server", { timeout: HANG_MS }, (
       headers: { authorization: `Bearer ${RUNPOD_KEY}` },
     });
     assert.equal((await res.json()).status, "CANCELLED");
+  });
+
+  test("Prefer: wait answers a job that ends in time finished, and a longer one as usual", async () => {
+    const quick = await call(dev.url, "/jobs", {
+      method: "POST", token, headers: { prefer: "wait=30" }, body: { model: "local-image", prompt: "a quick lighthouse" },
+    });
+    assert.equal(quick.status, 200, quick.text);
+    assert.equal(quick.headers.get("preference-applied"), "wait=30");
+    assert.equal(quick.body.status, "completed", quick.text);
+
+    const slow = await call(dev.url, "/jobs", {
+      method: "POST", token, headers: { prefer: "wait=1" },
+      body: { model: "local-audio", prompt: "a slow symphony", input: { steps: 1000 } },
+    });
+    assert.equal(slow.status, 200, slow.text);
+    assert.equal(slow.headers.get("preference-applied"), null);
+    assert.ok(OPEN.has(slow.body.status), slow.text);
+    const cancelled = await call(dev.url, `/jobs/${slow.body.job_id}/cancel`, { method: "POST", token });
+    assert.equal(cancelled.status, 200, cancelled.text);
+  });
+
+  test("GET /jobs/:id/events streams the job's progress and ends with the finished job", async () => {
+    const created = await createJob("local-text", "a haiku about tides", { steps: 4 });
+    const source = new EventSource(`${dev.url}/jobs/${created.job_id}/events`, {
+      fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } }),
+    });
+    const statuses = [];
+    const progress = [];
+    source.addEventListener("status", (event) => statuses.push(JSON.parse(event.data)));
+    source.addEventListener("progress", (event) => progress.push(JSON.parse(event.data).result?.output));
+    // The stream closes after the finished job; the reconnect with its id is told 204: closed.
+    await new Promise((resolve) => source.addEventListener("error", () => source.readyState === EventSource.CLOSED && resolve()));
+    assert.equal(statuses.at(-1).status, "completed", JSON.stringify(statuses.map((job) => job.status)));
+    assert.ok(progress.some((output) => /^step \d of 4$/.test(output)), JSON.stringify(progress));
   });
 });
