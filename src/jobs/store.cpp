@@ -10,6 +10,24 @@ namespace {
 
 Json optional_json(const Json& value) { return value.is_null() ? Json(nullptr) : Json(dump(value)); }
 
+/// The cursor's position as the parameters $after_created_at, $after_id of a list's statement.
+Json after_created_at(const std::optional<http::CreatedPosition>& after) {
+  return after ? Json(after->created_at) : Json(nullptr);
+}
+Json after_id(const std::optional<http::CreatedPosition>& after) { return after ? Json(after->id) : Json(nullptr); }
+
+/// The rows of one page of a list. A cursor can be well formed yet name an instant that does
+/// not exist ("2024-02-31"), which Postgres refuses as a data exception (22xxx): the caller's
+/// cursor, not our bug.
+Task<Json> page_rows(Ctx& ctx, std::string_view query, Json params, bool has_cursor) {
+  db::QueryResult result = co_await db::query_or_error(ctx, query, std::move(params));
+  if (!result.error) co_return std::move(result.rows);
+  if (has_cursor && result.error->code.rfind("22", 0) == 0)
+    co_await ctx.raise(errors::invalid_request("invalid cursor"));
+  co_await ctx.raise(db::api_error(ctx, *result.error));
+  co_return Json::array();
+}
+
 // What jobs::candidates() reads of a job's model (joined as m) and its enabled fallback (f).
 #define AG_ROUTE_COLUMNS                                                                             \
   "m.id as model_id, m.provider as model_provider, m.endpoint_id as model_endpoint_id, "             \
@@ -117,7 +135,7 @@ Task<> update_job_fields(Ctx& ctx, const std::string& job_id, const Json& fields
                      std::move(params));
 }
 
-Task<std::optional<Json>> list_jobs(Ctx& ctx, const JobListing& listing) {
+Task<Json> list_jobs(Ctx& ctx, const JobListing& listing) {
   // One statement whatever the filters: null parameters switch them off. No `result`: a page
   // would carry up to 100 provider replies of up to 1 MiB each; GET /jobs/:id shows it.
   constexpr std::string_view kList =
@@ -127,14 +145,9 @@ Task<std::optional<Json>> list_jobs(Ctx& ctx, const JobListing& listing) {
       "where ($1::uuid is null or user_id = $1::uuid) and ($2::text is null or status = $2::text) "
       "and ($3::timestamptz is null or (created_at, id) < ($3::timestamptz, $4::uuid)) "
       "order by created_at desc, id desc limit $5::integer";
-  Json params =
-      Json::array({db::optional_text(listing.owner), db::optional_text(listing.status),
-                   db::optional_text(listing.after_created_at), db::optional_text(listing.after_id), listing.limit});
-  db::QueryResult result = co_await db::query_or_error(ctx, kList, std::move(params));
-  if (!result.error) co_return std::move(result.rows);
-  if (listing.after_created_at && result.error->code.rfind("22", 0) == 0) co_return std::nullopt;
-  co_await ctx.raise(db::api_error(ctx, *result.error));
-  co_return std::nullopt;
+  Json params = Json::array({db::optional_text(listing.owner), db::optional_text(listing.status),
+                             after_created_at(listing.after), after_id(listing.after), listing.limit});
+  co_return co_await page_rows(ctx, kList, std::move(params), listing.after.has_value());
 }
 
 // The sweep's status lists are spelled exactly as the partial indexes of migrations/0002.

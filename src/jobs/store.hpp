@@ -10,6 +10,7 @@
 #include "core/ctx.hpp"
 #include "core/json.hpp"
 #include "core/task.hpp"
+#include "http/created_cursor.hpp"
 
 namespace ag::jobs {
 
@@ -88,13 +89,13 @@ Task<> update_job_fields(Ctx& ctx, const std::string& job_id, const Json& fields
 struct JobListing {
   std::optional<std::string> owner;  // a user's jobs; nullopt: everyone's (admin)
   std::optional<std::string> status;
-  std::optional<std::string> after_created_at, after_id;  // the cursor's position
+  std::optional<http::CreatedPosition> after;  // the cursor's position
   std::uint32_t limit = 20;
 };
 /// Up to `limit` job rows, newest first, each with `position` (created_at in Postgres' own
-/// text, microseconds included, for the next cursor). nullopt when the cursor's instant does
-/// not exist ("2024-02-31"), which Postgres refuses as a data exception.
-Task<std::optional<Json>> list_jobs(Ctx& ctx, const JobListing& listing);
+/// text, microseconds included, for the next cursor). A cursor whose instant does not exist
+/// ("2024-02-31"), which Postgres refuses as a data exception, is a 400 invalid_request.
+Task<Json> list_jobs(Ctx& ctx, const JobListing& listing);
 
 // --- the cron sweep's statements ---
 
