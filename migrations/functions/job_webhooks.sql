@@ -65,17 +65,22 @@ begin
 end
 $$;
 
--- record_job_webhook: the outcome of one attempt. 2xx = delivered; 410 = the receiver asks us to
--- stop; anything else is retried on the Standard Webhooks schedule (5 s, 5 min, 30 min, 2 h,
--- 5 h, 10 h, 14 h, 20 h, 24 h after the attempts; later if the receiver's Retry-After says so),
--- then given up after the tenth attempt.
+-- record_job_webhook: the outcome of one attempt, kept as a job_webhook_attempts row. 2xx =
+-- delivered; 410 = the receiver asks us to stop; anything else is retried on the Standard
+-- Webhooks schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h after the attempts;
+-- later if the receiver's Retry-After says so), then given up after the tenth attempt.
 --
---   select * from public.record_job_webhook($1::uuid, $2::integer, $3::text, $4::integer)
+--   select delivered, retry_in_s
+--   from public.record_job_webhook($1::uuid, $2::integer, $3::text, $4::integer, $5::integer, $6::integer)
 --   p_http_status  0 when no answer came (p_error says why); p_retry_after_s null = none
---   → one row (delivered boolean, next_attempt_at timestamptz), none for an unknown delivery
+--   p_latency_ms   from sending to the answer; p_attempt the claimed attempt (null: the latest)
+--   → one row (delivered, next_attempt_at, retry_in_s: whole seconds from now until that retry,
+--     rounded up, so a message delayed that long finds it due), none for an unknown delivery
+drop function if exists public.record_job_webhook(uuid, integer, text, integer);
 create or replace function public.record_job_webhook(
-  p_delivery_id uuid, p_http_status integer, p_error text, p_retry_after_s integer
-) returns table (delivered boolean, next_attempt_at timestamptz)
+  p_delivery_id uuid, p_http_status integer, p_error text, p_retry_after_s integer,
+  p_latency_ms integer default null, p_attempt integer default null
+) returns table (delivered boolean, next_attempt_at timestamptz, retry_in_s integer)
 language plpgsql security definer set search_path = public, pg_temp
 as $$
 #variable_conflict use_column
@@ -84,6 +89,7 @@ declare
                                           '10 hours', '14 hours', '20 hours', '24 hours']::interval[];
   v_attempts integer;
   v_delivered boolean := p_http_status between 200 and 299;
+  v_error text;
   v_next timestamptz;
 begin
   select d.attempts into v_attempts from public.job_webhook_deliveries d
@@ -95,19 +101,23 @@ begin
     v_next := now() + greatest(v_schedule[greatest(v_attempts, 1)],
                                make_interval(secs => least(greatest(coalesce(p_retry_after_s, 0), 0), 86400)));
   end if;
+  v_error := case when v_delivered then null
+                  when p_http_status = 410 then 'receiver answered 410 Gone'
+                  else left(p_error, 500) end;
   update public.job_webhook_deliveries d
   set next_attempt_at = v_next,
       last_status = p_http_status,
-      last_error = case when v_delivered then null
-                        when p_http_status = 410 then 'receiver answered 410 Gone'
-                        else left(p_error, 500) end,
+      last_error = v_error,
       delivered_at = case when v_delivered then now() else d.delivered_at end
   where d.id = p_delivery_id;
-  return query select v_delivered, v_next;
+  insert into public.job_webhook_attempts (delivery_id, attempt, status_code, latency_ms, error, next_attempt_at)
+  values (p_delivery_id, greatest(coalesce(p_attempt, v_attempts), 1), p_http_status,
+          greatest(p_latency_ms, 0), v_error, v_next);
+  return query select v_delivered, v_next, ceil(extract(epoch from v_next - now()))::integer;
 end
 $$;
 
 select public._function_access('owner', 'public.jobs_enqueue_webhook()');
 select public._function_access('api',
   'public.claim_job_webhooks(uuid, integer, interval)',
-  'public.record_job_webhook(uuid, integer, text, integer)');
+  'public.record_job_webhook(uuid, integer, text, integer, integer, integer)');

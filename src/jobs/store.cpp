@@ -201,14 +201,18 @@ Task<Json> claim_job_webhooks(Ctx& ctx, const std::optional<std::string>& job_id
                                std::move(params));
 }
 
-Task<bool> record_job_webhook(Ctx& ctx, const std::string& delivery_id, int http_status, std::string error,
-                              Json retry_after) {
-  Json params = Json::array({delivery_id, http_status, std::move(error), std::move(retry_after)});
+Task<RecordedAttempt> record_job_webhook(Ctx& ctx, const WebhookAttempt& attempt) {
+  Json params = Json::array({attempt.delivery_id, attempt.http_status, attempt.error, attempt.retry_after,
+                             attempt.latency_ms, attempt.attempt});
   Json rows = co_await db::query(ctx,
-                                 "select delivered from public.record_job_webhook($1::uuid, $2::integer, "
-                                 "$3::text, $4::integer)",
+                                 "select delivered, retry_in_s from public.record_job_webhook($1::uuid, $2::integer, "
+                                 "$3::text, $4::integer, $5::integer, $6::integer)",
                                  std::move(params));
-  co_return !rows.empty() && rows[0].value("delivered", false);
+  RecordedAttempt recorded;
+  if (rows.empty()) co_return recorded;
+  recorded.delivered = rows[0].value("delivered", false);
+  recorded.retry_in_s = db::integer_column(rows[0], "retry_in_s");
+  co_return recorded;
 }
 
 }  // namespace ag::jobs

@@ -121,9 +121,20 @@ Task<std::int64_t> prune_job_events(Ctx& ctx, std::string_view age, int limit);
 /// Claims up to `limit` due deliveries (of `job_id` only, when given): rows of the job's
 /// columns plus delivery_id, url, event_type and the owner's signing secret inputs.
 Task<Json> claim_job_webhooks(Ctx& ctx, const std::optional<std::string>& job_id, int limit);
-/// Records one attempt (`http_status` 0 with `error` when none came back); true when the
-/// webhook is delivered. `retry_after`: the receiver's Retry-After in seconds, or null.
-Task<bool> record_job_webhook(Ctx& ctx, const std::string& delivery_id, int http_status, std::string error,
-                              Json retry_after);
+/// One attempt's outcome, as record_job_webhook keeps it.
+struct WebhookAttempt {
+  std::string delivery_id;
+  int attempt = 0;      // as claimed (1 for the first)
+  int http_status = 0;  // 0 when no answer came back (`error` says why)
+  std::string error;
+  Json retry_after = nullptr;  // the receiver's Retry-After in seconds, or null
+  std::int64_t latency_ms = 0;
+};
+struct RecordedAttempt {
+  bool delivered = false;
+  std::optional<std::int64_t> retry_in_s;  // when the retry it scheduled is due; nullopt: none
+};
+/// Records one attempt and schedules the next (migrations/functions/job_webhooks.sql).
+Task<RecordedAttempt> record_job_webhook(Ctx& ctx, const WebhookAttempt& attempt);
 
 }  // namespace ag::jobs

@@ -178,6 +178,13 @@ describe("job webhooks", () => {
     assert.equal(verify(secret, b).type, "job.failed");
     const done = await waitForDelivery(job.job_id, (d) => d.delivered_at !== null);
     assert.equal(done.attempts, 2);
+    // Each attempt is kept with its answer, its latency and the retry it scheduled.
+    const attempts = await db.sql`select * from public.job_webhook_attempts where delivery_id = ${done.id} order by id`;
+    assert.deepEqual(attempts.map((t) => [t.attempt, t.status_code, t.error]), [[1, 500, "HTTP 500"], [2, 200, null]]);
+    for (const t of attempts) assert.ok(Number.isInteger(t.latency_ms) && t.latency_ms >= 0, JSON.stringify(t));
+    const scheduled = attempts[0].next_attempt_at - attempts[0].created_at;
+    assert.ok(scheduled >= 4900 && scheduled <= 5100, `first retry scheduled ${scheduled} ms later`);
+    assert.equal(attempts[1].next_attempt_at, null);
 
     // The failure refunded the reservation exactly once, webhook or not.
     const [{ n }] = await db.sql`select count(*)::int as n from public.credit_ledger

@@ -103,9 +103,9 @@ TEST_CASE("a finished job's delivery is a signed POST whose outcome is recorded"
         if (effect["op"] == "fetch") {
           return Reply{{{"status", 503}, {"headers", Json::array({Json::array({"retry-after", "120"})})}}};
         }
-        if (is_sql(effect, "select delivered from public.record_job_webhook")) {
+        if (is_sql(effect, "select delivered, retry_in_s from public.record_job_webhook")) {
           recorded.push_back(effect["params"]);
-          return rows(Json::array({{{"delivered", false}}}));
+          return rows(Json::array({{{"delivered", false}, {"retry_in_s", 120}}}));
         }
         FAIL("unexpected effect " << dump(effect));
         return Reply{};
@@ -135,8 +135,9 @@ TEST_CASE("a finished job's delivery is a signed POST whose outcome is recorded"
   std::string link = payload["data"]["outputs"][0]["url"];
   CHECK(link.rfind("https://api.example.com/assets/outputs/11111111-1111-4111-8111-111111111111/", 0) == 0);
 
+  // The attempt as claimed, its answer, and how long the answer took (one driver step: 5 ms).
   REQUIRE(recorded.size() == 1);
-  CHECK(recorded[0] == Json::array({kDelivery, 503, "HTTP 503", 120}));
+  CHECK(recorded[0] == Json::array({kDelivery, 503, "HTTP 503", 120, 5, 1}));
 }
 
 TEST_CASE("admin jobs are signed with the admin secret; unreachable receivers are recorded as such", "[webhooks]") {
@@ -145,9 +146,9 @@ TEST_CASE("admin jobs are signed with the admin secret; unreachable receivers ar
   auto out = driver.background({{"name", "deliver_job_webhooks"}, {"job_id", kJob}}, [&](const Json& effect) -> Reply {
     if (is_sql(effect, "select * from public.claim_job_webhooks")) return rows(Json::array({claimed_row(nullptr)}));
     if (effect["op"] == "fetch") return Reply{{{"error", {{"code", "timeout"}, {"message", "no answer"}}}}};
-    if (is_sql(effect, "select delivered from public.record_job_webhook")) {
+    if (is_sql(effect, "select delivered, retry_in_s from public.record_job_webhook")) {
       recorded.push_back(effect["params"]);
-      return rows(Json::array({{{"delivered", false}}}));
+      return rows(Json::array({{{"delivered", false}, {"retry_in_s", 300}}}));
     }
     return Reply{};
   });
@@ -158,7 +159,7 @@ TEST_CASE("admin jobs are signed with the admin secret; unreachable receivers ar
           standard_webhooks::sign(*admin_secret, kDelivery, test::kDriverNowS, effect["body"].get<std::string>()));
   }
   REQUIRE(recorded.size() == 1);
-  CHECK(recorded[0] == Json::array({kDelivery, 0, "timeout", nullptr}));
+  CHECK(recorded[0] == Json::array({kDelivery, 0, "timeout", nullptr, 5, 1}));
 }
 
 TEST_CASE("a delivery with nothing due sends nothing", "[webhooks]") {
