@@ -56,6 +56,26 @@ WebhookAttempt attempt_of(const Json& claimed) {
   return attempt;
 }
 
+/// The delayed Queue message that sends the retry an attempt scheduled, if any: a second late
+/// rather than early, as the Queue's clock and the database's may differ a little (an early
+/// message finds nothing due). Retries due later than the Queue can hold a message (12 h) are
+/// left to the cron sweep.
+std::optional<Json> retry_message(const Ctx& ctx, const Json& claimed, const RecordedAttempt& recorded) {
+  if (!recorded.retry_in_s || *recorded.retry_in_s >= effect::kMaxQueueDelaySeconds) return std::nullopt;
+  return deliver_webhooks_message(string_field(claimed, "id").value_or(""), ctx.request_id(),
+                                  std::max<std::int64_t>(*recorded.retry_in_s, 0) + 1);
+}
+
+/// Puts the retries on the Queue. One that cannot be is still due in the database: the cron
+/// sweep sends it.
+Task<> enqueue_retries(Ctx& ctx, std::vector<Json> retries) {
+  if (retries.empty()) co_return;
+  std::vector<EffectResult> results = co_await ctx.perform_all(std::move(retries));
+  for (const EffectResult& result : results)
+    if (result.failed())
+      log::error("webhook retry not queued", {{"request_id", ctx.request_id()}, {"error", result.error_code()}});
+}
+
 }  // namespace
 
 Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
@@ -81,6 +101,7 @@ Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
   const std::int64_t latency_ms = ctx.now_ms() - sent_ms;
 
   int delivered = 0;
+  std::vector<Json> retries;
   for (std::size_t i = 0; i < replies.size(); ++i) {
     WebhookAttempt attempt = attempt_of(*sent[i]);
     attempt.http_status = replies[i].http_status();
@@ -89,6 +110,7 @@ Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
     attempt.latency_ms = latency_ms;
     RecordedAttempt recorded = co_await record_job_webhook(ctx, attempt);
     delivered += recorded.delivered ? 1 : 0;
+    if (auto retry = retry_message(ctx, *sent[i], recorded)) retries.push_back(std::move(*retry));
     log::info("job webhook", {{"request_id", ctx.request_id()},
                               {"job_id", string_field(*sent[i], "id").value_or("")},
                               {"attempt", attempt.attempt},
@@ -99,8 +121,10 @@ Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
   for (const Json* row : unsigned_rows) {
     WebhookAttempt attempt = attempt_of(*row);
     attempt.error = "webhook signing is not configured";
-    co_await record_job_webhook(ctx, attempt);
+    RecordedAttempt recorded = co_await record_job_webhook(ctx, attempt);
+    if (auto retry = retry_message(ctx, *row, recorded)) retries.push_back(std::move(*retry));
   }
+  co_await enqueue_retries(ctx, std::move(retries));
   co_return Json{{"sent", replies.size()}, {"delivered", delivered}};
 }
 

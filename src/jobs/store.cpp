@@ -95,10 +95,11 @@ Task<Json> transition_job(Ctx& ctx, const Transition& transition) {
       "$3::jsonb, $4::jsonb, $5::integer, $6::jsonb, $7::bigint)",
       std::move(params));
   if (rows.empty()) co_return Json::object();
-  // The job's webhook (if it asked for one) was queued by that same transaction; sending it
-  // must not hold up whoever finished the job.
+  // The job's webhook (if it asked for one) was queued by that same transaction; its message
+  // goes onto the Queue without holding up whoever finished the job (if it is lost, the cron
+  // sweep sends the delivery, which is due).
   if (rows[0].value("applied", false) && !is_open(string_field(rows[0], "status").value_or("queued")))
-    ctx.run_after(deliver_webhooks_job(transition.job_id));
+    ctx.wait_until(deliver_webhooks_message(transition.job_id, ctx.request_id()));
   co_return rows[0];
 }
 

@@ -72,11 +72,17 @@ async function userToken() {
   return auth.mint({ alg: "HS256", claims: { sub: crypto.randomUUID() } });
 }
 
+const arrivals = new Map(); // path → Date.now() of each request, in order
+
 /** A receiver path that answers `statuses` in turn (the last one from then on). */
 function receiverPath(...statuses) {
   const path = `/hooks/${crypto.randomUUID()}`;
   const queue = [...statuses];
-  receiver.route(`POST ${path}`, () => ({ status: queue.length > 1 ? queue.shift() : queue[0] }));
+  arrivals.set(path, []);
+  receiver.route(`POST ${path}`, () => {
+    arrivals.get(path).push(Date.now());
+    return { status: queue.length > 1 ? queue.shift() : queue[0] };
+  });
   return path;
 }
 
@@ -85,8 +91,8 @@ function received(path) {
 }
 
 /** Waits (bounded, not timed: a hang guard) until the receiver has had `count` requests at `path`. */
-async function waitForDeliveries(path, count) {
-  for (let i = 0; i < 400 && received(path).length < count; i++) await new Promise((r) => setTimeout(r, 25));
+async function waitForDeliveries(path, count, tries = 400) {
+  for (let i = 0; i < tries && received(path).length < count; i++) await new Promise((r) => setTimeout(r, 25));
   assert.equal(received(path).length, count, `deliveries to ${path}`);
 }
 
@@ -153,7 +159,23 @@ describe("job webhooks", () => {
     assert.equal(received(path).length, 1);
   });
 
-  test("a failed delivery is retried by the cron sweep with the same webhook-id", async () => {
+  test("the first retry comes off the Queue within seconds (the 5 s step), with no cron run", async () => {
+    const token = await userToken();
+    const path = receiverPath(503, 200);
+    const job = await createJob(token, path);
+    await runpod.finish(job.provider_job_id, { status: "COMPLETED", output: {} });
+    await waitForDeliveries(path, 1);
+    // No cron run: the retry is a Queue message delayed until it is due.
+    await waitForDeliveries(path, 2, 1200);
+    const [first, second] = arrivals.get(path);
+    const gap = second - first;
+    assert.ok(gap >= 5000 && gap < 15000, `the first retry came ${gap} ms after the first attempt`);
+    const [a, b] = received(path);
+    assert.equal(a.headers["webhook-id"], b.headers["webhook-id"]);
+    await waitForDelivery(job.job_id, (d) => d.delivered_at !== null);
+  });
+
+  test("a failed delivery whose Queue message is lost is sent by the cron sweep with the same webhook-id", async () => {
     const token = await userToken();
     const path = receiverPath(500, 200);
     const job = await createJob(token, path);
