@@ -1,8 +1,9 @@
 #pragma once
-// The cursor of the lists shown newest first by (created_at, id), such as GET /jobs. Opaque to
-// clients: base64url of "v1:<created_at>|<id>" of the last row of a page, so rows created
-// meanwhile never shift a page. created_at is in Postgres' own text (microseconds included: the
-// ISO form the API shows stops at milliseconds, and a cursor that coarse would skip rows).
+// The cursor of the lists shown newest first by (created_at, id): GET /jobs and GET
+// /webhooks/deliveries. Opaque to clients: base64url of "v1:<created_at>|<id>" of the last row
+// of a page, so rows created meanwhile never shift a page. created_at is in Postgres' own text
+// (microseconds included: the ISO form the API shows stops at milliseconds, and a cursor that
+// coarse would skip rows).
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -216,4 +216,22 @@ Task<RecordedAttempt> record_job_webhook(Ctx& ctx, const WebhookAttempt& attempt
   co_return recorded;
 }
 
+Task<Json> list_job_webhook_deliveries(Ctx& ctx, const DeliveryListing& listing) {
+  Json params = Json::array({db::optional_text(listing.owner), db::optional_text(listing.delivery_id),
+                             after_created_at(listing.after), after_id(listing.after), listing.limit});
+  co_return co_await page_rows(
+      ctx,
+      "select * from public.list_job_webhook_deliveries($1::uuid, $2::uuid, $3::timestamptz, $4::uuid, $5::integer)",
+      std::move(params), listing.after.has_value());
+}
+
+Task<std::optional<std::string>> redeliver_job_webhook(Ctx& ctx, const std::optional<std::string>& owner,
+                                                       const std::string& delivery_id) {
+  Json params = Json::array({db::optional_text(owner), delivery_id});
+  Json rows =
+      co_await db::query(ctx, "select job_id from public.redeliver_job_webhook($1::uuid, $2::uuid)", std::move(params));
+  if (rows.empty()) co_return std::nullopt;
+  co_return string_field(rows[0], "job_id");
+}
+
 }  // namespace ag::jobs

@@ -137,4 +137,18 @@ struct RecordedAttempt {
 /// Records one attempt and schedules the next (migrations/functions/job_webhooks.sql).
 Task<RecordedAttempt> record_job_webhook(Ctx& ctx, const WebhookAttempt& attempt);
 
+struct DeliveryListing {
+  std::optional<std::string> owner;            // a user's jobs; nullopt: the admin's own jobs
+  std::optional<std::string> delivery_id;      // one delivery only
+  std::optional<http::CreatedPosition> after;  // the cursor's position
+  std::uint32_t limit = 20;
+};
+/// Up to `limit` delivery rows, newest first, each with `attempt_log` (its attempts as JSON)
+/// and `position`; a cursor as list_jobs takes it.
+Task<Json> list_job_webhook_deliveries(Ctx& ctx, const DeliveryListing& listing);
+/// Makes the owner's delivery due now (re-arming a delivered or given-up one); its job id, or
+/// nullopt for an unknown delivery or another owner's.
+Task<std::optional<std::string>> redeliver_job_webhook(Ctx& ctx, const std::optional<std::string>& owner,
+                                                       const std::string& delivery_id);
+
 }  // namespace ag::jobs

@@ -159,7 +159,7 @@ describe("job webhooks", () => {
     assert.equal(received(path).length, 1);
   });
 
-  test("the first retry comes off the Queue within seconds (the 5 s step), with no cron run", async () => {
+  test("the first retry comes off the Queue within seconds (the 5 s step); the deliveries list shows both attempts", async () => {
     const token = await userToken();
     const path = receiverPath(503, 200);
     const job = await createJob(token, path);
@@ -173,6 +173,60 @@ describe("job webhooks", () => {
     const [a, b] = received(path);
     assert.equal(a.headers["webhook-id"], b.headers["webhook-id"]);
     await waitForDelivery(job.job_id, (d) => d.delivered_at !== null);
+
+    const listed = await call(worker, "/webhooks/deliveries", { token });
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.equal(listed.body.cursor, null);
+    assert.equal(listed.body.deliveries.length, 1);
+    const [delivery] = listed.body.deliveries;
+    assert.equal(delivery.id, a.headers["webhook-id"]);
+    assert.equal(delivery.job_id, job.job_id);
+    assert.equal(delivery.event, "job.completed");
+    assert.equal(delivery.url, `${receiver.url}${path}`);
+    assert.equal(delivery.status, "delivered");
+    assert.equal(delivery.attempt_count, 2);
+    assert.equal(delivery.next_attempt_at, null);
+    assert.ok(delivery.delivered_at && delivery.created_at);
+    assert.deepEqual(delivery.attempts.map((t) => [t.attempt, t.status_code, t.error]), [[1, 503, "HTTP 503"], [2, 200, null]]);
+    for (const t of delivery.attempts) assert.ok(Number.isInteger(t.latency_ms) && t.latency_ms >= 0, JSON.stringify(t));
+    const scheduled = Date.parse(delivery.attempts[0].next_retry_at) - Date.parse(delivery.attempts[0].at);
+    assert.ok(scheduled >= 4900 && scheduled <= 5100, `first retry scheduled ${scheduled} ms later`);
+    assert.equal(delivery.attempts[1].next_retry_at, null);
+
+    // Nobody else sees it: another user, nor the admin (whose list is the admin's own jobs').
+    const stranger = await call(worker, "/webhooks/deliveries", { token: await userToken() });
+    assert.deepEqual(stranger.body.deliveries, []);
+    const admin = await call(worker, "/webhooks/deliveries?limit=100", { token: ADMIN });
+    assert.ok(!admin.body.deliveries.some((d) => d.id === delivery.id));
+  });
+
+  test("a redelivery is sent at once with the same webhook-id; only its owner may ask", async () => {
+    const token = await userToken();
+    const path = receiverPath(204);
+    const job = await createJob(token, path);
+    await runpod.finish(job.provider_job_id, { status: "COMPLETED", output: {} });
+    await waitForDeliveries(path, 1);
+    const row = await waitForDelivery(job.job_id, (d) => d.delivered_at !== null);
+
+    const other = await call(worker, `/webhooks/deliveries/${row.id}/redeliver`, { method: "POST", token: await userToken() });
+    assert.equal(other.status, 404);
+    const admin = await call(worker, `/webhooks/deliveries/${row.id}/redeliver`, { method: "POST", token: ADMIN });
+    assert.equal(admin.status, 404);
+    const unknown = await call(worker, `/webhooks/deliveries/${crypto.randomUUID()}/redeliver`, { method: "POST", token });
+    assert.equal(unknown.status, 404);
+    assert.equal(received(path).length, 1);
+
+    const again = await call(worker, `/webhooks/deliveries/${row.id}/redeliver`, { method: "POST", token });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(received(path).length, 2, "sent within the request");
+    assert.equal(again.body.id, row.id);
+    assert.equal(again.body.status, "delivered");
+    assert.equal(again.body.attempt_count, 2);
+    assert.deepEqual(again.body.attempts.map((t) => t.status_code), [204, 204]);
+    const [first, second] = received(path);
+    assert.equal(second.headers["webhook-id"], first.headers["webhook-id"]);
+    const secret = (await call(worker, "/webhooks/secret", { token })).body.secret;
+    assert.equal(verify(secret, second).data.job_id, job.job_id);
   });
 
   test("a failed delivery whose Queue message is lost is sent by the cron sweep with the same webhook-id", async () => {
