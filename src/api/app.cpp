@@ -61,7 +61,8 @@ Task<Response> App::handle(Ctx& ctx, Request& request) {
 Task<Response> App::scheduled(Ctx& ctx, std::string cron) {
   ctx.set_request_id(task_request_id(ctx));
   Json summary = co_await jobs::sweep(ctx);
-  // Webhook retries that fell due (first attempts go out right after the job finishes).
+  // Webhook attempts that fell due without their Queue message (lost with a local Queue's
+  // restart, never sent, or due more than the 12 h the Queue can delay one).
   Json webhooks = co_await jobs::deliver_job_webhooks(ctx, std::nullopt);
   log::info("cron", {{"request_id", ctx.request_id()}, {"cron", cron}, {"sweep", summary}, {"webhooks", webhooks}});
   co_return json_response(200, {{"ok", true}, {"sweep", std::move(summary)}, {"webhooks", std::move(webhooks)}});

@@ -33,6 +33,8 @@ Task<Response> runpod_webhook(Ctx& ctx, const Request& request);
 Task<Response> replicate_webhook(Ctx& ctx, const Request& request);
 Task<Response> fal_webhook(Ctx& ctx, const Request& request);
 Task<Response> webhook_secret(Ctx& ctx, const Request& request);
+Task<Response> list_webhook_deliveries(Ctx& ctx, const Request& request);
+Task<Response> redeliver_webhook(Ctx& ctx, const Request& request);
 Task<Response> billing_catalog(Ctx& ctx, const Request& request);
 Task<Response> billing_subscription(Ctx& ctx, const Request& request);
 Task<Response> billing_checkout(Ctx& ctx, const Request& request);

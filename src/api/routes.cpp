@@ -33,6 +33,8 @@ Router build_router() {
       .add("POST", "/webhooks/replicate/:job_id", replicate_webhook)
       .add("POST", "/webhooks/fal/:job_id", fal_webhook)
       .add("GET", "/webhooks/secret", webhook_secret)
+      .add("GET", "/webhooks/deliveries", list_webhook_deliveries)
+      .add("POST", "/webhooks/deliveries/:id/redeliver", redeliver_webhook)
       .add("GET", "/billing/catalog", billing_catalog)
       .add("GET", "/billing/subscription", billing_subscription)
       .add("POST", "/billing/checkout", billing_checkout)

@@ -1,5 +1,7 @@
 #include "core/effects.hpp"
 
+#include <algorithm>
+
 #include "crypto/encoding.hpp"
 
 namespace ag::effect {
@@ -28,8 +30,10 @@ Json fetch(const FetchSpec& spec) {
   return effect;
 }
 
-Json queue_send(std::string_view queue, const Json& body) {
-  return {{"op", "queue.send"}, {"queue", queue}, {"body", body}};
+Json queue_send(std::string_view queue, const Json& body, std::int64_t delay_seconds) {
+  Json effect = {{"op", "queue.send"}, {"queue", queue}, {"body", body}};
+  if (delay_seconds > 0) effect["delay_seconds"] = std::min(delay_seconds, kMaxQueueDelaySeconds);
+  return effect;
 }
 
 Json crypto_verify(std::string_view alg, const Json& key, std::string_view data, std::string_view signature) {

@@ -45,8 +45,10 @@ Json fetch(const FetchSpec& spec);
 /// `alg` ("ES256", "RS256" or "EdDSA") and the public JWK `key`; the result is {"valid": bool}.
 Json crypto_verify(std::string_view alg, const Json& key, std::string_view data, std::string_view signature);
 
-/// Sends `body` (JSON) to the Cloudflare Queue bound as `queue`; the result is {}.
-Json queue_send(std::string_view queue, const Json& body);
+/// Sends `body` (JSON) to the Cloudflare Queue bound as `queue`, delivered after `delay_seconds`
+/// (0..kMaxQueueDelaySeconds, the Queue's own limit); the result is {}.
+inline constexpr std::int64_t kMaxQueueDelaySeconds = 12 * 3600;
+Json queue_send(std::string_view queue, const Json& body, std::int64_t delay_seconds = 0);
 
 /// Resumes after `ms` milliseconds (at most 60,000): the result is {}.
 Json sleep(std::int64_t ms);

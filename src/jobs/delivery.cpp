@@ -48,6 +48,34 @@ Json retry_after_s(const EffectResult& reply) {
   return seconds ? Json(*seconds) : Json(nullptr);
 }
 
+/// The attempt a claimed row is, before its outcome.
+WebhookAttempt attempt_of(const Json& claimed) {
+  WebhookAttempt attempt;
+  attempt.delivery_id = string_field(claimed, "delivery_id").value_or("");
+  attempt.attempt = static_cast<int>(int_field(claimed, "attempt").value_or(0));
+  return attempt;
+}
+
+/// The delayed Queue message that sends the retry an attempt scheduled, if any: a second late
+/// rather than early, as the Queue's clock and the database's may differ a little (an early
+/// message finds nothing due). Retries due later than the Queue can hold a message (12 h) are
+/// left to the cron sweep.
+std::optional<Json> retry_message(const Ctx& ctx, const Json& claimed, const RecordedAttempt& recorded) {
+  if (!recorded.retry_in_s || *recorded.retry_in_s >= effect::kMaxQueueDelaySeconds) return std::nullopt;
+  return deliver_webhooks_message(string_field(claimed, "id").value_or(""), ctx.request_id(),
+                                  std::max<std::int64_t>(*recorded.retry_in_s, 0) + 1);
+}
+
+/// Puts the retries on the Queue. One that cannot be is still due in the database: the cron
+/// sweep sends it.
+Task<> enqueue_retries(Ctx& ctx, std::vector<Json> retries) {
+  if (retries.empty()) co_return;
+  std::vector<EffectResult> results = co_await ctx.perform_all(std::move(retries));
+  for (const EffectResult& result : results)
+    if (result.failed())
+      log::error("webhook retry not queued", {{"request_id", ctx.request_id()}, {"error", result.error_code()}});
+}
+
 }  // namespace
 
 Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
@@ -65,27 +93,38 @@ Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
     sent.push_back(&row);
     sends.push_back(effect::fetch(webhook_request(ctx, row, *secret)));
   }
+  const std::int64_t sent_ms = ctx.now_ms();
   std::vector<EffectResult> replies;
   if (!sends.empty()) replies = co_await ctx.perform_all(std::move(sends));
+  // Sent together, they are answered together: each latency is the batch's (one, but for the
+  // cron sweep's catch-up).
+  const std::int64_t latency_ms = ctx.now_ms() - sent_ms;
 
   int delivered = 0;
+  std::vector<Json> retries;
   for (std::size_t i = 0; i < replies.size(); ++i) {
-    const int http_status = replies[i].http_status();
-    std::string error = replies[i].failed() ? replies[i].error_code() : "HTTP " + std::to_string(http_status);
-    Json retry_after = retry_after_s(replies[i]);
-    std::string delivery_id = string_field(*sent[i], "delivery_id").value_or("");
-    bool ok = co_await record_job_webhook(ctx, delivery_id, http_status, std::move(error), std::move(retry_after));
-    delivered += ok ? 1 : 0;
+    WebhookAttempt attempt = attempt_of(*sent[i]);
+    attempt.http_status = replies[i].http_status();
+    attempt.error = replies[i].failed() ? replies[i].error_code() : "HTTP " + std::to_string(attempt.http_status);
+    attempt.retry_after = retry_after_s(replies[i]);
+    attempt.latency_ms = latency_ms;
+    RecordedAttempt recorded = co_await record_job_webhook(ctx, attempt);
+    delivered += recorded.delivered ? 1 : 0;
+    if (auto retry = retry_message(ctx, *sent[i], recorded)) retries.push_back(std::move(*retry));
     log::info("job webhook", {{"request_id", ctx.request_id()},
                               {"job_id", string_field(*sent[i], "id").value_or("")},
-                              {"attempt", int_field(*sent[i], "attempt").value_or(0)},
-                              {"status", http_status},
-                              {"delivered", ok}});
+                              {"attempt", attempt.attempt},
+                              {"status", attempt.http_status},
+                              {"latency_ms", latency_ms},
+                              {"delivered", recorded.delivered}});
   }
   for (const Json* row : unsigned_rows) {
-    std::string delivery_id = string_field(*row, "delivery_id").value_or("");
-    co_await record_job_webhook(ctx, delivery_id, 0, "webhook signing is not configured", nullptr);
+    WebhookAttempt attempt = attempt_of(*row);
+    attempt.error = "webhook signing is not configured";
+    RecordedAttempt recorded = co_await record_job_webhook(ctx, attempt);
+    if (auto retry = retry_message(ctx, *row, recorded)) retries.push_back(std::move(*retry));
   }
+  co_await enqueue_retries(ctx, std::move(retries));
   co_return Json{{"sent", replies.size()}, {"delivered", delivered}};
 }
 

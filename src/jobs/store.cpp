@@ -10,6 +10,24 @@ namespace {
 
 Json optional_json(const Json& value) { return value.is_null() ? Json(nullptr) : Json(dump(value)); }
 
+/// The cursor's position as the parameters $after_created_at, $after_id of a list's statement.
+Json after_created_at(const std::optional<http::CreatedPosition>& after) {
+  return after ? Json(after->created_at) : Json(nullptr);
+}
+Json after_id(const std::optional<http::CreatedPosition>& after) { return after ? Json(after->id) : Json(nullptr); }
+
+/// The rows of one page of a list. A cursor can be well formed yet name an instant that does
+/// not exist ("2024-02-31"), which Postgres refuses as a data exception (22xxx): the caller's
+/// cursor, not our bug.
+Task<Json> page_rows(Ctx& ctx, std::string_view query, Json params, bool has_cursor) {
+  db::QueryResult result = co_await db::query_or_error(ctx, query, std::move(params));
+  if (!result.error) co_return std::move(result.rows);
+  if (has_cursor && result.error->code.rfind("22", 0) == 0)
+    co_await ctx.raise(errors::invalid_request("invalid cursor"));
+  co_await ctx.raise(db::api_error(ctx, *result.error));
+  co_return Json::array();
+}
+
 // What jobs::candidates() reads of a job's model (joined as m) and its enabled fallback (f).
 #define AG_ROUTE_COLUMNS                                                                             \
   "m.id as model_id, m.provider as model_provider, m.endpoint_id as model_endpoint_id, "             \
@@ -77,10 +95,11 @@ Task<Json> transition_job(Ctx& ctx, const Transition& transition) {
       "$3::jsonb, $4::jsonb, $5::integer, $6::jsonb, $7::bigint)",
       std::move(params));
   if (rows.empty()) co_return Json::object();
-  // The job's webhook (if it asked for one) was queued by that same transaction; sending it
-  // must not hold up whoever finished the job.
+  // The job's webhook (if it asked for one) was queued by that same transaction; its message
+  // goes onto the Queue without holding up whoever finished the job (if it is lost, the cron
+  // sweep sends the delivery, which is due).
   if (rows[0].value("applied", false) && !is_open(string_field(rows[0], "status").value_or("queued")))
-    ctx.run_after(deliver_webhooks_job(transition.job_id));
+    ctx.wait_until(deliver_webhooks_message(transition.job_id, ctx.request_id()));
   co_return rows[0];
 }
 
@@ -117,7 +136,7 @@ Task<> update_job_fields(Ctx& ctx, const std::string& job_id, const Json& fields
                      std::move(params));
 }
 
-Task<std::optional<Json>> list_jobs(Ctx& ctx, const JobListing& listing) {
+Task<Json> list_jobs(Ctx& ctx, const JobListing& listing) {
   // One statement whatever the filters: null parameters switch them off. No `result`: a page
   // would carry up to 100 provider replies of up to 1 MiB each; GET /jobs/:id shows it.
   constexpr std::string_view kList =
@@ -127,14 +146,9 @@ Task<std::optional<Json>> list_jobs(Ctx& ctx, const JobListing& listing) {
       "where ($1::uuid is null or user_id = $1::uuid) and ($2::text is null or status = $2::text) "
       "and ($3::timestamptz is null or (created_at, id) < ($3::timestamptz, $4::uuid)) "
       "order by created_at desc, id desc limit $5::integer";
-  Json params =
-      Json::array({db::optional_text(listing.owner), db::optional_text(listing.status),
-                   db::optional_text(listing.after_created_at), db::optional_text(listing.after_id), listing.limit});
-  db::QueryResult result = co_await db::query_or_error(ctx, kList, std::move(params));
-  if (!result.error) co_return std::move(result.rows);
-  if (listing.after_created_at && result.error->code.rfind("22", 0) == 0) co_return std::nullopt;
-  co_await ctx.raise(db::api_error(ctx, *result.error));
-  co_return std::nullopt;
+  Json params = Json::array({db::optional_text(listing.owner), db::optional_text(listing.status),
+                             after_created_at(listing.after), after_id(listing.after), listing.limit});
+  co_return co_await page_rows(ctx, kList, std::move(params), listing.after.has_value());
 }
 
 // The sweep's status lists are spelled exactly as the partial indexes of migrations/0002.
@@ -195,14 +209,36 @@ Task<Json> claim_job_webhooks(Ctx& ctx, const std::optional<std::string>& job_id
                                std::move(params));
 }
 
-Task<bool> record_job_webhook(Ctx& ctx, const std::string& delivery_id, int http_status, std::string error,
-                              Json retry_after) {
-  Json params = Json::array({delivery_id, http_status, std::move(error), std::move(retry_after)});
+Task<RecordedAttempt> record_job_webhook(Ctx& ctx, const WebhookAttempt& attempt) {
+  Json params = Json::array({attempt.delivery_id, attempt.http_status, attempt.error, attempt.retry_after,
+                             attempt.latency_ms, attempt.attempt});
   Json rows = co_await db::query(ctx,
-                                 "select delivered from public.record_job_webhook($1::uuid, $2::integer, "
-                                 "$3::text, $4::integer)",
+                                 "select delivered, retry_in_s from public.record_job_webhook($1::uuid, $2::integer, "
+                                 "$3::text, $4::integer, $5::integer, $6::integer)",
                                  std::move(params));
-  co_return !rows.empty() && rows[0].value("delivered", false);
+  RecordedAttempt recorded;
+  if (rows.empty()) co_return recorded;
+  recorded.delivered = rows[0].value("delivered", false);
+  recorded.retry_in_s = db::integer_column(rows[0], "retry_in_s");
+  co_return recorded;
+}
+
+Task<Json> list_job_webhook_deliveries(Ctx& ctx, const DeliveryListing& listing) {
+  Json params = Json::array({db::optional_text(listing.owner), db::optional_text(listing.delivery_id),
+                             after_created_at(listing.after), after_id(listing.after), listing.limit});
+  co_return co_await page_rows(
+      ctx,
+      "select * from public.list_job_webhook_deliveries($1::uuid, $2::uuid, $3::timestamptz, $4::uuid, $5::integer)",
+      std::move(params), listing.after.has_value());
+}
+
+Task<std::optional<std::string>> redeliver_job_webhook(Ctx& ctx, const std::optional<std::string>& owner,
+                                                       const std::string& delivery_id) {
+  Json params = Json::array({db::optional_text(owner), delivery_id});
+  Json rows =
+      co_await db::query(ctx, "select job_id from public.redeliver_job_webhook($1::uuid, $2::uuid)", std::move(params));
+  if (rows.empty()) co_return std::nullopt;
+  co_return string_field(rows[0], "job_id");
 }
 
 }  // namespace ag::jobs

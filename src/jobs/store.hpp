@@ -10,6 +10,7 @@
 #include "core/ctx.hpp"
 #include "core/json.hpp"
 #include "core/task.hpp"
+#include "http/created_cursor.hpp"
 
 namespace ag::jobs {
 
@@ -91,13 +92,13 @@ Task<> update_job_fields(Ctx& ctx, const std::string& job_id, const Json& fields
 struct JobListing {
   std::optional<std::string> owner;  // a user's jobs; nullopt: everyone's (admin)
   std::optional<std::string> status;
-  std::optional<std::string> after_created_at, after_id;  // the cursor's position
+  std::optional<http::CreatedPosition> after;  // the cursor's position
   std::uint32_t limit = 20;
 };
 /// Up to `limit` job rows, newest first, each with `position` (created_at in Postgres' own
-/// text, microseconds included, for the next cursor). nullopt when the cursor's instant does
-/// not exist ("2024-02-31"), which Postgres refuses as a data exception.
-Task<std::optional<Json>> list_jobs(Ctx& ctx, const JobListing& listing);
+/// text, microseconds included, for the next cursor). A cursor whose instant does not exist
+/// ("2024-02-31"), which Postgres refuses as a data exception, is a 400 invalid_request.
+Task<Json> list_jobs(Ctx& ctx, const JobListing& listing);
 
 // --- the cron sweep's statements ---
 
@@ -123,9 +124,34 @@ Task<std::int64_t> prune_job_events(Ctx& ctx, std::string_view age, int limit);
 /// Claims up to `limit` due deliveries (of `job_id` only, when given): rows of the job's
 /// columns plus delivery_id, url, event_type and the owner's signing secret inputs.
 Task<Json> claim_job_webhooks(Ctx& ctx, const std::optional<std::string>& job_id, int limit);
-/// Records one attempt (`http_status` 0 with `error` when none came back); true when the
-/// webhook is delivered. `retry_after`: the receiver's Retry-After in seconds, or null.
-Task<bool> record_job_webhook(Ctx& ctx, const std::string& delivery_id, int http_status, std::string error,
-                              Json retry_after);
+/// One attempt's outcome, as record_job_webhook keeps it.
+struct WebhookAttempt {
+  std::string delivery_id;
+  int attempt = 0;      // as claimed (1 for the first)
+  int http_status = 0;  // 0 when no answer came back (`error` says why)
+  std::string error;
+  Json retry_after = nullptr;  // the receiver's Retry-After in seconds, or null
+  std::int64_t latency_ms = 0;
+};
+struct RecordedAttempt {
+  bool delivered = false;
+  std::optional<std::int64_t> retry_in_s;  // when the retry it scheduled is due; nullopt: none
+};
+/// Records one attempt and schedules the next (migrations/functions/job_webhooks.sql).
+Task<RecordedAttempt> record_job_webhook(Ctx& ctx, const WebhookAttempt& attempt);
+
+struct DeliveryListing {
+  std::optional<std::string> owner;            // a user's jobs; nullopt: the admin's own jobs
+  std::optional<std::string> delivery_id;      // one delivery only
+  std::optional<http::CreatedPosition> after;  // the cursor's position
+  std::uint32_t limit = 20;
+};
+/// Up to `limit` delivery rows, newest first, each with `attempt_log` (its attempts as JSON)
+/// and `position`; a cursor as list_jobs takes it.
+Task<Json> list_job_webhook_deliveries(Ctx& ctx, const DeliveryListing& listing);
+/// Makes the owner's delivery due now (re-arming a delivered or given-up one); its job id, or
+/// nullopt for an unknown delivery or another owner's.
+Task<std::optional<std::string>> redeliver_job_webhook(Ctx& ctx, const std::optional<std::string>& owner,
+                                                       const std::string& delivery_id);
 
 }  // namespace ag::jobs

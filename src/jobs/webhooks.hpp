@@ -14,10 +14,12 @@
 
 namespace ag::jobs {
 
-/// The name of the background job (Ctx::run_after) that sends a finished job's webhook.
+/// The name of the background job that sends a finished job's webhook: a message on the JOBS
+/// Queue (jobs/queued.hpp), right away for the first attempt and delayed for each retry.
 inline constexpr std::string_view kDeliverWebhooks = "deliver_job_webhooks";
-/// That job for `job_id`.
-Json deliver_webhooks_job(std::string_view job_id);
+/// The `queue.send` effect of that job for `job_id`, delivered after `delay_s` seconds; it
+/// carries `request_id` so its logs line up with whatever finished the job.
+Json deliver_webhooks_message(std::string_view job_id, std::string_view request_id, std::int64_t delay_s = 0);
 
 /// `whsec_` + base64 of 32 bytes: HMAC-SHA256 keyed with WEBHOOK_SIGNING_SECRET (else a key
 /// derived from APP_ADMIN_TOKEN) over a versioned label and `owner`. nullopt when neither is

@@ -72,11 +72,17 @@ async function userToken() {
   return auth.mint({ alg: "HS256", claims: { sub: crypto.randomUUID() } });
 }
 
+const arrivals = new Map(); // path → Date.now() of each request, in order
+
 /** A receiver path that answers `statuses` in turn (the last one from then on). */
 function receiverPath(...statuses) {
   const path = `/hooks/${crypto.randomUUID()}`;
   const queue = [...statuses];
-  receiver.route(`POST ${path}`, () => ({ status: queue.length > 1 ? queue.shift() : queue[0] }));
+  arrivals.set(path, []);
+  receiver.route(`POST ${path}`, () => {
+    arrivals.get(path).push(Date.now());
+    return { status: queue.length > 1 ? queue.shift() : queue[0] };
+  });
   return path;
 }
 
@@ -85,8 +91,8 @@ function received(path) {
 }
 
 /** Waits (bounded, not timed: a hang guard) until the receiver has had `count` requests at `path`. */
-async function waitForDeliveries(path, count) {
-  for (let i = 0; i < 400 && received(path).length < count; i++) await new Promise((r) => setTimeout(r, 25));
+async function waitForDeliveries(path, count, tries = 400) {
+  for (let i = 0; i < tries && received(path).length < count; i++) await new Promise((r) => setTimeout(r, 25));
   assert.equal(received(path).length, count, `deliveries to ${path}`);
 }
 
@@ -153,7 +159,77 @@ describe("job webhooks", () => {
     assert.equal(received(path).length, 1);
   });
 
-  test("a failed delivery is retried by the cron sweep with the same webhook-id", async () => {
+  test("the first retry comes off the Queue within seconds (the 5 s step); the deliveries list shows both attempts", async () => {
+    const token = await userToken();
+    const path = receiverPath(503, 200);
+    const job = await createJob(token, path);
+    await runpod.finish(job.provider_job_id, { status: "COMPLETED", output: {} });
+    await waitForDeliveries(path, 1);
+    // No cron run: the retry is a Queue message delayed until it is due.
+    await waitForDeliveries(path, 2, 1200);
+    const [first, second] = arrivals.get(path);
+    const gap = second - first;
+    assert.ok(gap >= 5000 && gap < 15000, `the first retry came ${gap} ms after the first attempt`);
+    const [a, b] = received(path);
+    assert.equal(a.headers["webhook-id"], b.headers["webhook-id"]);
+    await waitForDelivery(job.job_id, (d) => d.delivered_at !== null);
+
+    const listed = await call(worker, "/webhooks/deliveries", { token });
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.equal(listed.body.cursor, null);
+    assert.equal(listed.body.deliveries.length, 1);
+    const [delivery] = listed.body.deliveries;
+    assert.equal(delivery.id, a.headers["webhook-id"]);
+    assert.equal(delivery.job_id, job.job_id);
+    assert.equal(delivery.event, "job.completed");
+    assert.equal(delivery.url, `${receiver.url}${path}`);
+    assert.equal(delivery.status, "delivered");
+    assert.equal(delivery.attempt_count, 2);
+    assert.equal(delivery.next_attempt_at, null);
+    assert.ok(delivery.delivered_at && delivery.created_at);
+    assert.deepEqual(delivery.attempts.map((t) => [t.attempt, t.status_code, t.error]), [[1, 503, "HTTP 503"], [2, 200, null]]);
+    for (const t of delivery.attempts) assert.ok(Number.isInteger(t.latency_ms) && t.latency_ms >= 0, JSON.stringify(t));
+    const scheduled = Date.parse(delivery.attempts[0].next_retry_at) - Date.parse(delivery.attempts[0].at);
+    assert.ok(scheduled >= 4900 && scheduled <= 5100, `first retry scheduled ${scheduled} ms later`);
+    assert.equal(delivery.attempts[1].next_retry_at, null);
+
+    // Nobody else sees it: another user, nor the admin (whose list is the admin's own jobs').
+    const stranger = await call(worker, "/webhooks/deliveries", { token: await userToken() });
+    assert.deepEqual(stranger.body.deliveries, []);
+    const admin = await call(worker, "/webhooks/deliveries?limit=100", { token: ADMIN });
+    assert.ok(!admin.body.deliveries.some((d) => d.id === delivery.id));
+  });
+
+  test("a redelivery is sent at once with the same webhook-id; only its owner may ask", async () => {
+    const token = await userToken();
+    const path = receiverPath(204);
+    const job = await createJob(token, path);
+    await runpod.finish(job.provider_job_id, { status: "COMPLETED", output: {} });
+    await waitForDeliveries(path, 1);
+    const row = await waitForDelivery(job.job_id, (d) => d.delivered_at !== null);
+
+    const other = await call(worker, `/webhooks/deliveries/${row.id}/redeliver`, { method: "POST", token: await userToken() });
+    assert.equal(other.status, 404);
+    const admin = await call(worker, `/webhooks/deliveries/${row.id}/redeliver`, { method: "POST", token: ADMIN });
+    assert.equal(admin.status, 404);
+    const unknown = await call(worker, `/webhooks/deliveries/${crypto.randomUUID()}/redeliver`, { method: "POST", token });
+    assert.equal(unknown.status, 404);
+    assert.equal(received(path).length, 1);
+
+    const again = await call(worker, `/webhooks/deliveries/${row.id}/redeliver`, { method: "POST", token });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(received(path).length, 2, "sent within the request");
+    assert.equal(again.body.id, row.id);
+    assert.equal(again.body.status, "delivered");
+    assert.equal(again.body.attempt_count, 2);
+    assert.deepEqual(again.body.attempts.map((t) => t.status_code), [204, 204]);
+    const [first, second] = received(path);
+    assert.equal(second.headers["webhook-id"], first.headers["webhook-id"]);
+    const secret = (await call(worker, "/webhooks/secret", { token })).body.secret;
+    assert.equal(verify(secret, second).data.job_id, job.job_id);
+  });
+
+  test("a failed delivery whose Queue message is lost is sent by the cron sweep with the same webhook-id", async () => {
     const token = await userToken();
     const path = receiverPath(500, 200);
     const job = await createJob(token, path);
@@ -178,6 +254,13 @@ describe("job webhooks", () => {
     assert.equal(verify(secret, b).type, "job.failed");
     const done = await waitForDelivery(job.job_id, (d) => d.delivered_at !== null);
     assert.equal(done.attempts, 2);
+    // Each attempt is kept with its answer, its latency and the retry it scheduled.
+    const attempts = await db.sql`select * from public.job_webhook_attempts where delivery_id = ${done.id} order by id`;
+    assert.deepEqual(attempts.map((t) => [t.attempt, t.status_code, t.error]), [[1, 500, "HTTP 500"], [2, 200, null]]);
+    for (const t of attempts) assert.ok(Number.isInteger(t.latency_ms) && t.latency_ms >= 0, JSON.stringify(t));
+    const scheduled = attempts[0].next_attempt_at - attempts[0].created_at;
+    assert.ok(scheduled >= 4900 && scheduled <= 5100, `first retry scheduled ${scheduled} ms later`);
+    assert.equal(attempts[1].next_attempt_at, null);
 
     // The failure refunded the reservation exactly once, webhook or not.
     const [{ n }] = await db.sql`select count(*)::int as n from public.credit_ledger

@@ -226,17 +226,28 @@ TEST_CASE("POST /jobs with Prefer: wait answers the finished job when it ends in
   CHECK(slept == std::vector<std::int64_t>{250, 500, 1000, 250});
 }
 
-TEST_CASE("POST /jobs: only a job that ends at once starts its webhook delivery", "[jobs]") {
+TEST_CASE("POST /jobs: only a job that ends at once puts its webhook delivery on the Queue", "[jobs]") {
   Driver driver(kRunPod);
-  CHECK(driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), Script{}.responder())
-            .background.empty());
+  auto queued = [](const Outcome& out) {
+    std::vector<Json> sends;
+    for (const Json& effect : out.deferred)
+      if (effect["op"] == "queue.send") sends.push_back(effect);
+    return sends;
+  };
+  CHECK(queued(driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), Script{}.responder()))
+            .empty());
   Script failing;
   failing.runpod = http(500, "boom");
   auto out = driver.run(post_job({test::user_auth("11111111-1111-4111-8111-111111111111")}), failing.responder());
   REQUIRE(out.status() == 502);
-  REQUIRE(out.background.size() == 1);
-  CHECK(out.background[0] ==
-        Json{{"name", "deliver_job_webhooks"}, {"job_id", kJob}, {"request_id", *out.header("x-request-id")}});
+  CHECK(out.background.empty());
+  auto sends = queued(out);
+  REQUIRE(sends.size() == 1);
+  CHECK(sends[0] ==
+        Json{{"op", "queue.send"},
+             {"queue", "JOBS"},
+             {"body",
+              {{"name", "deliver_job_webhooks"}, {"job_id", kJob}, {"request_id", *out.header("x-request-id")}}}});
 }
 
 TEST_CASE("POST /jobs maps create_job's refusals to the documented errors", "[jobs]") {
@@ -376,9 +387,12 @@ TEST_CASE("RunPod callbacks need the job's token and apply through transition_jo
   for (const Json& effect : out.effects)
     if (is_sql(effect, "select applied")) steps.push_back(effect["params"][1]);
   CHECK(steps == std::vector<std::string>{"submitted", "failed"});
-  REQUIRE(out.deferred.size() == 1);  // the events log, after the response
+  // After the response: the events log, and the job's webhook delivery onto the Queue.
+  REQUIRE(out.deferred.size() == 2);
   CHECK(out.deferred[0]["query"].get<std::string>().find("insert into public.events") != std::string::npos);
   CHECK(dump(out.deferred[0]).find(token) == std::string::npos);
+  CHECK(out.deferred[1]["op"] == "queue.send");
+  CHECK(out.deferred[1]["body"]["job_id"] == kJob);
 
   CHECK(post("?token=wrong").status() == 401);
   CHECK(post("").status() == 401);

@@ -59,12 +59,15 @@ TEST_CASE("the cron sweep times out, polls stale jobs concurrently and prunes ke
   for (const Json& effect : out.effects) polls += effect["op"] == "fetch" && effect["method"] == "GET";
   CHECK(polls == 4);
   // The late job is cancelled at RunPod after the fact, at its own endpoint.
-  REQUIRE(out.deferred.size() == 1);
-  CHECK(out.deferred[0]["url"] == "http://rp.test/ep-own/cancel/rp-late");
-  // Each job the sweep finished gets its webhook delivery started.
-  REQUIRE(out.background.size() == 3);
-  CHECK(out.background[0]["name"] == "deliver_job_webhooks");
-  CHECK(out.background[0]["job_id"] == "j-late");
+  std::vector<Json> cancels, deliveries;
+  for (const Json& effect : out.deferred) (effect["op"] == "queue.send" ? deliveries : cancels).push_back(effect);
+  REQUIRE(cancels.size() == 1);
+  CHECK(cancels[0]["url"] == "http://rp.test/ep-own/cancel/rp-late");
+  // Each job the sweep finished puts its webhook delivery on the Queue.
+  REQUIRE(deliveries.size() == 3);
+  CHECK(deliveries[0]["body"]["name"] == "deliver_job_webhooks");
+  CHECK(deliveries[0]["body"]["job_id"] == "j-late");
+  CHECK(out.background.empty());
   bool touched = false;
   for (const Json& effect : out.effects)
     touched = touched || (is_sql(effect, "select updated") && effect["params"][0] == "j-same");
@@ -100,7 +103,9 @@ TEST_CASE("the cron sweep records a late job RunPod finished instead of timing i
     return rows(Json::array());
   });
   CHECK(transitions == std::vector<std::string>{"failed"});
-  CHECK(out.deferred.empty());  // nothing to cancel at RunPod
+  // Nothing to cancel at RunPod: the one effect after the run is the job's webhook delivery.
+  REQUIRE(out.deferred.size() == 1);
+  CHECK(out.deferred[0]["op"] == "queue.send");
 }
 
 namespace {

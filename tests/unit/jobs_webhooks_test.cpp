@@ -103,10 +103,11 @@ TEST_CASE("a finished job's delivery is a signed POST whose outcome is recorded"
         if (effect["op"] == "fetch") {
           return Reply{{{"status", 503}, {"headers", Json::array({Json::array({"retry-after", "120"})})}}};
         }
-        if (is_sql(effect, "select delivered from public.record_job_webhook")) {
+        if (is_sql(effect, "select delivered, retry_in_s from public.record_job_webhook")) {
           recorded.push_back(effect["params"]);
-          return rows(Json::array({{{"delivered", false}}}));
+          return rows(Json::array({{{"delivered", false}, {"retry_in_s", 120}}}));
         }
+        if (effect["op"] == "queue.send") return Reply{};
         FAIL("unexpected effect " << dump(effect));
         return Reply{};
       });
@@ -135,8 +136,18 @@ TEST_CASE("a finished job's delivery is a signed POST whose outcome is recorded"
   std::string link = payload["data"]["outputs"][0]["url"];
   CHECK(link.rfind("https://api.example.com/assets/outputs/11111111-1111-4111-8111-111111111111/", 0) == 0);
 
+  // The attempt as claimed, its answer, and how long the answer took (one driver step: 5 ms).
   REQUIRE(recorded.size() == 1);
-  CHECK(recorded[0] == Json::array({kDelivery, 503, "HTTP 503", 120}));
+  CHECK(recorded[0] == Json::array({kDelivery, 503, "HTTP 503", 120, 5, 1}));
+
+  // The retry waits on the Queue until it is due (a second late rather than early).
+  std::vector<Json> sent;
+  for (const Json& effect : out.effects)
+    if (effect["op"] == "queue.send") sent.push_back(effect);
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0]["queue"] == "JOBS");
+  CHECK(sent[0]["delay_seconds"] == 121);
+  CHECK(sent[0]["body"] == Json{{"name", "deliver_job_webhooks"}, {"job_id", kJob}, {"request_id", "req-1"}});
 }
 
 TEST_CASE("admin jobs are signed with the admin secret; unreachable receivers are recorded as such", "[webhooks]") {
@@ -145,9 +156,9 @@ TEST_CASE("admin jobs are signed with the admin secret; unreachable receivers ar
   auto out = driver.background({{"name", "deliver_job_webhooks"}, {"job_id", kJob}}, [&](const Json& effect) -> Reply {
     if (is_sql(effect, "select * from public.claim_job_webhooks")) return rows(Json::array({claimed_row(nullptr)}));
     if (effect["op"] == "fetch") return Reply{{{"error", {{"code", "timeout"}, {"message", "no answer"}}}}};
-    if (is_sql(effect, "select delivered from public.record_job_webhook")) {
+    if (is_sql(effect, "select delivered, retry_in_s from public.record_job_webhook")) {
       recorded.push_back(effect["params"]);
-      return rows(Json::array({{{"delivered", false}}}));
+      return rows(Json::array({{{"delivered", false}, {"retry_in_s", 43200}}}));
     }
     return Reply{};
   });
@@ -158,7 +169,23 @@ TEST_CASE("admin jobs are signed with the admin secret; unreachable receivers ar
           standard_webhooks::sign(*admin_secret, kDelivery, test::kDriverNowS, effect["body"].get<std::string>()));
   }
   REQUIRE(recorded.size() == 1);
-  CHECK(recorded[0] == Json::array({kDelivery, 0, "timeout", nullptr}));
+  CHECK(recorded[0] == Json::array({kDelivery, 0, "timeout", nullptr, 5, 1}));
+  // A retry 12 h away is more than the Queue holds a message: the cron sweep sends it.
+  for (const Json& effect : out.effects) CHECK(effect["op"] != "queue.send");
+}
+
+TEST_CASE("a delivered webhook schedules nothing more", "[webhooks]") {
+  Driver driver(kSigning);
+  auto out = driver.background({{"name", "deliver_job_webhooks"}, {"job_id", kJob}}, [&](const Json& effect) -> Reply {
+    if (is_sql(effect, "select * from public.claim_job_webhooks"))
+      return rows(Json::array({claimed_row("11111111-1111-4111-8111-111111111111")}));
+    if (effect["op"] == "fetch") return Reply{{{"status", 204}, {"headers", Json::array()}}};
+    if (is_sql(effect, "select delivered, retry_in_s from public.record_job_webhook"))
+      return rows(Json::array({{{"delivered", true}, {"retry_in_s", nullptr}}}));
+    FAIL("unexpected effect " << dump(effect));
+    return Reply{};
+  });
+  CHECK(out.response.empty());
 }
 
 TEST_CASE("a delivery with nothing due sends nothing", "[webhooks]") {

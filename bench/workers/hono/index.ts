@@ -420,6 +420,7 @@ function jobRoutes(app: App) {
       // ours sends its log of the delivery once the transition is answered, in the background
       const headers = Object.fromEntries(c.req.raw.headers);
       c.executionCtx.waitUntil(db.query(INSERT_EVENT_SQL, [crypto.randomUUID(), c.req.path, { headers, body: state }]));
+      // ours puts the delivery on its Queue, whose consumer (the same Worker) makes this claim
       if (applied.applied && !isOpen(applied.status)) c.executionCtx.waitUntil(db.query(CLAIM_WEBHOOKS_SQL, [id, 50]));
       return c.json({ ok: true, received: true, applied: applied.applied, status: applied.status });
     } finally {
