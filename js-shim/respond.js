@@ -1,8 +1,9 @@
 // Turns the core's `response` into a Response. Bodies: a string, the held R2 object body
 // ({"r2_body": H}, piped without entering wasm), parts to write in order ({"parts": [{"text"} |
 // {"base64_of": H}]}: a JSON answer that carries files as base64, their bytes never entering
-// wasm either), the task's streamed body ({"stream": true}, see stream.js), or none (the core sends none for HEAD and for 204/205/304; a held body it does
-// not name is cancelled when the task ends).
+// wasm either), the task's streamed body ({"stream": true}, see stream.js), or none (the core
+// sends none for HEAD and for 204/205/304; a held body it does not name is cancelled when the
+// task ends).
 
 import { Buffer } from "node:buffer";
 import { responseHeaders } from "./headers.js";

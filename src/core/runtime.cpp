@@ -14,9 +14,9 @@ struct Runtime::Live {
   Task<void> writer;  // a StreamedBody's, once its head has gone out
   std::int64_t started_ms;
   bool answers = true;  // false for cron and background tasks, and streams once their head is out
-  bool streaming = false;
 
-  bool done() const { return streaming ? writer.done() : task.done(); }
+  bool streaming() const { return static_cast<bool>(writer.handle()); }
+  bool done() const { return streaming() ? writer.done() : task.done(); }
 };
 
 Runtime::Runtime(Application& app, Config config, RandomSource random)
@@ -185,7 +185,7 @@ Json Runtime::resume(const Json& message, std::string_view blobs) {
 Json Runtime::advance(std::int64_t id, Live& live) {
   if (live.state.failure()) return finish(id, live, error_response(*live.state.failure()));
   if (live.done()) {
-    if (live.streaming) return finish(id, live, {});
+    if (live.streaming()) return finish(id, live, {});
     Response response = std::move(*live.task.handle().promise().value);
     if (std::holds_alternative<StreamedBody>(response.body)) return open_stream(id, live, std::move(response));
     return finish(id, live, std::move(response));
@@ -203,7 +203,6 @@ Json Runtime::open_stream(std::int64_t id, Live& live, Response response) {
   if (!streamed) return final_step(id, live, encode_response(response));
   Json head = encode_response(response);
   live.writer = std::move(streamed->writer);
-  live.streaming = true;
   live.answers = false;
   live.writer.handle().resume();
   Json step = advance(id, live);
@@ -224,7 +223,7 @@ Json Runtime::final_step(std::int64_t id, Live& live, Json response) {
   } else {
     step["response"] = std::move(response);
   }
-  if (live.streaming && live.state.failure())
+  if (live.streaming() && live.state.failure())
     log::error("streamed body failed", {{"request_id", live.ctx.request_id()}, {"error", live.state.failure()->code}});
   auto deferred = live.state.take_deferred();
   if (!deferred.empty()) step["wait_until"] = std::move(deferred);
