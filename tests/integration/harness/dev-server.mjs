@@ -4,7 +4,8 @@
 //
 //   const dev = await startDevServer({ env: { APP_ADMIN_TOKEN: "t" } });
 //   dev.url          // "http://127.0.0.1:PORT", once GET /health answers 200
-//   dev.ports        // {api, db, gen}: gen is where RUNPOD_API_BASE points (the local generation server)
+//   dev.ports        // {api, db, gen, auth}: gen is where RUNPOD_API_BASE points (the local generation
+//                    // server), auth where SUPABASE_URL does (the local Supabase Auth)
 //   dev.dataDir      // its data folder (DEV_DATA_DIR)
 //   dev.output()     // what scripts/dev printed so far
 //   await dev.waitForOutput(/re/) // until it prints a match; throws if scripts/dev exits first
@@ -43,9 +44,9 @@ async function healthy(url) {
  */
 export async function launchDevServer({ env = {}, dataDir } = {}) {
   const free = new Set();
-  while (free.size < 3) free.add(await closedPort());
-  const [api, db, gen] = free;
-  const ports = { api, db, gen };
+  while (free.size < 4) free.add(await closedPort());
+  const [api, db, gen, auth] = free;
+  const ports = { api, db, gen, auth };
   const ownData = !dataDir;
   const data = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ag-dev-server-"));
   const child = spawn(path.join(ROOT, "scripts/dev"), [], {
@@ -58,6 +59,7 @@ export async function launchDevServer({ env = {}, dataDir } = {}) {
       DEV_DATA_DIR: data,
       AG_DEV_SKIP_BUILD: "1",
       RUNPOD_API_BASE: `http://127.0.0.1:${ports.gen}`,
+      SUPABASE_URL: `http://127.0.0.1:${ports.auth}`,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
