@@ -25,7 +25,7 @@ const vars = devVars();
 const token = vars && (await devToken(vars));
 const lines = [
   `ready: API ${url}   (export API=${url})`,
-  `  API reference  ${url}/openapi.json`,
+  `  API reference  ${url}/docs/   (the document itself: ${url}/openapi.json)`,
   vars?.APP_ADMIN_TOKEN
     ? `  admin token    ${vars.APP_ADMIN_TOKEN}   (Authorization: Bearer ...; APP_ADMIN_TOKEN)`
     : "  admin token    none: APP_ADMIN_TOKEN is unset, admin is disabled",
