@@ -68,7 +68,7 @@ async function withPid(start) {
 }
 
 async function startMiniflare(name, modules, { vars = {}, r2Persist = false, inspectorPort, drainOutput = false } = {}) {
-  const { compatibilityDate, compatibilityFlags } = wranglerSettings();
+  const { compatibilityDate, compatibilityFlags } = await wranglerSettings();
   const mf = new Miniflare({
     modules,
     modulesRoot: path.dirname(modules[0].path),

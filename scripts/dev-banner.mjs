@@ -27,7 +27,7 @@ const token = vars && (await devToken(vars));
 const localAuth = /^http:\/\/127\.0\.0\.1:\d+\/?$/.test(vars?.SUPABASE_URL ?? "");
 const lines = [
   `ready: API ${url}   (export API=${url})`,
-  `  API reference  ${url}/openapi.json`,
+  `  API reference  ${url}/docs/   (the document itself: ${url}/openapi.json)`,
   `  console        ${url}/console/`,
   ...(localAuth ? [`  sign in as     ${DEV_USER.email} / ${DEV_USER.password}   (the local Supabase Auth, ${vars.SUPABASE_URL})`] : []),
   vars?.APP_ADMIN_TOKEN

@@ -42,6 +42,12 @@ ensure_schema_suite() {
   apt_ensure json-schema-test-suite
 }
 
+# Chromium for the browser tests (tests/browser), driven by playwright-core: Playwright's own
+# browser download is not an option, Debian's build is.
+ensure_chromium() {
+  apt_ensure chromium
+}
+
 # curl and jq: the README's quick start talks to scripts/dev with them.
 ensure_quick_start_tools() {
   apt_ensure curl jq

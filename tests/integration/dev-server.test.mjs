@@ -99,9 +99,10 @@ describe("scripts/dev with .dev.vars.example", { timeout: HANG_MS }, () => {
     }
     // the first attempt failed (a network error); its retry falls due 5 s later, at a cron run
     await sleep(6000);
-    const res = await fetch(`${dev.url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
+    const res = await fetch(`${dev.url}/__scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
     const text = await res.text();
     assert.equal(res.status, 200, text);
+    assert.equal(text, "Ran scheduled event");
   });
 });
 

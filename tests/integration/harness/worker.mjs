@@ -49,15 +49,34 @@ function listFiles(dir) {
     .sort();
 }
 
-/** compatibility_date / compatibility_flags of wrangler.toml (the harness mirrors them). */
-export function wranglerSettings() {
-  const toml = fs.readFileSync(path.join(ROOT, "wrangler.toml"), "utf8");
-  const date = toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)?.[1];
-  const flags = toml.match(/^compatibility_flags\s*=\s*\[([^\]]*)\]/m)?.[1];
-  return {
-    compatibilityDate: date,
-    compatibilityFlags: flags ? [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]) : [],
-  };
+/**
+ * What Miniflare takes from wrangler.toml, as `wrangler dev` reads it: compatibility date and
+ * flags, the R2 buckets, the Queue and the static assets (folder, run_worker_first routing;
+ * Miniflare reads the folder's _headers itself). Vars, secrets and the database are not taken:
+ * a test states those. Read in a child process (wrangler takes ~2 s to load) and kept beside
+ * the bundle, whose cache key includes wrangler.toml.
+ */
+function readWranglerOptions(outFile) {
+  const script = `
+    const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
+    const o = unstable_getMiniflareWorkerOptions(process.argv[1]).workerOptions;
+    const keep = ["compatibilityDate", "compatibilityFlags", "r2Buckets", "queueProducers", "queueConsumers", "assets"];
+    process.stdout.write(JSON.stringify(Object.fromEntries(keep.map((k) => [k, o[k]]))));`;
+  return run(process.execPath, ["--input-type=module", "-e", script, path.join(ROOT, "wrangler.toml")], {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+  }).then(({ stdout }) => fs.writeFileSync(outFile, stdout));
+}
+
+/** wrangler.toml's Miniflare options (readWranglerOptions) for the bundle in `dir`. */
+export function wranglerOptions(dir) {
+  return JSON.parse(fs.readFileSync(path.join(dir, "miniflare-options.json"), "utf8"));
+}
+
+/** wrangler.toml's compatibility date and flags (the benchmark's twins run on them too). */
+export async function wranglerSettings() {
+  const { compatibilityDate, compatibilityFlags } = wranglerOptions(await buildBundle());
+  return { compatibilityDate, compatibilityFlags };
 }
 
 const bundlePromises = new Map();
@@ -74,6 +93,10 @@ export function buildBundle(wasm = wasmPath(), entryDir = null) {
 async function bundle(wasm, entryDir) {
   if (!fs.existsSync(wasm)) {
     throw new Error(`no wasm at ${wasm}: build it first (scripts/build wasm), or set AG_TEST_WASM`);
+  }
+  const staticDir = path.join(ROOT, "build/static");
+  if (!fs.existsSync(staticDir)) {
+    throw new Error(`no ${staticDir}, the Worker's static assets: build them first (scripts/build static)`);
   }
   const shimDir = path.join(ROOT, "js-shim");
   const hash = crypto.createHash("sha256");
@@ -96,6 +119,7 @@ async function bundle(wasm, entryDir) {
     fs.mkdirSync(path.join(stage, "build/wasm"), { recursive: true });
     fs.copyFileSync(wasm, path.join(stage, "build/wasm/alphogen.wasm"));
     fs.copyFileSync(path.join(ROOT, "wrangler.toml"), path.join(stage, "wrangler.toml"));
+    fs.symlinkSync(staticDir, path.join(stage, "build/static"), "dir");
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(stage, "node_modules"), "dir");
     if (entryDir) fs.cpSync(entryDir, path.join(stage, "entry"), { recursive: true });
     await run(
@@ -110,6 +134,7 @@ async function bundle(wasm, entryDir) {
     ).catch((err) => {
       throw new Error(`wrangler bundle failed:\n${err.stdout ?? ""}\n${err.stderr ?? ""}`);
     });
+    await readWranglerOptions(path.join(stage, "dist/miniflare-options.json"));
     try {
       fs.renameSync(stage, final);
     } catch (err) {
@@ -147,7 +172,7 @@ export function drainRuntimeOutput(stdout, stderr) {
 
 export async function startWorker({ vars = {}, db = null, r2Persist = false, wasm = wasmPath(), inspectorPort, keepLogs = true } = {}) {
   const dir = await buildBundle(wasm);
-  const { compatibilityDate, compatibilityFlags } = wranglerSettings();
+  const options = wranglerOptions(dir);
   const logs = [];
   const verbose = Boolean(process.env.AG_TEST_VERBOSE);
   const bindings = {};
@@ -155,14 +180,13 @@ export async function startWorker({ vars = {}, db = null, r2Persist = false, was
   const mf = new Miniflare({
     modules: bundleModules(dir),
     modulesRoot: dir,
-    compatibilityDate,
-    compatibilityFlags,
+    ...options,
     bindings,
-    r2Buckets: ["ASSETS"],
     r2Persist,
-    // wrangler.toml's Queue (the binding, its consumer), with batches sent at once
-    queueProducers: { JOBS: "alphogen-jobs" },
-    queueConsumers: { "alphogen-jobs": { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 3 } },
+    // the Queue's batches sent at once rather than after wrangler.toml's timeout
+    queueConsumers: Object.fromEntries(
+      Object.entries(options.queueConsumers).map(([queue, c]) => [queue, { ...c, maxBatchTimeout: 0 }]),
+    ),
     ...(db ? { hyperdrives: { HYPERDRIVE: db } } : {}),
     host: "127.0.0.1",
     port: 0,
