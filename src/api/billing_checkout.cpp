@@ -4,6 +4,7 @@
 // fulfils (webhooks_stripe.cpp). Stripe not configured: the 501 noop.
 #include <array>
 
+#include "http/base_url.hpp"
 #include "http/body.hpp"
 #include "api/handlers.hpp"
 #include "http/not_configured.hpp"
@@ -42,15 +43,16 @@ Task<billing::ProductRef> product_ref(Ctx& ctx, const Json& body) {
 }
 
 /// The body's `field`, or the default page with `query`; raises 400 unless it is on an
-/// allowed origin (CORS_ORIGINS).
+/// allowed origin (CORS_ORIGINS) or the console of this API (`own_base`).
 // NOTE: `field` and `query` are literals (static storage): safe to hold across suspensions.
-Task<std::string> return_url(Ctx& ctx, const Json& body, std::string_view field, std::string_view query) {
+Task<std::string> return_url(Ctx& ctx, const Json& body, std::string_view field, std::string_view query,
+                             const std::string& own_base) {
   std::optional<std::string> url;
   if (body.contains(field)) {
     url = string_field(body, field);
-    if (!url || !billing::allowed_return_url(ctx.config(), *url))
-      co_await ctx.raise(
-          errors::invalid_request(std::string(field) + " must be an http(s) URL on one of the allowed origins"));
+    if (!url || !billing::allowed_return_url(ctx.config(), *url, own_base))
+      co_await ctx.raise(errors::invalid_request(
+          std::string(field) + " must be an http(s) URL on one of the allowed origins, or this API's /console/"));
   } else {
     url = billing::default_return_url(ctx.config(), query);
     if (!url)
@@ -81,8 +83,9 @@ Task<Response> billing_checkout(Ctx& ctx, const Request& request) {
   Json body = co_await http::read_json_object(ctx, request, kMaxBody);
   billing::ProductRef ref = co_await product_ref(ctx, body);
   stripe::CheckoutSession session;
-  session.success_url = co_await return_url(ctx, body, "success_url", kSuccessQuery);
-  session.cancel_url = co_await return_url(ctx, body, "cancel_url", kCancelQuery);
+  std::string own_base = http::public_base_url(ctx.config(), request);
+  session.success_url = co_await return_url(ctx, body, "success_url", kSuccessQuery, own_base);
+  session.cancel_url = co_await return_url(ctx, body, "cancel_url", kCancelQuery, own_base);
   session.idempotency_key = co_await stripe_idempotency_key(ctx, request, user.id, "checkout");
   auto product = co_await billing::find_product(ctx, ref);
   if (!product) co_await ctx.raise(errors::invalid_request("unknown or disabled " + ref.field));
@@ -108,7 +111,8 @@ Task<Response> billing_portal(Ctx& ctx, const Request& request) {
   std::string raw = co_await http::read_body(ctx, request, kMaxBody);
   Json body = Json::object();
   if (!raw.empty()) body = co_await http::parse_json_object(ctx, raw);
-  std::string back = co_await return_url(ctx, body, "return_url", "portal=return");
+  std::string own_base = http::public_base_url(ctx.config(), request);
+  std::string back = co_await return_url(ctx, body, "return_url", "portal=return", own_base);
   std::string key = co_await stripe_idempotency_key(ctx, request, user.id, "portal");
   std::string customer = co_await billing::ensure_customer(ctx, *settings, user);
   EffectResult reply =
