@@ -37,8 +37,8 @@ export async function devToken(vars, userId = DEV_USER_ID) {
   return jwt.sign(new TextEncoder().encode(vars.SUPABASE_JWT_SECRET));
 }
 
-// run as a script (also through a symbolic link), not imported
-if (fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// run as a script (also through a symbolic link), not imported (nor from `node -e`)
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const vars = devVars();
   if (!vars) {
     console.error("dev-token: scripts/dev is not running (no dev.env in DEV_DATA_DIR, default .data)");
