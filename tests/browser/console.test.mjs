@@ -145,6 +145,29 @@ describe("the console", { timeout: HANG_MS }, () => {
       await page.getByText("No jobs yet").waitFor();
     });
     assert.match(await text("#main"), /10\s*credits/);
+    // the curl equivalent is the call just made, with this user's own token
+    const curl = page.locator("details.curl", { hasText: "curl equivalent" }).nth(1);
+    await curl.locator("summary").click();
+    const command = await curl.locator("pre").innerText();
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem("alphogen.console.auth")).access_token);
+    assert.match(command, new RegExp(`^curl -s '${dev.url}/credits'`));
+    assert.ok(command.includes(`Authorization: Bearer ${token}`), command);
+  });
+
+  test("the keyboard reaches everything: a skip link first, then the navigation", async () => {
+    await page.goto(`${console_}#/`);
+    await page.reload(); // a fresh page: nothing focused yet
+    await settled();
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), "Skip to content");
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "main");
+    await page.reload();
+    await settled();
+    for (let i = 0; i < 4; i++) await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => ({ text: document.activeElement.textContent, ring: getComputedStyle(document.activeElement).boxShadow }));
+    assert.equal(focused.text, "Dashboard");
+    assert.notEqual(focused.ring, "none", "the focused link shows a focus ring");
   });
 
   test("uploads an image with a progress bar and previews it", async () => {
