@@ -146,7 +146,8 @@ describe("R2 storage failing", () => {
     assert.equal((await put("public/before.txt", "hello")).status, 200);
 
     // The local bucket's blob store becomes a file: every write of object bytes fails.
-    const blobs = path.join(storageDir, "ASSETS", "blobs");
+    // Miniflare keeps a bucket's objects under its bucket name (wrangler.toml's, for ASSETS)
+    const blobs = path.join(storageDir, "alphogen-assets", "blobs");
     fs.rmSync(blobs, { recursive: true, force: true });
     fs.writeFileSync(blobs, "storage is broken");
     try {
