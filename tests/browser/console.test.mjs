@@ -10,7 +10,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { startDevServer } from "../integration/harness/dev-server.mjs";
 import { startStripe } from "../integration/harness/stripe.mjs";
@@ -264,11 +266,45 @@ describe("the console", { timeout: HANG_MS }, () => {
     await screenshot(page, "console-billing-paid-desktop");
   });
 
-  test("the webhooks page shows the signing secret and never asks for WEBHOOK_SECRET", async () => {
-    await visit("webhooks", "webhooks");
-    assert.match(await page.getByLabel("Your webhook signing secret").inputValue(), /^whsec_/);
-    assert.match(await text("#main"), /\$WEBHOOK_SECRET/);
-    assert.doesNotMatch(await page.content(), /dev-webhook-secret/);
+  test("a text job with a webhook: the text shows, the delivery is logged and can be redelivered", async () => {
+    const received = [];
+    const receiver = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        received.push(req.headers["webhook-id"]);
+        res.end("ok");
+      });
+    });
+    await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      await jobForm("local-text", "a haiku about lighthouses");
+      await page.getByLabel(/Webhook URL/).fill(`http://127.0.0.1:${receiver.address().port}/hooks`);
+      await page.getByText("Price: 1 credit").waitFor();
+      await createJob();
+      await page.locator(".outputs pre.media-text").filter({ hasText: /\w+/ }).waitFor({ timeout: 60_000 });
+
+      await page.goto(`${console_}#/webhooks`);
+      const delivered = page.locator(".delivery .badge-delivered");
+      for (let i = 0; i < 60 && !(await delivered.count()); i++) {
+        await sleep(500);
+        await page.reload();
+        await settled();
+      }
+      await delivered.waitFor({ timeout: 5000 }).catch(async (err) => {
+        throw new Error(`${err.message}\n${await text("#main")}\nreceived: ${received.length}`);
+      });
+      await inspect("webhooks");
+      assert.match(await page.getByLabel("Your webhook signing secret").inputValue(), /^whsec_/);
+      assert.match(await text("#main"), /\$WEBHOOK_SECRET/);
+      assert.doesNotMatch(await page.content(), /dev-webhook-secret/);
+      await page.getByRole("button", { name: "Redeliver" }).first().click();
+      await page.getByText("Queued for redelivery").waitFor();
+      for (let i = 0; i < 60 && received.length < 2; i++) await sleep(250);
+      assert.equal(received.length, 2, "the redelivery did not arrive");
+      assert.equal(received[1], received[0], "a redelivery keeps its webhook-id");
+    } finally {
+      receiver.close();
+    }
   });
 
   test("the admin signs in with the admin token and sees deep health", async () => {

@@ -14,9 +14,14 @@ const STATUSES: JobStatus[] = ["queued", "submitted", "running", "completed", "f
 const PAGE = 20;
 
 /** POST /jobs' body: the prompt at the top, the other inputs under `input`. */
-function jobBody(model: string, inputs: Inputs) {
+function jobBody(model: string, inputs: Inputs, webhookUrl: string) {
   const { prompt, ...input } = inputs;
-  return { model, prompt: typeof prompt === "string" ? prompt : "", ...(Object.keys(input).length ? { input } : {}) };
+  return {
+    model,
+    prompt: typeof prompt === "string" ? prompt : "",
+    ...(Object.keys(input).length ? { input } : {}),
+    ...(webhookUrl ? { webhook_url: webhookUrl } : {}),
+  };
 }
 
 function Estimate({ body }: { body: ReturnType<typeof jobBody> }) {
@@ -48,7 +53,8 @@ function NewJob({ models }: { models: Model[] }) {
   const model = models.find((m) => m.id === modelId);
   const [inputs, setInputs] = useState<Inputs>({});
   const { busy, error, run } = useAction();
-  const body = useMemo(() => jobBody(modelId, inputs), [modelId, inputs]);
+  const [webhookUrl, setWebhookUrl] = useState("");
+  const body = useMemo(() => jobBody(modelId, inputs, webhookUrl.trim()), [modelId, inputs, webhookUrl]);
   const submit = (e: Event) => {
     e.preventDefault();
     void run(async () => {
@@ -70,6 +76,14 @@ function NewJob({ models }: { models: Model[] }) {
           </select>
         </label>
         {model && <SchemaForm key={model.id} schema={model.input_schema} values={inputs} onChange={setInputs} />}
+        <label>
+          <span>
+            Webhook URL <span class="muted">(optional)</span>
+          </span>
+          <input type="url" name="webhook_url" inputMode="url" placeholder="https://example.com/hooks/alphogen" value={webhookUrl}
+            onInput={(e) => setWebhookUrl(e.currentTarget.value)} aria-describedby="webhook-hint" />
+        </label>
+        <p class="hint" id="webhook-hint">Called once when the job finishes, signed with your secret (see Webhooks).</p>
         <Estimate body={body} />
         <ErrorNote error={error} title="The job was refused" />
         <button type="submit" class="button" disabled={busy || !body.prompt}>
