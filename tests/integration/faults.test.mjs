@@ -146,7 +146,7 @@ describe("R2 storage failing", () => {
     assert.equal((await put("public/before.txt", "hello")).status, 200);
 
     // The local bucket's blob store becomes a file: every write of object bytes fails.
-    const blobs = path.join(storageDir, "ASSETS", "blobs");
+    const blobs = path.join(storageDir, stored.r2Bucket, "blobs");
     fs.rmSync(blobs, { recursive: true, force: true });
     fs.writeFileSync(blobs, "storage is broken");
     try {
