@@ -146,8 +146,7 @@ describe("R2 storage failing", () => {
     assert.equal((await put("public/before.txt", "hello")).status, 200);
 
     // The local bucket's blob store becomes a file: every write of object bytes fails.
-    // Miniflare keeps a bucket's objects under its bucket name (wrangler.toml's, for ASSETS)
-    const blobs = path.join(storageDir, "alphogen-assets", "blobs");
+    const blobs = path.join(storageDir, stored.r2Bucket, "blobs");
     fs.rmSync(blobs, { recursive: true, force: true });
     fs.writeFileSync(blobs, "storage is broken");
     try {

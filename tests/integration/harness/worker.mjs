@@ -11,7 +11,8 @@
 //                not added, so a test states the configuration it depends on
 //   db           a Postgres URL for the HYPERDRIVE binding (with a password), or null for none
 //                (then the shim falls back to vars.DATABASE_URL)
-//   r2Persist    a directory to keep R2 objects in (default: in memory, per worker)
+//   r2Persist    a directory to keep R2 objects in (default: in memory, per worker); the
+//                bucket's objects are in its folder worker.r2Bucket
 //   wasm         the core to serve (default: build/wasm/alphogen.wasm, or $AG_TEST_WASM)
 //   inspectorPort  opens workerd's V8 inspector there (the benchmark's CPU profiles)
 //   keepLogs     false: workerd's output is drained unread and worker.logs stays empty (the
@@ -216,6 +217,8 @@ export async function startWorker({ vars = {}, db = null, r2Persist = false, was
     url: base,
     logs,
     mf,
+    /** The R2 bucket behind the ASSETS binding (its folder under r2Persist). */
+    r2Bucket: options.r2Buckets.ASSETS.id,
     async fetch(pathname, init) {
       const url = new URL(pathname, base);
       try {
