@@ -95,10 +95,9 @@ const text = (selector) => page.locator(selector).first().innerText();
 describe("the console", { timeout: HANG_MS }, () => {
   before(async () => {
     stripe = await startStripe({ secretKey: SK, webhookSecret: WHSEC, prices: { price_credits_100: { unit_amount: 500 }, price_credits_500: { unit_amount: 2000 }, price_pro_monthly: { unit_amount: 1900, recurring: { interval: "month" } } } });
-    [dev, browser] = await Promise.all([
-      startDevServer({ env: { APP_ADMIN_TOKEN: ADMIN, STRIPE_SECRET_KEY: SK, STRIPE_WEBHOOK_SECRET: WHSEC, STRIPE_API_BASE: stripe.url } }),
-      launchBrowser(),
-    ]);
+    // one after the other: a browser launched beside a scripts/dev that fails would outlive the test
+    browser = await launchBrowser();
+    dev = await startDevServer({ env: { APP_ADMIN_TOKEN: ADMIN, STRIPE_SECRET_KEY: SK, STRIPE_WEBHOOK_SECRET: WHSEC, STRIPE_API_BASE: stripe.url } });
     console_ = `${dev.url}/console/`;
     page = await openPage(browser, DESKTOP);
     // Stripe's hosted Checkout page, played by the test: "Pay" completes the session at the
