@@ -125,9 +125,9 @@ Task<Started> submit_created(Ctx& ctx, Created created, bool in_request) {
 }
 
 Task<Started> start_job(Ctx& ctx, const auth::Caller& caller, const Request& request, const Json& body,
-                        const std::optional<std::string>& idempotency_key, bool in_request) {
+                        const std::optional<std::string>& idempotency_key) {
   Created created = co_await create(ctx, caller, request, body, idempotency_key);
-  co_return co_await submit_created(ctx, std::move(created), in_request);
+  co_return co_await submit_created(ctx, std::move(created), false);
 }
 
 }  // namespace ag::jobs

@@ -42,11 +42,11 @@ Task<Created> create(Ctx& ctx, const auth::Caller& caller, const Request& reques
 Task<Started> submit_created(Ctx& ctx, Created created, bool in_request);
 
 /// Starts the job `body` ({"model"?, "prompt"?, "input"?, "webhook_url"?}, its shape checked)
-/// asks for: create, then submit_created. Raises what refuses it: 400 (model, input), 402
-/// (credits), 403 (an asset of someone else), 409 / 422 (the Idempotency-Key), 429 (the rate
-/// limits).
+/// asks for: create, then submit_created (a synchronous provider's job on the Queue). Raises
+/// what refuses it: 400 (model, input), 402 (credits), 403 (an asset of someone else), 409 /
+/// 422 (the Idempotency-Key), 429 (the rate limits).
 Task<Started> start_job(Ctx& ctx, const auth::Caller& caller, const Request& request, const Json& body,
-                        const std::optional<std::string>& idempotency_key, bool in_request = false);
+                        const std::optional<std::string>& idempotency_key);
 
 /// The job `body` asks for, priced, its asset inputs linked until the job's deadline; nothing
 /// is charged (POST /jobs/estimate). `fresh` reads the models from the database.
