@@ -81,6 +81,17 @@ effect::FetchSpec OpenAI::submit_request(const Json& input, const std::string&) 
   return spec;
 }
 
+std::optional<effect::FetchSpec> OpenAI::stream_request(const Json& input) const {
+  if (settings_.content_type != "text") return std::nullopt;
+  effect::FetchSpec spec = submit_request(input, "");
+  Json body = Json::parse(*spec.body);
+  body["stream"] = true;
+  body["stream_options"] = {{"include_usage", true}};  // the usage prices the job
+  spec.body = dump(body);
+  spec.stream = true;
+  return spec;
+}
+
 std::optional<providers::JobState> OpenAI::submit_reply(const EffectResult& reply) const {
   const int status = reply.http_status();
   if (reply.failed() || status < 200 || status > 299) return std::nullopt;
