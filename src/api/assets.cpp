@@ -3,9 +3,9 @@
 #include "api/handlers.hpp"
 #include "assets/access.hpp"
 #include "assets/content_types.hpp"
-#include "assets/etag.hpp"
+#include "http/etag.hpp"
 #include "assets/key.hpp"
-#include "assets/range.hpp"
+#include "http/range.hpp"
 #include "assets/signed_url.hpp"
 #include "assets/store.hpp"
 #include "auth/require.hpp"
@@ -79,21 +79,21 @@ Task<Json> found_object(Ctx& ctx, Json effect) {
 
 std::string quoted_etag(std::string_view etag) { return "\"" + std::string(etag) + "\""; }
 
-std::optional<assets::IfNoneMatch> if_none_match(const Request& request) {
+std::optional<http::IfNoneMatch> if_none_match(const Request& request) {
   auto value = request.header("if-none-match");
-  return value ? assets::parse_if_none_match(*value) : std::nullopt;
+  return value ? http::parse_if_none_match(*value) : std::nullopt;
 }
 
 /// The range to serve, when the request asks for one we honour. If-Range naming another
 /// version means "send it all" (RFC 9110 §13.1.5).
-std::optional<assets::ByteRangeSpec> wanted_range(const Request& request, const Json& meta) {
+std::optional<http::ByteRangeSpec> wanted_range(const Request& request, const Json& meta) {
   auto header = request.header("range");
   if (!header) return std::nullopt;
   if (auto if_range = request.header("if-range");
       if_range && *if_range != quoted_etag(string_field(meta, "etag").value_or(""))) {
     return std::nullopt;
   }
-  return assets::parse_range_header(*header);
+  return http::parse_range_header(*header);
 }
 
 Response object_headers(const Json& meta, int status) {
@@ -119,19 +119,19 @@ Response streamed(Response response, const Json& object) {
 
 bool etag_matches(const Request& request, const Json& meta) {
   auto condition = if_none_match(request);
-  return condition && assets::matches(*condition, string_field(meta, "etag").value_or(""));
+  return condition && http::matches(*condition, string_field(meta, "etag").value_or(""));
 }
 
 /// A 206 for a Range request: the metadata first, since only the size says whether the
 /// range is satisfiable, then the slice.
-Task<Response> ranged_get(Ctx& ctx, const std::string& key, const Json& meta, const assets::ByteRangeSpec& spec) {
+Task<Response> ranged_get(Ctx& ctx, const std::string& key, const Json& meta, const http::ByteRangeSpec& spec) {
   const auto size = static_cast<std::uint64_t>(int_field(meta, "size").value_or(0));
-  auto range = assets::resolve_range(spec, size);
+  auto range = http::resolve_range(spec, size);
   if (!range) co_await ctx.raise(errors::range_not_satisfiable(size));
   effect::R2Range slice{range->offset, range->length, std::nullopt};
   Json object = co_await found_object(ctx, effect::r2_get_stream(key, slice, std::nullopt));
   Response response = object_headers(object, 206);
-  response.set_header("content-range", assets::content_range(*range, size));
+  response.set_header("content-range", http::content_range(*range, size));
   response.set_header("content-length", std::to_string(range->length));
   co_return streamed(std::move(response), object);
 }

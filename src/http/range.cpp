@@ -1,11 +1,11 @@
-#include "assets/range.hpp"
+#include "http/range.hpp"
 
 #include <cstddef>
 #include <cstdint>
 
 #include "core/http.hpp"
 
-namespace ag::assets {
+namespace ag::http {
 namespace {
 
 /// A run of ASCII digits as a number, saturated at UINT64_MAX: a position of more digits than
@@ -77,4 +77,4 @@ std::string content_range(const ResolvedRange& range, std::uint64_t size) {
 
 std::string unsatisfied_content_range(std::uint64_t size) { return "bytes */" + std::to_string(size); }
 
-}  // namespace ag::assets
+}  // namespace ag::http

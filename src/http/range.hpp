@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace ag::assets {
+namespace ag::http {
 
 /// One parsed range-spec. Exactly one of two shapes: `first` set (with `last` optional:
 /// "bytes=100-" reads to the end), or only `suffix` set ("bytes=-500": the last 500 bytes).
@@ -40,4 +40,4 @@ std::string content_range(const ResolvedRange& range, std::uint64_t size);
 /// The Content-Range value of a 416: "bytes */1000".
 std::string unsatisfied_content_range(std::uint64_t size);
 
-}  // namespace ag::assets
+}  // namespace ag::http

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ag::assets {
+namespace ag::http {
 
 struct IfNoneMatch {
   bool any = false;               // "*": any current version
@@ -20,4 +20,4 @@ std::optional<IfNoneMatch> parse_if_none_match(std::string_view value);
 /// Whether an object whose bare ETag is `etag` satisfies the condition (answer 304).
 bool matches(const IfNoneMatch& condition, std::string_view etag);
 
-}  // namespace ag::assets
+}  // namespace ag::http

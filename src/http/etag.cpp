@@ -1,8 +1,8 @@
-#include "assets/etag.hpp"
+#include "http/etag.hpp"
 
 #include "core/http.hpp"
 
-namespace ag::assets {
+namespace ag::http {
 namespace {
 
 /// etagc = %x21 / %x23-7E / obs-text
@@ -46,4 +46,4 @@ bool matches(const IfNoneMatch& condition, std::string_view etag) {
   return false;
 }
 
-}  // namespace ag::assets
+}  // namespace ag::http
