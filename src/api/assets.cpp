@@ -11,6 +11,7 @@
 #include "auth/require.hpp"
 #include "core/effects.hpp"
 #include "core/log.hpp"
+#include "core/r2_reply.hpp"
 
 namespace ag::api {
 
@@ -70,11 +71,12 @@ Task<> raise_storage_failure(Ctx& ctx, const EffectResult& result) {
   co_await ctx.raise(errors::internal());
 }
 
-Task<Json> found_object(Ctx& ctx, Json effect) {
-  EffectResult object = co_await ctx.perform(std::move(effect));
-  if (object.failed()) co_await raise_storage_failure(ctx, object);
-  if (!object.value.value("found", false)) co_await ctx.raise(errors::not_found("no such asset"));
-  co_return std::move(object.value);
+Task<effect::R2Object> found_object(Ctx& ctx, Json effect) {
+  EffectResult reply = co_await ctx.perform(std::move(effect));
+  if (reply.failed()) co_await raise_storage_failure(ctx, reply);
+  std::optional<effect::R2Object> object = effect::found_r2_object(reply);
+  if (!object) co_await ctx.raise(errors::not_found("no such asset"));
+  co_return std::move(*object);
 }
 
 std::string quoted_etag(std::string_view etag) { return "\"" + std::string(etag) + "\""; }
@@ -86,50 +88,50 @@ std::optional<http::IfNoneMatch> if_none_match(const Request& request) {
 
 /// The range to serve, when the request asks for one we honour. If-Range naming another
 /// version means "send it all" (RFC 9110 §13.1.5).
-std::optional<http::ByteRangeSpec> wanted_range(const Request& request, const Json& meta) {
+std::optional<http::ByteRangeSpec> wanted_range(const Request& request, const effect::R2Object& meta) {
   auto header = request.header("range");
   if (!header) return std::nullopt;
-  if (auto if_range = request.header("if-range");
-      if_range && *if_range != quoted_etag(string_field(meta, "etag").value_or(""))) {
+  if (auto if_range = request.header("if-range"); if_range && *if_range != quoted_etag(meta.etag)) {
     return std::nullopt;
   }
   return http::parse_range_header(*header);
 }
 
-Response object_headers(const Json& meta, int status) {
+Response object_headers(const effect::R2Object& meta, int status) {
   Response response;
   response.status = status;
-  response.set_header("content-type", string_field(meta, "content_type").value_or("application/octet-stream"));
-  if (auto etag = string_field(meta, "etag")) response.set_header("etag", quoted_etag(*etag));
+  response.set_header("content-type", meta.content_type.empty() ? "application/octet-stream" : meta.content_type);
+  if (!meta.etag.empty()) response.set_header("etag", quoted_etag(meta.etag));
   response.set_header("cache-control", "private, max-age=0, must-revalidate");
   response.set_header("accept-ranges", "bytes");
   return response;
 }
 
-Response whole_object(const Json& meta) {
+Response whole_object(const effect::R2Object& meta) {
   Response response = object_headers(meta, 200);
-  if (auto size = int_field(meta, "size")) response.set_header("content-length", std::to_string(*size));
+  if (meta.size) response.set_header("content-length", std::to_string(*meta.size));
   return response;
 }
 
-Response streamed(Response response, const Json& object) {
-  response.body = R2BodyHandle{int_field(object, "handle").value_or(0)};
+Response streamed(Response response, const effect::R2Object& object) {
+  response.body = R2BodyHandle{object.handle};
   return response;
 }
 
-bool etag_matches(const Request& request, const Json& meta) {
+bool etag_matches(const Request& request, const effect::R2Object& meta) {
   auto condition = if_none_match(request);
-  return condition && http::matches(*condition, string_field(meta, "etag").value_or(""));
+  return condition && http::matches(*condition, meta.etag);
 }
 
 /// A 206 for a Range request: the metadata first, since only the size says whether the
 /// range is satisfiable, then the slice.
-Task<Response> ranged_get(Ctx& ctx, const std::string& key, const Json& meta, const http::ByteRangeSpec& spec) {
-  const auto size = static_cast<std::uint64_t>(int_field(meta, "size").value_or(0));
+Task<Response> ranged_get(Ctx& ctx, const std::string& key, const effect::R2Object& meta,
+                          const http::ByteRangeSpec& spec) {
+  const std::uint64_t size = meta.size.value_or(0);
   auto range = http::resolve_range(spec, size);
   if (!range) co_await ctx.raise(errors::range_not_satisfiable(size));
   effect::R2Range slice{range->offset, range->length, std::nullopt};
-  Json object = co_await found_object(ctx, effect::r2_get_stream(key, slice, std::nullopt));
+  effect::R2Object object = co_await found_object(ctx, effect::r2_get_stream(key, slice, std::nullopt));
   Response response = object_headers(object, 206);
   response.set_header("content-range", http::content_range(*range, size));
   response.set_header("content-length", std::to_string(range->length));
@@ -153,17 +155,19 @@ Task<Response> put_asset(Ctx& ctx, const Request& request) {
     room = co_await assets::reserve_upload(ctx, *owner, key, *length, quota);
   }
 
-  EffectResult stored = co_await ctx.perform(effect::r2_put_request_body(key, content_type, limit));
+  EffectResult reply = co_await ctx.perform(effect::r2_put_request_body(key, content_type, limit));
+  std::optional<effect::R2Object> stored;
+  if (!reply.failed()) stored = effect::stored_r2_object(reply);
   if (room) {
-    auto size = stored.failed() ? std::nullopt : std::optional(int_field(stored.value, "size").value_or(*length));
+    auto size = stored ? std::optional(stored->size.value_or(*length)) : std::nullopt;
     co_await assets::finish_upload(ctx, *room, size);
   }
-  if (stored.error_code() == "too_large") co_await ctx.raise(errors::payload_too_large(limit));
-  if (stored.failed()) co_await raise_storage_failure(ctx, stored);
+  if (reply.error_code() == "too_large") co_await ctx.raise(errors::payload_too_large(limit));
+  if (!stored) co_await raise_storage_failure(ctx, reply);
   co_return json_response(200, {{"ok", true},
                                 {"key", key},
-                                {"size", stored.value.value("size", Json(*length))},
-                                {"etag", string_field(stored.value, "etag").value_or("")},
+                                {"size", stored->size.value_or(*length)},
+                                {"etag", stored->etag},
                                 {"content_type", content_type}});
 }
 
@@ -176,12 +180,12 @@ Task<Response> get_asset(Ctx& ctx, const Request& request) {
   std::optional<std::string> single_tag;
   if (condition && !condition->any && condition->tags.size() == 1) single_tag = condition->tags.front();
   if (request.header("range") || (condition && !single_tag)) {
-    Json meta = co_await found_object(ctx, effect::r2_head(key));
+    effect::R2Object meta = co_await found_object(ctx, effect::r2_head(key));
     if (etag_matches(request, meta)) co_return object_headers(meta, 304);
     if (auto spec = wanted_range(request, meta)) co_return co_await ranged_get(ctx, key, meta, *spec);
   }
-  Json object = co_await found_object(ctx, effect::r2_get_stream(key, std::nullopt, single_tag));
-  if (object.value("not_modified", false)) co_return object_headers(object, 304);
+  effect::R2Object object = co_await found_object(ctx, effect::r2_get_stream(key, std::nullopt, single_tag));
+  if (object.not_modified) co_return object_headers(object, 304);
   co_return streamed(whole_object(object), object);
 }
 
@@ -189,7 +193,7 @@ Task<Response> get_asset(Ctx& ctx, const Request& request) {
 Task<Response> head_asset(Ctx& ctx, const Request& request) {
   std::string key = co_await valid_key(ctx, request);
   co_await require_read_access(ctx, request, key);
-  Json meta = co_await found_object(ctx, effect::r2_head(key));
+  effect::R2Object meta = co_await found_object(ctx, effect::r2_head(key));
   if (etag_matches(request, meta)) co_return object_headers(meta, 304);
   co_return whole_object(meta);
 }

@@ -4,6 +4,7 @@
 #include "assets/signed_url.hpp"
 #include "core/effects.hpp"
 #include "core/log.hpp"
+#include "core/r2_reply.hpp"
 
 namespace ag::jobs {
 
@@ -28,7 +29,7 @@ Task<> link_assets(Ctx& ctx, const auth::Caller& caller, const std::string& base
       log::error("r2 failed", {{"request_id", ctx.request_id()}, {"code", found[i].error_code()}});
       co_await ctx.raise(errors::internal());
     }
-    if (!found[i].value.value("found", false))
+    if (!effect::found_r2_object(found[i]))
       co_await ctx.raise(errors::invalid_input("input." + asset.field + " names no stored asset"));
     quote.provider_input[quote.provider_names.value(asset.field, asset.field)] =
         assets::signed_url(*secret, base_url, asset.key, expires_s);
