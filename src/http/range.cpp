@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "core/http.hpp"
+#include "http/etag.hpp"
 
 namespace ag::http {
 namespace {
@@ -73,6 +74,13 @@ std::optional<ResolvedRange> resolve_range(const ByteRangeSpec& spec, std::uint6
 std::string content_range(const ResolvedRange& range, std::uint64_t size) {
   return "bytes " + std::to_string(range.offset) + "-" + std::to_string(range.offset + range.length - 1) + "/" +
          std::to_string(size);
+}
+
+std::optional<ByteRangeSpec> wanted_range(const Request& request, std::string_view etag) {
+  auto header = request.header("range");
+  if (!header) return std::nullopt;
+  if (auto if_range = request.header("if-range"); if_range && *if_range != quoted_etag(etag)) return std::nullopt;
+  return parse_range_header(*header);
 }
 
 std::string unsatisfied_content_range(std::uint64_t size) { return "bytes */" + std::to_string(size); }

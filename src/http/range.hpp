@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/http.hpp"
+
 namespace ag::http {
 
 /// One parsed range-spec. Exactly one of two shapes: `first` set (with `last` optional:
@@ -33,6 +35,10 @@ std::optional<ByteRangeSpec> parse_range_header(std::string_view value);
 /// (answer 416): first >= size, a zero suffix, or an empty object. `last` is clamped to the
 /// end; a suffix longer than the object selects all of it.
 std::optional<ResolvedRange> resolve_range(const ByteRangeSpec& spec, std::uint64_t size);
+
+/// The range to serve, when the request asks for one to honour. If-Range naming another
+/// version than `etag` means "send it all" (RFC 9110 §13.1.5).
+std::optional<ByteRangeSpec> wanted_range(const Request& request, std::string_view etag);
 
 /// The Content-Range value of a 206: "bytes 0-99/1000".
 std::string content_range(const ResolvedRange& range, std::uint64_t size);
