@@ -38,6 +38,9 @@ std::optional<std::string> lifecycle_status(std::string_view replicate_status) {
   return std::nullopt;
 }
 
+Replicate::Replicate(Settings settings)
+    : JobQueueProvider("replicate", lifecycle_status, kFailed, kMaxReplyBytes), settings_(std::move(settings)) {}
+
 effect::FetchSpec Replicate::request(std::string method, std::string path) const {
   effect::FetchSpec spec;
   spec.method = std::move(method);
@@ -68,32 +71,12 @@ effect::FetchSpec Replicate::submit_request(const Json& input, const std::string
   return spec;
 }
 
-std::optional<providers::JobState> Replicate::submit_reply(const EffectResult& reply) const {
-  return providers::accepted_state(reply, lifecycle_status);
-}
-
 std::optional<effect::FetchSpec> Replicate::status_request(std::string_view job_id) const {
   return request("GET", "/predictions/" + std::string(job_id));
 }
 
-providers::Polled Replicate::status_reply(const EffectResult& reply, std::string_view job_id) const {
-  return providers::polled_state(reply, job_id, kFailed, lifecycle_status);
-}
-
 std::optional<effect::FetchSpec> Replicate::cancel_request(std::string_view job_id) const {
   return request("POST", "/predictions/" + std::string(job_id) + "/cancel");
-}
-
-std::optional<providers::JobState> Replicate::cancel_reply(const EffectResult& reply) const {
-  return providers::accepted_state(reply, lifecycle_status);
-}
-
-std::optional<providers::JobState> Replicate::parse_callback(std::string_view body) const {
-  return providers::parse_state(body, lifecycle_status);
-}
-
-Json Replicate::output(const providers::JobState& state) const {
-  return state.body.contains("output") ? state.body["output"] : Json(nullptr);
 }
 
 Json Replicate::usage(const providers::JobState& state) const {

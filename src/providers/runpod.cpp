@@ -69,36 +69,19 @@ std::optional<std::string> lifecycle_status(std::string_view runpod_status) {
   return std::nullopt;
 }
 
+RunPod::RunPod(Settings settings)
+    : JobQueueProvider("runpod", lifecycle_status, "FAILED", kMaxReplyBytes), settings_(std::move(settings)) {}
+
 effect::FetchSpec RunPod::submit_request(const Json& input, const std::string& callback_url) const {
   return run_request(settings_, input, callback_url);
-}
-
-std::optional<providers::JobState> RunPod::submit_reply(const EffectResult& reply) const {
-  return providers::accepted_state(reply, lifecycle_status);
 }
 
 std::optional<effect::FetchSpec> RunPod::status_request(std::string_view job_id) const {
   return runpod::status_request(settings_, job_id);
 }
 
-providers::Polled RunPod::status_reply(const EffectResult& reply, std::string_view job_id) const {
-  return providers::polled_state(reply, job_id, "FAILED", lifecycle_status);
-}
-
 std::optional<effect::FetchSpec> RunPod::cancel_request(std::string_view job_id) const {
   return runpod::cancel_request(settings_, job_id);
-}
-
-std::optional<providers::JobState> RunPod::cancel_reply(const EffectResult& reply) const {
-  return providers::accepted_state(reply, lifecycle_status);
-}
-
-std::optional<providers::JobState> RunPod::parse_callback(std::string_view body) const {
-  return providers::parse_state(body, lifecycle_status);
-}
-
-Json RunPod::output(const providers::JobState& state) const {
-  return state.body.contains("output") ? state.body["output"] : Json(nullptr);
 }
 
 }  // namespace ag::runpod
