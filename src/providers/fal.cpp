@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "providers/api_request.hpp"
 #include "providers/replies.hpp"
 #include "providers/stripe_form.hpp"
 
@@ -75,13 +76,7 @@ std::optional<std::string> lifecycle_status(std::string_view fal_status) {
 }
 
 effect::FetchSpec Fal::request(std::string method, std::string url) const {
-  effect::FetchSpec spec;
-  spec.method = std::move(method);
-  spec.url = std::move(url);
-  spec.headers = {{"authorization", "Key " + settings_.key}, {"accept", "application/json"}};
-  spec.timeout_ms = 15'000;
-  spec.max_bytes = kMaxReplyBytes;
-  return spec;
+  return providers::api_request(std::move(method), std::move(url), "Key " + settings_.key, kMaxReplyBytes);
 }
 
 std::string Fal::request_url(std::string_view job_id) const {

@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "providers/api_request.hpp"
 #include "providers/replies.hpp"
 #include "providers/usage.hpp"
 
@@ -42,13 +43,8 @@ Replicate::Replicate(Settings settings)
     : JobQueueProvider("replicate", lifecycle_status, kFailed, kMaxReplyBytes), settings_(std::move(settings)) {}
 
 effect::FetchSpec Replicate::request(std::string method, std::string path) const {
-  effect::FetchSpec spec;
-  spec.method = std::move(method);
-  spec.url = settings_.api_base + path;
-  spec.headers = {{"authorization", "Bearer " + settings_.api_token}, {"accept", "application/json"}};
-  spec.timeout_ms = 15'000;
-  spec.max_bytes = kMaxReplyBytes;
-  return spec;
+  return providers::api_request(std::move(method), settings_.api_base + path, "Bearer " + settings_.api_token,
+                                kMaxReplyBytes);
 }
 
 effect::FetchSpec Replicate::submit_request(const Json& input, const std::string& callback_url) const {

@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "providers/api_request.hpp"
 #include "providers/replies.hpp"
 
 namespace ag::runpod {
@@ -10,14 +11,9 @@ namespace {
 
 constexpr std::string_view kDefaultBase = "https://api.runpod.ai/v2";
 
-effect::FetchSpec request(const Settings& settings, std::string method, std::string path) {
-  effect::FetchSpec spec;
-  spec.method = std::move(method);
-  spec.url = settings.api_base + "/" + settings.endpoint_id + path;
-  spec.headers = {{"authorization", "Bearer " + settings.api_key}, {"accept", "application/json"}};
-  spec.timeout_ms = 15'000;
-  spec.max_bytes = kMaxReplyBytes;
-  return spec;
+effect::FetchSpec request(const Settings& settings, std::string method, const std::string& path) {
+  return providers::api_request(std::move(method), settings.api_base + "/" + settings.endpoint_id + path,
+                                "Bearer " + settings.api_key, kMaxReplyBytes);
 }
 
 }  // namespace

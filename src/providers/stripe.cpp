@@ -1,5 +1,6 @@
 #include "providers/stripe.hpp"
 
+#include "providers/api_request.hpp"
 #include "providers/stripe_form.hpp"
 #include "core/json.hpp"
 
@@ -9,14 +10,9 @@ namespace {
 constexpr std::string_view kDefaultBase = "https://api.stripe.com";
 
 effect::FetchSpec request(const Settings& settings, std::string method, std::string url) {
-  effect::FetchSpec spec;
-  spec.method = std::move(method);
-  spec.url = std::move(url);
-  spec.headers = {{"authorization", "Bearer " + settings.secret_key},
-                  {"stripe-version", std::string(kApiVersion)},
-                  {"accept", "application/json"}};
-  spec.timeout_ms = 15'000;
-  spec.max_bytes = 1 << 20;
+  effect::FetchSpec spec =
+      providers::api_request(std::move(method), std::move(url), "Bearer " + settings.secret_key, 1 << 20);
+  spec.headers.emplace_back("stripe-version", std::string(kApiVersion));
   return spec;
 }
 
