@@ -18,10 +18,8 @@ constexpr std::string_view kFailed = "failed";
 std::optional<Settings> settings(const Config& config) {
   auto token = config.get("REPLICATE_API_TOKEN");
   if (!token || token->empty()) return std::nullopt;
-  std::string base(config.get("REPLICATE_API_BASE").value_or(kDefaultBase));
-  while (!base.empty() && base.back() == '/') base.pop_back();
   std::string secret(config.get("REPLICATE_WEBHOOK_SECRET").value_or(""));
-  return Settings{std::move(base), std::string(*token), std::move(secret), ""};
+  return Settings{config.get_base_url("REPLICATE_API_BASE", kDefaultBase), std::string(*token), std::move(secret), ""};
 }
 
 std::optional<std::string> lifecycle_status(std::string_view replicate_status) {

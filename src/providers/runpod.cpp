@@ -22,9 +22,7 @@ std::optional<Settings> settings(const Config& config) {
   auto key = config.get("RUNPOD_API_KEY");
   auto endpoint = config.get("RUNPOD_ENDPOINT_ID");
   if (!key || !endpoint) return std::nullopt;
-  std::string base(config.get("RUNPOD_API_BASE").value_or(kDefaultBase));
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return Settings{std::move(base), std::string(*key), std::string(*endpoint)};
+  return Settings{config.get_base_url("RUNPOD_API_BASE", kDefaultBase), std::string(*key), std::string(*endpoint)};
 }
 
 Settings at_endpoint(Settings settings, const std::optional<std::string>& endpoint_id) {

@@ -30,9 +30,7 @@ effect::FetchSpec post(const Settings& settings, std::string_view path, const Fo
 std::optional<Settings> settings(const Config& config) {
   auto key = config.get("STRIPE_SECRET_KEY");
   if (!key) return std::nullopt;
-  std::string base(config.get("STRIPE_API_BASE").value_or(kDefaultBase));
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return Settings{std::move(base), std::string(*key)};
+  return Settings{config.get_base_url("STRIPE_API_BASE", kDefaultBase), std::string(*key)};
 }
 
 effect::FetchSpec create_customer_request(const Settings& settings, const std::string& user_id,
