@@ -45,9 +45,7 @@ std::pair<std::string, std::string> image_type(std::string_view format) {
 std::optional<Settings> settings(const Config& config) {
   auto key = config.get("OPENAI_API_KEY");
   if (!key || key->empty()) return std::nullopt;
-  std::string base(config.get("OPENAI_API_BASE").value_or(kDefaultBase));
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return Settings{std::move(base), std::string(*key), "", ""};
+  return Settings{config.get_base_url("OPENAI_API_BASE", kDefaultBase), std::string(*key), "", ""};
 }
 
 bool serves(std::string_view content_type) {
