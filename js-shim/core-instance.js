@@ -4,7 +4,7 @@
 
 import { createImports } from "./wasi.js";
 
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -88,9 +88,12 @@ export class CoreInstance {
     return this.#call("ag_resume", frameParts(frame));
   }
 
-  /** Ends a live task without a step (its client went away); true when there was one. */
+  /**
+   * Ends a live task (its client went away); returns its last step: {done, background?} (what
+   * the task leaves to run without it), or {error: "unknown_task"}.
+   */
   cancel(task) {
-    return this.#guard(() => this.exports.ag_cancel(task)) === 1;
+    return this.#guard(() => this.#answer(this.exports.ag_cancel(task)));
   }
 
   liveTasks() {
@@ -145,16 +148,21 @@ export class CoreInstance {
       const { ptr, length } = this.#write(parts);
       const out = ex[fn](ptr, length);
       ex.ag_free(ptr); // NOTE: not after a trap: the instance is dropped then anyway
-      const mem = ex.memory.buffer; // re-read: the call may have grown memory
-      const len = new DataView(mem).getUint32(out, true);
-      const answer = JSON.parse(decoder.decode(new Uint8Array(mem, out + 4, len)));
-      // the core's log entries of this call, as objects so that Workers Logs indexes their fields
-      if (Array.isArray(answer?.logs)) {
-        for (const entry of answer.logs) console.log(entry);
-        delete answer.logs;
-      }
-      return answer;
+      return this.#answer(out);
     });
+  }
+
+  /** Decodes the `[u32 len][json]` answer at `out`, printing its log entries. */
+  #answer(out) {
+    const mem = this.exports.memory.buffer; // re-read: the call may have grown memory
+    const len = new DataView(mem).getUint32(out, true);
+    const answer = JSON.parse(decoder.decode(new Uint8Array(mem, out + 4, len)));
+    // the core's log entries of this call, as objects so that Workers Logs indexes their fields
+    if (Array.isArray(answer?.logs)) {
+      for (const entry of answer.logs) console.log(entry);
+      delete answer.logs;
+    }
+    return answer;
   }
 }
 

@@ -116,17 +116,21 @@ async function run(core, first, scope) {
     if (step.error) throw new CoreError(`core answered ${step.error}: ${step.message ?? ""}`);
     if (step.response?.body?.stream === true) return streamOn(core, step, scope);
     if (step.response || step.done) {
-      // fire-and-forget effects handed over with the final step (results ignored)
-      for (const effect of Array.isArray(step.wait_until) ? step.wait_until : []) performBackground(effect, scope);
-      for (const job of Array.isArray(step.background) ? step.background : []) {
-        scope.background(runBackground(core, job, scope));
-      }
+      handOver(core, step, scope);
       return step;
     }
     if (!Array.isArray(step.effects)) throw new CoreError("step has neither effects, response nor done");
     const results = await performAll(step.effects, scope);
     if (scope.cancelled.aborted) return { done: true };
     step = core.resume({ task: step.task, now: Date.now(), results });
+  }
+}
+
+/** Runs what a final step hands over: fire-and-forget effects (results ignored), background jobs. */
+function handOver(core, step, scope) {
+  for (const effect of Array.isArray(step.wait_until) ? step.wait_until : []) performBackground(effect, scope);
+  for (const job of Array.isArray(step.background) ? step.background : []) {
+    scope.background(runBackground(core, job, scope));
   }
 }
 
@@ -137,7 +141,7 @@ function streamOn(core, step, scope) {
     if (scope.cancelled.aborted) return;
     scope.aborter.abort();
     try {
-      core.cancel(step.task);
+      handOver(core, core.cancel(step.task), scope); // what the task leaves to run without its client
     } catch {
       // a poisoned instance has no task left to cancel
     }

@@ -43,7 +43,7 @@ AG_EXPORT(ag_start) std::uint32_t ag_start(const char* data, std::uint32_t size)
 AG_EXPORT(ag_resume) std::uint32_t ag_resume(const char* data, std::uint32_t size) {
   return publish(entry().resume(input(data, size)));
 }
-AG_EXPORT(ag_cancel) std::uint32_t ag_cancel(std::uint32_t task) { return entry().cancel(task) ? 1 : 0; }
+AG_EXPORT(ag_cancel) std::uint32_t ag_cancel(std::uint32_t task) { return publish(entry().cancel(task)); }
 AG_EXPORT(ag_live_tasks) std::uint32_t ag_live_tasks() { return static_cast<std::uint32_t>(entry().live_tasks()); }
 
 #ifdef __EMSCRIPTEN__

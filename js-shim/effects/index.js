@@ -9,6 +9,7 @@ import { performCryptoVerify } from "./crypto-verify.js";
 import { performSleep } from "./sleep.js";
 import { performQueueSend } from "./queue.js";
 import { performStreamWrite } from "../stream.js";
+import { performBodyRead, performStreamedFetch } from "./held-body.js";
 
 const EXECUTORS = {
   sql: performSql,
@@ -18,6 +19,7 @@ const EXECUTORS = {
   sleep: performSleep,
   "queue.send": performQueueSend,
   "stream.write": performStreamWrite,
+  "body.read": performBodyRead,
   wait_until: performWaitUntil,
 };
 for (const op of R2_OPS) EXECUTORS[op] = performR2;
@@ -38,8 +40,12 @@ export function performAll(effects, scope) {
   return Promise.all(effects.map(async (effect) => ({ id: effect.id, ...(await perform(effect, scope)) })));
 }
 
-/** `fetch`: through the OUTBOUND binding (js-shim/outbound.js) where there is one. */
+/**
+ * `fetch`: through the OUTBOUND binding (js-shim/outbound.js) where there is one; one whose
+ * reply body the task reads piece by piece (`stream`) here (./held-body.js).
+ */
 async function performOutbound(effect, scope) {
+  if (effect.stream === true) return performStreamedFetch(effect, scope);
   if (!scope.env.OUTBOUND) return performFetch(effect, scope.env);
   try {
     return await scope.env.OUTBOUND.perform(effect);

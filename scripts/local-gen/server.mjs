@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The local generation server: a development stand-in for a GPU provider, on loopback, that
-// speaks RunPod Serverless's queue API (PROTOCOLS.md "RunPod Serverless") so that the API's
-// production code path runs unchanged against it. It makes real files from the prompt within
+// speaks RunPod Serverless's queue API (PROTOCOLS.md "RunPod Serverless"), and OpenAI's chat
+// completions (streamed too) for OpenAI-compatible models, so that the API's production code
+// paths run unchanged against it. It makes real files from the prompt within
 // seconds (no model runs): PNG images, MP4 videos, WAV audio, plain text. scripts/dev starts
 // it when RUNPOD_API_BASE points at a free loopback port (.dev.vars.example does).
 //
@@ -11,12 +12,15 @@
 //   GET|POST /{endpoint}/status/{id} {id, status, delayTime?, executionTime?, output?, error?}
 //   POST /{endpoint}/cancel/{id}     {id, status}: CANCELLED for an open job, else its own status
 //   GET|HEAD /files/{name}           a finished job's file (no key needed, like a presigned URL)
+//   POST /v1/chat/completions        OpenAI's chat (chat.mjs): the text endpoint's text, whole or
+//                                    streamed token by token (`stream: true`)
 // Endpoints (endpoints.mjs): local-text, local-image, local-audio, local-video. Every other
 // request needs `Authorization: Bearer <any key>` (401 without). `input.steps` (1..1000,
 // default 6) sets how many progress steps of --step-ms (default 400) a job takes.
 
 import http from "node:http";
 import { ENDPOINTS } from "./endpoints.mjs";
+import { completion, parseChat, streamCompletion } from "./chat.mjs";
 import { createJobs } from "./jobs.mjs";
 import { readBody } from "../lib/read-body.mjs";
 
@@ -82,6 +86,11 @@ const server = http.createServer(async (req, res) => {
   if (!path.startsWith("/files/") && !/^Bearer \S+$/.test(req.headers.authorization ?? "")) {
     req.resume();
     answer = json(401, { error: "Unauthorized" });
+  } else if (req.method === "POST" && path === "/v1/chat/completions") {
+    const raw = await readBody(req);
+    const chat = raw === null ? { error: json(413, { error: { message: "payload too large" } }) } : parseChat(raw);
+    if (!chat.error && chat.body.stream === true) return streamCompletion(chat, res, log);
+    answer = chat.error ?? completion(chat);
   } else {
     answer = route(jobs, req.method, path, await readBody(req, MAX_BODY));
   }
@@ -89,6 +98,6 @@ const server = http.createServer(async (req, res) => {
   res.end(req.method === "HEAD" ? undefined : answer.body);
 });
 server.listen(opts.port, "127.0.0.1", () =>
-  log(`RunPod-style endpoints ${[...ENDPOINTS.keys()].join(", ")} on http://127.0.0.1:${opts.port}`),
+  log(`RunPod-style endpoints ${[...ENDPOINTS.keys()].join(", ")} and OpenAI's /v1/chat/completions on http://127.0.0.1:${opts.port}`),
 );
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(0));

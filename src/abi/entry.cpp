@@ -37,4 +37,9 @@ std::string Entry::resume(std::string_view bytes) {
   return output(runtime_->resume(frame->json, frame->blobs));
 }
 
+std::string Entry::cancel(std::int64_t task) {
+  if (!runtime_) return output(bad_frame("not initialised"));
+  return output(runtime_->cancel(task));
+}
+
 }  // namespace ag::abi

@@ -17,8 +17,8 @@ class Entry {
   std::string init(std::string_view frame);
   std::string start(std::string_view frame);
   std::string resume(std::string_view frame);
-  /// Ends a live task without a step (Runtime::cancel); false when there is none.
-  bool cancel(std::int64_t task) { return runtime_ && runtime_->cancel(task); }
+  /// Ends a live task; its last step (Runtime::cancel).
+  std::string cancel(std::int64_t task);
   std::size_t live_tasks() const { return runtime_ ? runtime_->live_tasks() : 0; }
 
  private:

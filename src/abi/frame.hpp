@@ -12,7 +12,7 @@
 
 namespace ag::abi {
 
-constexpr std::uint32_t kVersion = 2;
+constexpr std::uint32_t kVersion = 3;
 
 /// Frames carry values that entered through parse_json (stored jsonb in rows, replies) a few
 /// levels below their own, so they may nest deeper than untrusted JSON.

@@ -4,6 +4,7 @@
 #include "jobs/delivery.hpp"
 #include "core/log.hpp"
 #include "jobs/queued.hpp"
+#include "jobs/streamed.hpp"
 #include "jobs/sweep.hpp"
 #include "jobs/webhooks.hpp"
 #include "v1/errors.hpp"
@@ -78,6 +79,10 @@ Task<Response> App::background(Ctx& ctx, Json job) {
   }
   if (name == jobs::kRunQueuedJob) {
     co_await jobs::run_queued(ctx, job);
+    co_return json_response(200, Json::object());
+  }
+  if (name == jobs::kAbandonedStream) {
+    co_await jobs::abandon_stream(ctx, string_field(job, "job_id").value_or(""));
     co_return json_response(200, Json::object());
   }
   log::error("unknown background job", {{"request_id", ctx.request_id()}, {"name", name}});

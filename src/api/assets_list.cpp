@@ -8,6 +8,7 @@
 #include "auth/require.hpp"
 #include "core/effects.hpp"
 #include "core/log.hpp"
+#include "core/r2_reply.hpp"
 #include "core/time.hpp"
 
 namespace ag::api {
@@ -16,11 +17,11 @@ namespace {
 constexpr std::uint32_t kDefaultPage = 100;
 constexpr std::uint32_t kMaxPage = 1000;
 
-Json listed_object(const Json& object) {
-  return {{"key", string_field(object, "key").value_or("")},
-          {"size", int_field(object, "size").value_or(0)},
-          {"etag", string_field(object, "etag").value_or("")},
-          {"uploaded", iso8601_utc(int_field(object, "uploaded").value_or(0))}};
+Json listed_object(const effect::R2Object& object) {
+  return {{"key", object.key},
+          {"size", object.size.value_or(0)},
+          {"etag", object.etag},
+          {"uploaded", iso8601_utc(object.uploaded_ms)}};
 }
 }  // namespace
 
@@ -39,16 +40,15 @@ Task<Response> list_assets(Ctx& ctx, const Request& request) {
     if (!cursor) co_await ctx.raise(errors::invalid_request("invalid cursor"));
   }
 
-  EffectResult page = co_await ctx.perform(effect::r2_list(prefix, cursor, limit));
-  if (page.failed()) {
-    log::error("r2 list failed", {{"request_id", ctx.request_id()}, {"code", page.error_code()}});
+  EffectResult reply = co_await ctx.perform(effect::r2_list(prefix, cursor, limit));
+  if (reply.failed()) {
+    log::error("r2 list failed", {{"request_id", ctx.request_id()}, {"code", reply.error_code()}});
     co_await ctx.raise(errors::internal());
   }
+  effect::R2Page page = effect::r2_page(reply);
   Json objects = Json::array();
-  if (auto it = page.value.find("objects"); it != page.value.end() && it->is_array()) {
-    for (const Json& object : *it) objects.push_back(listed_object(object));
-  }
-  auto next = string_field(page.value, "cursor");
+  for (const effect::R2Object& object : page.objects) objects.push_back(listed_object(object));
+  const std::optional<std::string>& next = page.cursor;
   co_return json_response(200, {{"ok", true},
                                 {"prefix", prefix},
                                 {"objects", std::move(objects)},

@@ -1,10 +1,8 @@
-// GET /credits and GET /credits/ledger: a user's balance and ledger. Users see their own;
-// the admin, who has no credits, names a user with ?user_id=.
+// GET /credits and GET /credits/ledger: a user's balance and ledger. Whose: credits/owner.hpp.
 #include "api/handlers.hpp"
 #include "http/paging.hpp"
 #include "http/ledger_cursor.hpp"
-#include "auth/require.hpp"
-#include "core/uuid.hpp"
+#include "credits/owner.hpp"
 #include "credits/store.hpp"
 
 namespace ag::api {
@@ -13,32 +11,12 @@ namespace {
 constexpr std::uint32_t kRecentEntries = 20;
 constexpr std::uint32_t kDefaultPage = 50;
 constexpr std::uint32_t kMaxPage = 100;
-
-/// Whose credits a request reads.
-struct Owner {
-  std::string user_id;
-  std::uint64_t welcome = 0;  // what a first visit grants: nothing when the admin only looks
-};
-
-Task<Owner> credit_owner(Ctx& ctx, const Request& request) {
-  auth::Caller caller = co_await auth::require_caller(ctx, request);
-  auto named = request.query_param("user_id");
-  if (named && named->empty()) named.reset();
-  if (named && !is_uuid(*named)) co_await ctx.raise(errors::invalid_request("user_id must be a UUID"));
-  if (caller.admin) {
-    if (!named) co_await ctx.raise(errors::invalid_request("the admin has no credits: name the user with ?user_id="));
-    co_return Owner{lowercase_uuid(*named), 0};
-  }
-  if (named && lowercase_uuid(*named) != lowercase_uuid(caller.user->id))
-    co_await ctx.raise(errors::forbidden("you may see only your own credits"));
-  co_return Owner{caller.user->id, credits::welcome_credits(ctx.config(), *caller.user)};
-}
 }  // namespace
 
 /// GET /credits: the balance (granting the welcome credits on a user's first visit) and
 /// the newest ledger entries.
 Task<Response> get_credits(Ctx& ctx, const Request& request) {
-  Owner owner = co_await credit_owner(ctx, request);
+  credits::Owner owner = co_await credits::credit_owner(ctx, request);
   // One statement: a first visit lists its welcome entry.
   credits::CreditsOverview overview =
       co_await credits::credits_overview(ctx, owner.user_id, owner.welcome, kRecentEntries);
@@ -47,7 +25,7 @@ Task<Response> get_credits(Ctx& ctx, const Request& request) {
 
 /// GET /credits/ledger?cursor&limit: one page of ledger entries, newest first.
 Task<Response> get_credit_ledger(Ctx& ctx, const Request& request) {
-  Owner owner = co_await credit_owner(ctx, request);
+  credits::Owner owner = co_await credits::credit_owner(ctx, request);
   std::uint32_t limit = co_await http::page_limit(ctx, request, kDefaultPage, kMaxPage);
   std::optional<std::int64_t> before;
   if (auto cursor = request.query_param("cursor"); cursor && !cursor->empty()) {

@@ -8,10 +8,10 @@
 #include "http/idempotency.hpp"
 #include "http/prefer.hpp"
 #include "jobs/poll.hpp"
+#include "jobs/request.hpp"
 #include "jobs/start.hpp"
 #include "jobs/view.hpp"
 #include "jobs/wait.hpp"
-#include "jobs/webhook_url.hpp"
 #include "jobs/webhooks.hpp"
 #include "providers/registry.hpp"
 
@@ -19,25 +19,10 @@ namespace ag::api {
 
 namespace {
 
-/// The request's shape; raises 400 naming the first bad field. Its input is the model's to
-/// check (jobs/quote.hpp).
+/// The job the request's body asks for, checked for shape (jobs/request.hpp).
 Task<Json> job_request(Ctx& ctx, const Request& request) {
   Json body = co_await http::read_json_object(ctx, request);
-  if (body.contains("prompt") && !body["prompt"].is_string())
-    co_await ctx.raise(errors::invalid_request("prompt must be a string"));
-  if (body.contains("model") && !body["model"].is_string())
-    co_await ctx.raise(errors::invalid_request("model must be a string"));
-  if (body.contains("input") && !body["input"].is_object())
-    co_await ctx.raise(errors::invalid_request("input must be an object"));
-  if (body.contains("webhook_url")) {
-    auto url = string_field(body, "webhook_url");
-    if (!url || !jobs::is_webhook_url(*url))
-      co_await ctx.raise(errors::invalid_request("webhook_url must be an https URL"));
-    // Unsigned webhooks could not be told from forgeries: refuse rather than send them.
-    if (!jobs::webhook_secret(ctx.config(), "admin"))
-      co_await ctx.raise(
-          errors::invalid_request("webhook_url needs webhook signing (WEBHOOK_SIGNING_SECRET) configured"));
-  }
+  co_await jobs::check_job_request(ctx, body);
   co_return body;
 }
 

@@ -22,18 +22,16 @@ Task<Response> v1_models(Ctx& ctx, const Request& request) {
 }
 
 /// POST /v1/chat/completions: the job's text output as the assistant's message; with
-/// `stream: true`, the same as chunks of an event stream, sent once the job has completed.
+/// `stream: true`, the same as chunks of an event stream, written as the provider streams them.
 Task<Response> v1_chat_completions(Ctx& ctx, const Request& request) {
   auth::User user = co_await auth::require_user(ctx, request);
   Json body = co_await http::read_json_object(ctx, request);
+  const v1::ChatStreaming streaming = v1::chat_streaming(body);
+  if (streaming.stream)
+    co_return co_await v1::streamed_chat(ctx, request, user, v1::chat_job(body), streaming.include_usage);
   Json row = co_await v1::completed_job(ctx, request, user, v1::chat_job(body));
   std::string text = co_await v1::output_text(ctx, row);
-  const std::int64_t now_s = ctx.now_ms() / 1000;
-  if (body.value("stream", false)) {
-    const Json options = body.value("stream_options", Json::object());
-    co_return v1::chat_completion_stream(row, text, now_s, options.value("include_usage", false) == true);
-  }
-  co_return json_response(200, v1::chat_completion(row, text, now_s));
+  co_return json_response(200, v1::chat_completion(row, text, ctx.now_ms() / 1000));
 }
 
 /// POST /v1/images/generations: a signed link (24 h) per image the job made, or with

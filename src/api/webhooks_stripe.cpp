@@ -9,6 +9,7 @@
 #include "http/not_configured.hpp"
 #include "billing/invoice_payment.hpp"
 #include "billing/signature.hpp"
+#include "billing/stripe_event.hpp"
 #include "billing/store.hpp"
 #include "core/log.hpp"
 
@@ -24,26 +25,6 @@ ApiError invalid_signature(std::string message) {
   error.code = "invalid_signature";
   error.message = std::move(message);
   return error;
-}
-
-/// The fields of an event stripe_apply_event needs; nullopt unless they are all there.
-std::optional<billing::StripeEvent> parse_event(std::string_view body) {
-  auto parsed = parse_json(body);
-  if (!parsed || !parsed->is_object()) return std::nullopt;
-  billing::StripeEvent event;
-  auto id = string_field(*parsed, "id");
-  auto type = string_field(*parsed, "type");
-  auto created = int_field(*parsed, "created");
-  auto data = parsed->find("data");
-  if (!id || id->empty() || !type || !created || data == parsed->end() || !data->is_object()) return std::nullopt;
-  auto object = data->find("object");
-  if (object == data->end() || !object->is_object()) return std::nullopt;
-  event.id = std::move(*id);
-  event.type = std::move(*type);
-  event.created = *created;
-  if (auto live = parsed->find("livemode"); live != parsed->end() && live->is_boolean()) event.livemode = *live;
-  event.object = std::move(*object);
-  return event;
 }
 }  // namespace
 
@@ -61,7 +42,7 @@ Task<Response> stripe_webhook(Ctx& ctx, const Request& request) {
     co_await ctx.raise(invalid_signature("the Stripe-Signature does not verify"));
   }
 
-  auto event = parse_event(body);
+  auto event = billing::parse_stripe_event(body);
   if (!event) co_await ctx.raise(errors::invalid_request("expected a Stripe event object"));
   co_await billing::attach_invoice_payment_intent(ctx, *event);
   std::string outcome = co_await billing::apply_event(ctx, *event);

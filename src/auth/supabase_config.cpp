@@ -3,10 +3,7 @@
 namespace ag::auth {
 
 std::optional<std::string> supabase_base(const Config& config) {
-  auto url = config.get("SUPABASE_URL");
-  if (!url) return std::nullopt;
-  std::string base(*url);
-  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string base = config.get_base_url("SUPABASE_URL");
   if (base.empty()) return std::nullopt;
   return base;
 }

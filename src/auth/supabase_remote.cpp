@@ -15,8 +15,7 @@ bool remote_auth_configured(const Config& config) {
 }
 
 Task<User> fetch_remote_user(Ctx& ctx, std::string_view token) {
-  std::string base(*ctx.config().get("SUPABASE_URL"));
-  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string base = ctx.config().get_base_url("SUPABASE_URL");
   effect::FetchSpec spec;
   spec.url = base + "/auth/v1/user";
   spec.headers = {{"authorization", "Bearer " + std::string(token)},

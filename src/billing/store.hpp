@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "billing/stripe_event.hpp"
 #include "core/ctx.hpp"
 #include "core/json.hpp"
 #include "core/task.hpp"
@@ -54,15 +55,6 @@ struct Account {
 /// The balance (with the welcome grant of public.user_credits, `welcome` > 0) and the current
 /// subscription, read in one statement.
 Task<Account> account(Ctx& ctx, const std::string& user_id, std::uint64_t welcome);
-
-/// A verified webhook event, as stripe_apply_event takes it.
-struct StripeEvent {
-  std::string id;
-  std::string type;
-  std::int64_t created = 0;
-  Json livemode = nullptr;
-  Json object;  // data.object
-};
 
 /// Records the event (once per id) and applies it; returns the outcome ("duplicate",
 /// "granted", "stale", "ignored", "unknown_customer", ... see the migration).

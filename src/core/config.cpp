@@ -46,4 +46,10 @@ std::vector<std::string> Config::get_list(std::string_view name) const {
   return items;
 }
 
+std::string Config::get_base_url(std::string_view name, std::string_view fallback) const {
+  std::string base(get(name).value_or(fallback));
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base;
+}
+
 }  // namespace ag

@@ -24,6 +24,9 @@ class Config {
   std::uint64_t get_uint(std::string_view name, std::uint64_t fallback, std::uint64_t min, std::uint64_t max) const;
   /// A comma-separated list, items trimmed, empty items dropped.
   std::vector<std::string> get_list(std::string_view name) const;
+  /// A base URL setting without trailing '/', so paths append with one; `fallback` (trimmed
+  /// alike) when unset.
+  std::string get_base_url(std::string_view name, std::string_view fallback = {}) const;
 
   void set(std::string name, std::string value) { vars_[std::move(name)] = std::move(value); }
 

@@ -109,6 +109,12 @@ class Ctx {
     job["request_id"] = request_id_;
     state_.spawn(std::move(job));
   }
+  /// Starts `job` as a task of its own if this task is cancelled (its client went away), so
+  /// what it leaves half done still ends consistently; dropped when the task ends otherwise.
+  void run_if_cancelled(Json job) {
+    job["request_id"] = request_id_;
+    state_.spawn_on_cancel(std::move(job));
+  }
 
  private:
   const Config& config_;

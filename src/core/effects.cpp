@@ -27,8 +27,11 @@ Json fetch(const FetchSpec& spec) {
     if (!store.json_items.empty()) files["json"] = {{"items", store.json_items}, {"field", store.json_field}};
     effect["store"] = std::move(files);
   }
+  if (spec.stream) effect["stream"] = true;
   return effect;
 }
+
+Json body_read(std::int64_t handle) { return {{"op", "body.read"}, {"handle", handle}}; }
 
 Json queue_send(std::string_view queue, const Json& body, std::int64_t delay_seconds) {
   Json effect = {{"op", "queue.send"}, {"queue", queue}, {"body", body}};

@@ -37,9 +37,16 @@ struct FetchSpec {
   std::int64_t timeout_ms = 10'000;
   std::uint64_t max_bytes = 1 << 20;
   std::optional<ReplyFiles> store;
+  /// A 2xx reply's body is held for the task to read piece by piece (body_read) instead of
+  /// read whole: the result carries `handle` in place of `body`. Any other reply is read whole.
+  bool stream = false;
 };
 /// An outgoing HTTP request.
 Json fetch(const FetchSpec& spec);
+
+/// The next piece of a reply body a streamed fetch holds as `handle`: the result is its bytes
+/// as `body`, or `{"done": true}` once the body has ended; errors `timeout`, `network`.
+Json body_read(std::int64_t handle);
 
 /// Has the runtime's WebCrypto verify `signature` (raw bytes, sent base64url) over `data` with
 /// `alg` ("ES256", "RS256" or "EdDSA") and the public JWK `key`; the result is {"valid": bool}.

@@ -143,12 +143,17 @@ Json Runtime::start(const Json& message, std::string_view blobs) {
   return advance(id, ref);
 }
 
-bool Runtime::cancel(std::int64_t id) {
+Json Runtime::cancel(std::int64_t id) {
+  auto found = tasks_.find(id);
+  if (found == tasks_.end()) return {{"error", "unknown_task"}, {"task", id}};
+  Json step = {{"task", id}, {"request_id", found->second->ctx.request_id()}, {"done", true}};
+  auto left = found->second->state.take_on_cancel();
+  if (!left.empty()) step["background"] = std::move(left);
   // Destroying the Live destroys its coroutines (the writer first: it was declared last) and
   // drops what they still wanted done: nobody is left to receive it.
-  const bool found = tasks_.erase(id) == 1;
+  tasks_.erase(found);
   isolate_.slot<TaskCount>().live = tasks_.size();
-  return found;
+  return step;
 }
 
 Json Runtime::resume(const Json& message, std::string_view blobs) {

@@ -24,10 +24,11 @@ class Runtime {
   /// `message` is a decoded resume frame; `blobs` its blob section.
   Json resume(const Json& message, std::string_view blobs);
 
-  /// Ends task `id` now, without a step: its coroutines are destroyed and its pending effects'
-  /// results will not be asked for. The shim cancels a streamed body's task when the client goes
-  /// away. False when there is no such task.
-  bool cancel(std::int64_t id);
+  /// Ends task `id` now: its coroutines are destroyed and its pending effects' results will not
+  /// be asked for. The shim cancels a streamed body's task when the client goes away. Returns
+  /// the task's last step, `done` with the background jobs it asked to run if cancelled
+  /// (Ctx::run_if_cancelled), or `{"error": "unknown_task"}`.
+  Json cancel(std::int64_t id);
 
   std::size_t live_tasks() const { return tasks_.size(); }
   const Config& config() const { return config_; }

@@ -40,6 +40,8 @@ class TaskState {
   void defer(Json effect);
   /// Queues a background task (see Ctx::run_after); they leave with the final step.
   void spawn(Json job) { background_.push_back(std::move(job)); }
+  /// Queues a background task for the task's cancellation (see Ctx::run_if_cancelled).
+  void spawn_on_cancel(Json job) { on_cancel_.push_back(std::move(job)); }
   /// Records the error that ends the task; the awaiting coroutine is never resumed.
   void fail(ApiError error) { failure_ = std::move(error); }
 
@@ -47,6 +49,7 @@ class TaskState {
   std::vector<Json> take_effects();
   std::vector<Json> take_deferred();
   std::vector<Json> take_background() { return std::exchange(background_, {}); }
+  std::vector<Json> take_on_cancel() { return std::exchange(on_cancel_, {}); }
   const std::optional<ApiError>& failure() const { return failure_; }
   bool waiting() const { return static_cast<bool>(waiter_); }
 
@@ -59,6 +62,7 @@ class TaskState {
   std::vector<Json> outbox_;
   std::vector<Json> deferred_;
   std::vector<Json> background_;
+  std::vector<Json> on_cancel_;
   std::vector<std::int64_t> pending_ids_;
   std::vector<EffectResult>* destination_ = nullptr;
   coro::coroutine_handle<> waiter_;

@@ -6,6 +6,7 @@
 #include <mbedtls/rsa.h>
 
 #include <string>
+#include <utility>
 
 #include "crypto/encoding.hpp"
 #include "crypto/sha256.hpp"
@@ -53,6 +54,14 @@ struct Mpi {
   Mpi& operator=(const Mpi&) = delete;
 };
 
+/// A JWK's two base64url members decoded; nullopt unless both decode.
+std::optional<std::pair<std::string, std::string>> decoded_pair(std::string_view first, std::string_view second) {
+  auto a = base64url_decode(first);
+  auto b = base64url_decode(second);
+  if (!a || !b) return std::nullopt;
+  return std::pair(std::move(*a), std::move(*b));
+}
+
 // 1 <= v < n, as ECDSA requires of r and s.
 bool in_scalar_range(const mbedtls_mpi& v, const mbedtls_mpi& n) {
   return mbedtls_mpi_cmp_int(&v, 1) >= 0 && mbedtls_mpi_cmp_mpi(&v, &n) < 0;
@@ -61,10 +70,8 @@ bool in_scalar_range(const mbedtls_mpi& v, const mbedtls_mpi& n) {
 }  // namespace
 
 std::optional<EcPublicKey> EcPublicKey::from_jwk(std::string_view x_b64url, std::string_view y_b64url) {
-  auto x = base64url_decode(x_b64url);
-  auto y = base64url_decode(y_b64url);
-  if (!x || !y) return std::nullopt;
-  return from_coordinates(*x, *y);
+  auto xy = decoded_pair(x_b64url, y_b64url);
+  return xy ? from_coordinates(xy->first, xy->second) : std::nullopt;
 }
 
 std::optional<EcPublicKey> EcPublicKey::from_coordinates(std::string_view x, std::string_view y) {
@@ -84,10 +91,8 @@ std::optional<EcPublicKey> EcPublicKey::from_coordinates(std::string_view x, std
 }
 
 std::optional<RsaPublicKey> RsaPublicKey::from_jwk(std::string_view n_b64url, std::string_view e_b64url) {
-  auto n = base64url_decode(n_b64url);
-  auto e = base64url_decode(e_b64url);
-  if (!n || !e) return std::nullopt;
-  return from_components(*n, *e);
+  auto ne = decoded_pair(n_b64url, e_b64url);
+  return ne ? from_components(ne->first, ne->second) : std::nullopt;
 }
 
 std::optional<RsaPublicKey> RsaPublicKey::from_components(std::string_view n, std::string_view e) {

@@ -10,10 +10,7 @@ std::string without_trailing_slashes(std::string base) {
 
 }  // namespace
 
-std::string public_base_url(const Config& config) {
-  auto configured = config.get("PUBLIC_BASE_URL");
-  return configured ? without_trailing_slashes(std::string(*configured)) : std::string();
-}
+std::string public_base_url(const Config& config) { return config.get_base_url("PUBLIC_BASE_URL"); }
 
 std::string public_base_url(const Config& config, const Request& request) {
   if (config.get("PUBLIC_BASE_URL")) return public_base_url(config);

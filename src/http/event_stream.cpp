@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/decimal.hpp"
+#include "core/effects.hpp"
 
 namespace ag::http {
 
@@ -13,6 +14,11 @@ Response event_stream(Task<void> writer) {
   response.set_header("x-accel-buffering", "no");
   response.body = StreamedBody{std::move(writer)};
   return response;
+}
+
+Task<bool> written(Ctx& ctx, std::string text) {
+  EffectResult result = co_await ctx.perform(effect::stream_write(text));
+  co_return !result.failed();
 }
 
 std::string sse_event(std::optional<std::int64_t> id, std::string_view name, const Json& data) {

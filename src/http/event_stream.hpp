@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/ctx.hpp"
 #include "core/http.hpp"
 #include "core/json.hpp"
 #include "core/task.hpp"
@@ -17,6 +18,9 @@ inline constexpr std::string_view kKeepAlive = ": keep-alive\n\n";
 
 /// A 200 `text/event-stream` answer whose body `writer` writes (StreamedBody).
 Response event_stream(Task<void> writer);
+
+/// Writes `text` to the streamed body (effect::stream_write); false once the client has gone.
+Task<bool> written(Ctx& ctx, std::string text);
 
 /// One event: `id` (none: the client's last event id stays as it was), `event` (its name) and
 /// `data` (JSON on one line).

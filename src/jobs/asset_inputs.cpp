@@ -1,9 +1,10 @@
 #include "jobs/asset_inputs.hpp"
 
 #include "assets/access.hpp"
+#include "assets/objects.hpp"
 #include "assets/signed_url.hpp"
 #include "core/effects.hpp"
-#include "core/log.hpp"
+#include "core/r2_reply.hpp"
 
 namespace ag::jobs {
 
@@ -24,11 +25,8 @@ Task<> link_assets(Ctx& ctx, const auth::Caller& caller, const std::string& base
   std::vector<EffectResult> found = co_await ctx.perform_all(std::move(heads));
   for (std::size_t i = 0; i < found.size(); ++i) {
     const inputs::AssetInput& asset = quote.assets[i];
-    if (found[i].failed()) {
-      log::error("r2 failed", {{"request_id", ctx.request_id()}, {"code", found[i].error_code()}});
-      co_await ctx.raise(errors::internal());
-    }
-    if (!found[i].value.value("found", false))
+    if (found[i].failed()) co_await assets::raise_storage_failure(ctx, found[i]);
+    if (!effect::found_r2_object(found[i]))
       co_await ctx.raise(errors::invalid_input("input." + asset.field + " names no stored asset"));
     quote.provider_input[quote.provider_names.value(asset.field, asset.field)] =
         assets::signed_url(*secret, base_url, asset.key, expires_s);

@@ -18,12 +18,6 @@ Json progress(const Json& job, const Json& report) {
   return {
       {"job_id", job.value("id", Json(nullptr))}, {"status", job.value("status", Json(nullptr))}, {"result", report}};
 }
-
-/// Writes `text` to the stream; false once the client has gone.
-Task<bool> written(Ctx& ctx, std::string text) {
-  EffectResult result = co_await ctx.perform(effect::stream_write(text));
-  co_return !result.failed();
-}
 }  // namespace
 
 Task<void> write_job_events(Ctx& ctx, std::string job_id, std::string base_url, std::int64_t seen) {
@@ -48,7 +42,7 @@ Task<void> write_job_events(Ctx& ctx, std::string job_id, std::string base_url, 
       if (event_id > seen) {
         std::string event =
             http::sse_event(event_id, "status", shown_job(ctx.config(), base_url, current, ctx.now_ms() / 1000));
-        if (!co_await written(ctx, std::move(event))) co_return;
+        if (!co_await http::written(ctx, std::move(event))) co_return;
         seen = event_id;
         quiet_since_ms = ctx.now_ms();
       }
@@ -56,14 +50,14 @@ Task<void> write_job_events(Ctx& ctx, std::string job_id, std::string base_url, 
       known_report = report;
     } else if (report != known_report && !report.is_null()) {
       std::string event = http::sse_event(std::nullopt, "progress", progress(current, report));
-      if (!co_await written(ctx, std::move(event))) co_return;
+      if (!co_await http::written(ctx, std::move(event))) co_return;
       known_report = report;
       quiet_since_ms = ctx.now_ms();
     }
     if (!is_open(status) || ctx.now_ms() - opened_ms >= kEventStreamMs) co_return;
     if (ctx.now_ms() - quiet_since_ms >= kKeepAliveMs) {
       std::string comment(http::kKeepAlive);
-      if (!co_await written(ctx, std::move(comment))) co_return;
+      if (!co_await http::written(ctx, std::move(comment))) co_return;
       quiet_since_ms = ctx.now_ms();
     }
     pause_ms = std::clamp<std::int64_t>(pause_ms * 2, 250, 1000);

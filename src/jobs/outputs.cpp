@@ -6,6 +6,7 @@
 
 #include "core/effects.hpp"
 #include "core/log.hpp"
+#include "core/r2_reply.hpp"
 
 namespace ag::jobs {
 namespace {
@@ -142,9 +143,10 @@ Task<Json> copy_outputs(Ctx& ctx, const std::string& owner, const std::string& j
       continue;
     }
     // What R2 stored: the data: URI's type, or the type the source server sent.
+    effect::R2Object object = effect::stored_r2_object(stored[i]);
     outputs.push_back({{"key", keys[i]},
-                       {"size", stored[i].value.value("size", Json(nullptr))},
-                       {"content_type", stored[i].value.value("content_type", Json(nullptr))}});
+                       {"size", object.size ? Json(*object.size) : Json(nullptr)},
+                       {"content_type", object.content_type.empty() ? Json(nullptr) : Json(object.content_type)}});
   }
   co_return outputs;
 }

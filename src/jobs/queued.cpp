@@ -8,19 +8,6 @@
 #include "jobs/submit.hpp"
 
 namespace ag::jobs {
-namespace {
-
-/// The claimed (submitted) job ends `failed`, which refunds it.
-Task<> fail(Ctx& ctx, const std::string& job_id, Json error) {
-  Transition change;
-  change.job_id = job_id;
-  change.to = "failed";
-  change.detail = Json{{"source", "queue"}};
-  change.fields = Json{{"error", std::move(error)}};
-  co_await transition_job(ctx, change);
-}
-
-}  // namespace
 
 Task<bool> retried(Ctx& ctx, const std::string& job_id, const providers::JobState& state, std::string_view source) {
   Json detail = {{"source", source}, {"provider_status", state.provider_status}, {"reason", "retry"}};
@@ -53,14 +40,14 @@ Task<> run_queued(Ctx& ctx, const Json& message) {
   const auto from = static_cast<std::size_t>(*first);
   if (from >= list.size() || !list[from].provider) {
     Json error = {{"stage", "queue"}, {"code", "provider_not_configured"}};
-    co_await fail(ctx, *job_id, std::move(error));
+    co_await record_failed(ctx, *job_id, "queue", std::move(error));
     co_return;
   }
   Submission job{*job_id, string_field(*claimed, "user_id").value_or("admin"), (*claimed)["payload"],
                  string_field(message, "base_url").value_or(""), webhook_token};
   Tried tried = co_await try_candidates(ctx, list, from, job, true);
   if (!tried.state) {
-    co_await fail(ctx, *job_id, std::move(tried.error));
+    co_await record_failed(ctx, *job_id, "queue", std::move(tried.error));
     co_return;
   }
   const Candidate& ran = list[tried.index];

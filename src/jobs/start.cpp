@@ -81,8 +81,8 @@ Task<Quote> priced(Ctx& ctx, const auth::Caller& caller, const Request& request,
   co_return quote;
 }
 
-Task<Started> start_job(Ctx& ctx, const auth::Caller& caller, const Request& request, const Json& body,
-                        const std::optional<std::string>& idempotency_key, bool in_request) {
+Task<Created> create(Ctx& ctx, const auth::Caller& caller, const Request& request, const Json& body,
+                     const std::optional<std::string>& idempotency_key) {
   const Config& config = ctx.config();
   // The model, and so its provider, is known once the job is recorded: every job gets a token.
   std::string webhook_token = ctx.random_hex(32);
@@ -98,23 +98,36 @@ Task<Started> start_job(Ctx& ctx, const auth::Caller& caller, const Request& req
   job.webhook_token_hash = crypto::sha256_hex(webhook_token);
   job.providers = providers::accepting(config);
 
-  Json created = co_await priced_and_recorded(ctx, caller, request, body, job);
-  co_await handle_refusal(ctx, created);
-  Started started;
+  Created created;
+  created.row = co_await priced_and_recorded(ctx, caller, request, body, job);
+  co_await handle_refusal(ctx, created.row);
+  Started& started = created.started;
   started.public_base_url = http::public_base_url(config, request);
-  if (string_field(created, "outcome") == "replay") {
+  if (string_field(created.row, "outcome") == "replay") {
     started.replay = true;
-    started.answer = {static_cast<int>(int_field(created, "response_status").value_or(200)), created["response_body"]};
+    started.answer = {static_cast<int>(int_field(created.row, "response_status").value_or(200)),
+                      created.row["response_body"]};
     started.job_id = string_field(started.answer.body, "job_id").value_or("");
-    co_return started;
+    co_return created;
   }
-  started.job_id = string_field(created, "job_id").value_or("");
-  Submission submission{started.job_id, caller.user ? caller.user->id : "admin",
+  started.job_id = string_field(created.row, "job_id").value_or("");
+  created.submission = {started.job_id, caller.user ? caller.user->id : "admin",
                         job.payload,    started.public_base_url,
-                        webhook_token,  charge_of(created)};
-  submission.in_request = in_request;
-  started.answer = co_await submit(ctx, candidates(config, created), submission);
-  co_return started;
+                        webhook_token,  charge_of(created.row)};
+  co_return created;
+}
+
+Task<Started> submit_created(Ctx& ctx, Created created, bool in_request) {
+  if (created.started.replay) co_return created.started;
+  created.submission.in_request = in_request;
+  created.started.answer = co_await submit(ctx, candidates(ctx.config(), created.row), created.submission);
+  co_return created.started;
+}
+
+Task<Started> start_job(Ctx& ctx, const auth::Caller& caller, const Request& request, const Json& body,
+                        const std::optional<std::string>& idempotency_key) {
+  Created created = co_await create(ctx, caller, request, body, idempotency_key);
+  co_return co_await submit_created(ctx, std::move(created), false);
 }
 
 }  // namespace ag::jobs

@@ -11,17 +11,6 @@
 namespace ag::jobs {
 namespace {
 
-/// What the provider receives: the validated input under its names (jobs/quote.hpp), and the
-/// model that runs it when the caller named one (or a fallback runs it).
-Json provider_input(const Json& payload, const std::string& model, bool fallback) {
-  Json input = payload.value("provider_input", Json::object());
-  if (fallback)
-    input["model"] = model;
-  else if (payload.contains("model"))
-    input["model"] = payload["model"];
-  return input;
-}
-
 /// Records the job's first real status together with the answer replays will get.
 Task<Answer> settle(Ctx& ctx, const std::string& job_id, std::string to, Json fields, Answer answer) {
   Transition transition;
@@ -33,19 +22,6 @@ Task<Answer> settle(Ctx& ctx, const std::string& job_id, std::string to, Json fi
   transition.response_body = answer.body;
   co_await transition_job(ctx, transition);
   co_return answer;
-}
-
-/// The job accepted by `candidate`: recorded with the provider, endpoint and model that run it.
-Task<Answer> accepted(Ctx& ctx, const Submission& job, const Candidate& candidate, const providers::JobState& state) {
-  Answer answer{200,
-                {{"ok", true},
-                 {"status", "submitted"},
-                 {"provider", candidate.provider->name()},
-                 {"provider_job_id", state.id},
-                 {"job_id", job.job_id},
-                 {"result", state.body}}};
-  answer.body.update(job.charge);
-  co_return co_await settle(ctx, job.job_id, "submitted", accepted_fields(candidate, state), std::move(answer));
 }
 
 /// The job handed to the Queue: its consumer submits it from candidate `index` on.
@@ -77,6 +53,51 @@ Task<Answer> enqueue(Ctx& ctx, const Submission& job, const Candidate& candidate
 }
 
 }  // namespace
+
+Task<Answer> record_accepted(Ctx& ctx, const Submission& job, const Candidate& candidate,
+                             const providers::JobState& state) {
+  Answer answer{200,
+                {{"ok", true},
+                 {"status", "submitted"},
+                 {"provider", candidate.provider->name()},
+                 {"provider_job_id", state.id},
+                 {"job_id", job.job_id},
+                 {"result", state.body}}};
+  answer.body.update(job.charge);
+  co_return co_await settle(ctx, job.job_id, "submitted", accepted_fields(candidate, state), std::move(answer));
+}
+
+Task<Answer> record_refused(Ctx& ctx, const Submission& job, const Candidate& candidate, Json error) {
+  Answer answer{502,
+                {{"ok", false},
+                 {"error", "provider_error"},
+                 {"message", "the GPU provider did not accept the job; no credits were kept"},
+                 {"job_id", job.job_id}}};
+  Json fields = {{"provider", candidate.provider->name()}, {"error", std::move(error)}};
+  co_return co_await settle(ctx, job.job_id, "error", std::move(fields), std::move(answer));
+}
+
+Task<> record_failed(Ctx& ctx, const std::string& job_id, std::string_view source, Json error) {
+  Transition change;
+  change.job_id = job_id;
+  change.to = "failed";
+  change.detail = Json{{"source", source}};
+  change.fields = Json{{"error", std::move(error)}};
+  co_await transition_job(ctx, change);
+}
+
+Json provider_input(const Json& payload, const std::string& model, bool fallback) {
+  Json input = payload.value("provider_input", Json::object());
+  if (fallback)
+    input["model"] = model;
+  else if (payload.contains("model"))
+    input["model"] = payload["model"];
+  return input;
+}
+
+Json submitted_row(const std::string& job_id, const std::string& owner) {
+  return {{"id", job_id}, {"user_id", owner == "admin" ? Json(nullptr) : Json(owner)}, {"status", "submitted"}};
+}
 
 std::vector<Candidate> candidates(const Config& config, const Json& created) {
   const auto content_type = string_field(created, "model_content_type");
@@ -178,22 +199,15 @@ Task<Answer> submit(Ctx& ctx, std::vector<Candidate> candidates, const Submissio
   const Candidate& last = candidates[tried.index];
   if (tried.on_queue) co_return co_await enqueue(ctx, job, last, tried.index);
   if (tried.state) {
-    Answer answer = co_await accepted(ctx, job, last, *tried.state);
+    Answer answer = co_await record_accepted(ctx, job, last, *tried.state);
     // A synchronous provider answered with the finished job: recorded as the consumer would.
     if (ended(*tried.state)) {
-      Json row = {
-          {"id", job_id}, {"user_id", job.owner == "admin" ? Json(nullptr) : Json(job.owner)}, {"status", "submitted"}};
+      Json row = submitted_row(job_id, job.owner);
       co_await apply_provider_state(ctx, *last.provider, row, *tried.state, "submit");
     }
     co_return answer;
   }
-  Answer answer{502,
-                {{"ok", false},
-                 {"error", "provider_error"},
-                 {"message", "the GPU provider did not accept the job; no credits were kept"},
-                 {"job_id", job_id}}};
-  Json fields = {{"provider", last.provider->name()}, {"error", std::move(tried.error)}};
-  co_return co_await settle(ctx, job_id, "error", std::move(fields), std::move(answer));
+  co_return co_await record_refused(ctx, job, last, std::move(tried.error));
 }
 
 }  // namespace ag::jobs

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/config.hpp"
@@ -68,7 +69,28 @@ struct Tried {
 Task<Tried> try_candidates(Ctx& ctx, const std::vector<Candidate>& candidates, std::size_t first, const Submission& job,
                            bool in_queue);
 
+/// What the provider receives: the validated input under its names (jobs/quote.hpp), and the
+/// model that runs it when the caller named one (or a `fallback` runs it).
+Json provider_input(const Json& payload, const std::string& model, bool fallback);
+
+/// The row of a job just submitted for `owner` (a user id, or "admin"), as
+/// apply_provider_state needs it to record how a synchronous provider's job ended.
+Json submitted_row(const std::string& job_id, const std::string& owner);
+
 /// The job's fields once `candidate` accepted it: the provider, endpoint and model that run it.
 Json accepted_fields(const Candidate& candidate, const providers::JobState& state);
+
+/// Records the job accepted by `candidate` (submitted, with the provider, endpoint and model
+/// that run it) with the 200 answer replays get.
+Task<Answer> record_accepted(Ctx& ctx, const Submission& job, const Candidate& candidate,
+                             const providers::JobState& state);
+
+/// Records the job that `candidate`, the last one tried, refused (`error` says why): `error`,
+/// refunded, with the 502 answer replays get.
+Task<Answer> record_refused(Ctx& ctx, const Submission& job, const Candidate& candidate, Json error);
+
+/// Ends the submitted job `job_id` failed, refunded (`error` says why, `source` who saw it),
+/// without another attempt.
+Task<> record_failed(Ctx& ctx, const std::string& job_id, std::string_view source, Json error);
 
 }  // namespace ag::jobs

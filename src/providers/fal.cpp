@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "providers/api_request.hpp"
 #include "providers/replies.hpp"
 #include "providers/stripe_form.hpp"
 
@@ -14,12 +15,6 @@ constexpr std::string_view kOk = "OK";
 constexpr std::string_view kError = "ERROR";
 // The endpoint-id prefixes whose apps have three parts (fal-js' ENDPOINT_NAMESPACES).
 constexpr std::array<std::string_view, 2> kNamespaces = {"workflows", "comfy"};
-
-std::string trimmed_base(std::string_view base) {
-  std::string out(base);
-  while (!out.empty() && out.back() == '/') out.pop_back();
-  return out;
-}
 
 /// A finished request, however it was read: `{request_id, status: OK | ERROR, ...}` with the
 /// webhook's `payload` as `output` when it succeeded (as every provider's job result keeps
@@ -43,7 +38,7 @@ std::optional<Settings> settings(const Config& config) {
   auto key = config.get("FAL_KEY");
   if (!key || key->empty()) return std::nullopt;
   Settings settings;
-  settings.queue_base = trimmed_base(config.get("FAL_QUEUE_BASE").value_or(kDefaultQueueBase));
+  settings.queue_base = config.get_base_url("FAL_QUEUE_BASE", kDefaultQueueBase);
   settings.key = std::string(*key);
   settings.jwks_url = std::string(config.get("FAL_JWKS_URL").value_or(kDefaultJwksUrl));
   return settings;
@@ -75,13 +70,7 @@ std::optional<std::string> lifecycle_status(std::string_view fal_status) {
 }
 
 effect::FetchSpec Fal::request(std::string method, std::string url) const {
-  effect::FetchSpec spec;
-  spec.method = std::move(method);
-  spec.url = std::move(url);
-  spec.headers = {{"authorization", "Key " + settings_.key}, {"accept", "application/json"}};
-  spec.timeout_ms = 15'000;
-  spec.max_bytes = kMaxReplyBytes;
-  return spec;
+  return providers::api_request(std::move(method), std::move(url), "Key " + settings_.key, kMaxReplyBytes);
 }
 
 std::string Fal::request_url(std::string_view job_id) const {

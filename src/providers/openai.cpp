@@ -45,9 +45,7 @@ std::pair<std::string, std::string> image_type(std::string_view format) {
 std::optional<Settings> settings(const Config& config) {
   auto key = config.get("OPENAI_API_KEY");
   if (!key || key->empty()) return std::nullopt;
-  std::string base(config.get("OPENAI_API_BASE").value_or(kDefaultBase));
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return Settings{std::move(base), std::string(*key), "", ""};
+  return Settings{config.get_base_url("OPENAI_API_BASE", kDefaultBase), std::string(*key), "", ""};
 }
 
 bool serves(std::string_view content_type) {
@@ -78,6 +76,17 @@ effect::FetchSpec OpenAI::submit_request(const Json& input, const std::string&) 
     body["messages"] = Json::array({{{"role", "user"}, {"content", prompt}}});
   }
   spec.body = dump(body);
+  return spec;
+}
+
+std::optional<effect::FetchSpec> OpenAI::stream_request(const Json& input) const {
+  if (settings_.content_type != "text") return std::nullopt;
+  effect::FetchSpec spec = submit_request(input, "");
+  Json body = Json::parse(*spec.body);
+  body["stream"] = true;
+  body["stream_options"] = {{"include_usage", true}};  // the usage prices the job
+  spec.body = dump(body);
+  spec.stream = true;
   return spec;
 }
 

@@ -41,6 +41,8 @@ class OpenAI final : public providers::Provider {
   bool synchronous() const override { return true; }
   effect::FetchSpec submit_request(const Json& input, const std::string& callback_url) const override;
   std::optional<providers::JobState> submit_reply(const EffectResult& reply) const override;
+  /// A chat, with `stream: true` and the usage chunk (providers/openai_stream.hpp reads it).
+  std::optional<effect::FetchSpec> stream_request(const Json& input) const override;
   std::optional<effect::FetchSpec> status_request(std::string_view) const override { return std::nullopt; }
   providers::Polled status_reply(const EffectResult&, std::string_view) const override { return {}; }
   std::optional<effect::FetchSpec> cancel_request(std::string_view) const override { return std::nullopt; }

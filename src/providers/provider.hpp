@@ -46,6 +46,11 @@ class Provider {
   /// The accepted job's state; nullopt when the provider did not accept it.
   virtual std::optional<JobState> submit_reply(const EffectResult& reply) const = 0;
 
+  /// The submission as a request whose reply streams the job's output as it is made (an
+  /// OpenAI chat's `stream: true`; effect::FetchSpec::stream); nullopt when the provider does
+  /// not stream this model's output.
+  virtual std::optional<effect::FetchSpec> stream_request(const Json& /*input*/) const { return std::nullopt; }
+
   /// nullopt: the provider keeps no job to ask about (a synchronous one).
   virtual std::optional<effect::FetchSpec> status_request(std::string_view job_id) const = 0;
   virtual Polled status_reply(const EffectResult& reply, std::string_view job_id) const = 0;

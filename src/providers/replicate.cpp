@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "providers/api_request.hpp"
 #include "providers/replies.hpp"
 #include "providers/usage.hpp"
 
@@ -17,10 +18,8 @@ constexpr std::string_view kFailed = "failed";
 std::optional<Settings> settings(const Config& config) {
   auto token = config.get("REPLICATE_API_TOKEN");
   if (!token || token->empty()) return std::nullopt;
-  std::string base(config.get("REPLICATE_API_BASE").value_or(kDefaultBase));
-  while (!base.empty() && base.back() == '/') base.pop_back();
   std::string secret(config.get("REPLICATE_WEBHOOK_SECRET").value_or(""));
-  return Settings{std::move(base), std::string(*token), std::move(secret), ""};
+  return Settings{config.get_base_url("REPLICATE_API_BASE", kDefaultBase), std::string(*token), std::move(secret), ""};
 }
 
 std::optional<std::string> lifecycle_status(std::string_view replicate_status) {
@@ -38,14 +37,12 @@ std::optional<std::string> lifecycle_status(std::string_view replicate_status) {
   return std::nullopt;
 }
 
+Replicate::Replicate(Settings settings)
+    : JobQueueProvider("replicate", lifecycle_status, kFailed, kMaxReplyBytes), settings_(std::move(settings)) {}
+
 effect::FetchSpec Replicate::request(std::string method, std::string path) const {
-  effect::FetchSpec spec;
-  spec.method = std::move(method);
-  spec.url = settings_.api_base + path;
-  spec.headers = {{"authorization", "Bearer " + settings_.api_token}, {"accept", "application/json"}};
-  spec.timeout_ms = 15'000;
-  spec.max_bytes = kMaxReplyBytes;
-  return spec;
+  return providers::api_request(std::move(method), settings_.api_base + path, "Bearer " + settings_.api_token,
+                                kMaxReplyBytes);
 }
 
 effect::FetchSpec Replicate::submit_request(const Json& input, const std::string& callback_url) const {
@@ -68,32 +65,12 @@ effect::FetchSpec Replicate::submit_request(const Json& input, const std::string
   return spec;
 }
 
-std::optional<providers::JobState> Replicate::submit_reply(const EffectResult& reply) const {
-  return providers::accepted_state(reply, lifecycle_status);
-}
-
 std::optional<effect::FetchSpec> Replicate::status_request(std::string_view job_id) const {
   return request("GET", "/predictions/" + std::string(job_id));
 }
 
-providers::Polled Replicate::status_reply(const EffectResult& reply, std::string_view job_id) const {
-  return providers::polled_state(reply, job_id, kFailed, lifecycle_status);
-}
-
 std::optional<effect::FetchSpec> Replicate::cancel_request(std::string_view job_id) const {
   return request("POST", "/predictions/" + std::string(job_id) + "/cancel");
-}
-
-std::optional<providers::JobState> Replicate::cancel_reply(const EffectResult& reply) const {
-  return providers::accepted_state(reply, lifecycle_status);
-}
-
-std::optional<providers::JobState> Replicate::parse_callback(std::string_view body) const {
-  return providers::parse_state(body, lifecycle_status);
-}
-
-Json Replicate::output(const providers::JobState& state) const {
-  return state.body.contains("output") ? state.body["output"] : Json(nullptr);
 }
 
 Json Replicate::usage(const providers::JobState& state) const {

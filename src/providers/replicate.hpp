@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "core/config.hpp"
-#include "providers/provider.hpp"
+#include "providers/replies.hpp"
 
 namespace ag::replicate {
 
@@ -31,20 +31,13 @@ std::optional<Settings> settings(const Config& config);
 /// nullopt for a status Replicate has not documented.
 std::optional<std::string> lifecycle_status(std::string_view replicate_status);
 
-class Replicate final : public providers::Provider {
+class Replicate final : public providers::JobQueueProvider {
  public:
-  explicit Replicate(Settings settings) : settings_(std::move(settings)) {}
+  explicit Replicate(Settings settings);
 
-  std::string_view name() const override { return "replicate"; }
   effect::FetchSpec submit_request(const Json& input, const std::string& callback_url) const override;
-  std::optional<providers::JobState> submit_reply(const EffectResult& reply) const override;
   std::optional<effect::FetchSpec> status_request(std::string_view job_id) const override;
-  providers::Polled status_reply(const EffectResult& reply, std::string_view job_id) const override;
   std::optional<effect::FetchSpec> cancel_request(std::string_view job_id) const override;
-  std::optional<providers::JobState> cancel_reply(const EffectResult& reply) const override;
-  std::uint64_t max_callback_bytes() const override { return kMaxReplyBytes; }
-  std::optional<providers::JobState> parse_callback(std::string_view body) const override;
-  Json output(const providers::JobState& state) const override;
   Json usage(const providers::JobState& state) const override;
 
  private:

@@ -39,4 +39,24 @@ Polled polled_state(const EffectResult& reply, std::string_view job_id, std::str
   return polled;
 }
 
+std::optional<JobState> JobQueueProvider::submit_reply(const EffectResult& reply) const {
+  return accepted_state(reply, lifecycle_);
+}
+
+Polled JobQueueProvider::status_reply(const EffectResult& reply, std::string_view job_id) const {
+  return polled_state(reply, job_id, failed_status_, lifecycle_);
+}
+
+std::optional<JobState> JobQueueProvider::cancel_reply(const EffectResult& reply) const {
+  return accepted_state(reply, lifecycle_);
+}
+
+std::optional<JobState> JobQueueProvider::parse_callback(std::string_view body) const {
+  return parse_state(body, lifecycle_);
+}
+
+Json JobQueueProvider::output(const JobState& state) const {
+  return state.body.contains("output") ? state.body["output"] : Json(nullptr);
+}
+
 }  // namespace ag::providers

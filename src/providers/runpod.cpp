@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "providers/api_request.hpp"
 #include "providers/replies.hpp"
 
 namespace ag::runpod {
@@ -10,14 +11,9 @@ namespace {
 
 constexpr std::string_view kDefaultBase = "https://api.runpod.ai/v2";
 
-effect::FetchSpec request(const Settings& settings, std::string method, std::string path) {
-  effect::FetchSpec spec;
-  spec.method = std::move(method);
-  spec.url = settings.api_base + "/" + settings.endpoint_id + path;
-  spec.headers = {{"authorization", "Bearer " + settings.api_key}, {"accept", "application/json"}};
-  spec.timeout_ms = 15'000;
-  spec.max_bytes = kMaxReplyBytes;
-  return spec;
+effect::FetchSpec request(const Settings& settings, std::string method, const std::string& path) {
+  return providers::api_request(std::move(method), settings.api_base + "/" + settings.endpoint_id + path,
+                                "Bearer " + settings.api_key, kMaxReplyBytes);
 }
 
 }  // namespace
@@ -26,9 +22,7 @@ std::optional<Settings> settings(const Config& config) {
   auto key = config.get("RUNPOD_API_KEY");
   auto endpoint = config.get("RUNPOD_ENDPOINT_ID");
   if (!key || !endpoint) return std::nullopt;
-  std::string base(config.get("RUNPOD_API_BASE").value_or(kDefaultBase));
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return Settings{std::move(base), std::string(*key), std::string(*endpoint)};
+  return Settings{config.get_base_url("RUNPOD_API_BASE", kDefaultBase), std::string(*key), std::string(*endpoint)};
 }
 
 Settings at_endpoint(Settings settings, const std::optional<std::string>& endpoint_id) {
@@ -69,36 +63,19 @@ std::optional<std::string> lifecycle_status(std::string_view runpod_status) {
   return std::nullopt;
 }
 
+RunPod::RunPod(Settings settings)
+    : JobQueueProvider("runpod", lifecycle_status, "FAILED", kMaxReplyBytes), settings_(std::move(settings)) {}
+
 effect::FetchSpec RunPod::submit_request(const Json& input, const std::string& callback_url) const {
   return run_request(settings_, input, callback_url);
-}
-
-std::optional<providers::JobState> RunPod::submit_reply(const EffectResult& reply) const {
-  return providers::accepted_state(reply, lifecycle_status);
 }
 
 std::optional<effect::FetchSpec> RunPod::status_request(std::string_view job_id) const {
   return runpod::status_request(settings_, job_id);
 }
 
-providers::Polled RunPod::status_reply(const EffectResult& reply, std::string_view job_id) const {
-  return providers::polled_state(reply, job_id, "FAILED", lifecycle_status);
-}
-
 std::optional<effect::FetchSpec> RunPod::cancel_request(std::string_view job_id) const {
   return runpod::cancel_request(settings_, job_id);
-}
-
-std::optional<providers::JobState> RunPod::cancel_reply(const EffectResult& reply) const {
-  return providers::accepted_state(reply, lifecycle_status);
-}
-
-std::optional<providers::JobState> RunPod::parse_callback(std::string_view body) const {
-  return providers::parse_state(body, lifecycle_status);
-}
-
-Json RunPod::output(const providers::JobState& state) const {
-  return state.body.contains("output") ? state.body["output"] : Json(nullptr);
 }
 
 }  // namespace ag::runpod

@@ -11,7 +11,7 @@
 #include "core/effects.hpp"
 #include "core/json.hpp"
 #include "core/task_state.hpp"
-#include "providers/provider.hpp"
+#include "providers/replies.hpp"
 
 namespace ag::runpod {
 
@@ -44,20 +44,13 @@ effect::FetchSpec cancel_request(const Settings& settings, std::string_view prov
 std::optional<std::string> lifecycle_status(std::string_view runpod_status);
 
 /// RunPod behind the providers::Provider interface, aimed at one endpoint.
-class RunPod final : public providers::Provider {
+class RunPod final : public providers::JobQueueProvider {
  public:
-  explicit RunPod(Settings settings) : settings_(std::move(settings)) {}
+  explicit RunPod(Settings settings);
 
-  std::string_view name() const override { return "runpod"; }
   effect::FetchSpec submit_request(const Json& input, const std::string& callback_url) const override;
-  std::optional<providers::JobState> submit_reply(const EffectResult& reply) const override;
   std::optional<effect::FetchSpec> status_request(std::string_view job_id) const override;
-  providers::Polled status_reply(const EffectResult& reply, std::string_view job_id) const override;
   std::optional<effect::FetchSpec> cancel_request(std::string_view job_id) const override;
-  std::optional<providers::JobState> cancel_reply(const EffectResult& reply) const override;
-  std::uint64_t max_callback_bytes() const override { return kMaxReplyBytes; }
-  std::optional<providers::JobState> parse_callback(std::string_view body) const override;
-  Json output(const providers::JobState& state) const override;
 
  private:
   Settings settings_;

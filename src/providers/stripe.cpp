@@ -1,5 +1,6 @@
 #include "providers/stripe.hpp"
 
+#include "providers/api_request.hpp"
 #include "providers/stripe_form.hpp"
 #include "core/json.hpp"
 
@@ -9,14 +10,9 @@ namespace {
 constexpr std::string_view kDefaultBase = "https://api.stripe.com";
 
 effect::FetchSpec request(const Settings& settings, std::string method, std::string url) {
-  effect::FetchSpec spec;
-  spec.method = std::move(method);
-  spec.url = std::move(url);
-  spec.headers = {{"authorization", "Bearer " + settings.secret_key},
-                  {"stripe-version", std::string(kApiVersion)},
-                  {"accept", "application/json"}};
-  spec.timeout_ms = 15'000;
-  spec.max_bytes = 1 << 20;
+  effect::FetchSpec spec =
+      providers::api_request(std::move(method), std::move(url), "Bearer " + settings.secret_key, 1 << 20);
+  spec.headers.emplace_back("stripe-version", std::string(kApiVersion));
   return spec;
 }
 
@@ -34,9 +30,7 @@ effect::FetchSpec post(const Settings& settings, std::string_view path, const Fo
 std::optional<Settings> settings(const Config& config) {
   auto key = config.get("STRIPE_SECRET_KEY");
   if (!key) return std::nullopt;
-  std::string base(config.get("STRIPE_API_BASE").value_or(kDefaultBase));
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return Settings{std::move(base), std::string(*key)};
+  return Settings{config.get_base_url("STRIPE_API_BASE", kDefaultBase), std::string(*key)};
 }
 
 effect::FetchSpec create_customer_request(const Settings& settings, const std::string& user_id,

@@ -2,9 +2,13 @@
 
 #include "core/effects.hpp"
 #include "core/log.hpp"
+#include "http/event_stream.hpp"
 #include "http/idempotency.hpp"
 #include "jobs/start.hpp"
+#include "jobs/streamed.hpp"
 #include "jobs/wait.hpp"
+#include "v1/chat_stream.hpp"
+#include "v1/replies.hpp"
 
 namespace ag::v1 {
 namespace {
@@ -25,13 +29,18 @@ ApiError refusal_of(const jobs::Answer& answer) {
   return error;
 }
 
-}  // namespace
-
-Task<Json> completed_job(Ctx& ctx, const Request& request, const auth::User& user, const JobBody& call) {
+/// The job `call` asks for, recorded with its credits reserved, not yet submitted (or the
+/// replay of its Idempotency-Key). Raises 400 for a refused request, what POST /jobs raises.
+Task<jobs::Created> created_job(Ctx& ctx, const Request& request, const auth::User& user, const JobBody& call) {
   if (!call.problem.empty()) co_await ctx.raise(errors::invalid_request(call.problem));
   std::optional<std::string> key = co_await http::idempotency_key(ctx, request);
   const auth::Caller caller{false, user};
-  jobs::Started started = co_await jobs::start_job(ctx, caller, request, call.body, key, true);
+  co_return co_await jobs::create(ctx, caller, request, call.body, key);
+}
+
+/// The created job submitted within the request and waited for: its row once completed.
+Task<Json> completed(Ctx& ctx, jobs::Created created) {
+  jobs::Started started = co_await jobs::submit_created(ctx, std::move(created), true);
   if (started.answer.status >= 400) co_await ctx.raise(refusal_of(started.answer));
   if (started.answer.body.value("provider", "") == "noop") co_await ctx.raise(errors::model_unavailable());
   const auto wait_s = static_cast<int>(ctx.config().get_uint("V1_WAIT_SECONDS", 300, 1, 600));
@@ -49,6 +58,31 @@ Task<Json> completed_job(Ctx& ctx, const Request& request, const auth::User& use
     co_await ctx.raise(with_job(std::move(failed), started.job_id));
   }
   co_return std::move(*ended);
+}
+
+}  // namespace
+
+Task<Json> completed_job(Ctx& ctx, const Request& request, const auth::User& user, const JobBody& call) {
+  jobs::Created created = co_await created_job(ctx, request, user, call);
+  co_return co_await completed(ctx, std::move(created));
+}
+
+Task<Response> streamed_chat(Ctx& ctx, const Request& request, const auth::User& user, const JobBody& call,
+                             bool include_usage) {
+  jobs::Created created = co_await created_job(ctx, request, user, call);
+  const std::int64_t now_s = ctx.now_ms() / 1000;
+  if (!created.started.replay) {
+    jobs::Opened opened =
+        co_await jobs::open_stream(ctx, jobs::candidates(ctx.config(), created.row), created.submission);
+    if (opened.refused) co_await ctx.raise(refusal_of(*opened.refused));
+    if (opened.streaming) {
+      ChatChunks chunks(created.started.job_id, created.row.value("model_id", Json("")), now_s);
+      co_return http::event_stream(write_streamed_chat(ctx, std::move(*opened.streaming), chunks, include_usage));
+    }
+  }
+  Json row = co_await completed(ctx, std::move(created));
+  std::string text = co_await output_text(ctx, row);
+  co_return chat_completion_stream(row, text, now_s, include_usage);
 }
 
 Task<std::vector<Json>> held_outputs(Ctx& ctx, const Json& row) {

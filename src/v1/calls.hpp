@@ -21,6 +21,13 @@ namespace ag::v1 {
 /// V1_WAIT_SECONDS, 502 (job_id) when it failed, refunded.
 Task<Json> completed_job(Ctx& ctx, const Request& request, const auth::User& user, const JobBody& call);
 
+/// The answer to a chat `call` with `stream: true`: when the model's provider streams, an event
+/// stream of OpenAI's chunks written as the provider makes them (v1/chat_stream.hpp); otherwise
+/// the completed job's text in one piece (chat_completion_stream). Raises what completed_job
+/// raises until the stream opens.
+Task<Response> streamed_chat(Ctx& ctx, const Request& request, const auth::User& user, const JobBody& call,
+                             bool include_usage);
+
 /// The job's outputs opened for the response, in order: each `r2.get` result ({handle,
 /// content_type, size, ...}). Their bytes go from R2 to the client through the shim, never
 /// through the core.

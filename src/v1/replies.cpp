@@ -29,32 +29,52 @@ Json chat_completion(const Json& row, const std::string& text, std::int64_t now_
           {"job_id", job_id}};
 }
 
-Response chat_completion_stream(const Json& row, const std::string& text, std::int64_t now_s, bool include_usage) {
-  const std::string job_id = string_field(row, "id").value_or("");
-  const Json head = {{"id", "chatcmpl-" + job_id},
-                     {"object", "chat.completion.chunk"},
-                     {"created", now_s},
-                     {"model", row.value("model", Json(""))},
-                     {"job_id", job_id}};
-  auto chunk = [&head](Json delta, Json finish_reason) {
-    Json out = head;
-    out["choices"] = Json::array({{{"index", 0},
+ChatChunks::ChatChunks(const std::string& job_id, Json model, std::int64_t now_s)
+    : head_({{"id", "chatcmpl-" + job_id},
+             {"object", "chat.completion.chunk"},
+             {"created", now_s},
+             {"model", std::move(model)},
+             {"job_id", job_id}}) {}
+
+std::string ChatChunks::role() const {
+  Json chunk = head_;
+  Json delta = {{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}};
+  chunk["choices"] =
+      Json::array({{{"index", 0}, {"delta", std::move(delta)}, {"finish_reason", nullptr}, {"logprobs", nullptr}}});
+  return "data: " + dump(chunk) + "\n\n";
+}
+
+std::string ChatChunks::delta(const std::string& content, Json finish_reason) const {
+  Json chunk = head_;
+  Json delta = content.empty() ? Json::object() : Json{{"content", content}};
+  chunk["choices"] = Json::array({{{"index", 0},
                                    {"delta", std::move(delta)},
                                    {"finish_reason", std::move(finish_reason)},
                                    {"logprobs", nullptr}}});
-    return "data: " + dump(out) + "\n\n";
-  };
-  std::string body = chunk({{"role", "assistant"}, {"content", ""}, {"refusal", nullptr}}, nullptr);
-  body += chunk({{"content", text}}, nullptr);
-  body += chunk(Json::object(), "stop");
+  return "data: " + dump(chunk) + "\n\n";
+}
+
+std::string ChatChunks::usage(const Json& usage) const {
+  Json chunk = head_;
+  chunk["choices"] = Json::array();
+  chunk["usage"] = usage;
+  return "data: " + dump(chunk) + "\n\n";
+}
+
+std::string ChatChunks::error(std::string_view code, std::string_view message) const {
+  Json error = {
+      {"message", message}, {"type", "server_error"}, {"param", nullptr}, {"code", code}, {"job_id", head_["job_id"]}};
+  return "data: " + dump(Json{{"error", std::move(error)}}) + "\n\n";
+}
+
+Response chat_completion_stream(const Json& row, const std::string& text, std::int64_t now_s, bool include_usage) {
+  const ChatChunks chunks(string_field(row, "id").value_or(""), row.value("model", Json("")), now_s);
+  std::string body = chunks.role() + chunks.delta(text) + chunks.delta("", "stop");
   if (include_usage) {
-    Json last = head;
-    last["choices"] = Json::array();
     const Json& result = row.contains("result") && row["result"].is_object() ? row["result"] : Json::object();
-    last["usage"] = result.value("usage", Json(nullptr));
-    body += "data: " + dump(last) + "\n\n";
+    body += chunks.usage(result.value("usage", Json(nullptr)));
   }
-  body += "data: [DONE]\n\n";
+  body += ChatChunks::kDone;
   Response response;
   response.set_header("content-type", "text/event-stream; charset=utf-8");
   response.body = std::move(body);

@@ -3,6 +3,7 @@
 // made (`job_id`), which GET /jobs/:id shows with its price and charge.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/http.hpp"
@@ -18,9 +19,30 @@ Json model_list(const models::Catalog& catalog);
 /// A chat completion of the finished job `row`, whose reply is `text`.
 Json chat_completion(const Json& row, const std::string& text, std::int64_t now_s);
 
-/// The same completion as a `stream: true` client reads it: `text/event-stream` of
-/// chat.completion.chunk objects (the role, the whole text in one piece, the finish reason,
-/// with `include_usage` a last chunk with the provider's usage) and `data: [DONE]`.
+/// The events of a chat completion as a `stream: true` client reads them: `data: <chunk>` each,
+/// chat.completion.chunk objects with the id and model the completion has ("chatcmpl-<job>",
+/// our model id), then `data: [DONE]`.
+class ChatChunks {
+ public:
+  ChatChunks(const std::string& job_id, Json model, std::int64_t now_s);
+  /// The first: the assistant's role, no text yet.
+  std::string role() const;
+  /// A piece of the text; `finish_reason` (a string) on the piece the completion stops at.
+  std::string delta(const std::string& content, Json finish_reason = nullptr) const;
+  /// The last chunk when the client asked for `include_usage`: no choices, the provider's usage.
+  std::string usage(const Json& usage) const;
+  /// An error that ends the stream, as OpenAI's clients raise it: {"error": {"message", "type",
+  /// "param", "code", "job_id"}}.
+  std::string error(std::string_view code, std::string_view message) const;
+  static constexpr std::string_view kDone = "data: [DONE]\n\n";
+
+ private:
+  Json head_;
+};
+
+/// The completion of the finished job `row` as a `stream: true` client reads it, sent once the
+/// job has completed (its provider does not stream): `text/event-stream` of the role, the whole
+/// text in one piece, the finish reason, with `include_usage` the provider's usage, [DONE].
 Response chat_completion_stream(const Json& row, const std::string& text, std::int64_t now_s, bool include_usage);
 
 /// An images answer: {"created","data":[{"url"}]}, one signed link per output of the job.

@@ -68,6 +68,12 @@ JobBody chat_job(const Json& request) {
   return job(request, std::move(prompt), kChat, {"messages"});
 }
 
+ChatStreaming chat_streaming(const Json& request) {
+  const Json options = request.value("stream_options", Json::object());
+  return {request.value("stream", Json(false)) == true,
+          options.is_object() && options.value("include_usage", Json(false)) == true};
+}
+
 JobBody image_job(const Json& request) {
   auto prompt = string_field(request, "prompt");
   if (!prompt) return {nullptr, "prompt must be a string"};

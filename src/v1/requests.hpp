@@ -23,6 +23,13 @@ struct JobBody {
 /// own paragraph.
 JobBody chat_job(const Json& request);
 
+/// How a chat asks to be answered: `stream: true`, and with it `stream_options.include_usage`.
+struct ChatStreaming {
+  bool stream = false;
+  bool include_usage = false;
+};
+ChatStreaming chat_streaming(const Json& request);
+
 /// POST /v1/images/generations {model, prompt, n → num_outputs, size, quality, style,
 /// background, output_format, response_format: url | b64_json (the handler's to answer)}.
 JobBody image_job(const Json& request);

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "assets/key.hpp"
-#include "assets/range.hpp"
+#include "http/range.hpp"
 #include "assets/signed_url.hpp"
 #include "support/fake_shim.hpp"
 
@@ -19,11 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ag::assets::owner_of(key);
     ag::assets::encode_key_path(key);
   }
-  if (auto spec = ag::assets::parse_range_header(range)) {
+  if (auto spec = ag::http::parse_range_header(range)) {
     for (std::uint64_t object_size : {0ULL, 1ULL, 11ULL, 1ULL << 40}) {
-      if (auto resolved = ag::assets::resolve_range(*spec, object_size)) {
+      if (auto resolved = ag::http::resolve_range(*spec, object_size)) {
         if (resolved->length == 0 || resolved->offset + resolved->length > object_size) __builtin_trap();
-        ag::assets::content_range(*resolved, object_size);
+        ag::http::content_range(*resolved, object_size);
       }
     }
   }

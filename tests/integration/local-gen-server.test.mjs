@@ -1,7 +1,8 @@
 // scripts/local-gen/server.mjs on its own, as the RunPod stand-in the API talks to in
 // scripts/dev: RunPod's answers for /run, /status and /cancel (a cancel of an ended job
 // answers its status, of an open one CANCELLED), its completion webhook (the /status body plus
-// `input`), its refusals (no key, unknown endpoint or job), and files served at the output URL.
+// `input`), its refusals (no key, unknown endpoint or job), and files served at the output URL;
+// and as the OpenAI-compatible chat the official `openai` client reads, whole or streamed.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,6 +10,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import OpenAI from "openai";
 import { call } from "./harness/http.mjs";
 import { closedPort, startLoopbackServer } from "./harness/loopback-server.mjs";
 
@@ -95,5 +97,40 @@ describe("the local generation server speaks RunPod's queue API", () => {
     assert.equal((await gen("GET", "/local-text/status/no-such-job")).status, 404);
     const other = await gen("POST", "/local-text/run", { body: { input: { prompt: "x" } } });
     assert.equal((await gen("GET", `/local-image/status/${other.body.id}`)).status, 404);
+  });
+});
+
+describe("the local generation server speaks OpenAI's chat completions", () => {
+  const client = () => new OpenAI({ apiKey: KEY, baseURL: `${base}/v1`, maxRetries: 0 });
+  const messages = [{ role: "user", content: "a quiet harbour at dawn" }];
+
+  test("answers a chat whole, and streamed token by token with the usage last", async () => {
+    const whole = await client().chat.completions.create({ model: "local-chat", messages });
+    const text = whole.choices[0].message.content;
+    assert.match(text, /^Prompt: a quiet harbour at dawn\n/);
+    assert.equal(whole.choices[0].finish_reason, "stop");
+    assert.ok(whole.usage.completion_tokens > 10);
+
+    const stream = await client().chat.completions.create({
+      model: "local-chat", messages, stream: true, stream_options: { include_usage: true },
+    });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    assert.equal(chunks[0].choices[0].delta.role, "assistant");
+    const pieces = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta.content ?? ""));
+    assert.equal(pieces.join(""), text);
+    assert.equal(pieces.filter((piece) => piece !== "").length, whole.usage.completion_tokens);
+    assert.equal(chunks.at(-2).choices[0].finish_reason, "stop");
+    assert.deepEqual(chunks.at(-1).choices, []);
+    assert.deepEqual(chunks.at(-1).usage, whole.usage);
+  });
+
+  test("fails mid-stream when asked, as an error event the client raises", async () => {
+    const stream = await client().chat.completions.create({ model: "local-chat", messages, stream: true, fail_after_tokens: 2 });
+    const seen = [];
+    await assert.rejects(async () => {
+      for await (const chunk of stream) seen.push(chunk.choices[0]?.delta.content ?? "");
+    }, (err) => err instanceof OpenAI.APIError && /failed mid-stream/.test(err.message));
+    assert.equal(seen.join("").length > 0, true);
   });
 });

@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EventSource } from "eventsource";
 import { SignJWT } from "jose";
+import OpenAI from "openai";
 import { startDevServer } from "./harness/dev-server.mjs";
 import { call } from "./harness/http.mjs";
 
@@ -100,7 +101,8 @@ describe("scripts/dev with the local generation server", { timeout: HANG_MS }, (
   test("lists a local model per content type", async () => {
     const res = await fetch(`${dev.url}/models`);
     const { models } = await res.json();
-    const local = models.filter((m) => m.id.startsWith("local-"));
+    // the RunPod stand-in's models (local-chat is the OpenAI-compatible one, tested below)
+    const local = models.filter((m) => m.id.startsWith("local-") && m.id !== "local-chat");
     assert.deepEqual(local.map((m) => m.content_type).sort(), ["audio", "image", "text", "video"], JSON.stringify(models));
     for (const m of local) charged[m.id] = m.cost_credits;
     // video is priced by its steps (0.5 + 0.25 a step, 6 by default), text by its prompt
@@ -238,5 +240,24 @@ describe("scripts/dev with the local generation server", { timeout: HANG_MS }, (
     await new Promise((resolve) => source.addEventListener("error", () => source.readyState === EventSource.CLOSED && resolve()));
     assert.equal(statuses.at(-1).status, "completed", JSON.stringify(statuses.map((job) => job.status)));
     assert.ok(progress.some((output) => /^step \d of 4$/.test(output)), JSON.stringify(progress));
+  });
+
+  test("a local-chat stream: the OpenAI client reads it token by token, the job completed", async () => {
+    const openai = new OpenAI({ apiKey: token, baseURL: `${dev.url}/v1`, maxRetries: 0 });
+    const stream = await openai.chat.completions.create({
+      model: "local-chat", messages: [{ role: "user", content: "a haiku about tides" }], max_tokens: 100, stream: true,
+      stream_options: { include_usage: true },
+    });
+    const pieces = [];
+    let last;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta?.content) pieces.push(chunk.choices[0].delta.content);
+      last = chunk;
+    }
+    assert.ok(pieces.length > 10, `token by token (${pieces.length} pieces)`);
+    assert.equal(last.usage.completion_tokens, pieces.length);
+    const { body: job } = await call(dev.url, `/jobs/${last.job_id}`, { token });
+    assert.equal(job.status, "completed", JSON.stringify(job));
+    assert.equal((await download(job)).bytes.toString("utf8"), pieces.join(""));
   });
 });

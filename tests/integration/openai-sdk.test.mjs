@@ -1,7 +1,9 @@
 // The OpenAI-compatible /v1 (issue 24), driven by the official `openai` npm client with an API
 // key, against the real Worker on real PostgreSQL and the local generation server
-// (scripts/local-gen) as its RunPod: images (links to real PNGs, or inline as b64_json), speech
-// (a real WAV), chat;
+// (scripts/local-gen) as its RunPod and its OpenAI: images (links to real PNGs, or inline as
+// b64_json), speech (a real WAV), chat, and chat streamed token by token as the provider writes
+// it (the job recorded and charged by its usage at the end; failed and refunded when the
+// provider fails mid-stream; cancelled and refunded when the client goes away);
 // an exhausted balance surfaces as the client's own RateLimitError (insufficient_quota) and is
 // not retried; a slow job answers 504 with its job id, not retried; a client that times out
 // and retries with its Idempotency-Key makes one job. After each test, balance = sum(ledger).
@@ -42,8 +44,11 @@ async function startLocalGen() {
     child.stdout.once("data", resolve);
     child.once("exit", (code) => reject(new Error(`local-gen exited with ${code}`)));
   });
-  child.stdout.resume();
-  return { url: `http://127.0.0.1:${port}`, child };
+  // What it says it did (a chat streamed to its end, a client gone): the tests read the order.
+  const lines = [];
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (text) => lines.push(...text.split("\n").filter(Boolean)));
+  return { url: `http://127.0.0.1:${port}`, child, lines };
 }
 
 before(async () => {
@@ -60,6 +65,15 @@ before(async () => {
             ${schema({ voice: { type: "string", enum: ["alloy", "verse"] } })}, ${{ base: 1 }}),
            ('dear-image', 'runpod', 'image', false, true, 'local-image', ${schema()}, ${{ base: 50 }}),
            ('disabled-image', 'runpod', 'image', false, false, 'local-image', ${schema()}, ${{ base: 1 }})`;
+  // An OpenAI-compatible chat, the local generation server's, priced by the tokens it writes.
+  const chatInputs = {
+    max_tokens: { type: "integer", minimum: 1, maximum: 4096, default: 64 },
+    token_ms: { type: "integer", minimum: 0, maximum: 2000 },
+    fail_after_tokens: { type: "integer", minimum: 0 },
+  };
+  await db.sql`insert into public.models (id, provider, content_type, is_default, enabled, provider_model, input_schema, pricing)
+    values ('local-chat', 'openai', 'text', false, true, 'local-chat', ${schema(chatInputs)},
+            ${{ base: 1, usage: { output_tokens: { per_1000: 100, at_most: "max_tokens" } } }})`;
   const vars = {
     SUPABASE_URL: auth.url,
     SUPABASE_JWT_SECRET: HS_SECRET,
@@ -67,6 +81,8 @@ before(async () => {
     RUNPOD_API_KEY: "any-key",
     RUNPOD_API_BASE: localGen.url,
     RUNPOD_ENDPOINT_ID: "local-image",
+    OPENAI_API_KEY: "any-key",
+    OPENAI_API_BASE: `${localGen.url}/v1`,
     WELCOME_CREDITS: "10",
     JOBS_PER_HOUR: "1000",
   };
@@ -177,6 +193,87 @@ describe("the official openai client against /v1", () => {
     const view = await call(worker, `/jobs/${job.id}`, { token: user.token });
     assert.equal(text, await (await fetch(view.body.outputs[0].url)).text());
     assert.equal(await balance(user.id), 9);
+  });
+
+  test("streams token by token: the first chunk arrives while the provider is still writing", async () => {
+    const { user, openai } = await client();
+    const prompt = "a lighthouse keeper's evening";
+    const stream = await openai.chat.completions.create({
+      model: "local-chat", messages: [{ role: "user", content: prompt }], stream: true,
+      stream_options: { include_usage: true }, token_ms: 100,
+    });
+    const chunks = [];
+    let finishedBeforeFirstText;
+    for await (const chunk of stream) {
+      chunks.push(chunk);
+      if (finishedBeforeFirstText === undefined && chunk.choices[0]?.delta?.content) {
+        finishedBeforeFirstText = localGen.lines.some((line) => line.includes(`chat `) && line.includes(" streamed "));
+      }
+    }
+    assert.equal(finishedBeforeFirstText, false, "the first words came before the provider had written the last");
+    const text = chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? "").join("");
+    const pieces = chunks.filter((chunk) => chunk.choices[0]?.delta?.content);
+    assert.ok(pieces.length > 10, `token by token, not in one piece (${pieces.length} pieces)`);
+    assert.match(text, new RegExp(`^Prompt: ${prompt}\\n`));
+    const [job] = await jobsOf(user.id);
+    assert.ok(chunks.every((chunk) => chunk.id === `chatcmpl-${job.id}` && chunk.model === "local-chat"));
+    assert.equal(chunks.at(-2).choices[0].finish_reason, "stop");
+    const usage = chunks.at(-1).usage;
+    assert.deepEqual(chunks.at(-1).choices, []);
+    assert.equal(usage.completion_tokens, pieces.length);
+
+    // The job as the non-streamed path records it: completed, its text the output, its usage
+    // charged (1 + 0.1 a token) and the rest of its reservation given back.
+    assert.equal(job.status, "completed");
+    const view = await call(worker, `/jobs/${job.id}`, { token: user.token });
+    assert.equal(await (await fetch(view.body.outputs[0].url)).text(), text);
+    const [{ net, reserved }] = await db.sql`select sum(l.delta)::int as net, j.cost_credits as reserved
+      from public.credit_ledger l join public.jobs j on j.id = l.job_id where l.job_id = ${job.id}::uuid group by j.cost_credits`;
+    assert.equal(-net, Math.ceil(1 + usage.completion_tokens / 10));
+    assert.ok(-net < reserved, `settled below its reservation of ${reserved}`);
+    assert.equal(await balance(user.id), 10 + net);
+  });
+
+  test("a provider failing mid-stream: the client raises its error, the job failed and refunded", async () => {
+    const { user, openai } = await client();
+    const stream = await openai.chat.completions.create({
+      model: "local-chat", messages: [{ role: "user", content: "a storm" }], stream: true, fail_after_tokens: 3,
+    });
+    let text = "";
+    await assert.rejects(async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+    }, (err) => {
+      assert.ok(err instanceof OpenAI.APIError, String(err));
+      assert.equal(err.code, "generation_failed");
+      return true;
+    });
+    assert.ok(text.length > 0, "the words before the failure arrived");
+    const [job] = await jobsOf(user.id);
+    assert.equal(job.status, "failed");
+    assert.equal(await balance(user.id), 10);
+  });
+
+  test("a client that goes away mid-stream: the provider's stream is dropped, the job cancelled and refunded", async () => {
+    const { user, openai } = await client();
+    const stream = await openai.chat.completions.create({
+      model: "local-chat", messages: [{ role: "user", content: "a long walk home" }], stream: true, token_ms: 200,
+    });
+    let pieces = 0;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta?.content && ++pieces === 2) break; // leaving the loop aborts the request
+    }
+    let job;
+    for (let tries = 0; tries < 100; tries++) {
+      [job] = await jobsOf(user.id);
+      if (job.status !== "submitted") break;
+      await sleep(100);
+    }
+    assert.equal(job.status, "cancelled");
+    assert.equal(await balance(user.id), 10);
+    for (let tries = 0; tries < 100 && !localGen.lines.some((line) => line.includes("the client went away")); tries++) {
+      await sleep(100);
+    }
+    assert.ok(localGen.lines.some((line) => line.includes("the client went away")), "the provider saw its client go");
   });
 
   test("an exhausted balance is the client's RateLimitError (insufficient_quota), not retried, nothing charged", async () => {

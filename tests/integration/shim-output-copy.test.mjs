@@ -2,25 +2,23 @@
 // this process against loopback servers: a redirect may lead only to https, never to clear
 // text, so an output fetched over https can never be downgraded on its way.
 import assert from "node:assert/strict";
-import http from "node:http";
 import { after, before, test } from "node:test";
 import { performR2 } from "../../js-shim/effects/r2.js";
+import { startLoopbackServer } from "./harness/loopback-server.mjs";
 
 let server;
 let base;
 
 before(async () => {
-  server = http.createServer((req, res) => {
-    if (req.url === "/file") return res.writeHead(200, { "content-type": "text/plain" }).end("data");
-    if (req.url === "/to-http") return res.writeHead(302, { location: `${base}/file` }).end();
-    if (req.url === "/to-relative") return res.writeHead(301, { location: "/file" }).end();
-    res.writeHead(404).end();
+  server = await startLoopbackServer({
+    "/file": { status: 200, headers: { "content-type": "text/plain" }, body: "data" },
+    "/to-http": () => ({ status: 302, headers: { location: `${base}/file` } }),
+    "/to-relative": { status: 301, headers: { location: "/file" } },
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${server.address().port}`;
+  base = server.url;
 });
 
-after(() => new Promise((resolve) => server.close(resolve)));
+after(() => server.close());
 
 /** A scope whose ASSETS bucket records what was put. */
 function scopeWithBucket() {

@@ -2,32 +2,27 @@
 // (js-shim/effects/queue.js), in this process against a loopback server and recording
 // bindings: a reply's files go into R2 and out of the body the core gets.
 import assert from "node:assert/strict";
-import http from "node:http";
 import { after, before, test } from "node:test";
 import { performFetch } from "../../js-shim/effects/fetch.js";
 import { performQueueSend } from "../../js-shim/effects/queue.js";
+import { startLoopbackServer } from "./harness/loopback-server.mjs";
 
 const IMAGE = Buffer.from("not really a png, but bytes");
 let server;
 let base;
 
 before(async () => {
-  server = http.createServer((req, res) => {
-    const json = (status, body) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-    if (req.url === "/images") {
-      return json(200, { created: 1, data: [{ b64_json: IMAGE.toString("base64"), revised_prompt: "r" }, { b64_json: IMAGE.toString("base64") }] });
-    }
-    if (req.url === "/speech") return res.writeHead(200, { "content-type": "audio/mpeg" }).end(IMAGE);
-    if (req.url === "/refused") return json(400, { error: { message: "no", type: "invalid_request_error" } });
-    if (req.url === "/not-json") return res.writeHead(200).end("<html>");
-    if (req.url === "/bad-base64") return json(200, { data: [{ b64_json: "***" }] });
-    res.writeHead(404).end();
+  server = await startLoopbackServer({
+    "/images": { body: { created: 1, data: [{ b64_json: IMAGE.toString("base64"), revised_prompt: "r" }, { b64_json: IMAGE.toString("base64") }] } },
+    "/speech": { headers: { "content-type": "audio/mpeg" }, body: IMAGE },
+    "/refused": { status: 400, body: { error: { message: "no", type: "invalid_request_error" } } },
+    "/not-json": { body: "<html>" },
+    "/bad-base64": { body: { data: [{ b64_json: "***" }] } },
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${server.address().port}`;
+  base = server.url;
 });
 
-after(() => new Promise((resolve) => server.close(resolve)));
+after(() => server.close());
 
 /** An env whose ASSETS bucket records what was put. */
 function recordingEnv() {

@@ -52,6 +52,14 @@ TEST_CASE("config treats empty values as unset and clamps numbers", "[config]") 
   CHECK(config.get_list("L") == std::vector<std::string>{"a", "b", "c"});
 }
 
+TEST_CASE("a base URL setting loses its trailing slashes", "[config]") {
+  Config config = Config::from_json({{"U", "https://a.example/v1//"}, {"S", "/"}});
+  CHECK(config.get_base_url("U") == "https://a.example/v1");
+  CHECK(config.get_base_url("S", "https://b.example") == "");
+  CHECK(config.get_base_url("MISSING", "https://b.example/") == "https://b.example");
+  CHECK(config.get_base_url("MISSING") == "");
+}
+
 TEST_CASE("constant-time equality", "[crypto]") {
   CHECK(crypto::constant_time_equal("secret", "secret"));
   CHECK_FALSE(crypto::constant_time_equal("secret", "secreT"));

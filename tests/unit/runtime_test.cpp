@@ -30,6 +30,7 @@ Task<> deep_raise(Ctx& ctx) {
 /// A streamed body: writes `count` chunks, one per effect, then ends.
 Task<> write_chunks(Ctx& ctx, int count) {
   FrameCounter counter;
+  ctx.run_if_cancelled({{"name", "tidy"}, {"after", "the client went"}});
   for (int i = 0; i < count; ++i) {
     EffectResult written = co_await ctx.perform(effect::stream_write("chunk " + std::to_string(i) + "\n"));
     if (written.failed()) co_return;
@@ -370,10 +371,30 @@ TEST_CASE("cancel ends a streaming task at once and frees every frame", "[runtim
   REQUIRE(step["effects"].size() == 1);
   CHECK(runtime.live_tasks() == 1);
   CHECK(g_live_frames > 0);
-  CHECK(runtime.cancel(step["task"].get<std::int64_t>()));
+  Json last = runtime.cancel(step["task"].get<std::int64_t>());
+  CHECK(last["done"] == true);
   CHECK(runtime.live_tasks() == 0);
   CHECK(g_live_frames == 0);
-  CHECK_FALSE(runtime.cancel(step["task"].get<std::int64_t>()));
+  CHECK(runtime.cancel(step["task"].get<std::int64_t>())["error"] == "unknown_task");
   Json late = runtime.resume({{"task", step["task"]}, {"now", 1001}, {"results", Json::array()}}, {});
   CHECK(late["error"] == "unknown_task");
+}
+
+TEST_CASE("a cancelled task hands over what it asked to run without its client; a finished one, nothing", "[runtime]") {
+  ScriptApp app;
+  Runtime runtime(app, Config{});
+  Json step = start_fetch(runtime, "/stream");
+  Json last = runtime.cancel(step["task"].get<std::int64_t>());
+  REQUIRE(last["background"].size() == 1);
+  CHECK(last["background"][0]["name"] == "tidy");
+  CHECK(last["background"][0].contains("request_id"));
+  CHECK(last["request_id"] == step["request_id"]);
+
+  step = start_fetch(runtime, "/stream");
+  for (int i = 0; i < 3 && step.contains("effects"); ++i) {
+    Json results = Json::array({result_for(step["effects"][0], Json::object())});
+    step = runtime.resume({{"task", step["task"]}, {"now", 1001}, {"results", results}}, {});
+  }
+  CHECK(step["done"] == true);
+  CHECK_FALSE(step.contains("background"));
 }

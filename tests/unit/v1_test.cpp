@@ -2,6 +2,7 @@
 // this API's errors in OpenAI's shape with the retry advice its clients obey.
 #include <catch2/catch.hpp>
 
+#include "support/sse.hpp"
 #include "v1/errors.hpp"
 #include "v1/replies.hpp"
 #include "v1/requests.hpp"
@@ -130,15 +131,7 @@ TEST_CASE("a streamed chat is OpenAI's chunks: role, the text, the finish, usage
     "completion_tokens":5,"total_tokens":8}}})");
   Response plain = v1::chat_completion_stream(row, "two lines\nof sea", 1700000000, false);
   CHECK(plain.header("content-type") == "text/event-stream; charset=utf-8");
-  const std::string& text = std::get<std::string>(plain.body);
-  std::vector<std::string> data;
-  for (std::size_t at = 0; at < text.size();) {
-    auto end = text.find("\n\n", at);
-    REQUIRE(end != std::string::npos);
-    REQUIRE(text.compare(at, 6, "data: ") == 0);
-    data.push_back(text.substr(at + 6, end - at - 6));
-    at = end + 2;
-  }
+  std::vector<std::string> data = test::sse_data(std::get<std::string>(plain.body));
   REQUIRE(data.size() == 4);
   CHECK(data.back() == "[DONE]");
   Json role = parsed(data[0]);

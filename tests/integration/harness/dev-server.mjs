@@ -4,8 +4,9 @@
 //
 //   const dev = await startDevServer({ env: { APP_ADMIN_TOKEN: "t" } });
 //   dev.url          // "http://127.0.0.1:PORT", once GET /health answers 200
-//   dev.ports        // {api, db, gen, auth, inspector}: gen is where RUNPOD_API_BASE points (the local
-//                    // generation server), auth where SUPABASE_URL does (the local Supabase Auth)
+//   dev.ports        // {api, db, gen, auth, inspector}: gen is where RUNPOD_API_BASE and OPENAI_API_BASE
+//                    // point (the local generation server), auth where SUPABASE_URL does (the local
+//                    // Supabase Auth)
 //   dev.dataDir      // its data folder (DEV_DATA_DIR)
 //   dev.output()     // what scripts/dev printed so far
 //   await dev.waitForOutput(/re/) // until it prints a match; throws if scripts/dev exits first
@@ -79,6 +80,7 @@ export async function launchDevServer({ env = {}, dataDir } = {}) {
       DEV_DATA_DIR: data,
       AG_DEV_SKIP_BUILD: "1",
       RUNPOD_API_BASE: `http://127.0.0.1:${ports.gen}`,
+      OPENAI_API_BASE: `http://127.0.0.1:${ports.gen}/v1`,
       SUPABASE_URL: `http://127.0.0.1:${ports.auth}`,
       ...env,
     },

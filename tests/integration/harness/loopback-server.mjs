@@ -17,6 +17,8 @@
 import http from "node:http";
 
 function send(res, answer) {
+  // A client that gave up (a stand-in's delayed fault outlived its timeout) gets nothing.
+  if (res.destroyed) return;
   const { status = 200, headers = {}, body } = answer ?? {};
   const h = { ...headers };
   let payload = null;

@@ -15,62 +15,51 @@
 // caller sees the answer that caused it (null: no holding). Hop-by-hop headers are not
 // forwarded.
 
-import http from "node:http";
+import { startLoopbackServer } from "./loopback-server.mjs";
 
 const HOP = new Set(["host", "connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"]);
 
 export async function startRelay({ target = null } = {}) {
   const exchanges = [];
   let hold = null;
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", async () => {
-      const u = new URL(req.url, "http://127.0.0.1");
-      const body = Buffer.concat(chunks);
-      const exchange = { method: req.method, path: u.pathname, query: Object.fromEntries(u.searchParams), status: null, text: "" };
-      exchange.json = function json() {
-        return JSON.parse(this.text);
-      };
-      exchanges.push(exchange);
-      if (!target) {
-        exchange.status = 503;
-        res.writeHead(503, { "content-type": "text/plain" });
-        res.end("relay has no target yet");
-        return;
-      }
-      try {
-        const headers = {};
-        for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k)) headers[k] = v;
-        const answer = await fetch(new URL(req.url, target), {
-          method: req.method,
-          headers,
-          body: req.method === "GET" || req.method === "HEAD" ? undefined : body,
-          redirect: "manual",
-        });
-        const bytes = Buffer.from(await answer.arrayBuffer());
-        exchange.status = answer.status;
-        exchange.text = bytes.toString("utf8");
-        if (hold) await hold(exchange);
-        const out = {};
-        answer.headers.forEach((v, k) => {
-          if (!HOP.has(k) && k !== "content-encoding") out[k] = v;
-        });
-        res.writeHead(answer.status, out);
-        res.end(bytes);
-      } catch (err) {
-        exchange.status = 502;
-        exchange.text = String(err?.message ?? err);
-        res.writeHead(502, { "content-type": "text/plain" });
-        res.end(exchange.text);
-      }
-    });
-  });
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const { port } = server.address();
+  /** Forwards one request to the target and answers what it answered. */
+  async function relay(req) {
+    const exchange = { method: req.method, path: req.path, query: req.query, status: null, text: "" };
+    exchange.json = function json() {
+      return JSON.parse(this.text);
+    };
+    exchanges.push(exchange);
+    if (!target) {
+      exchange.status = 503;
+      return { status: 503, headers: { "content-type": "text/plain" }, body: "relay has no target yet" };
+    }
+    try {
+      const headers = {};
+      for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k)) headers[k] = v;
+      const answer = await fetch(new URL(req.url, target), {
+        method: req.method,
+        headers,
+        body: req.method === "GET" || req.method === "HEAD" ? undefined : req.body,
+        redirect: "manual",
+      });
+      const bytes = Buffer.from(await answer.arrayBuffer());
+      exchange.status = answer.status;
+      exchange.text = bytes.toString("utf8");
+      if (hold) await hold(exchange);
+      const out = {};
+      answer.headers.forEach((v, k) => {
+        if (!HOP.has(k) && k !== "content-encoding") out[k] = v;
+      });
+      return { status: answer.status, headers: out, body: bytes };
+    } catch (err) {
+      exchange.status = 502;
+      exchange.text = String(err?.message ?? err);
+      return { status: 502, headers: { "content-type": "text/plain" }, body: exchange.text };
+    }
+  }
+
+  const server = await startLoopbackServer({ "*": relay });
+  const { port } = server;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -88,8 +77,7 @@ export async function startRelay({ target = null } = {}) {
       hold = fn;
     },
     async close() {
-      server.closeAllConnections?.();
-      await new Promise((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

@@ -67,7 +67,8 @@
 // here 200 ms by default). `webhookDelayMs` delays every first attempt.
 
 import crypto from "node:crypto";
-import http from "node:http";
+
+import { startLoopbackServer } from "./loopback-server.mjs";
 
 export const TERMINAL = new Set(["COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"]);
 const STATES = new Set(["IN_QUEUE", "IN_PROGRESS", ...TERMINAL]);
@@ -122,7 +123,6 @@ export async function startRunPod({
   webhookTimeoutMs = 5000,
   idSuffix = "-e1",
 } = {}) {
-  const requests = [];
   const jobs = new Map();
   const files = new Map();
   const pending = []; // [{spec, remaining}] for the next submissions
@@ -422,54 +422,22 @@ export async function startRunPod({
     }
   }
 
-  function send(res, answer) {
-    if (res.destroyed) return;
+  /** The stand-in's answer ({status, headers?} with `bytes`, `raw` or `body`) as the loop sends it. */
+  function wire(answer) {
     const headers = { ...(answer.headers ?? {}) };
-    let payload;
-    if (answer.bytes !== undefined) payload = answer.bytes ?? undefined;
-    else if (answer.raw !== undefined) {
-      payload = answer.raw;
+    if (answer.bytes !== undefined) return { status: answer.status, headers, body: answer.bytes };
+    if (answer.raw !== undefined) {
       headers["content-type"] ??= "application/json";
-    } else if (answer.body !== undefined) {
-      payload = JSON.stringify(answer.body);
-      headers["content-type"] = "application/json";
+      return { status: answer.status, headers, body: answer.raw };
     }
-    res.writeHead(answer.status, headers);
-    res.end(payload);
+    if (answer.body === undefined) return { status: answer.status, headers };
+    headers["content-type"] = "application/json";
+    return { status: answer.status, headers, body: JSON.stringify(answer.body) };
   }
 
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", async () => {
-      const u = new URL(req.url, "http://127.0.0.1");
-      const body = Buffer.concat(chunks);
-      const record = {
-        method: req.method,
-        path: u.pathname,
-        query: Object.fromEntries(u.searchParams),
-        url: req.url,
-        headers: req.headers,
-        body,
-        text: body.toString("utf8"),
-        json() {
-          return JSON.parse(this.text);
-        },
-      };
-      requests.push(record);
-      try {
-        send(res, await handle(record));
-      } catch (err) {
-        send(res, json(500, { error: "stand_in_failed", message: String(err?.message ?? err) }));
-      }
-    });
-  });
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const { port } = server.address();
-  url = `http://127.0.0.1:${port}`;
+  const server = await startLoopbackServer({ "*": async (record) => wire(await handle(record)) });
+  const { port, requests } = server;
+  url = server.url;
 
   const must = (id) => {
     const job = jobs.get(id);
@@ -556,8 +524,7 @@ export async function startRunPod({
       sleepers.clear();
       for (const ac of aborts) ac.abort(new Error("stand-in closed"));
       for (const job of jobs.values()) job.timer = null;
-      server.closeAllConnections?.();
-      await new Promise((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

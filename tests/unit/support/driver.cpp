@@ -144,6 +144,11 @@ Outcome Driver::drive(const Json& start, const Responder& respond, const std::st
       }
       results.push_back(std::move(result));
     }
+    if (cancel_after_writes_ && outcome.writes >= *cancel_after_writes_) {
+      Json last = decode_output(entry_.cancel(step["task"].get<std::int64_t>()));
+      for (const auto& job : last.value("background", Json::array())) outcome.background.push_back(job);
+      return outcome;
+    }
     now_ms_ += 5;
     Json resume = {{"task", step["task"]}, {"now", now_ms_}, {"results", results}};
     step = decode_output(entry_.resume(abi::encode_frame(resume, blobs)));
@@ -156,6 +161,7 @@ Reply Driver::stream_write(const Json& effect, Outcome& outcome) {
   if (stream_writes_left_ && (*stream_writes_left_)-- <= 0)
     return Reply{{{"error", {{"code", "closed"}, {"message", "the client has gone"}}}}};
   outcome.streamed += effect.value("data", "");
+  ++outcome.writes;
   return {};
 }
 

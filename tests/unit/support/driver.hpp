@@ -47,6 +47,7 @@ struct Outcome {
   std::vector<Json> background;  // jobs handed over with the final step (Ctx::run_after)
   std::vector<Json> logs;        // every log entry the run wrote, the access line last
   std::string streamed;          // a streamed body: every `stream.write`, in order
+  int writes = 0;                // how many `stream.write`s the client received
   int steps = 0;
 
   int status() const;
@@ -83,6 +84,9 @@ class Driver {
   void advance_ms(std::int64_t ms) { now_ms_ += ms; }
   /// A streamed body's client goes away after `writes` writes: later ones fail `closed`.
   void close_stream_after(int writes) { stream_writes_left_ = writes; }
+  /// A streamed body's client goes away after `writes` writes and the shim cancels the task
+  /// (ag_cancel): the outcome's background is what the cancel handed over.
+  void cancel_stream_after(int writes) { cancel_after_writes_ = writes; }
 
  private:
   Outcome drive(const Json& start, const Responder& respond, const std::string& start_blobs = {});
@@ -97,6 +101,7 @@ class Driver {
 
   std::int64_t now_ms_ = 1'700'000'000'000;
   std::optional<int> stream_writes_left_;
+  std::optional<int> cancel_after_writes_;
 };
 
 /// Decodes an output frame ([u32 len][json]).

@@ -7,7 +7,9 @@
 #include <string_view>
 #include <vector>
 
-namespace ag::assets {
+#include "core/http.hpp"
+
+namespace ag::http {
 
 struct IfNoneMatch {
   bool any = false;               // "*": any current version
@@ -20,4 +22,13 @@ std::optional<IfNoneMatch> parse_if_none_match(std::string_view value);
 /// Whether an object whose bare ETag is `etag` satisfies the condition (answer 304).
 bool matches(const IfNoneMatch& condition, std::string_view etag);
 
-}  // namespace ag::assets
+/// The request's If-None-Match, when it has one that parses.
+std::optional<IfNoneMatch> if_none_match(const Request& request);
+
+/// Whether the request's If-None-Match holds for an object tagged `etag`: answer 304.
+bool not_modified(const Request& request, std::string_view etag);
+
+/// A bare ETag as headers carry it, between double quotes.
+std::string quoted_etag(std::string_view etag);
+
+}  // namespace ag::http

@@ -1,11 +1,12 @@
-#include "assets/range.hpp"
+#include "http/range.hpp"
 
 #include <cstddef>
 #include <cstdint>
 
 #include "core/http.hpp"
+#include "http/etag.hpp"
 
-namespace ag::assets {
+namespace ag::http {
 namespace {
 
 /// A run of ASCII digits as a number, saturated at UINT64_MAX: a position of more digits than
@@ -75,6 +76,13 @@ std::string content_range(const ResolvedRange& range, std::uint64_t size) {
          std::to_string(size);
 }
 
+std::optional<ByteRangeSpec> wanted_range(const Request& request, std::string_view etag) {
+  auto header = request.header("range");
+  if (!header) return std::nullopt;
+  if (auto if_range = request.header("if-range"); if_range && *if_range != quoted_etag(etag)) return std::nullopt;
+  return parse_range_header(*header);
+}
+
 std::string unsatisfied_content_range(std::uint64_t size) { return "bytes */" + std::to_string(size); }
 
-}  // namespace ag::assets
+}  // namespace ag::http

@@ -3,12 +3,12 @@
 #include <optional>
 #include <string>
 
-#include "assets/range.hpp"
+#include "http/range.hpp"
 
 using namespace ag;
-using assets::ByteRangeSpec;
-using assets::parse_range_header;
-using assets::resolve_range;
+using http::ByteRangeSpec;
+using http::parse_range_header;
+using http::resolve_range;
 
 namespace {
 
@@ -134,12 +134,12 @@ TEST_CASE("Range: parse then resolve end to end", "[assets][range]") {
 }
 
 TEST_CASE("Range: Content-Range values", "[assets][range]") {
-  CHECK(assets::content_range({0, 100}, 1000) == "bytes 0-99/1000");
-  CHECK(assets::content_range({999, 1}, 1000) == "bytes 999-999/1000");
-  CHECK(assets::content_range({0, 1}, 1) == "bytes 0-0/1");
-  CHECK(assets::content_range({500, 500}, 1000) == "bytes 500-999/1000");
-  CHECK(assets::content_range({0, 18446744073709551615ull}, 18446744073709551615ull) ==
+  CHECK(http::content_range({0, 100}, 1000) == "bytes 0-99/1000");
+  CHECK(http::content_range({999, 1}, 1000) == "bytes 999-999/1000");
+  CHECK(http::content_range({0, 1}, 1) == "bytes 0-0/1");
+  CHECK(http::content_range({500, 500}, 1000) == "bytes 500-999/1000");
+  CHECK(http::content_range({0, 18446744073709551615ull}, 18446744073709551615ull) ==
         "bytes 0-18446744073709551614/18446744073709551615");
-  CHECK(assets::unsatisfied_content_range(1000) == "bytes */1000");
-  CHECK(assets::unsatisfied_content_range(0) == "bytes */0");
+  CHECK(http::unsatisfied_content_range(1000) == "bytes */1000");
+  CHECK(http::unsatisfied_content_range(0) == "bytes */0");
 }

@@ -7,7 +7,9 @@
 #include <string>
 #include <string_view>
 
-namespace ag::assets {
+#include "core/http.hpp"
+
+namespace ag::http {
 
 /// One parsed range-spec. Exactly one of two shapes: `first` set (with `last` optional:
 /// "bytes=100-" reads to the end), or only `suffix` set ("bytes=-500": the last 500 bytes).
@@ -34,10 +36,14 @@ std::optional<ByteRangeSpec> parse_range_header(std::string_view value);
 /// end; a suffix longer than the object selects all of it.
 std::optional<ResolvedRange> resolve_range(const ByteRangeSpec& spec, std::uint64_t size);
 
+/// The range to serve, when the request asks for one to honour. If-Range naming another
+/// version than `etag` means "send it all" (RFC 9110 §13.1.5).
+std::optional<ByteRangeSpec> wanted_range(const Request& request, std::string_view etag);
+
 /// The Content-Range value of a 206: "bytes 0-99/1000".
 std::string content_range(const ResolvedRange& range, std::uint64_t size);
 
 /// The Content-Range value of a 416: "bytes */1000".
 std::string unsatisfied_content_range(std::uint64_t size);
 
-}  // namespace ag::assets
+}  // namespace ag::http

@@ -1,8 +1,8 @@
-#include "assets/etag.hpp"
+#include "http/etag.hpp"
 
 #include "core/http.hpp"
 
-namespace ag::assets {
+namespace ag::http {
 namespace {
 
 /// etagc = %x21 / %x23-7E / obs-text
@@ -46,4 +46,16 @@ bool matches(const IfNoneMatch& condition, std::string_view etag) {
   return false;
 }
 
-}  // namespace ag::assets
+std::optional<IfNoneMatch> if_none_match(const Request& request) {
+  auto value = request.header("if-none-match");
+  return value ? parse_if_none_match(*value) : std::nullopt;
+}
+
+bool not_modified(const Request& request, std::string_view etag) {
+  auto condition = if_none_match(request);
+  return condition && matches(*condition, etag);
+}
+
+std::string quoted_etag(std::string_view etag) { return "\"" + std::string(etag) + "\""; }
+
+}  // namespace ag::http
