@@ -6,7 +6,7 @@
 //   node scripts/dev-banner.mjs URL
 
 import { setTimeout as sleep } from "node:timers/promises";
-import { DEV_USER_ID, devToken, devVars } from "./dev-token.mjs";
+import { DEV_USER, DEV_USER_ID, devToken, devVars } from "./dev-token.mjs";
 
 const url = process.argv[2];
 
@@ -23,9 +23,13 @@ async function healthy() {
 while (!(await healthy())) await sleep(250);
 const vars = devVars();
 const token = vars && (await devToken(vars));
+// scripts/dev starts the local Supabase Auth for a loopback SUPABASE_URL, with the test user
+const localAuth = /^http:\/\/127\.0\.0\.1:\d+\/?$/.test(vars?.SUPABASE_URL ?? "");
 const lines = [
   `ready: API ${url}   (export API=${url})`,
   `  API reference  ${url}/docs/   (the document itself: ${url}/openapi.json)`,
+  `  console        ${url}/console/`,
+  ...(localAuth ? [`  sign in as     ${DEV_USER.email} / ${DEV_USER.password}   (the local Supabase Auth, ${vars.SUPABASE_URL})`] : []),
   vars?.APP_ADMIN_TOKEN
     ? `  admin token    ${vars.APP_ADMIN_TOKEN}   (Authorization: Bearer ...; APP_ADMIN_TOKEN)`
     : "  admin token    none: APP_ADMIN_TOKEN is unset, admin is disabled",

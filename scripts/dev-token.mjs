@@ -15,6 +15,8 @@ import { SignJWT } from "jose";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** The local test user every scripts/dev token names unless told otherwise. */
 export const DEV_USER_ID = "00000000-0000-4000-8000-000000000001";
+/** Its sign-in at scripts/dev's local Supabase Auth (scripts/local-auth), e.g. in the console. */
+export const DEV_USER = { id: DEV_USER_ID, email: "dev@example.com", password: "dev-password" };
 
 /** scripts/dev's merged configuration, or null when it is not running. */
 export function devVars(dataDir = process.env.DEV_DATA_DIR || path.join(ROOT, ".data")) {
@@ -25,7 +27,7 @@ export function devVars(dataDir = process.env.DEV_DATA_DIR || path.join(ROOT, ".
 /** The token, or null when the configuration has no SUPABASE_JWT_SECRET. */
 export async function devToken(vars, userId = DEV_USER_ID) {
   if (!vars.SUPABASE_JWT_SECRET) return null;
-  const jwt = new SignJWT({ role: "authenticated", email: "dev@example.com" })
+  const jwt = new SignJWT({ role: "authenticated", email: DEV_USER.email })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(userId)
     .setAudience("authenticated")
@@ -35,8 +37,8 @@ export async function devToken(vars, userId = DEV_USER_ID) {
   return jwt.sign(new TextEncoder().encode(vars.SUPABASE_JWT_SECRET));
 }
 
-// run as a script (also through a symbolic link), not imported
-if (fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// run as a script (also through a symbolic link), not imported (nor from `node -e`)
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const vars = devVars();
   if (!vars) {
     console.error("dev-token: scripts/dev is not running (no dev.env in DEV_DATA_DIR, default .data)");

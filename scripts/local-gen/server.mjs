@@ -22,6 +22,7 @@ import http from "node:http";
 import { ENDPOINTS } from "./endpoints.mjs";
 import { completion, parseChat, streamCompletion } from "./chat.mjs";
 import { createJobs } from "./jobs.mjs";
+import { readBody } from "../lib/read-body.mjs";
 
 const MAX_BODY = 10 * 1024 * 1024; // RunPod's payload limit
 
@@ -39,19 +40,6 @@ function parseArgs(argv) {
 }
 
 const json = (status, body) => ({ status, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    req.on("data", (c) => {
-      size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
-    });
-    req.on("end", () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
 
 function parseRun(raw) {
   try {
@@ -104,7 +92,7 @@ const server = http.createServer(async (req, res) => {
     if (!chat.error && chat.body.stream === true) return streamCompletion(chat, res, log);
     answer = chat.error ?? completion(chat);
   } else {
-    answer = route(jobs, req.method, path, await readBody(req));
+    answer = route(jobs, req.method, path, await readBody(req, MAX_BODY));
   }
   res.writeHead(answer.status, answer.headers);
   res.end(req.method === "HEAD" ? undefined : answer.body);

@@ -2,6 +2,7 @@
 // Integration", seeds/004 create-checkout-session): a Stripe-hosted page for the caller, on
 // the caller's own Stripe customer. Credits are never granted here: only the signed webhook
 // fulfils (webhooks_stripe.cpp). Stripe not configured: the 501 noop.
+#include "http/base_url.hpp"
 #include "http/body.hpp"
 #include "api/handlers.hpp"
 #include "http/not_configured.hpp"
@@ -29,8 +30,9 @@ Task<Response> billing_checkout(Ctx& ctx, const Request& request) {
   Json body = co_await http::read_json_object(ctx, request, kMaxBody);
   billing::ProductRef ref = co_await billing::product_ref(ctx, body);
   stripe::CheckoutSession session;
-  session.success_url = co_await billing::return_url(ctx, body, "success_url", kSuccessQuery);
-  session.cancel_url = co_await billing::return_url(ctx, body, "cancel_url", kCancelQuery);
+  std::string own_base = http::public_base_url(ctx.config(), request);
+  session.success_url = co_await billing::return_url(ctx, body, "success_url", kSuccessQuery, own_base);
+  session.cancel_url = co_await billing::return_url(ctx, body, "cancel_url", kCancelQuery, own_base);
   session.idempotency_key = co_await billing::stripe_idempotency_key(ctx, request, user.id, "checkout");
   auto product = co_await billing::find_product(ctx, ref);
   if (!product) co_await ctx.raise(errors::invalid_request("unknown or disabled " + ref.field));
@@ -56,7 +58,8 @@ Task<Response> billing_portal(Ctx& ctx, const Request& request) {
   std::string raw = co_await http::read_body(ctx, request, kMaxBody);
   Json body = Json::object();
   if (!raw.empty()) body = co_await http::parse_json_object(ctx, raw);
-  std::string back = co_await billing::return_url(ctx, body, "return_url", "portal=return");
+  std::string own_base = http::public_base_url(ctx.config(), request);
+  std::string back = co_await billing::return_url(ctx, body, "return_url", "portal=return", own_base);
   std::string key = co_await billing::stripe_idempotency_key(ctx, request, user.id, "portal");
   std::string customer = co_await billing::ensure_customer(ctx, *settings, user);
   EffectResult reply =

@@ -8,6 +8,7 @@ namespace ag::api {
 
 Task<Response> health(Ctx& ctx, const Request& request);
 Task<Response> openapi(Ctx& ctx, const Request& request);
+Task<Response> client_config(Ctx& ctx, const Request& request);
 Task<Response> me(Ctx& ctx, const Request& request);
 Task<Response> list_models(Ctx& ctx, const Request& request);
 Task<Response> list_admin_models(Ctx& ctx, const Request& request);

@@ -8,6 +8,7 @@ Router build_router() {
   Router router;
   router.add("GET", "/health", health)
       .add("GET", "/openapi.json", openapi)
+      .add("GET", "/client-config", client_config)
       .add("GET", "/me", me)
       .add("GET", "/models", list_models)
       .add("GET", "/admin/models", list_admin_models)

@@ -30,13 +30,14 @@ Task<ProductRef> product_ref(Ctx& ctx, const Json& body) {
   co_return ref;
 }
 
-Task<std::string> return_url(Ctx& ctx, const Json& body, std::string_view field, std::string_view query) {
+Task<std::string> return_url(Ctx& ctx, const Json& body, std::string_view field, std::string_view query,
+                             const std::string& own_base) {
   std::optional<std::string> url;
   if (body.contains(field)) {
     url = string_field(body, field);
-    if (!url || !allowed_return_url(ctx.config(), *url))
-      co_await ctx.raise(
-          errors::invalid_request(std::string(field) + " must be an http(s) URL on one of the allowed origins"));
+    if (!url || !allowed_return_url(ctx.config(), *url, own_base))
+      co_await ctx.raise(errors::invalid_request(
+          std::string(field) + " must be an http(s) URL on one of the allowed origins, or this API's /console/"));
   } else {
     url = default_return_url(ctx.config(), query);
     if (!url)

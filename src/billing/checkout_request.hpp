@@ -17,9 +17,10 @@ namespace ag::billing {
 Task<ProductRef> product_ref(Ctx& ctx, const Json& body);
 
 /// The body's `field`, or the default page with `query`; it must be on an allowed origin
-/// (CORS_ORIGINS).
+/// (CORS_ORIGINS) or the console of this API (`own_base`: http::public_base_url).
 // NOTE: `field` and `query` must outlive the task (callers pass literals).
-Task<std::string> return_url(Ctx& ctx, const Json& body, std::string_view field, std::string_view query);
+Task<std::string> return_url(Ctx& ctx, const Json& body, std::string_view field, std::string_view query,
+                             const std::string& own_base);
 
 /// Stripe's Idempotency-Key for this request: the caller's own key (scoped to the caller and
 /// the endpoint, so a retry gets the same session), else a fresh one.

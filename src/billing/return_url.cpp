@@ -7,6 +7,7 @@ namespace ag::billing {
 namespace {
 
 constexpr std::size_t kMaxUrl = 2048;
+constexpr std::string_view kConsolePath = "/console/";
 
 std::string lowercase(std::string_view text) {
   std::string out(text);
@@ -40,9 +41,13 @@ std::optional<std::string> url_origin(std::string_view url) {
   return scheme + "://" + lowercase(authority);
 }
 
-bool allowed_return_url(const Config& config, std::string_view url) {
+bool allowed_return_url(const Config& config, std::string_view url, std::string_view own_base) {
   auto origin = url_origin(url);
-  return origin && is_configured_origin(config, *origin);
+  if (!origin) return false;
+  // url_origin only lowercases, so the origin is as long in `url` as it is here.
+  auto own = url_origin(own_base);
+  if (own && *own == *origin && url.substr(origin->size()).starts_with(kConsolePath)) return true;
+  return is_configured_origin(config, *origin);
 }
 
 std::optional<std::string> default_return_url(const Config& config, std::string_view query) {

@@ -1,7 +1,8 @@
 #pragma once
 // Where Stripe may send a user back to (Checkout success/cancel, the portal's return): only
 // to the browser origins this API already trusts, CORS_ORIGINS ("*" is not an origin and
-// allows nothing here), so no one can use our Checkout pages to bounce a user elsewhere.
+// allows nothing here), or to the console this API serves itself (<own base>/console/...), so
+// no one can use our Checkout pages to bounce a user elsewhere.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,8 +15,9 @@ namespace ag::billing {
 /// one (no scheme, userinfo, whitespace or control characters, over 2048 bytes).
 std::optional<std::string> url_origin(std::string_view url);
 
-/// Whether `url` is an http(s) URL on one of the CORS_ORIGINS.
-bool allowed_return_url(const Config& config, std::string_view url);
+/// Whether `url` is an http(s) URL on one of the CORS_ORIGINS, or a page of the console on
+/// this API's own origin (`own_base`: http::public_base_url, e.g. "https://api.example.com").
+bool allowed_return_url(const Config& config, std::string_view url, std::string_view own_base);
 
 /// `<first CORS origin>/billing?<query>`, the default return page; nullopt when
 /// CORS_ORIGINS names no origin.

@@ -283,6 +283,19 @@ describe("catalog and checkout", () => {
     assert.equal((await call(main, "/billing/checkout", { method: "POST", body: { pack_id: PACK.id } })).status, 401);
   });
 
+  test("the console this Worker serves (its own origin, /console/) is a return page", async () => {
+    const user = await newUser(auth);
+    const back = new URL("/console/#/billing", main.url).href;
+    const body = await checkout(user, { pack_id: PACK.id, success_url: `${back}?checkout=success`, cancel_url: back });
+    const session = stripe.sessions.get(body.session_id);
+    assert.equal(session.success_url, `${back}?checkout=success`);
+    assert.equal(session.cancel_url, back);
+    const portal = await call(main, "/billing/portal", { method: "POST", headers: user.headers, body: { return_url: back } });
+    assert.equal(portal.status, 200, JSON.stringify(portal.body));
+    const elsewhere = await checkout(user, { pack_id: PACK.id, success_url: new URL("/assets/public/x", main.url).href }, 400);
+    assert.equal(elsewhere.error, "invalid_request");
+  });
+
   test("POST /billing/portal: the caller's customer, back to the app", async () => {
     const user = await newUser(auth);
     const res = await call(main, "/billing/portal", { method: "POST", headers: user.headers });

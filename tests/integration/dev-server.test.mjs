@@ -1,6 +1,7 @@
-// `scripts/dev` as a newcomer meets it: its welcome names a working admin and user token, a
-// second scripts/dev on the same data folder refuses to start (and leaves the first serving
-// with its configuration), an empty environment variable unsets a .dev.vars.example value,
+// `scripts/dev` as a newcomer meets it: its welcome names a working admin and user token, its
+// local Supabase Auth signs the test user in, a second scripts/dev on the same data folder
+// refuses to start (and leaves the first serving with its configuration), an empty
+// environment variable unsets a .dev.vars.example value,
 // and a cron run whose job webhook cannot be delivered because the receiver's host does not
 // resolve still succeeds (the Outbound entrypoint, js-shim/outbound.js).
 
@@ -11,6 +12,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { launchDevServer, startDevServer } from "./harness/dev-server.mjs";
 import { call } from "./harness/http.mjs";
+import { DEV_USER } from "../../scripts/dev-token.mjs";
 
 const ADMIN = "admin-token-for-the-dev-server-test";
 // A guard against hanging (a dev server that never comes up, a job that never ends), not a
@@ -47,6 +49,23 @@ describe("scripts/dev with .dev.vars.example", { timeout: HANG_MS }, () => {
     const me = await call(dev.url, "/me", { token: user });
     assert.equal(me.status, 200, JSON.stringify(me.body));
     assert.match(me.body.user.id, /^[0-9a-f-]{36}$/);
+  });
+
+  test("its local Supabase Auth signs the test user in; the Worker takes that ES256 token", async () => {
+    assert.match(dev.output(), new RegExp(`console\\s+${dev.url}/console/`));
+    assert.match(dev.output(), new RegExp(`sign in as\\s+${DEV_USER.email} / ${DEV_USER.password}`));
+    const auth = `http://127.0.0.1:${dev.ports.auth}/auth/v1`;
+    const signedIn = await call(auth, "/token?grant_type=password", {
+      method: "POST",
+      headers: { apikey: "local-anon-key" },
+      body: { email: DEV_USER.email, password: DEV_USER.password },
+      requestId: false,
+    });
+    assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+    const me = await call(dev.url, "/me", { token: signedIn.body.access_token });
+    assert.equal(me.status, 200, JSON.stringify(me.body));
+    assert.equal(me.body.user.id, DEV_USER.id);
+    assert.ok(fs.existsSync(path.join(dev.dataDir, "local-auth.json")), "the users are not kept in the data folder");
   });
 
   test("a second scripts/dev on the same data folder refuses; the first keeps serving", async () => {
@@ -87,17 +106,17 @@ describe("scripts/dev with .dev.vars.example", { timeout: HANG_MS }, () => {
   });
 });
 
-describe("scripts/dev with an empty variable", { timeout: HANG_MS }, () => {
+describe("scripts/dev with empty variables", { timeout: HANG_MS }, () => {
   let dev;
   before(async () => {
-    dev = await startDevServer({ env: { SUPABASE_JWT_SECRET: "" } });
+    dev = await startDevServer({ env: { SUPABASE_JWT_SECRET: "", SUPABASE_URL: "" } });
     await dev.waitForOutput(/user token/);
   }, { timeout: HANG_MS });
   after(async () => {
     await dev?.stop();
   });
 
-  test("unsets the .dev.vars.example value: GET /me is the supabase noop, no user token", async () => {
+  test("unsets the .dev.vars.example values: GET /me is the supabase noop, no user token", async () => {
     const me = await call(dev.url, "/me");
     assert.equal(me.status, 501, JSON.stringify(me.body));
     assert.deepEqual(me.body, { ok: true, provider: "noop", message: "supabase_not_configured" });

@@ -84,6 +84,8 @@ before(async () => {
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(crypto.randomUUID())
     .setAudience("authenticated")
+    // SUPABASE_URL names the local Supabase Auth: its issuer is the one a token must carry
+    .setIssuer(`http://127.0.0.1:${dev.ports.auth}/auth/v1`)
     .setIssuedAt()
     .setExpirationTime("1h")
     .sign(new TextEncoder().encode(JWT_SECRET));

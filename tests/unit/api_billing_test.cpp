@@ -187,6 +187,22 @@ TEST_CASE("POST /billing/checkout: a plan by price id, on the known customer", "
   }
 }
 
+TEST_CASE("POST /billing/checkout: the console on the API's own origin is a return page", "[billing][stripe]") {
+  Driver driver(kEnv);
+  World world;
+  world.body = R"({"pack_id":"pack-100","success_url":"https://api.test/console/#/billing?paid=1",)"
+               R"("cancel_url":"https://api.test/console/#/billing"})";
+  auto out = driver.run(post("/billing/checkout", world.body), world.responder());
+  REQUIRE(out.status() == 200);
+  auto form = world.form("/v1/checkout/sessions");
+  CHECK(form["success_url"] == "https://api.test/console/#/billing?paid=1");
+  CHECK(form["cancel_url"] == "https://api.test/console/#/billing");
+
+  World elsewhere;
+  elsewhere.body = R"({"pack_id":"pack-100","success_url":"https://api.test/assets/public/x"})";
+  CHECK(driver.run(post("/billing/checkout", elsewhere.body), elsewhere.responder()).status() == 400);
+}
+
 TEST_CASE("POST /billing/checkout refuses bad requests before calling Stripe", "[billing]") {
   Driver driver(kEnv);
   CHECK(driver.run(post("/billing/checkout", R"({"pack_id":"pack-100"})", false)).status() == 401);

@@ -69,23 +69,32 @@ TEST_CASE("Stripe form bodies: brackets percent-encoded, spaces as +", "[billing
   CHECK(stripe::form_body({}).empty());
 }
 
-TEST_CASE("Return URLs: only on a configured CORS origin", "[billing]") {
+TEST_CASE("Return URLs: only on a configured CORS origin or the own console", "[billing]") {
+  const std::string kOwn = "https://api.example.com";
   Config config;
   config.set("CORS_ORIGINS", "*, https://app.example.com/, http://localhost:3000");
-  CHECK(billing::allowed_return_url(config, "https://app.example.com/billing?x=1"));
-  CHECK(billing::allowed_return_url(config, "HTTPS://APP.example.com"));
-  CHECK(billing::allowed_return_url(config, "http://localhost:3000/done#top"));
-  CHECK_FALSE(billing::allowed_return_url(config, "http://app.example.com/billing"));
-  CHECK_FALSE(billing::allowed_return_url(config, "https://app.example.com.evil.example/"));
-  CHECK_FALSE(billing::allowed_return_url(config, "https://app.example.com@evil.example/"));
-  CHECK_FALSE(billing::allowed_return_url(config, "https://app.example.com:444/"));
-  CHECK_FALSE(billing::allowed_return_url(config, "javascript:alert(1)//https://app.example.com"));
-  CHECK_FALSE(billing::allowed_return_url(config, "https://app.example.com/a b"));
-  CHECK_FALSE(billing::allowed_return_url(config, "//app.example.com/"));
+  CHECK(billing::allowed_return_url(config, "https://app.example.com/billing?x=1", kOwn));
+  CHECK(billing::allowed_return_url(config, "HTTPS://APP.example.com", kOwn));
+  CHECK(billing::allowed_return_url(config, "http://localhost:3000/done#top", kOwn));
+  CHECK_FALSE(billing::allowed_return_url(config, "http://app.example.com/billing", kOwn));
+  CHECK_FALSE(billing::allowed_return_url(config, "https://app.example.com.evil.example/", kOwn));
+  CHECK_FALSE(billing::allowed_return_url(config, "https://app.example.com@evil.example/", kOwn));
+  CHECK_FALSE(billing::allowed_return_url(config, "https://app.example.com:444/", kOwn));
+  CHECK_FALSE(billing::allowed_return_url(config, "javascript:alert(1)//https://app.example.com", kOwn));
+  CHECK_FALSE(billing::allowed_return_url(config, "https://app.example.com/a b", kOwn));
+  CHECK_FALSE(billing::allowed_return_url(config, "//app.example.com/", kOwn));
   CHECK(billing::default_return_url(config, "checkout=cancel") == "https://app.example.com/billing?checkout=cancel");
 
   Config any;
   any.set("CORS_ORIGINS", "*");
-  CHECK_FALSE(billing::allowed_return_url(any, "https://app.example.com/"));
+  CHECK_FALSE(billing::allowed_return_url(any, "https://app.example.com/", kOwn));
   CHECK_FALSE(billing::default_return_url(any, "x").has_value());
+
+  // the console this API serves: its own origin, under /console/ only
+  CHECK(billing::allowed_return_url(any, "https://api.example.com/console/#/billing?checkout=success", kOwn));
+  CHECK(billing::allowed_return_url(any, "HTTPS://API.example.com/console/", "https://api.example.com/"));
+  CHECK_FALSE(billing::allowed_return_url(any, "https://api.example.com/assets/x", kOwn));
+  CHECK_FALSE(billing::allowed_return_url(any, "https://api.example.com/console", kOwn));
+  CHECK_FALSE(billing::allowed_return_url(any, "https://api.example.com.evil.example/console/", kOwn));
+  CHECK_FALSE(billing::allowed_return_url(any, "https://api.example.com/console/", ""));
 }

@@ -4,7 +4,9 @@
 //
 //   const dev = await startDevServer({ env: { APP_ADMIN_TOKEN: "t" } });
 //   dev.url          // "http://127.0.0.1:PORT", once GET /health answers 200
-//   dev.ports        // {api, db, gen}: gen is where RUNPOD_API_BASE and OPENAI_API_BASE point (the local generation server)
+//   dev.ports        // {api, db, gen, auth, inspector}: gen is where RUNPOD_API_BASE and OPENAI_API_BASE
+//                    // point (the local generation server), auth where SUPABASE_URL does (the local
+//                    // Supabase Auth)
 //   dev.dataDir      // its data folder (DEV_DATA_DIR)
 //   dev.output()     // what scripts/dev printed so far
 //   await dev.waitForOutput(/re/) // until it prints a match; throws if scripts/dev exits first
@@ -19,12 +21,30 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { closedPort } from "./loopback-server.mjs";
+import http from "node:http";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 // A guard against hanging, not a measure: a cold start may install ffmpeg first.
 const SETTLE_MS = 10 * 60_000;
+
+/**
+ * A loopback port nothing listens on, below the kernel's ephemeral range (32768 and up): a port
+ * the kernel hands out meanwhile (a connection's, another test's listen(0)) cannot be it, so it
+ * is still free when scripts/dev's database, stand-ins and Worker start on it a moment later.
+ */
+async function quietPort(taken) {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (taken.has(port)) continue;
+    const server = http.createServer();
+    const free = await new Promise((resolve) => {
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
 
 async function healthy(url) {
   try {
@@ -43,9 +63,9 @@ async function healthy(url) {
  */
 export async function launchDevServer({ env = {}, dataDir } = {}) {
   const free = new Set();
-  while (free.size < 3) free.add(await closedPort());
-  const [api, db, gen] = free;
-  const ports = { api, db, gen };
+  while (free.size < 5) free.add(await quietPort(free));
+  const [api, db, gen, auth, inspector] = free;
+  const ports = { api, db, gen, auth, inspector };
   const ownData = !dataDir;
   const data = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ag-dev-server-"));
   const child = spawn(path.join(ROOT, "scripts/dev"), [], {
@@ -55,10 +75,13 @@ export async function launchDevServer({ env = {}, dataDir } = {}) {
       HOME: process.env.HOME,
       PORT: String(ports.api),
       DEV_DB_PORT: String(ports.db),
+      // wrangler's default 9229 is one port for every dev server: two starting at once race for it
+      DEV_INSPECTOR_PORT: String(ports.inspector),
       DEV_DATA_DIR: data,
       AG_DEV_SKIP_BUILD: "1",
       RUNPOD_API_BASE: `http://127.0.0.1:${ports.gen}`,
       OPENAI_API_BASE: `http://127.0.0.1:${ports.gen}/v1`,
+      SUPABASE_URL: `http://127.0.0.1:${ports.auth}`,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

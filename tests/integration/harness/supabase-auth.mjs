@@ -28,48 +28,13 @@
 // 403 is the default; pass badJwtStatus: 401 to see the other common answer.
 
 import crypto from "node:crypto";
-import { exportJWK, exportSPKI, generateKeyPair, jwtVerify, SignJWT } from "jose";
+import { jwtVerify, SignJWT } from "jose";
+import { accessClaims, JWKS_PATH, makeKey, USER_PATH, userFromClaims } from "../../../scripts/local-auth/tokens.mjs";
 import { startLoopbackServer } from "./loopback-server.mjs";
 
-export const JWKS_PATH = "/auth/v1/.well-known/jwks.json";
-export const USER_PATH = "/auth/v1/user";
+export { JWKS_PATH, USER_PATH };
 
 const enc = new TextEncoder();
-
-/** A public JWK as Supabase publishes it: kid, alg, use "sig", key_ops ["verify"]. */
-function publish(jwk, kid, alg) {
-  const out = { ...jwk, kid, alg, use: "sig", key_ops: ["verify"], ext: true };
-  for (const k of ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]) delete out[k];
-  return out;
-}
-
-async function makeKey(alg) {
-  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === "RS256" ? { modulusLength: 2048 } : {}) });
-  const kid = crypto.randomUUID();
-  const publicJwk = publish(await exportJWK(publicKey), kid, alg);
-  return { kid, alg, publicKey, privateKey, publicJwk, publicPem: await exportSPKI(publicKey) };
-}
-
-/** The user object GoTrue's GET /user answers, built from verified claims. */
-function userFromClaims(c) {
-  const now = new Date().toISOString();
-  return {
-    id: c.sub,
-    aud: c.aud,
-    role: c.role ?? "",
-    email: c.email ?? "",
-    email_confirmed_at: c.email ? now : null,
-    phone: c.phone ?? "",
-    confirmed_at: now,
-    last_sign_in_at: now,
-    app_metadata: c.app_metadata ?? {},
-    user_metadata: c.user_metadata ?? {},
-    identities: [],
-    created_at: now,
-    updated_at: now,
-    is_anonymous: c.is_anonymous ?? false,
-  };
-}
 
 /**
  * Starts the stand-in.
@@ -157,22 +122,11 @@ export async function startSupabaseAuth({
   async function mint({ alg = "ES256", claims = {}, kid, expiresIn = 3600, notBefore, issuer: iss = issuer, audience = "authenticated", key } = {}) {
     const now = Math.floor(Date.now() / 1000);
     const email = claims.email ?? defaultUser.email;
+    const user = { ...defaultUser, user_metadata: { email, email_verified: true, phone_verified: false } };
     const payload = {
-      iss,
+      ...accessClaims({ issuer: iss, user, now, expiresIn }),
       aud: audience,
-      sub: defaultUser.id,
-      email: defaultUser.email,
-      phone: "",
-      role: "authenticated",
-      session_id: crypto.randomUUID(),
-      iat: now,
-      exp: now + expiresIn,
       ...(notBefore !== undefined ? { nbf: now + notBefore } : {}),
-      aal: "aal1",
-      amr: [{ method: "password", timestamp: now }],
-      app_metadata: { provider: "email", providers: ["email"] },
-      user_metadata: { email, email_verified: true, phone_verified: false },
-      is_anonymous: false,
       ...claims,
     };
     for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
