@@ -11,7 +11,9 @@ let browser;
 let document;
 
 before(async () => {
-  [dev, browser] = await Promise.all([startDevServer(), launchBrowser()]);
+  // one after the other: a browser launched beside a scripts/dev that fails would outlive the test
+  browser = await launchBrowser();
+  dev = await startDevServer();
   document = await (await fetch(`${dev.url}/openapi.json`)).json();
 });
 
