@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     __builtin_trap();
 
   ag::billing::url_origin(header);
-  ag::billing::allowed_return_url(config, header);
+  ag::billing::allowed_return_url(config, header, "https://api.example.com");
   ag::stripe::form_body({{std::string(header), std::string(body)}});
   return 0;
 }
