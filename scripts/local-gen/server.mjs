@@ -87,7 +87,7 @@ const server = http.createServer(async (req, res) => {
     req.resume();
     answer = json(401, { error: "Unauthorized" });
   } else if (req.method === "POST" && path === "/v1/chat/completions") {
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY);
     const chat = raw === null ? { error: json(413, { error: { message: "payload too large" } }) } : parseChat(raw);
     if (!chat.error && chat.body.stream === true) return streamCompletion(chat, res, log);
     answer = chat.error ?? completion(chat);
