@@ -68,7 +68,7 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
   jobs::Answer& answer = started.answer;
   const bool waitable = answer.status == 200 || answer.body.value("status", "") == "queued";
   if (auto wait_s = http::wait_preference(request.header("prefer")); wait_s && waitable) {
-    std::optional<Json> ended = co_await jobs::ended_within(ctx, started.job_id, *wait_s);
+    std::optional<jobs::JobRow> ended = co_await jobs::ended_within(ctx, started.job_id, *wait_s);
     if (ended) {
       Response done =
           json_response(200, jobs::shown_job(ctx.config(), started.public_base_url, *ended, ctx.now_ms() / 1000));
@@ -82,8 +82,8 @@ Task<Response> create_job(Ctx& ctx, const Request& request) {
 /// GET /jobs/:id: the job, refreshed from its provider while it is open; its outputs carry
 /// short-lived signed download links.
 Task<Response> get_job(Ctx& ctx, const Request& request) {
-  Json row = co_await jobs::visible_job(ctx, request);
-  Json current = co_await jobs::refreshed(ctx, std::move(row));
+  jobs::JobRow job = co_await jobs::visible_job(ctx, request);
+  jobs::JobRow current = co_await jobs::refreshed(ctx, std::move(job));
   co_return json_response(
       200, jobs::shown_job(ctx.config(), http::public_base_url(ctx.config(), request), current, ctx.now_ms() / 1000));
 }

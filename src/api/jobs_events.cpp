@@ -10,12 +10,12 @@
 namespace ag::api {
 
 Task<Response> job_events(Ctx& ctx, const Request& request) {
-  Json row = co_await jobs::visible_job(ctx, request);
-  const std::string job_id = string_field(row, "id").value_or("");
+  jobs::JobRow job = co_await jobs::visible_job(ctx, request);
+  const std::string job_id = job.id;
   const std::optional<std::int64_t> seen = http::last_event_id(request);
   // A client that already has a finished job's last event is told there is nothing more:
   // EventSource stops reconnecting on 204.
-  if (seen && !jobs::is_open(string_field(row, "status").value_or(""))) {
+  if (seen && !jobs::is_open(job.status)) {
     const std::int64_t last = co_await jobs::latest_job_event(ctx, job_id);
     if (*seen >= last) co_return Response{204, {}, {}};
   }

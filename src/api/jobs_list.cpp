@@ -26,18 +26,18 @@ Task<Response> list_jobs(Ctx& ctx, const Request& request) {
   if (listing.status && !jobs::is_job_status(*listing.status))
     co_await ctx.raise(errors::invalid_request("unknown status: " + *listing.status));
   if (caller.user) listing.owner = caller.user->id;
-  listing.limit = limit + 1;  // one row more than asked says whether there is a next page
-  const Json rows = co_await jobs::list_jobs(ctx, listing);
+  listing.limit = limit;
+  const jobs::JobPage page = co_await jobs::list_jobs(ctx, listing);
 
   Json jobs = Json::array();
-  for (std::size_t i = 0; i < rows.size() && i < limit; ++i) {
-    Json view = jobs::job_view(rows[i]);
+  for (const jobs::JobRow& job : page.jobs) {
+    Json view = jobs::job_view(job);
     view.erase("ok");
     view.erase("result");
     jobs.push_back(std::move(view));
   }
-  co_return json_response(
-      200, {{"ok", true}, {"jobs", std::move(jobs)}, {"cursor", http::next_created_cursor(rows, limit)}});
+  Json cursor = page.next ? Json(http::encode_created_cursor(*page.next)) : Json(nullptr);
+  co_return json_response(200, {{"ok", true}, {"jobs", std::move(jobs)}, {"cursor", std::move(cursor)}});
 }
 
 }  // namespace ag::api

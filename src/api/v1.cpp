@@ -29,9 +29,9 @@ Task<Response> v1_chat_completions(Ctx& ctx, const Request& request) {
   const v1::ChatStreaming streaming = v1::chat_streaming(body);
   if (streaming.stream)
     co_return co_await v1::streamed_chat(ctx, request, user, v1::chat_job(body), streaming.include_usage);
-  Json row = co_await v1::completed_job(ctx, request, user, v1::chat_job(body));
-  std::string text = co_await v1::output_text(ctx, row);
-  co_return json_response(200, v1::chat_completion(row, text, ctx.now_ms() / 1000));
+  jobs::JobRow job = co_await v1::completed_job(ctx, request, user, v1::chat_job(body));
+  std::string text = co_await v1::output_text(ctx, job);
+  co_return json_response(200, v1::chat_completion(job, text, ctx.now_ms() / 1000));
 }
 
 /// POST /v1/images/generations: a signed link (24 h) per image the job made, or with
@@ -39,31 +39,30 @@ Task<Response> v1_chat_completions(Ctx& ctx, const Request& request) {
 Task<Response> v1_images(Ctx& ctx, const Request& request) {
   auth::User user = co_await auth::require_user(ctx, request);
   Json body = co_await http::read_json_object(ctx, request);
-  Json row = co_await v1::completed_job(ctx, request, user, v1::image_job(body));
+  jobs::JobRow job = co_await v1::completed_job(ctx, request, user, v1::image_job(body));
   const std::int64_t now_s = ctx.now_ms() / 1000;
   if (body.value("response_format", Json("url")) == "b64_json") {
-    std::vector<Json> held = co_await v1::held_outputs(ctx, row);
+    std::vector<Json> held = co_await v1::held_outputs(ctx, job);
     Response inline_answer = json_response(200, Json::object());
-    inline_answer.body = v1::inline_images(row, held, now_s);
+    inline_answer.body = v1::inline_images(job, held, now_s);
     co_return inline_answer;
   }
-  Json links = jobs::signed_outputs(ctx.config(), http::public_base_url(ctx.config(), request),
-                                    row.value("outputs", Json::array()), now_s);
-  co_return json_response(200, v1::images(row, links, now_s));
+  Json links = jobs::signed_outputs(ctx.config(), http::public_base_url(ctx.config(), request), job.outputs, now_s);
+  co_return json_response(200, v1::images(job, links, now_s));
 }
 
 /// POST /v1/audio/speech: the job's audio itself, streamed from R2 (it never enters the core).
 Task<Response> v1_speech(Ctx& ctx, const Request& request) {
   auth::User user = co_await auth::require_user(ctx, request);
   Json body = co_await http::read_json_object(ctx, request);
-  Json row = co_await v1::completed_job(ctx, request, user, v1::speech_job(body));
-  std::vector<Json> held = co_await v1::held_outputs(ctx, row);
+  jobs::JobRow job = co_await v1::completed_job(ctx, request, user, v1::speech_job(body));
+  std::vector<Json> held = co_await v1::held_outputs(ctx, job);
   if (held.empty()) co_await ctx.raise(errors::internal());
   const Json& audio = held.front();
   Response response;
   response.set_header("content-type", string_field(audio, "content_type").value_or("application/octet-stream"));
   if (auto size = int_field(audio, "size")) response.set_header("content-length", std::to_string(*size));
-  response.set_header("x-job-id", string_field(row, "id").value_or(""));
+  response.set_header("x-job-id", job.id);
   response.body = R2BodyHandle{int_field(audio, "handle").value_or(0)};
   co_return response;
 }

@@ -23,13 +23,13 @@ Task<Response> fal_webhook(Ctx& ctx, const Request& request) {
     log::warn("fal webhook refused", {{"request_id", ctx.request_id()}, {"reason", refused}});
     co_await ctx.raise(errors::unauthorized("invalid webhook signature"));
   }
-  auto row = co_await jobs::find_callback_job(ctx, request.param("job_id"), request.query_param("token"));
-  if (!row) co_await ctx.raise(errors::unauthorized("invalid callback token"));
+  auto job = co_await jobs::find_callback_job(ctx, request.param("job_id"), request.query_param("token"));
+  if (!job) co_await ctx.raise(errors::unauthorized("invalid callback token"));
   // The job's app (recorded with it) is where its result is read when the webhook lacks it.
-  auto provider = providers::configured(ctx.config(), {"fal", string_field(*row, "provider_endpoint_id")});
+  auto provider = providers::configured(ctx.config(), {"fal", job->provider_endpoint_id});
 
   ctx.wait_until(db::log_webhook(ctx.uuid_v4(), request, body));
-  Json answer = co_await jobs::apply_callback(ctx, *provider, *row, body);
+  Json answer = co_await jobs::apply_callback(ctx, *provider, *job, body);
   co_return json_response(200, std::move(answer));
 }
 

@@ -28,11 +28,11 @@ Task<Response> replicate_webhook(Ctx& ctx, const Request& request) {
               {{"request_id", ctx.request_id()}, {"reason", standard_webhooks::to_string(check)}});
     co_await ctx.raise(errors::unauthorized("invalid webhook signature"));
   }
-  auto row = co_await jobs::find_callback_job(ctx, request.param("job_id"), request.query_param("token"));
-  if (!row) co_await ctx.raise(errors::unauthorized("invalid callback token"));
+  auto job = co_await jobs::find_callback_job(ctx, request.param("job_id"), request.query_param("token"));
+  if (!job) co_await ctx.raise(errors::unauthorized("invalid callback token"));
 
   ctx.wait_until(db::log_webhook(ctx.uuid_v4(), request, body));
-  Json answer = co_await jobs::apply_callback(ctx, provider, *row, body);
+  Json answer = co_await jobs::apply_callback(ctx, provider, *job, body);
   co_return json_response(200, std::move(answer));
 }
 

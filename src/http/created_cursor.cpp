@@ -8,9 +8,8 @@ namespace {
 constexpr std::string_view kCursorVersion = "v1:";
 }  // namespace
 
-std::string encode_created_cursor(const Json& row) {
-  return crypto::base64url_encode(std::string(kCursorVersion) + string_field(row, "position").value_or("") + "|" +
-                                  string_field(row, "id").value_or(""));
+std::string encode_created_cursor(const CreatedPosition& position) {
+  return crypto::base64url_encode(std::string(kCursorVersion) + position.created_at + "|" + position.id);
 }
 
 std::optional<CreatedPosition> decode_created_cursor(std::string_view cursor) {
@@ -36,7 +35,8 @@ Task<std::optional<CreatedPosition>> created_cursor_param(Ctx& ctx, const Reques
 
 Json next_created_cursor(const Json& rows, std::uint32_t limit) {
   if (limit == 0 || rows.size() <= limit) return nullptr;
-  return encode_created_cursor(rows[limit - 1]);
+  const Json& last = rows[limit - 1];
+  return encode_created_cursor({string_field(last, "position").value_or(""), string_field(last, "id").value_or("")});
 }
 
 }  // namespace ag::http

@@ -11,16 +11,18 @@
 #include "core/ctx.hpp"
 #include "core/json.hpp"
 #include "core/task.hpp"
+#include "jobs/job_row.hpp"
 #include "providers/provider.hpp"
 
 namespace ag::jobs {
 
-/// The job row `job_id` names when `token` is its callback token (compared in constant time);
+/// The job `job_id` names when `token` is its callback token (compared in constant time);
 /// nullopt otherwise: an unknown job and a wrong token look the same from outside.
-Task<std::optional<Json>> find_callback_job(Ctx& ctx, std::string_view job_id, const std::optional<std::string>& token);
+Task<std::optional<JobRow>> find_callback_job(Ctx& ctx, std::string_view job_id,
+                                              const std::optional<std::string>& token);
 
-/// Applies a callback's `body` to the job in `row`; raises 400 unless it is a state of this
-/// job. Returns the callback's answer: `{ok, received, applied, status}`.
-Task<Json> apply_callback(Ctx& ctx, const providers::Provider& provider, const Json& row, std::string_view body);
+/// Applies a callback's `body` to `job`; raises 400 unless it is a state of this job. Returns
+/// the callback's answer: `{ok, received, applied, status}`.
+Task<Json> apply_callback(Ctx& ctx, const providers::Provider& provider, const JobRow& job, std::string_view body);
 
 }  // namespace ag::jobs

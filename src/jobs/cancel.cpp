@@ -5,7 +5,6 @@
 #include "jobs/cancel.hpp"
 
 #include "core/log.hpp"
-#include "db/row.hpp"
 #include "jobs/lifecycle.hpp"
 #include "jobs/poll.hpp"
 #include "jobs/provider_state.hpp"
@@ -20,9 +19,9 @@ ApiError already_finished(std::string_view status) {
 
 /// Asks the provider to cancel and applies its answer. Returns normally only when it says the
 /// job is cancelled (or the job has no provider side); raises otherwise.
-Task<> cancel_at_provider(Ctx& ctx, const Json& row) {
-  auto provider = provider_for_job(ctx.config(), row);
-  auto provider_job_id = string_field(row, "provider_job_id").value_or("");
+Task<> cancel_at_provider(Ctx& ctx, const JobRow& job) {
+  auto provider = provider_for_job(ctx.config(), job);
+  auto provider_job_id = job.provider_job_id.value_or("");
   auto request = provider ? provider->cancel_request(provider_job_id) : std::nullopt;
   if (!request) co_return;
   EffectResult reply = co_await ctx.perform(effect::fetch(*request));
@@ -37,8 +36,9 @@ Task<> cancel_at_provider(Ctx& ctx, const Json& row) {
     if (state) state = (co_await with_result(ctx, *provider, std::move(*state))).state;
   }
   if (state && ended(*state)) {
-    Json applied = co_await apply_provider_state(ctx, *provider, row, *state, "cancel");
-    co_await ctx.raise(already_finished(string_field(applied, "status").value_or(*state->status)));
+    AppliedState applied = co_await apply_provider_state(ctx, *provider, job, *state, "cancel");
+    const std::string now = applied.status.empty() ? *state->status : applied.status;
+    co_await ctx.raise(already_finished(now));
   }
   log::warn("provider cancel failed", {{"request_id", ctx.request_id()},
                                        {"provider", provider->name()},
@@ -50,28 +50,25 @@ Task<> cancel_at_provider(Ctx& ctx, const Json& row) {
 
 }  // namespace
 
-Task<std::int64_t> cancel(Ctx& ctx, const Json& row) {
-  std::string status = string_field(row, "status").value_or("");
-  if (!is_open(status)) co_await ctx.raise(already_finished(status));
+Task<std::int64_t> cancel(Ctx& ctx, const JobRow& job) {
+  if (!is_open(job.status)) co_await ctx.raise(already_finished(job.status));
   // A queued job is either on the Queue (enqueued_at set), where nothing has reached its provider
   // and the consumer's claim will find it cancelled, or being submitted by the request that
   // created it: then its provider id is not known yet, a cancel could not reach the provider and
   // the job would run unpaid. The sweep ends a submission that never returns.
-  const bool on_queue = row.contains("enqueued_at") && !row["enqueued_at"].is_null();
-  if (status == "queued" && !on_queue)
+  if (job.status == "queued" && !job.on_queue)
     co_await ctx.raise(errors::conflict("the job is still being submitted to its provider; retry in a few seconds"));
-  if (status != "queued") co_await cancel_at_provider(ctx, row);
+  if (job.status != "queued") co_await cancel_at_provider(ctx, job);
 
   Transition change;
-  change.job_id = string_field(row, "id").value_or("");
+  change.job_id = job.id;
   change.to = "cancelled";
   change.detail = Json{{"source", "cancel"}};
-  Json applied = co_await transition_job(ctx, change);
+  TransitionOutcome outcome = co_await transition_job(ctx, change);
   // The webhook or the sweep may have finished the job meanwhile: theirs stands. RunPod's own
   // CANCELLED callback often lands first, and then the cancel did happen.
-  std::string now = string_field(applied, "status").value_or("?");
-  if (!applied.value("applied", false) && now != "cancelled") co_await ctx.raise(already_finished(now));
-  co_return db::integer_column(applied, "refunded").value_or(0);
+  if (!outcome.applied && outcome.status != "cancelled") co_await ctx.raise(already_finished(outcome.status));
+  co_return outcome.refunded;
 }
 
 }  // namespace ag::jobs

@@ -16,21 +16,19 @@ namespace {
 constexpr int kBatch = 50;
 constexpr std::int64_t kTimeoutMs = 10'000;
 
-/// The Standard Webhooks request for one claimed delivery (a claim_job_webhooks row).
-effect::FetchSpec webhook_request(Ctx& ctx, const Json& claimed, const std::string& secret) {
+/// The Standard Webhooks request for one claimed delivery.
+effect::FetchSpec webhook_request(Ctx& ctx, const ClaimedDelivery& claimed, const std::string& secret) {
   const std::int64_t timestamp_s = ctx.now_ms() / 1000;
-  Json data = job_view(claimed);
+  Json data = job_view(claimed.job);
   data.erase("ok");
   data["outputs"] = signed_outputs(ctx.config(), http::public_base_url(ctx.config()), data["outputs"], timestamp_s);
-  Json payload = {{"type", string_field(claimed, "event_type").value_or("job.finished")},
-                  {"timestamp", iso8601_utc(ctx.now_ms())},
-                  {"data", std::move(data)}};
+  Json payload = {{"type", claimed.event_type}, {"timestamp", iso8601_utc(ctx.now_ms())}, {"data", std::move(data)}};
   std::string body = dump(payload);
-  std::string id = string_field(claimed, "delivery_id").value_or("");
+  const std::string& id = claimed.delivery_id;
 
   effect::FetchSpec spec;
   spec.method = "POST";
-  spec.url = string_field(claimed, "url").value_or("");
+  spec.url = claimed.url;
   spec.headers = {{"content-type", "application/json"},
                   {"user-agent", "AlphoGen-Webhooks/1"},
                   {"webhook-id", id},
@@ -48,11 +46,11 @@ Json retry_after_s(const EffectResult& reply) {
   return seconds ? Json(*seconds) : Json(nullptr);
 }
 
-/// The attempt a claimed row is, before its outcome.
-WebhookAttempt attempt_of(const Json& claimed) {
+/// The attempt a claimed delivery is, before its outcome.
+WebhookAttempt attempt_of(const ClaimedDelivery& claimed) {
   WebhookAttempt attempt;
-  attempt.delivery_id = string_field(claimed, "delivery_id").value_or("");
-  attempt.attempt = static_cast<int>(int_field(claimed, "attempt").value_or(0));
+  attempt.delivery_id = claimed.delivery_id;
+  attempt.attempt = claimed.attempt;
   return attempt;
 }
 
@@ -60,9 +58,9 @@ WebhookAttempt attempt_of(const Json& claimed) {
 /// rather than early, as the Queue's clock and the database's may differ a little (an early
 /// message finds nothing due). Retries due later than the Queue can hold a message (12 h) are
 /// left to the cron sweep.
-std::optional<Json> retry_message(const Ctx& ctx, const Json& claimed, const RecordedAttempt& recorded) {
+std::optional<Json> retry_message(const Ctx& ctx, const ClaimedDelivery& claimed, const RecordedAttempt& recorded) {
   if (!recorded.retry_in_s || *recorded.retry_in_s >= effect::kMaxQueueDelaySeconds) return std::nullopt;
-  return deliver_webhooks_message(string_field(claimed, "id").value_or(""), ctx.request_id(),
+  return deliver_webhooks_message(claimed.job.id, ctx.request_id(),
                                   std::max<std::int64_t>(*recorded.retry_in_s, 0) + 1);
 }
 
@@ -79,19 +77,18 @@ Task<> enqueue_retries(Ctx& ctx, std::vector<Json> retries) {
 }  // namespace
 
 Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
-  Json claimed = co_await claim_job_webhooks(ctx, job_id, kBatch);
+  std::vector<ClaimedDelivery> claimed = co_await claim_job_webhooks(ctx, job_id, kBatch);
   std::vector<Json> sends;
-  std::vector<const Json*> sent;
-  std::vector<const Json*> unsigned_rows;
-  for (const Json& row : claimed) {
-    auto owner = string_field(row, "user_id").value_or("admin");
-    auto secret = jobs::webhook_secret(ctx.config(), owner);
+  std::vector<const ClaimedDelivery*> sent;
+  std::vector<const ClaimedDelivery*> unsigned_deliveries;
+  for (const ClaimedDelivery& delivery : claimed) {
+    auto secret = jobs::webhook_secret(ctx.config(), delivery.job.owner());
     if (!secret) {
-      unsigned_rows.push_back(&row);
+      unsigned_deliveries.push_back(&delivery);
       continue;
     }
-    sent.push_back(&row);
-    sends.push_back(effect::fetch(webhook_request(ctx, row, *secret)));
+    sent.push_back(&delivery);
+    sends.push_back(effect::fetch(webhook_request(ctx, delivery, *secret)));
   }
   const std::int64_t sent_ms = ctx.now_ms();
   std::vector<EffectResult> replies;
@@ -112,17 +109,17 @@ Task<Json> deliver_job_webhooks(Ctx& ctx, std::optional<std::string> job_id) {
     delivered += recorded.delivered ? 1 : 0;
     if (auto retry = retry_message(ctx, *sent[i], recorded)) retries.push_back(std::move(*retry));
     log::info("job webhook", {{"request_id", ctx.request_id()},
-                              {"job_id", string_field(*sent[i], "id").value_or("")},
+                              {"job_id", sent[i]->job.id},
                               {"attempt", attempt.attempt},
                               {"status", attempt.http_status},
                               {"latency_ms", latency_ms},
                               {"delivered", recorded.delivered}});
   }
-  for (const Json* row : unsigned_rows) {
-    WebhookAttempt attempt = attempt_of(*row);
+  for (const ClaimedDelivery* delivery : unsigned_deliveries) {
+    WebhookAttempt attempt = attempt_of(*delivery);
     attempt.error = "webhook signing is not configured";
     RecordedAttempt recorded = co_await record_job_webhook(ctx, attempt);
-    if (auto retry = retry_message(ctx, *row, recorded)) retries.push_back(std::move(*retry));
+    if (auto retry = retry_message(ctx, *delivery, recorded)) retries.push_back(std::move(*retry));
   }
   co_await enqueue_retries(ctx, std::move(retries));
   co_return Json{{"sent", replies.size()}, {"delivered", delivered}};

@@ -14,9 +14,8 @@ namespace ag::jobs {
 
 namespace {
 /// A `progress` event's data.
-Json progress(const Json& job, const Json& report) {
-  return {
-      {"job_id", job.value("id", Json(nullptr))}, {"status", job.value("status", Json(nullptr))}, {"result", report}};
+Json progress(const JobRow& job, const Json& report) {
+  return {{"job_id", job.id}, {"status", job.status}, {"result", report}};
 }
 }  // namespace
 
@@ -28,15 +27,15 @@ Task<void> write_job_events(Ctx& ctx, std::string job_id, std::string base_url, 
   Json known_report;                        // the provider's report the client has seen
   for (;;) {
     if (pause_ms > 0) co_await ctx.perform(effect::sleep(pause_ms));
-    std::optional<Json> row = co_await find_job(ctx, job_id);
-    if (!row) co_return;
-    const std::string status = string_field(*row, "status").value_or("");
-    Json current = co_await refreshed(ctx, std::move(*row));
-    if (string_field(current, "status") != status) {
+    std::optional<JobRow> job = co_await find_job(ctx, job_id);
+    if (!job) co_return;
+    const std::string status = job->status;
+    JobRow current = co_await refreshed(ctx, std::move(*job));
+    if (current.status != status) {
       pause_ms = 0;  // the provider's answer moved the job: read it back as stored, at once
       continue;
     }
-    const Json report = current.value("result", Json(nullptr));
+    const Json report = current.result;
     if (status != known_status) {
       const std::int64_t event_id = co_await latest_job_event(ctx, job_id);
       if (event_id > seen) {

@@ -8,13 +8,13 @@ namespace ag::jobs {
 
 std::optional<std::string> Poll::status() const { return reply.state ? reply.state->status : std::nullopt; }
 
-Task<std::vector<Poll>> poll_jobs(Ctx& ctx, const Json& rows) {
-  std::vector<Poll> polls(rows.size());
+Task<std::vector<Poll>> poll_jobs(Ctx& ctx, const std::vector<JobRow>& jobs) {
+  std::vector<Poll> polls(jobs.size());
   std::vector<std::size_t> asked;
   std::vector<Json> requests;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    auto provider = provider_for_job(ctx.config(), rows[i]);
-    auto request = provider ? provider->status_request(*string_field(rows[i], "provider_job_id")) : std::nullopt;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    auto provider = provider_for_job(ctx.config(), jobs[i]);
+    auto request = provider ? provider->status_request(*jobs[i].provider_job_id) : std::nullopt;
     if (!request) continue;
     polls[i].provider = std::move(provider);
     asked.push_back(i);
@@ -26,7 +26,7 @@ Task<std::vector<Poll>> poll_jobs(Ctx& ctx, const Json& rows) {
   std::vector<Json> reads;
   for (std::size_t k = 0; k < replies.size(); ++k) {
     Poll& poll = polls[asked[k]];
-    poll.reply = poll.provider->status_reply(replies[k], *string_field(rows[asked[k]], "provider_job_id"));
+    poll.reply = poll.provider->status_reply(replies[k], *jobs[asked[k]].provider_job_id);
     if (!poll.reply.state) continue;
     if (auto read = poll.provider->result_request(*poll.reply.state)) {
       finished.push_back(asked[k]);
@@ -49,30 +49,30 @@ Task<providers::Polled> with_result(Ctx& ctx, const providers::Provider& provide
   co_return provider.result_reply(reply, state);
 }
 
-Task<std::optional<Json>> apply_poll(Ctx& ctx, const Json& row, const Poll& poll, std::string_view source) {
+Task<std::optional<AppliedState>> apply_poll(Ctx& ctx, const JobRow& job, const Poll& poll, std::string_view source) {
   auto next = poll.status();
-  if (!poll.asked() || !next || *next == string_field(row, "status")) co_return std::nullopt;
-  co_return co_await apply_provider_state(ctx, *poll.provider, row, *poll.reply.state, source);
+  if (!poll.asked() || !next || *next == job.status) co_return std::nullopt;
+  co_return co_await apply_provider_state(ctx, *poll.provider, job, *poll.reply.state, source);
 }
 
-Task<Json> refreshed(Ctx& ctx, Json row) {
-  if (!is_open(string_field(row, "status").value_or(""))) co_return row;
-  Json one = Json::array({row});
+Task<JobRow> refreshed(Ctx& ctx, JobRow job) {
+  if (!is_open(job.status)) co_return job;
+  std::vector<JobRow> one{job};
   std::vector<Poll> polls = co_await poll_jobs(ctx, one);
   const Poll& poll = polls.front();
-  if (!poll.asked()) co_return row;
+  if (!poll.asked()) co_return job;
   if (!poll.reply.state) {
     log::warn("provider status failed", {{"request_id", ctx.request_id()}, {"provider", poll.provider->name()}});
-    co_return row;
+    co_return job;
   }
-  if (auto applied = co_await apply_poll(ctx, row, poll, "poll")) {
+  if (auto applied = co_await apply_poll(ctx, job, poll, "poll")) {
     // Someone else (the webhook, the sweep, a cancel) may have got there first: theirs stands.
-    if (auto now = string_field(*applied, "status")) row["status"] = *now;
-    if (applied->contains("outputs")) row["outputs"] = (*applied)["outputs"];
-    row["charged_credits"] = applied->value("charged_credits", Json(nullptr));
+    if (!applied->status.empty()) job.status = applied->status;
+    if (!applied->outputs.is_null()) job.outputs = applied->outputs;
+    job.charged_credits = applied->charged_credits;
   }
-  row["result"] = shown_result(*poll.reply.state, string_field(row, "status").value_or(""));
-  co_return row;
+  job.result = shown_result(*poll.reply.state, job.status);
+  co_return job;
 }
 
 }  // namespace ag::jobs

@@ -8,6 +8,8 @@
 #include "core/ctx.hpp"
 #include "core/json.hpp"
 #include "core/task.hpp"
+#include "jobs/job_row.hpp"
+#include "jobs/provider_state.hpp"
 #include "providers/provider.hpp"
 
 namespace ag::jobs {
@@ -22,20 +24,20 @@ struct Poll {
   std::optional<std::string> status() const;
 };
 
-/// Polls the providers of the job rows `rows` concurrently; one Poll per row, in order. A
-/// state that ends without its result (Provider::result_request) has the result read too.
-Task<std::vector<Poll>> poll_jobs(Ctx& ctx, const Json& rows);
+/// Polls the providers of `jobs` concurrently; one Poll per job, in order. A state that ends
+/// without its result (Provider::result_request) has the result read too.
+Task<std::vector<Poll>> poll_jobs(Ctx& ctx, const std::vector<JobRow>& jobs);
 
 /// `state` with its result read when the provider reported the end without it; `state` as it
 /// is otherwise.
 Task<providers::Polled> with_result(Ctx& ctx, const providers::Provider& provider, providers::JobState state);
 
-/// Records a poll of the job `row` that reports another status than the recorded one:
+/// Records a poll of `job` that reports another status than the recorded one:
 /// apply_provider_state's answer, or nullopt when the poll changes nothing.
-Task<std::optional<Json>> apply_poll(Ctx& ctx, const Json& row, const Poll& poll, std::string_view source);
+Task<std::optional<AppliedState>> apply_poll(Ctx& ctx, const JobRow& job, const Poll& poll, std::string_view source);
 
-/// The job `row`, refreshed from its provider while it is open: the provider's answer is its
-/// `result` either way; a failed poll leaves the job as it was.
-Task<Json> refreshed(Ctx& ctx, Json row);
+/// `job`, refreshed from its provider while it is open: the provider's answer is its `result`
+/// either way; a failed poll leaves the job as it was.
+Task<JobRow> refreshed(Ctx& ctx, JobRow job);
 
 }  // namespace ag::jobs

@@ -10,13 +10,15 @@
 #include "core/ctx.hpp"
 #include "core/json.hpp"
 #include "core/task.hpp"
+#include "jobs/job_row.hpp"
+#include "jobs/store.hpp"
 #include "providers/provider.hpp"
 
 namespace ag::jobs {
 
-/// The provider running the job of `row` (one with a provider_job_id), aimed at the job's
-/// own endpoint; nullptr for other jobs or when its provider is not configured.
-std::unique_ptr<providers::Provider> provider_for_job(const Config& config, const Json& row);
+/// The provider running `job` (one with a provider_job_id), aimed at the job's own endpoint;
+/// nullptr for other jobs or when its provider is not configured.
+std::unique_ptr<providers::Provider> provider_for_job(const Config& config, const JobRow& job);
 
 /// Whether the provider says the job has ended.
 bool ended(const providers::JobState& state);
@@ -26,10 +28,17 @@ bool ended(const providers::JobState& state);
 /// (a cancel or a failure won the race: that output was not paid for). Progress shows.
 Json shown_result(const providers::JobState& state, std::string_view recorded_status);
 
-/// transition_job's answer `{applied, status, refunded}`, plus `outputs` when this call
-/// completed the job. A provider status outside the lifecycle changes nothing. A failure the
-/// model may retry answers `{applied: true, status: "queued", retried: true}` instead.
-Task<Json> apply_provider_state(Ctx& ctx, const providers::Provider& provider, const Json& row,
-                                const providers::JobState& state, std::string_view source);
+/// What applying a provider's state did: transition_job's outcome, plus the files when this
+/// call completed the job. A provider status outside the lifecycle changes nothing. A failure
+/// the model may retry is applied as `retried`, the job queued again.
+struct AppliedState : TransitionOutcome {
+  bool retried = false;
+  Json outputs = nullptr;
+};
+
+/// Applies the provider's `state` of `job`, as `source` (webhook, poll, sweep, cancel, ...)
+/// saw it.
+Task<AppliedState> apply_provider_state(Ctx& ctx, const providers::Provider& provider, const JobRow& job,
+                                        const providers::JobState& state, std::string_view source);
 
 }  // namespace ag::jobs

@@ -53,8 +53,8 @@ Task<> run_queued(Ctx& ctx, const Json& message) {
   const Candidate& ran = list[tried.index];
   co_await update_job_fields(ctx, *job_id, accepted_fields(ran, *tried.state));
   if (!ended(*tried.state)) co_return;  // an asynchronous fallback took it: its callback or a poll ends it
-  Json row = {{"id", *job_id}, {"user_id", (*claimed)["user_id"]}, {"status", "submitted"}};
-  co_await apply_provider_state(ctx, *ran.provider, row, *tried.state, "queue");
+  const JobRow submitted = submitted_row(*job_id, job.owner);
+  co_await apply_provider_state(ctx, *ran.provider, submitted, *tried.state, "queue");
 }
 
 }  // namespace ag::jobs

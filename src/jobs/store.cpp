@@ -28,6 +28,12 @@ Task<Json> page_rows(Ctx& ctx, std::string_view query, Json params, bool has_cur
   co_return Json::array();
 }
 
+std::vector<JobRow> job_rows(const Json& rows) {
+  std::vector<JobRow> jobs;
+  for (const Json& row : rows) jobs.push_back(JobRow::from(row));
+  return jobs;
+}
+
 // What jobs::candidates() reads of a job's model (joined as m) and its enabled fallback (f).
 #define AG_ROUTE_COLUMNS                                                                             \
   "m.id as model_id, m.provider as model_provider, m.endpoint_id as model_endpoint_id, "             \
@@ -83,7 +89,7 @@ Task<bool> enqueued(Ctx& ctx, const std::string& job_id, int response_status, co
   co_return !rows.empty() && rows[0].value("queued", false);
 }
 
-Task<Json> transition_job(Ctx& ctx, const Transition& transition) {
+Task<TransitionOutcome> transition_job(Ctx& ctx, const Transition& transition) {
   Json status = transition.response_status ? Json(*transition.response_status) : Json(nullptr);
   Json charged = transition.charged_credits ? Json(*transition.charged_credits) : Json(nullptr);
   Json params =
@@ -94,13 +100,18 @@ Task<Json> transition_job(Ctx& ctx, const Transition& transition) {
       "select applied, status, refunded, charged_credits from public.transition_job($1::uuid, $2::text, "
       "$3::jsonb, $4::jsonb, $5::integer, $6::jsonb, $7::bigint)",
       std::move(params));
-  if (rows.empty()) co_return Json::object();
+  TransitionOutcome outcome;
+  if (rows.empty()) co_return outcome;
+  outcome.applied = bool_field(rows[0], "applied").value_or(false);
+  outcome.status = string_field(rows[0], "status").value_or("");
+  outcome.refunded = db::integer_column(rows[0], "refunded").value_or(0);
+  outcome.charged_credits = db::integer_column(rows[0], "charged_credits");
   // The job's webhook (if it asked for one) was queued by that same transaction; its message
   // goes onto the Queue without holding up whoever finished the job (if it is lost, the cron
   // sweep sends the delivery, which is due).
-  if (rows[0].value("applied", false) && !is_open(string_field(rows[0], "status").value_or("queued")))
+  if (outcome.applied && !is_open(outcome.status))
     ctx.wait_until(deliver_webhooks_message(transition.job_id, ctx.request_id()));
-  co_return rows[0];
+  co_return outcome;
 }
 
 Task<> record_attempt(Ctx& ctx, const std::string& job_id, const Json& detail) {
@@ -108,7 +119,7 @@ Task<> record_attempt(Ctx& ctx, const std::string& job_id, const Json& detail) {
   co_await db::query(ctx, "select public.record_job_attempt($1::uuid, $2::jsonb)", std::move(params));
 }
 
-Task<std::optional<Json>> find_job(Ctx& ctx, const std::string& job_id) {
+Task<std::optional<JobRow>> find_job(Ctx& ctx, const std::string& job_id) {
   Json params = Json::array({job_id});
   Json rows = co_await db::query(
       ctx,
@@ -118,7 +129,7 @@ Task<std::optional<Json>> find_job(Ctx& ctx, const std::string& job_id) {
       "from public.jobs where id = $1::uuid",
       std::move(params));
   if (rows.empty()) co_return std::nullopt;
-  co_return rows[0];
+  co_return JobRow::from(rows[0]);
 }
 
 Task<std::optional<Json>> job_terms(Ctx& ctx, const std::string& job_id) {
@@ -136,7 +147,7 @@ Task<> update_job_fields(Ctx& ctx, const std::string& job_id, const Json& fields
                      std::move(params));
 }
 
-Task<Json> list_jobs(Ctx& ctx, const JobListing& listing) {
+Task<JobPage> list_jobs(Ctx& ctx, const JobListing& listing) {
   // One statement whatever the filters: null parameters switch them off. No `result`: a page
   // would carry up to 100 provider replies of up to 1 MiB each; GET /jobs/:id shows it.
   constexpr std::string_view kList =
@@ -146,30 +157,38 @@ Task<Json> list_jobs(Ctx& ctx, const JobListing& listing) {
       "where ($1::uuid is null or user_id = $1::uuid) and ($2::text is null or status = $2::text) "
       "and ($3::timestamptz is null or (created_at, id) < ($3::timestamptz, $4::uuid)) "
       "order by created_at desc, id desc limit $5::integer";
+  // One row more than asked says whether there is a next page.
   Json params = Json::array({db::optional_text(listing.owner), db::optional_text(listing.status),
-                             after_created_at(listing.after), after_id(listing.after), listing.limit});
-  co_return co_await page_rows(ctx, kList, std::move(params), listing.after.has_value());
+                             after_created_at(listing.after), after_id(listing.after), listing.limit + 1});
+  Json rows = co_await page_rows(ctx, kList, std::move(params), listing.after.has_value());
+  JobPage page;
+  for (std::size_t i = 0; i < rows.size() && i < listing.limit; ++i) page.jobs.push_back(JobRow::from(rows[i]));
+  if (rows.size() > listing.limit && !page.jobs.empty())
+    page.next = http::CreatedPosition{page.jobs.back().position.value_or(""), page.jobs.back().id};
+  co_return page;
 }
 
 // The sweep's status lists are spelled exactly as the partial indexes of migrations/0002.
-Task<Json> jobs_past_deadline(Ctx& ctx, int limit) {
+Task<std::vector<JobRow>> jobs_past_deadline(Ctx& ctx, int limit) {
   constexpr std::string_view kPastDeadline =
       "select id, user_id, status, provider, provider_job_id, provider_endpoint_id, "
       "deadline_at < now() - interval '1 hour' as overdue from public.jobs "
       "where status in ('queued','submitted','running') and deadline_at < now() "
       "order by deadline_at limit $1::integer";
   Json params = Json::array({limit});
-  co_return co_await db::query(ctx, kPastDeadline, std::move(params));
+  Json rows = co_await db::query(ctx, kPastDeadline, std::move(params));
+  co_return job_rows(rows);
 }
 
-Task<Json> stale_jobs(Ctx& ctx, std::uint64_t grace_s, int limit) {
+Task<std::vector<JobRow>> stale_jobs(Ctx& ctx, std::uint64_t grace_s, int limit) {
   constexpr std::string_view kStale =
       "select id, user_id, status, provider, provider_job_id, provider_endpoint_id, "
       "enqueued_at is not null as on_queue from public.jobs "
       "where status in ('queued','submitted','running') and updated_at < now() - $1::interval "
       "order by updated_at limit $2::integer";
   Json params = Json::array({std::to_string(grace_s) + " seconds", limit});
-  co_return co_await db::query(ctx, kStale, std::move(params));
+  Json rows = co_await db::query(ctx, kStale, std::move(params));
+  co_return job_rows(rows);
 }
 
 Task<std::int64_t> prune_idempotency_keys(Ctx& ctx) {
@@ -203,10 +222,17 @@ Task<std::int64_t> prune_job_events(Ctx& ctx, std::string_view age, int limit) {
   co_return db::first_integer(rows, "deleted");
 }
 
-Task<Json> claim_job_webhooks(Ctx& ctx, const std::optional<std::string>& job_id, int limit) {
+Task<std::vector<ClaimedDelivery>> claim_job_webhooks(Ctx& ctx, const std::optional<std::string>& job_id, int limit) {
   Json params = Json::array({db::optional_text(job_id), limit});
-  co_return co_await db::query(ctx, "select * from public.claim_job_webhooks($1::uuid, $2::integer)",
-                               std::move(params));
+  Json rows =
+      co_await db::query(ctx, "select * from public.claim_job_webhooks($1::uuid, $2::integer)", std::move(params));
+  std::vector<ClaimedDelivery> claimed;
+  for (const Json& row : rows) {
+    claimed.push_back({JobRow::from(row), string_field(row, "delivery_id").value_or(""),
+                       string_field(row, "url").value_or(""), string_field(row, "event_type").value_or("job.finished"),
+                       static_cast<int>(int_field(row, "attempt").value_or(0))});
+  }
+  co_return claimed;
 }
 
 Task<RecordedAttempt> record_job_webhook(Ctx& ctx, const WebhookAttempt& attempt) {

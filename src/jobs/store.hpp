@@ -11,6 +11,7 @@
 #include "core/json.hpp"
 #include "core/task.hpp"
 #include "http/created_cursor.hpp"
+#include "jobs/job_row.hpp"
 
 namespace ag::jobs {
 
@@ -65,17 +66,24 @@ struct Transition {
   std::optional<std::int64_t> charged_credits;
 };
 
-/// `{applied, status, refunded, charged_credits}` (refunded: given back now, by a refund or a
-/// settlement; charged_credits: what the job cost once ended, null while open); a transition the
-/// lifecycle does not allow is not applied.
-/// One that finishes the job also starts the background delivery of its webhook.
-Task<Json> transition_job(Ctx& ctx, const Transition& transition);
+/// What transition_job did. A transition the lifecycle does not allow is not applied, and
+/// `status` is then the job's status as it stands.
+struct TransitionOutcome {
+  bool applied = false;
+  std::string status;
+  std::int64_t refunded = 0;                    // given back now, by a refund or a settlement
+  std::optional<std::int64_t> charged_credits;  // what the job cost once ended; nullopt while open
+};
+
+/// Applies one change of status; one that finishes the job also starts the background delivery
+/// of its webhook.
+Task<TransitionOutcome> transition_job(Ctx& ctx, const Transition& transition);
 
 /// Keeps `detail` as a job event that changes no status (a refused submission attempt).
 Task<> record_attempt(Ctx& ctx, const std::string& job_id, const Json& detail);
 
-/// The job row (with webhook_token_hash: never send it to clients as is), or nullopt.
-Task<std::optional<Json>> find_job(Ctx& ctx, const std::string& job_id);
+/// The job (with webhook_token_hash: never send it to clients as is), or nullopt.
+Task<std::optional<JobRow>> find_job(Ctx& ctx, const std::string& job_id);
 
 /// The id of the job's latest job_event (its last status change; 0 once retention pruned them).
 Task<std::int64_t> latest_job_event(Ctx& ctx, const std::string& job_id);
@@ -95,19 +103,23 @@ struct JobListing {
   std::optional<http::CreatedPosition> after;  // the cursor's position
   std::uint32_t limit = 20;
 };
-/// Up to `limit` job rows, newest first, each with `position` (created_at in Postgres' own
-/// text, microseconds included, for the next cursor). A cursor whose instant does not exist
-/// ("2024-02-31"), which Postgres refuses as a data exception, is a 400 invalid_request.
-Task<Json> list_jobs(Ctx& ctx, const JobListing& listing);
+/// One page of jobs, newest first (without `result`), and where the next page starts.
+struct JobPage {
+  std::vector<JobRow> jobs;
+  std::optional<http::CreatedPosition> next;  // nullopt on the last page
+};
+/// Up to `limit` jobs. A cursor whose instant does not exist ("2024-02-31"), which Postgres
+/// refuses as a data exception, is a 400 invalid_request.
+Task<JobPage> list_jobs(Ctx& ctx, const JobListing& listing);
 
 // --- the cron sweep's statements ---
 
-/// Open jobs past their deadline, the most overdue first, each with `overdue` (more than an
-/// hour past it).
-Task<Json> jobs_past_deadline(Ctx& ctx, int limit);
-/// Open jobs not updated for `grace_s` seconds, the least recently updated first, each with
-/// `on_queue` (a queued job whose message is on the Queue).
-Task<Json> stale_jobs(Ctx& ctx, std::uint64_t grace_s, int limit);
+/// Open jobs past their deadline, the most overdue first, `overdue` set when more than an hour
+/// past it (id, owner, status and provider fields only).
+Task<std::vector<JobRow>> jobs_past_deadline(Ctx& ctx, int limit);
+/// Open jobs not updated for `grace_s` seconds, the least recently updated first (the same
+/// fields, and `on_queue`).
+Task<std::vector<JobRow>> stale_jobs(Ctx& ctx, std::uint64_t grace_s, int limit);
 /// Deletes the stored POST /jobs answers of Idempotency-Keys older than a day; how many.
 Task<std::int64_t> prune_idempotency_keys(Ctx& ctx);
 
@@ -121,9 +133,16 @@ Task<std::int64_t> prune_job_events(Ctx& ctx, std::string_view age, int limit);
 
 // --- the job webhooks' delivery queue ---
 
-/// Claims up to `limit` due deliveries (of `job_id` only, when given): rows of the job's
-/// columns plus delivery_id, url, event_type and the owner's signing secret inputs.
-Task<Json> claim_job_webhooks(Ctx& ctx, const std::optional<std::string>& job_id, int limit);
+/// A due delivery of a finished job's webhook, claimed for one attempt.
+struct ClaimedDelivery {
+  JobRow job;
+  std::string delivery_id;
+  std::string url;
+  std::string event_type;
+  int attempt = 0;  // this one's number (1 for the first)
+};
+/// Claims up to `limit` due deliveries (of `job_id` only, when given).
+Task<std::vector<ClaimedDelivery>> claim_job_webhooks(Ctx& ctx, const std::optional<std::string>& job_id, int limit);
 /// One attempt's outcome, as record_job_webhook keeps it.
 struct WebhookAttempt {
   std::string delivery_id;

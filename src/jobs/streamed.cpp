@@ -39,14 +39,14 @@ Task<Opened> open_stream(Ctx& ctx, std::vector<Candidate> candidates, const Subm
   co_return opened;
 }
 
-Task<Json> complete_stream(Ctx& ctx, const Streaming& job, const Json& completion) {
+Task<> complete_stream(Ctx& ctx, const Streaming& job, const Json& completion) {
   providers::JobState state;
   state.id = job.provider_job_id;
   state.provider_status = "completed";
   state.status = "completed";
   state.body = completion;
-  Json row = submitted_row(job.job_id, job.owner);
-  co_return co_await apply_provider_state(ctx, *job.candidate.provider, row, state, "stream");
+  const JobRow submitted = submitted_row(job.job_id, job.owner);
+  co_await apply_provider_state(ctx, *job.candidate.provider, submitted, state, "stream");
 }
 
 Task<> abandon_stream(Ctx& ctx, const std::string& job_id) {

@@ -45,8 +45,8 @@ struct Opened {
 Task<Opened> open_stream(Ctx& ctx, std::vector<Candidate> candidates, const Submission& job);
 
 /// Records the streamed job as completed with the provider's `completion` (the reply the same
-/// call without streaming would have had): apply_provider_state's answer.
-Task<Json> complete_stream(Ctx& ctx, const Streaming& job, const Json& completion);
+/// call without streaming would have had), as apply_provider_state records any completion.
+Task<> complete_stream(Ctx& ctx, const Streaming& job, const Json& completion);
 
 /// The job of a stream whose client went away: cancelled, refunded (a job that ended before
 /// stays as it ended).

@@ -95,8 +95,12 @@ Json provider_input(const Json& payload, const std::string& model, bool fallback
   return input;
 }
 
-Json submitted_row(const std::string& job_id, const std::string& owner) {
-  return {{"id", job_id}, {"user_id", owner == "admin" ? Json(nullptr) : Json(owner)}, {"status", "submitted"}};
+JobRow submitted_row(const std::string& job_id, const std::string& owner) {
+  JobRow job;
+  job.id = job_id;
+  if (owner != "admin") job.user_id = owner;
+  job.status = "submitted";
+  return job;
 }
 
 std::vector<Candidate> candidates(const Config& config, const Json& created) {
@@ -202,8 +206,8 @@ Task<Answer> submit(Ctx& ctx, std::vector<Candidate> candidates, const Submissio
     Answer answer = co_await record_accepted(ctx, job, last, *tried.state);
     // A synchronous provider answered with the finished job: recorded as the consumer would.
     if (ended(*tried.state)) {
-      Json row = submitted_row(job_id, job.owner);
-      co_await apply_provider_state(ctx, *last.provider, row, *tried.state, "submit");
+      const JobRow submitted = submitted_row(job_id, job.owner);
+      co_await apply_provider_state(ctx, *last.provider, submitted, *tried.state, "submit");
     }
     co_return answer;
   }

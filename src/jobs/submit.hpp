@@ -13,6 +13,7 @@
 #include "core/ctx.hpp"
 #include "core/json.hpp"
 #include "core/task.hpp"
+#include "jobs/job_row.hpp"
 #include "providers/provider.hpp"
 
 namespace ag::jobs {
@@ -73,9 +74,9 @@ Task<Tried> try_candidates(Ctx& ctx, const std::vector<Candidate>& candidates, s
 /// model that runs it when the caller named one (or a `fallback` runs it).
 Json provider_input(const Json& payload, const std::string& model, bool fallback);
 
-/// The row of a job just submitted for `owner` (a user id, or "admin"), as
-/// apply_provider_state needs it to record how a synchronous provider's job ended.
-Json submitted_row(const std::string& job_id, const std::string& owner);
+/// A job just submitted for `owner` (a user id, or "admin"), as apply_provider_state needs it
+/// to record how a synchronous provider's job ended.
+JobRow submitted_row(const std::string& job_id, const std::string& owner);
 
 /// The job's fields once `candidate` accepted it: the provider, endpoint and model that run it.
 Json accepted_fields(const Candidate& candidate, const providers::JobState& state);

@@ -11,9 +11,9 @@ namespace {
 
 constexpr int kBatch = 50;
 
-Task<Json> apply(Ctx& ctx, const Json& row, std::string to, Json detail, Json fields = nullptr) {
+Task<TransitionOutcome> apply(Ctx& ctx, const JobRow& job, std::string to, Json detail, Json fields = nullptr) {
   Transition change;
-  change.job_id = string_field(row, "id").value_or("");
+  change.job_id = job.id;
   change.to = std::move(to);
   change.detail = std::move(detail);
   change.fields = std::move(fields);
@@ -30,24 +30,24 @@ struct DeadlineChanges {
 /// was missed is recorded as it ended (outputs kept, no refund). The rest are timed out,
 /// except while the provider cannot be reached, for at most an hour past the deadline.
 Task<DeadlineChanges> time_out(Ctx& ctx) {
-  Json rows = co_await jobs_past_deadline(ctx, kBatch);
-  std::vector<Poll> polls = co_await poll_jobs(ctx, rows);
+  std::vector<JobRow> jobs = co_await jobs_past_deadline(ctx, kBatch);
+  std::vector<Poll> polls = co_await poll_jobs(ctx, jobs);
   DeadlineChanges changes;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const Json& row = rows[i];
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const JobRow& job = jobs[i];
     const Poll& poll = polls[i];
     if (poll.reply.state && ended(*poll.reply.state)) {
-      Json applied = co_await apply_provider_state(ctx, *poll.provider, row, *poll.reply.state, "sweep");
-      changes.finished += applied.value("applied", false) ? 1 : 0;
+      AppliedState applied = co_await apply_provider_state(ctx, *poll.provider, job, *poll.reply.state, "sweep");
+      changes.finished += applied.applied ? 1 : 0;
       continue;
     }
-    if (poll.reply.unreachable && !bool_field(row, "overdue").value_or(false)) continue;
+    if (poll.reply.unreachable && !job.overdue) continue;
     Json detail = {{"source", "sweep"}, {"reason", "deadline"}};
-    Json applied = co_await apply(ctx, row, "timed_out", std::move(detail));
-    if (!applied.value("applied", false)) continue;
+    TransitionOutcome outcome = co_await apply(ctx, job, "timed_out", std::move(detail));
+    if (!outcome.applied) continue;
     ++changes.timed_out;
     // Stop paying for GPU time nobody will collect; the job's fate is already recorded.
-    auto cancel = poll.asked() ? poll.provider->cancel_request(*string_field(row, "provider_job_id")) : std::nullopt;
+    auto cancel = poll.asked() ? poll.provider->cancel_request(*job.provider_job_id) : std::nullopt;
     if (cancel) ctx.wait_until(effect::fetch(*cancel));
   }
   co_return changes;
@@ -55,27 +55,27 @@ Task<DeadlineChanges> time_out(Ctx& ctx) {
 
 Task<int> poll_stale(Ctx& ctx) {
   const std::uint64_t grace = ctx.config().get_uint("JOB_POLL_GRACE_SECONDS", 120, 10, 86'400);
-  Json rows = co_await stale_jobs(ctx, grace, kBatch);
-  std::vector<Poll> polls = co_await poll_jobs(ctx, rows);
+  std::vector<JobRow> jobs = co_await stale_jobs(ctx, grace, kBatch);
+  std::vector<Poll> polls = co_await poll_jobs(ctx, jobs);
   int changed = 0;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const Json& row = rows[i];
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const JobRow& job = jobs[i];
     // A job on the Queue waits for its consumer, however long the Queue's backlog: its
     // deadline bounds it. Touched, so the next sweeps look at the others first.
-    if (string_field(row, "status") == "queued" && bool_field(row, "on_queue").value_or(false)) {
-      co_await update_job_fields(ctx, string_field(row, "id").value_or(""), Json::object());
+    if (job.status == "queued" && job.on_queue) {
+      co_await update_job_fields(ctx, job.id, Json::object());
       continue;
     }
-    if (string_field(row, "status") == "queued") {
+    if (job.status == "queued") {
       Json detail = {{"source", "sweep"}, {"reason", "never submitted"}};
       Json error = {{"error", {{"stage", "submit"}, {"message", "the job never reached the provider"}}}};
-      Json applied = co_await apply(ctx, row, "error", std::move(detail), std::move(error));
-      changed += applied.value("applied", false) ? 1 : 0;
+      TransitionOutcome outcome = co_await apply(ctx, job, "error", std::move(detail), std::move(error));
+      changed += outcome.applied ? 1 : 0;
       continue;
     }
     if (!polls[i].asked()) continue;
-    if (auto applied = co_await apply_poll(ctx, row, polls[i], "sweep")) {
-      changed += applied->value("applied", false) ? 1 : 0;
+    if (auto applied = co_await apply_poll(ctx, job, polls[i], "sweep")) {
+      changed += applied->applied ? 1 : 0;
       continue;
     }
     // Unchanged, or the provider unreachable or no longer knowing the job (RunPod keeps
@@ -83,7 +83,7 @@ Task<int> poll_stale(Ctx& ctx) {
     // the others first instead of this batch forever.
     const auto& state = polls[i].reply.state;
     Json fields = state ? Json{{"result", state->body}} : Json::object();
-    co_await update_job_fields(ctx, string_field(row, "id").value_or(""), fields);
+    co_await update_job_fields(ctx, job.id, fields);
   }
   co_return changed;
 }

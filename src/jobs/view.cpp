@@ -9,29 +9,35 @@
 
 namespace ag::jobs {
 
-Task<Json> visible_job(Ctx& ctx, const Request& request) {
+Task<JobRow> visible_job(Ctx& ctx, const Request& request) {
   auth::Caller caller = co_await auth::require_caller(ctx, request);
   std::string id(request.param("id"));
   // NOTE: not a `?:` around co_await: GCC 12 miscompiles that (double destruction).
-  std::optional<Json> row;
-  if (is_uuid(id)) row = co_await jobs::find_job(ctx, id);
-  bool visible = row && (caller.admin || (caller.user && string_field(*row, "user_id") == caller.user->id));
+  std::optional<JobRow> job;
+  if (is_uuid(id)) job = co_await jobs::find_job(ctx, id);
+  bool visible = job && (caller.admin || (caller.user && job->user_id == caller.user->id));
   if (!visible) co_await ctx.raise(errors::not_found("no such job"));
-  co_return std::move(*row);
+  co_return std::move(*job);
 }
 
-Json job_view(const Json& row) {
-  Json view = {{"ok", true}};
-  for (const char* field : {"status", "model", "run_model", "content_type", "provider", "provider_job_id", "result",
-                            "error", "outputs", "created_at", "updated_at", "finished_at"}) {
-    view[field] = row.contains(field) ? row[field] : Json(nullptr);
-  }
-  view["job_id"] = row.value("id", Json(nullptr));
-  view["user_id"] = row.value("user_id", Json(nullptr));
-  view["cost_credits"] = db::integer_column(row, "cost_credits").value_or(0);
-  auto charged = db::integer_column(row, "charged_credits");  // null while the job is open
-  view["charged_credits"] = charged ? Json(*charged) : Json(nullptr);
-  return view;
+Json job_view(const JobRow& job) {
+  return {{"ok", true},
+          {"job_id", job.id},
+          {"user_id", db::optional_text(job.user_id)},
+          {"status", job.status},
+          {"model", db::optional_text(job.model)},
+          {"run_model", db::optional_text(job.run_model)},
+          {"content_type", db::optional_text(job.content_type)},
+          {"provider", db::optional_text(job.provider)},
+          {"provider_job_id", db::optional_text(job.provider_job_id)},
+          {"result", job.result},
+          {"error", job.error},
+          {"outputs", job.outputs},
+          {"cost_credits", job.cost_credits},
+          {"charged_credits", job.charged_credits ? Json(*job.charged_credits) : Json(nullptr)},
+          {"created_at", db::optional_text(job.created_at)},
+          {"updated_at", db::optional_text(job.updated_at)},
+          {"finished_at", db::optional_text(job.finished_at)}};
 }
 
 Json signed_outputs(const Config& config, const std::string& base_url, const Json& outputs, std::int64_t now_s) {
@@ -51,8 +57,8 @@ Json signed_outputs(const Config& config, const std::string& base_url, const Jso
   return signed_list;
 }
 
-Json shown_job(const Config& config, const std::string& base_url, const Json& row, std::int64_t now_s) {
-  Json view = job_view(row);
+Json shown_job(const Config& config, const std::string& base_url, const JobRow& job, std::int64_t now_s) {
+  Json view = job_view(job);
   view["outputs"] = signed_outputs(config, base_url, view["outputs"], now_s);
   return view;
 }

@@ -9,7 +9,7 @@
 
 namespace ag::jobs {
 
-Task<std::optional<Json>> ended_within(Ctx& ctx, const std::string& job_id, int seconds) {
+Task<std::optional<JobRow>> ended_within(Ctx& ctx, const std::string& job_id, int seconds) {
   // NOTE: the task's clock stands still (as a Worker's does between I/O): the wait is counted
   // in the sleeps asked for, so the polls' own time comes on top.
   const std::int64_t total_ms = static_cast<std::int64_t>(seconds) * 1000;
@@ -20,11 +20,11 @@ Task<std::optional<Json>> ended_within(Ctx& ctx, const std::string& job_id, int 
     co_await ctx.perform(effect::sleep(sleep_ms));
     waited_ms += sleep_ms;
     step_ms = std::min<std::int64_t>(step_ms * 2, 1000);
-    std::optional<Json> row = co_await find_job(ctx, job_id);
-    if (!row) co_return std::nullopt;
-    Json current = co_await refreshed(ctx, std::move(*row));
+    std::optional<JobRow> job = co_await find_job(ctx, job_id);
+    if (!job) co_return std::nullopt;
+    JobRow current = co_await refreshed(ctx, std::move(*job));
     // Ended: answered as stored (whoever finished it, with when and its files).
-    if (!is_open(string_field(current, "status").value_or("queued"))) co_return co_await find_job(ctx, job_id);
+    if (!is_open(current.status)) co_return co_await find_job(ctx, job_id);
   }
   co_return std::nullopt;
 }

@@ -8,12 +8,13 @@
 #include "core/ctx.hpp"
 #include "core/json.hpp"
 #include "core/task.hpp"
+#include "jobs/job_row.hpp"
 
 namespace ag::jobs {
 
 /// The job's row once it has ended, if that happens within `seconds`; nullopt otherwise.
 /// Looks after 0.25 s, 0.5 s, then every second: about one statement and one provider poll
 /// per second of waiting.
-Task<std::optional<Json>> ended_within(Ctx& ctx, const std::string& job_id, int seconds);
+Task<std::optional<JobRow>> ended_within(Ctx& ctx, const std::string& job_id, int seconds);
 
 }  // namespace ag::jobs

@@ -38,23 +38,22 @@ Task<jobs::Created> created_job(Ctx& ctx, const Request& request, const auth::Us
   co_return co_await jobs::create(ctx, caller, request, call.body, key);
 }
 
-/// The created job submitted within the request and waited for: its row once completed.
-Task<Json> completed(Ctx& ctx, jobs::Created created) {
+/// The created job submitted within the request and waited for, once completed.
+Task<jobs::JobRow> completed(Ctx& ctx, jobs::Created created) {
   jobs::Started started = co_await jobs::submit_created(ctx, std::move(created), true);
   if (started.answer.status >= 400) co_await ctx.raise(refusal_of(started.answer));
   if (started.answer.body.value("provider", "") == "noop") co_await ctx.raise(errors::model_unavailable());
   const auto wait_s = static_cast<int>(ctx.config().get_uint("V1_WAIT_SECONDS", 300, 1, 600));
-  std::optional<Json> ended = co_await jobs::ended_within(ctx, started.job_id, wait_s);
+  std::optional<jobs::JobRow> ended = co_await jobs::ended_within(ctx, started.job_id, wait_s);
   if (!ended) {
     ApiError late = errors::make(504, "job_still_running",
                                  "the job is still running after " + std::to_string(wait_s) + " s: GET /jobs/" +
                                      started.job_id + " shows it and its outputs once it ends");
     co_await ctx.raise(with_job(std::move(late), started.job_id));
   }
-  if (string_field(*ended, "status") != "completed") {
+  if (ended->status != "completed") {
     ApiError failed =
-        errors::make(502, "generation_failed",
-                     "the job ended " + string_field(*ended, "status").value_or("") + "; its credits were refunded");
+        errors::make(502, "generation_failed", "the job ended " + ended->status + "; its credits were refunded");
     co_await ctx.raise(with_job(std::move(failed), started.job_id));
   }
   co_return std::move(*ended);
@@ -62,7 +61,7 @@ Task<Json> completed(Ctx& ctx, jobs::Created created) {
 
 }  // namespace
 
-Task<Json> completed_job(Ctx& ctx, const Request& request, const auth::User& user, const JobBody& call) {
+Task<jobs::JobRow> completed_job(Ctx& ctx, const Request& request, const auth::User& user, const JobBody& call) {
   jobs::Created created = co_await created_job(ctx, request, user, call);
   co_return co_await completed(ctx, std::move(created));
 }
@@ -80,14 +79,14 @@ Task<Response> streamed_chat(Ctx& ctx, const Request& request, const auth::User&
       co_return http::event_stream(write_streamed_chat(ctx, std::move(*opened.streaming), chunks, include_usage));
     }
   }
-  Json row = co_await completed(ctx, std::move(created));
-  std::string text = co_await output_text(ctx, row);
-  co_return chat_completion_stream(row, text, now_s, include_usage);
+  jobs::JobRow job = co_await completed(ctx, std::move(created));
+  std::string text = co_await output_text(ctx, job);
+  co_return chat_completion_stream(job, text, now_s, include_usage);
 }
 
-Task<std::vector<Json>> held_outputs(Ctx& ctx, const Json& row) {
+Task<std::vector<Json>> held_outputs(Ctx& ctx, const jobs::JobRow& job) {
   std::vector<Json> opens;
-  const Json outputs = row.value("outputs", Json::array());
+  const Json outputs = job.outputs.is_array() ? job.outputs : Json::array();
   for (const Json& output : outputs)
     if (auto key = string_field(output, "key"); key && !output.contains("deleted_at"))
       opens.push_back(effect::r2_get_stream(*key, std::nullopt, std::nullopt));
@@ -95,8 +94,7 @@ Task<std::vector<Json>> held_outputs(Ctx& ctx, const Json& row) {
   std::vector<Json> held;
   for (EffectResult& object : opened) {
     if (object.failed() || !object.value.value("found", false)) {
-      log::error("a job's output could not be opened",
-                 {{"request_id", ctx.request_id()}, {"job_id", row.value("id", Json(nullptr))}});
+      log::error("a job's output could not be opened", {{"request_id", ctx.request_id()}, {"job_id", job.id}});
       co_await ctx.raise(errors::internal());
     }
     held.push_back(std::move(object.value));
@@ -104,10 +102,10 @@ Task<std::vector<Json>> held_outputs(Ctx& ctx, const Json& row) {
   co_return held;
 }
 
-Task<std::string> output_text(Ctx& ctx, const Json& row) {
-  const Json& outputs = row.contains("outputs") && row["outputs"].is_array() ? row["outputs"] : Json::array();
+Task<std::string> output_text(Ctx& ctx, const jobs::JobRow& job) {
+  const Json outputs = job.outputs.is_array() ? job.outputs : Json::array();
   auto key = outputs.empty() ? std::nullopt : string_field(outputs[0], "key");
-  const std::string job_id = string_field(row, "id").value_or("");
+  const std::string& job_id = job.id;
   if (!key) {
     ApiError empty = errors::make(502, "no_output", "the job completed without an output to answer with");
     co_await ctx.raise(with_job(std::move(empty), job_id));

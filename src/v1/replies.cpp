@@ -16,13 +16,13 @@ Json model_list(const models::Catalog& catalog) {
   return {{"object", "list"}, {"data", std::move(data)}};
 }
 
-Json chat_completion(const Json& row, const std::string& text, std::int64_t now_s) {
-  const std::string job_id = string_field(row, "id").value_or("");
+Json chat_completion(const jobs::JobRow& job, const std::string& text, std::int64_t now_s) {
+  const std::string& job_id = job.id;
   Json message = {{"role", "assistant"}, {"content", text}, {"refusal", nullptr}};
   return {{"id", "chatcmpl-" + job_id},
           {"object", "chat.completion"},
           {"created", now_s},
-          {"model", row.value("model", Json(""))},
+          {"model", job.model.value_or("")},
           {"choices",
            Json::array(
                {{{"index", 0}, {"message", std::move(message)}, {"finish_reason", "stop"}, {"logprobs", nullptr}}})},
@@ -67,12 +67,12 @@ std::string ChatChunks::error(std::string_view code, std::string_view message) c
   return "data: " + dump(Json{{"error", std::move(error)}}) + "\n\n";
 }
 
-Response chat_completion_stream(const Json& row, const std::string& text, std::int64_t now_s, bool include_usage) {
-  const ChatChunks chunks(string_field(row, "id").value_or(""), row.value("model", Json("")), now_s);
+Response chat_completion_stream(const jobs::JobRow& job, const std::string& text, std::int64_t now_s,
+                                bool include_usage) {
+  const ChatChunks chunks(job.id, job.model.value_or(""), now_s);
   std::string body = chunks.role() + chunks.delta(text) + chunks.delta("", "stop");
   if (include_usage) {
-    const Json& result = row.contains("result") && row["result"].is_object() ? row["result"] : Json::object();
-    body += chunks.usage(result.value("usage", Json(nullptr)));
+    body += chunks.usage(job.result.is_object() ? job.result.value("usage", Json(nullptr)) : Json(nullptr));
   }
   body += ChatChunks::kDone;
   Response response;
@@ -81,19 +81,18 @@ Response chat_completion_stream(const Json& row, const std::string& text, std::i
   return response;
 }
 
-Json images(const Json& row, const Json& signed_outputs, std::int64_t now_s) {
+Json images(const jobs::JobRow& job, const Json& signed_outputs, std::int64_t now_s) {
   Json data = Json::array();
   for (const Json& output : signed_outputs)
     if (output.contains("url")) data.push_back({{"url", output["url"]}});
-  return {{"created", now_s}, {"data", std::move(data)}, {"job_id", row.value("id", Json(nullptr))}};
+  return {{"created", now_s}, {"data", std::move(data)}, {"job_id", job.id}};
 }
 
-ComposedBody inline_images(const Json& row, const std::vector<Json>& held, std::int64_t now_s) {
+ComposedBody inline_images(const jobs::JobRow& job, const std::vector<Json>& held, std::int64_t now_s) {
   // Base64 needs no escaping inside a JSON string: each image goes between two quotes as is.
   ComposedBody body;
-  body.parts.push_back({R"({"created":)" + std::to_string(now_s) + R"(,"job_id":)" +
-                            dump(row.value("id", Json(nullptr))) + R"(,"data":[)",
-                        std::nullopt});
+  body.parts.push_back(
+      {R"({"created":)" + std::to_string(now_s) + R"(,"job_id":)" + dump(Json(job.id)) + R"(,"data":[)", std::nullopt});
   for (std::size_t i = 0; i < held.size(); ++i) {
     body.parts.push_back({std::string(i == 0 ? "" : ",") + R"({"b64_json":")", std::nullopt});
     body.parts.push_back({"", int_field(held[i], "handle").value_or(0)});

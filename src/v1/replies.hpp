@@ -8,6 +8,7 @@
 
 #include "core/http.hpp"
 #include "core/json.hpp"
+#include "jobs/job_row.hpp"
 #include "models/catalog.hpp"
 
 namespace ag::v1 {
@@ -17,7 +18,7 @@ namespace ag::v1 {
 Json model_list(const models::Catalog& catalog);
 
 /// A chat completion of the finished job `row`, whose reply is `text`.
-Json chat_completion(const Json& row, const std::string& text, std::int64_t now_s);
+Json chat_completion(const jobs::JobRow& job, const std::string& text, std::int64_t now_s);
 
 /// The events of a chat completion as a `stream: true` client reads them: `data: <chunk>` each,
 /// chat.completion.chunk objects with the id and model the completion has ("chatcmpl-<job>",
@@ -43,13 +44,14 @@ class ChatChunks {
 /// The completion of the finished job `row` as a `stream: true` client reads it, sent once the
 /// job has completed (its provider does not stream): `text/event-stream` of the role, the whole
 /// text in one piece, the finish reason, with `include_usage` the provider's usage, [DONE].
-Response chat_completion_stream(const Json& row, const std::string& text, std::int64_t now_s, bool include_usage);
+Response chat_completion_stream(const jobs::JobRow& job, const std::string& text, std::int64_t now_s,
+                                bool include_usage);
 
 /// An images answer: {"created","data":[{"url"}]}, one signed link per output of the job.
-Json images(const Json& row, const Json& signed_outputs, std::int64_t now_s);
+Json images(const jobs::JobRow& job, const Json& signed_outputs, std::int64_t now_s);
 
 /// The same answer with each image inline as `b64_json`: the shim writes each held output
 /// (from held_outputs) as base64 into the JSON.
-ComposedBody inline_images(const Json& row, const std::vector<Json>& held, std::int64_t now_s);
+ComposedBody inline_images(const jobs::JobRow& job, const std::vector<Json>& held, std::int64_t now_s);
 
 }  // namespace ag::v1

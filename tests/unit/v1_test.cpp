@@ -110,7 +110,9 @@ TEST_CASE("errors take OpenAI's shape; only those a retry may mend invite one", 
 
 TEST_CASE("b64_json images are parts the shim writes: the JSON around each held output", "[v1]") {
   const std::vector<Json> held = {{{"handle", 4}, {"content_type", "image/png"}}, {{"handle", 9}}};
-  ComposedBody body = v1::inline_images({{"id", "j-1"}}, held, 1700000000);
+  jobs::JobRow job;
+  job.id = "j-1";
+  ComposedBody body = v1::inline_images(job, held, 1700000000);
   std::string text;
   std::vector<std::int64_t> written;
   for (const ComposedBody::Part& part : body.parts) {
@@ -127,8 +129,9 @@ TEST_CASE("b64_json images are parts the shim writes: the JSON around each held 
 }
 
 TEST_CASE("a streamed chat is OpenAI's chunks: role, the text, the finish, usage when asked, [DONE]", "[v1]") {
-  const Json row = parsed(R"({"id":"j-1","model":"local-text","result":{"usage":{"prompt_tokens":3,
-    "completion_tokens":5,"total_tokens":8}}})");
+  const jobs::JobRow row =
+      jobs::JobRow::from(parsed(R"({"id":"j-1","model":"local-text","result":{"usage":{"prompt_tokens":3,
+    "completion_tokens":5,"total_tokens":8}}})"));
   Response plain = v1::chat_completion_stream(row, "two lines\nof sea", 1700000000, false);
   CHECK(plain.header("content-type") == "text/event-stream; charset=utf-8");
   std::vector<std::string> data = test::sse_data(std::get<std::string>(plain.body));
