@@ -29,13 +29,13 @@ Task<Response> list_webhook_deliveries(Ctx& ctx, const Request& request) {
   jobs::DeliveryListing listing;
   listing.owner = owner_of(caller);
   listing.after = co_await http::created_cursor_param(ctx, request);
-  listing.limit = limit + 1;  // one row more than asked says whether there is a next page
-  const Json rows = co_await jobs::list_job_webhook_deliveries(ctx, listing);
+  listing.limit = limit;
+  const jobs::DeliveryPage page = co_await jobs::list_job_webhook_deliveries(ctx, listing);
 
   Json deliveries = Json::array();
-  for (std::size_t i = 0; i < rows.size() && i < limit; ++i) deliveries.push_back(jobs::delivery_view(rows[i]));
-  co_return json_response(
-      200, {{"ok", true}, {"deliveries", std::move(deliveries)}, {"cursor", http::next_created_cursor(rows, limit)}});
+  for (const jobs::DeliveryRow& delivery : page.deliveries) deliveries.push_back(jobs::delivery_view(delivery));
+  Json cursor = page.next ? Json(http::encode_created_cursor(*page.next)) : Json(nullptr);
+  co_return json_response(200, {{"ok", true}, {"deliveries", std::move(deliveries)}, {"cursor", std::move(cursor)}});
 }
 
 Task<Response> redeliver_webhook(Ctx& ctx, const Request& request) {

@@ -33,10 +33,4 @@ Task<std::optional<CreatedPosition>> created_cursor_param(Ctx& ctx, const Reques
   co_return position;
 }
 
-Json next_created_cursor(const Json& rows, std::uint32_t limit) {
-  if (limit == 0 || rows.size() <= limit) return nullptr;
-  const Json& last = rows[limit - 1];
-  return encode_created_cursor({string_field(last, "position").value_or(""), string_field(last, "id").value_or("")});
-}
-
 }  // namespace ag::http

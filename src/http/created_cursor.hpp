@@ -30,9 +30,4 @@ std::optional<CreatedPosition> decode_created_cursor(std::string_view cursor);
 /// `?cursor=` decoded, nullopt when absent or empty; raises 400 `invalid cursor` otherwise.
 Task<std::optional<CreatedPosition>> created_cursor_param(Ctx& ctx, const Request& request);
 
-/// The cursor of the page after `rows` (each with `position`, created_at as Postgres' text, and
-/// `id`), fetched with one row more than `limit` to tell whether there is one: null on the last
-/// page.
-Json next_created_cursor(const Json& rows, std::uint32_t limit);
-
 }  // namespace ag::http

@@ -1,6 +1,7 @@
 #include "jobs/deliveries.hpp"
 
 #include "core/uuid.hpp"
+#include "db/row.hpp"
 #include "jobs/delivery.hpp"
 #include "jobs/store.hpp"
 
@@ -9,26 +10,25 @@ namespace {
 
 /// pending: an attempt is due (or under way); delivered: the receiver took it; failed: given up
 /// (out of attempts, or the receiver answered 410 Gone).
-std::string_view delivery_status(const Json& row) {
-  if (!row.value("next_attempt_at", Json(nullptr)).is_null()) return "pending";
-  if (!row.value("delivered_at", Json(nullptr)).is_null()) return "delivered";
+std::string_view delivery_status(const DeliveryRow& delivery) {
+  if (delivery.next_attempt_at) return "pending";
+  if (delivery.delivered_at) return "delivered";
   return "failed";
 }
 
 }  // namespace
 
-Json delivery_view(const Json& row) {
-  Json attempts = row.value("attempt_log", Json::array());
-  return {{"id", row.value("id", Json(nullptr))},
-          {"job_id", row.value("job_id", Json(nullptr))},
-          {"event", row.value("event_type", Json(nullptr))},
-          {"url", row.value("url", Json(nullptr))},
-          {"status", delivery_status(row)},
-          {"attempt_count", row.value("attempts", 0)},
-          {"next_attempt_at", row.value("next_attempt_at", Json(nullptr))},
-          {"delivered_at", row.value("delivered_at", Json(nullptr))},
-          {"created_at", row.value("created_at", Json(nullptr))},
-          {"attempts", attempts.is_array() ? std::move(attempts) : Json::array()}};
+Json delivery_view(const DeliveryRow& delivery) {
+  return {{"id", delivery.id},
+          {"job_id", delivery.job_id},
+          {"event", delivery.event_type},
+          {"url", delivery.url},
+          {"status", delivery_status(delivery)},
+          {"attempt_count", delivery.attempts},
+          {"next_attempt_at", db::optional_text(delivery.next_attempt_at)},
+          {"delivered_at", db::optional_text(delivery.delivered_at)},
+          {"created_at", db::optional_text(delivery.created_at)},
+          {"attempts", delivery.attempt_log}};
 }
 
 Task<std::optional<Json>> redeliver(Ctx& ctx, const std::optional<std::string>& owner, const std::string& delivery_id) {
@@ -42,9 +42,9 @@ Task<std::optional<Json>> redeliver(Ctx& ctx, const std::optional<std::string>& 
   listing.owner = owner;
   listing.delivery_id = delivery_id;
   listing.limit = 1;
-  Json rows = co_await list_job_webhook_deliveries(ctx, listing);
-  if (rows.empty()) co_return std::nullopt;  // deleted meanwhile, with its job
-  co_return delivery_view(rows[0]);
+  DeliveryPage page = co_await list_job_webhook_deliveries(ctx, listing);
+  if (page.deliveries.empty()) co_return std::nullopt;  // deleted meanwhile, with its job
+  co_return delivery_view(page.deliveries.front());
 }
 
 }  // namespace ag::jobs

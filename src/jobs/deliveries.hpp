@@ -10,13 +10,14 @@
 #include "core/ctx.hpp"
 #include "core/json.hpp"
 #include "core/task.hpp"
+#include "jobs/store.hpp"
 
 namespace ag::jobs {
 
-/// A list_job_webhook_deliveries row as the API shows it: id (the webhook-id header), job_id,
-/// event, url, status (pending, delivered, failed = given up), attempt_count, next_attempt_at,
-/// delivered_at, created_at and its `attempts` oldest first.
-Json delivery_view(const Json& row);
+/// A delivery as the API shows it: id (the webhook-id header), job_id, event, url, status
+/// (pending, delivered, failed = given up), attempt_count, next_attempt_at, delivered_at,
+/// created_at and its `attempts` oldest first.
+Json delivery_view(const DeliveryRow& delivery);
 
 /// Sends the owner's delivery (nullopt owner: the admin) again now, with the same webhook-id,
 /// and answers it as listed, this attempt included; nullopt for an unknown delivery or another

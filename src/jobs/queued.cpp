@@ -31,19 +31,19 @@ Task<> run_queued(Ctx& ctx, const Json& message) {
   }
   // A fresh callback token: a fallback provider calling back must present this one.
   std::string webhook_token = ctx.random_hex(32);
-  std::optional<Json> claimed = co_await claim_queued_job(ctx, *job_id, crypto::sha256_hex(webhook_token));
+  std::optional<ClaimedJob> claimed = co_await claim_queued_job(ctx, *job_id, crypto::sha256_hex(webhook_token));
   if (!claimed) {
     log::info("queued job already taken", {{"request_id", ctx.request_id()}, {"job_id", *job_id}});
     co_return;
   }
-  std::vector<Candidate> list = candidates(ctx.config(), *claimed);
+  std::vector<Candidate> list = candidates(ctx.config(), claimed->route);
   const auto from = static_cast<std::size_t>(*first);
   if (from >= list.size() || !list[from].provider) {
     Json error = {{"stage", "queue"}, {"code", "provider_not_configured"}};
     co_await record_failed(ctx, *job_id, "queue", std::move(error));
     co_return;
   }
-  Submission job{*job_id, string_field(*claimed, "user_id").value_or("admin"), (*claimed)["payload"],
+  Submission job{*job_id, claimed->user_id.value_or("admin"), claimed->payload,
                  string_field(message, "base_url").value_or(""), webhook_token};
   Tried tried = co_await try_candidates(ctx, list, from, job, true);
   if (!tried.state) {

@@ -16,14 +16,13 @@ constexpr int kEventsPerRun = 1000;
 
 /// Deletes the files of one batch of jobs past retention; marks the jobs once R2 has.
 Task<> expire_outputs(Ctx& ctx, std::uint64_t days, RetentionCounts& counts) {
-  Json due = co_await jobs_with_expired_outputs(ctx, days, kJobsPerRun);
+  std::vector<ExpiredOutputs> due = co_await jobs_with_expired_outputs(ctx, days, kJobsPerRun);
   if (due.empty()) co_return;
   std::vector<std::string> ids;
   std::vector<std::string> keys;
-  for (const Json& job : due) {
-    ids.push_back(job.value("id", ""));
-    for (const Json& key : job.value("keys", Json::array()))
-      if (key.is_string()) keys.push_back(key.get<std::string>());
+  for (const ExpiredOutputs& job : due) {
+    ids.push_back(job.job_id);
+    keys.insert(keys.end(), job.keys.begin(), job.keys.end());
   }
   if (!keys.empty()) {
     EffectResult deleted = co_await ctx.perform(effect::r2_delete_many(keys));

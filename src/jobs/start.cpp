@@ -4,7 +4,6 @@
 #include "core/log.hpp"
 #include "credits/store.hpp"
 #include "crypto/sha256.hpp"
-#include "db/row.hpp"
 #include "http/base_url.hpp"
 #include "jobs/asset_inputs.hpp"
 #include "jobs/store.hpp"
@@ -14,14 +13,12 @@ namespace ag::jobs {
 namespace {
 
 /// Answers create_job's refusals; returns normally only for a created job or a replay.
-Task<> handle_refusal(Ctx& ctx, const Json& created) {
-  std::string outcome = string_field(created, "outcome").value_or("");
+Task<> handle_refusal(Ctx& ctx, const CreatedJob& created) {
+  const std::string& outcome = created.outcome;
   if (outcome == "created" || outcome == "replay") co_return;
   if (outcome == "insufficient_credits")
-    co_await ctx.raise(errors::insufficient_credits(db::integer_column(created, "balance").value_or(0),
-                                                    db::integer_column(created, "required").value_or(0)));
-  if (outcome == "rate_limited")
-    co_await ctx.raise(errors::rate_limited(db::integer_column(created, "retry_after_s").value_or(60)));
+    co_await ctx.raise(errors::insufficient_credits(created.balance.value_or(0), created.required));
+  if (outcome == "rate_limited") co_await ctx.raise(errors::rate_limited(created.retry_after_s));
   if (outcome == "unknown_model") co_await ctx.raise(errors::invalid_request("unknown or disabled model"));
   if (outcome == "model_unavailable") co_await ctx.raise(errors::model_unavailable());
   if (outcome == "model_changed")
@@ -50,9 +47,9 @@ Json job_payload(const Json& body, const Quote& quote) {
 
 /// create_job's row for `job` once priced. The isolate's copy of the models may be older than
 /// the model's row: then the job is priced again from the row.
-Task<Json> priced_and_recorded(Ctx& ctx, const auth::Caller& caller, const Request& request, const Json& body,
-                               NewJob& job) {
-  Json created;
+Task<CreatedJob> priced_and_recorded(Ctx& ctx, const auth::Caller& caller, const Request& request, const Json& body,
+                                     NewJob& job) {
+  CreatedJob created;
   for (int attempt = 0; attempt < 2; ++attempt) {
     Quote quote = co_await priced(ctx, caller, request, body, attempt > 0);
     job.model = quote.model;
@@ -60,16 +57,15 @@ Task<Json> priced_and_recorded(Ctx& ctx, const auth::Caller& caller, const Reque
     job.model_revision = quote.revision;
     job.payload = job_payload(body, quote);
     created = co_await create_job(ctx, job);
-    if (string_field(created, "outcome") != "model_changed") break;
+    if (created.outcome != "model_changed") break;
   }
   co_return created;
 }
 
 /// What a running or queued job's answer shows of its charge.
-Json charge_of(const Json& created) {
-  auto balance = db::integer_column(created, "balance");
-  return {{"cost_credits", db::integer_column(created, "cost_credits").value_or(0)},
-          {"balance", balance ? Json(*balance) : Json(nullptr)}};
+Json charge_of(const CreatedJob& created) {
+  return {{"cost_credits", created.cost_credits},
+          {"balance", created.balance ? Json(*created.balance) : Json(nullptr)}};
 }
 
 }  // namespace
@@ -98,29 +94,29 @@ Task<Created> create(Ctx& ctx, const auth::Caller& caller, const Request& reques
   job.webhook_token_hash = crypto::sha256_hex(webhook_token);
   job.providers = providers::accepting(config);
 
+  CreatedJob recorded = co_await priced_and_recorded(ctx, caller, request, body, job);
+  co_await handle_refusal(ctx, recorded);
   Created created;
-  created.row = co_await priced_and_recorded(ctx, caller, request, body, job);
-  co_await handle_refusal(ctx, created.row);
+  created.route = recorded.route;
   Started& started = created.started;
   started.public_base_url = http::public_base_url(config, request);
-  if (string_field(created.row, "outcome") == "replay") {
+  if (recorded.outcome == "replay") {
     started.replay = true;
-    started.answer = {static_cast<int>(int_field(created.row, "response_status").value_or(200)),
-                      created.row["response_body"]};
+    started.answer = {recorded.response_status, recorded.response_body};
     started.job_id = string_field(started.answer.body, "job_id").value_or("");
     co_return created;
   }
-  started.job_id = string_field(created.row, "job_id").value_or("");
+  started.job_id = recorded.job_id;
   created.submission = {started.job_id, caller.user ? caller.user->id : "admin",
                         job.payload,    started.public_base_url,
-                        webhook_token,  charge_of(created.row)};
+                        webhook_token,  charge_of(recorded)};
   co_return created;
 }
 
 Task<Started> submit_created(Ctx& ctx, Created created, bool in_request) {
   if (created.started.replay) co_return created.started;
   created.submission.in_request = in_request;
-  created.started.answer = co_await submit(ctx, candidates(ctx.config(), created.row), created.submission);
+  created.started.answer = co_await submit(ctx, candidates(ctx.config(), created.route), created.submission);
   co_return created.started;
 }
 

@@ -27,7 +27,7 @@ struct Started {
 /// Idempotency-Key's first request (`started.replay`, `started.answer` as it was).
 struct Created {
   Started started;        // the job's id and the base URL its callbacks go to
-  Json row;               // create_job's row: the job's candidates (jobs/submit.hpp)
+  JobRoute route;         // where it can run (jobs/submit.hpp's candidates)
   Submission submission;  // what submit() hands to the provider
 };
 

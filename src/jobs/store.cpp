@@ -42,9 +42,21 @@ std::vector<JobRow> job_rows(const Json& rows) {
   "coalesce(f.provider_model, f.id) as fallback_provider_model "
 #define AG_FALLBACK_JOIN "left join public.models f on f.id = m.fallback_model and f.enabled"
 
+JobRoute route_of(const Json& row) {
+  return {string_field(row, "model_id"),
+          string_field(row, "model_provider"),
+          string_field(row, "model_endpoint_id"),
+          string_field(row, "model_provider_model"),
+          string_field(row, "model_content_type"),
+          string_field(row, "fallback_model"),
+          string_field(row, "fallback_provider"),
+          string_field(row, "fallback_endpoint_id"),
+          string_field(row, "fallback_provider_model")};
+}
+
 }  // namespace
 
-Task<Json> create_job(Ctx& ctx, const NewJob& job) {
+Task<CreatedJob> create_job(Ctx& ctx, const NewJob& job) {
   std::string providers = "{";
   for (const auto& name : job.providers) providers += (providers.size() > 1 ? "," : "") + name;
   providers += "}";
@@ -60,10 +72,22 @@ Task<Json> create_job(Ctx& ctx, const NewJob& job) {
       "p_cost => $12::integer, p_model_revision => $13::bigint, p_text_per_minute => $14::integer) c "
       "left join public.models m on m.id = $2::text " AG_FALLBACK_JOIN,
       std::move(params));
-  co_return rows.empty() ? Json::object() : rows[0];
+  CreatedJob created;
+  if (rows.empty()) co_return created;
+  const Json& row = rows[0];
+  created.outcome = string_field(row, "outcome").value_or("");
+  created.job_id = string_field(row, "job_id").value_or("");
+  created.cost_credits = db::integer_column(row, "cost_credits").value_or(0);
+  created.balance = db::integer_column(row, "balance");
+  created.required = db::integer_column(row, "required").value_or(0);
+  created.retry_after_s = db::integer_column(row, "retry_after_s").value_or(60);
+  created.response_status = static_cast<int>(db::integer_column(row, "response_status").value_or(200));
+  created.response_body = row.value("response_body", Json(nullptr));
+  created.route = route_of(row);
+  co_return created;
 }
 
-Task<std::optional<Json>> claim_queued_job(Ctx& ctx, const std::string& job_id, const std::string& token_hash) {
+Task<std::optional<ClaimedJob>> claim_queued_job(Ctx& ctx, const std::string& job_id, const std::string& token_hash) {
   Json params = Json::array({job_id, token_hash});
   Json rows = co_await db::query(ctx,
                                  "select j.id, j.user_id, j.payload, " AG_ROUTE_COLUMNS
@@ -72,7 +96,12 @@ Task<std::optional<Json>> claim_queued_job(Ctx& ctx, const std::string& job_id, 
                                  "left join public.models m on m.id = j.model " AG_FALLBACK_JOIN,
                                  std::move(params));
   if (rows.empty()) co_return std::nullopt;
-  co_return rows[0];
+  ClaimedJob claimed;
+  claimed.id = string_field(rows[0], "id").value_or("");
+  claimed.user_id = string_field(rows[0], "user_id");
+  claimed.payload = rows[0].value("payload", Json::object());
+  claimed.route = route_of(rows[0]);
+  co_return claimed;
 }
 
 Task<bool> retry_job(Ctx& ctx, const std::string& job_id, const std::string& provider_job_id, const Json& detail) {
@@ -132,13 +161,16 @@ Task<std::optional<JobRow>> find_job(Ctx& ctx, const std::string& job_id) {
   co_return JobRow::from(rows[0]);
 }
 
-Task<std::optional<Json>> job_terms(Ctx& ctx, const std::string& job_id) {
+Task<std::optional<JobTerms>> job_terms(Ctx& ctx, const std::string& job_id) {
   Json params = Json::array({job_id});
   Json rows = co_await db::query(
       ctx, "select payload->'terms' as terms, payload->'input' as input from public.jobs where id = $1::uuid",
       std::move(params));
   if (rows.empty()) co_return std::nullopt;
-  co_return rows[0];
+  JobTerms priced;
+  priced.terms = rows[0].value("terms", Json(nullptr));
+  priced.input = rows[0].value("input", Json(nullptr));
+  co_return priced;
 }
 
 Task<> update_job_fields(Ctx& ctx, const std::string& job_id, const Json& fields) {
@@ -196,10 +228,19 @@ Task<std::int64_t> prune_idempotency_keys(Ctx& ctx) {
   co_return db::first_integer(rows, "deleted");
 }
 
-Task<Json> jobs_with_expired_outputs(Ctx& ctx, std::uint64_t days, int limit) {
+Task<std::vector<ExpiredOutputs>> jobs_with_expired_outputs(Ctx& ctx, std::uint64_t days, int limit) {
   Json params = Json::array({days, limit});
-  co_return co_await db::query(ctx, "select id, keys from public.jobs_with_expired_outputs($1::integer, $2::integer)",
-                               std::move(params));
+  Json rows = co_await db::query(ctx, "select id, keys from public.jobs_with_expired_outputs($1::integer, $2::integer)",
+                                 std::move(params));
+  std::vector<ExpiredOutputs> due;
+  for (const Json& row : rows) {
+    ExpiredOutputs job;
+    job.job_id = string_field(row, "id").value_or("");
+    for (const Json& key : row.value("keys", Json::array()))
+      if (key.is_string()) job.keys.push_back(key.get<std::string>());
+    due.push_back(std::move(job));
+  }
+  co_return due;
 }
 
 Task<std::int64_t> expire_job_outputs(Ctx& ctx, const std::vector<std::string>& ids) {
@@ -249,13 +290,34 @@ Task<RecordedAttempt> record_job_webhook(Ctx& ctx, const WebhookAttempt& attempt
   co_return recorded;
 }
 
-Task<Json> list_job_webhook_deliveries(Ctx& ctx, const DeliveryListing& listing) {
+Task<DeliveryPage> list_job_webhook_deliveries(Ctx& ctx, const DeliveryListing& listing) {
+  // One row more than asked says whether there is a next page (one delivery by its id has none).
+  const std::uint32_t rows_asked = listing.delivery_id ? listing.limit : listing.limit + 1;
   Json params = Json::array({db::optional_text(listing.owner), db::optional_text(listing.delivery_id),
-                             after_created_at(listing.after), after_id(listing.after), listing.limit});
-  co_return co_await page_rows(
+                             after_created_at(listing.after), after_id(listing.after), rows_asked});
+  Json rows = co_await page_rows(
       ctx,
       "select * from public.list_job_webhook_deliveries($1::uuid, $2::uuid, $3::timestamptz, $4::uuid, $5::integer)",
       std::move(params), listing.after.has_value());
+  DeliveryPage page;
+  for (std::size_t i = 0; i < rows.size() && i < listing.limit; ++i) {
+    const Json& row = rows[i];
+    DeliveryRow delivery;
+    delivery.id = string_field(row, "id").value_or("");
+    delivery.job_id = string_field(row, "job_id").value_or("");
+    delivery.event_type = string_field(row, "event_type").value_or("");
+    delivery.url = string_field(row, "url").value_or("");
+    delivery.attempts = db::integer_column(row, "attempts").value_or(0);
+    delivery.next_attempt_at = string_field(row, "next_attempt_at");
+    delivery.delivered_at = string_field(row, "delivered_at");
+    delivery.created_at = string_field(row, "created_at");
+    if (row.contains("attempt_log") && row["attempt_log"].is_array()) delivery.attempt_log = row["attempt_log"];
+    delivery.position = string_field(row, "position").value_or("");
+    page.deliveries.push_back(std::move(delivery));
+  }
+  if (rows.size() > listing.limit && !page.deliveries.empty())
+    page.next = http::CreatedPosition{page.deliveries.back().position, page.deliveries.back().id};
+  co_return page;
 }
 
 Task<std::optional<std::string>> redeliver_job_webhook(Ctx& ctx, const std::optional<std::string>& owner,

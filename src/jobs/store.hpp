@@ -32,19 +32,46 @@ struct NewJob {
   std::vector<std::string> providers;             // those that can take a job now (models of others are refused)
 };
 
-/// create_job's one row: `outcome` (created, insufficient_credits, rate_limited,
-/// unknown_model, model_unavailable, model_changed, replay, in_progress, idempotency_key_reused) and its
-/// columns, plus the job's model as its provider knows it: `model_id`, `model_provider`,
-/// `model_endpoint_id` (the RunPod endpoint; null = the configured one),
-/// `model_provider_model` and `model_content_type`; and the same of its
-/// enabled fallback model, if any: `fallback_model`, `fallback_provider`, `fallback_endpoint_id`,
-/// `fallback_provider_model`.
-Task<Json> create_job(Ctx& ctx, const NewJob& job);
+/// Where a job can run: its model as its provider knows it, and its enabled fallback model, if
+/// any (jobs::candidates() makes the providers of both).
+struct JobRoute {
+  std::optional<std::string> model_id;
+  std::optional<std::string> provider;        // nullopt: the default provider
+  std::optional<std::string> endpoint_id;     // the model's endpoint; nullopt: the configured one
+  std::optional<std::string> provider_model;  // its name at the provider
+  std::optional<std::string> content_type;    // what its outputs are
+  std::optional<std::string> fallback_model;
+  std::optional<std::string> fallback_provider;
+  std::optional<std::string> fallback_endpoint_id;
+  std::optional<std::string> fallback_provider_model;
+};
+
+/// What create_job did: `outcome` is created, replay, or why the job was refused
+/// (insufficient_credits, rate_limited, unknown_model, model_unavailable, model_changed,
+/// in_progress, idempotency_key_reused).
+struct CreatedJob {
+  std::string outcome;
+  std::string job_id;
+  std::int64_t cost_credits = 0;
+  std::optional<std::int64_t> balance;  // after the reservation (or what fell short)
+  std::int64_t required = 0;            // insufficient_credits: what the job costs
+  std::int64_t retry_after_s = 60;      // rate_limited: when to try again
+  int response_status = 200;            // replay: the first request's answer
+  Json response_body = nullptr;
+  JobRoute route;
+};
+Task<CreatedJob> create_job(Ctx& ctx, const NewJob& job);
 
 /// The Queue consumer's claim of a queued job (queued → submitted, with a fresh callback token
-/// hash): its `id`, `user_id`, `payload` and model columns as create_job's; nullopt when the job
-/// is no longer queued (claimed before, cancelled, timed out).
-Task<std::optional<Json>> claim_queued_job(Ctx& ctx, const std::string& job_id, const std::string& token_hash);
+/// hash).
+struct ClaimedJob {
+  std::string id;
+  std::optional<std::string> user_id;
+  Json payload;
+  JobRoute route;
+};
+/// nullopt when the job is no longer queued (claimed before, cancelled, timed out).
+Task<std::optional<ClaimedJob>> claim_queued_job(Ctx& ctx, const std::string& job_id, const std::string& token_hash);
 
 /// retry_job: back to queued for another attempt when the job still runs provider job
 /// `provider_job_id` and its model allows one more; false otherwise.
@@ -88,9 +115,13 @@ Task<std::optional<JobRow>> find_job(Ctx& ctx, const std::string& job_id);
 /// The id of the job's latest job_event (its last status change; 0 once retention pruned them).
 Task<std::int64_t> latest_job_event(Ctx& ctx, const std::string& job_id);
 
-/// What a usage-priced job was priced by: `{terms, input}` from its payload (jobs/quote.hpp;
-/// terms null for a job priced by its inputs alone), or nullopt when there is no such job.
-Task<std::optional<Json>> job_terms(Ctx& ctx, const std::string& job_id);
+/// What a usage-priced job was priced by, from its payload (jobs/quote.hpp).
+struct JobTerms {
+  Json terms = nullptr;  // null for a job priced by its inputs alone
+  Json input = nullptr;
+};
+/// nullopt when there is no such job.
+Task<std::optional<JobTerms>> job_terms(Ctx& ctx, const std::string& job_id);
 
 /// Merges `fields` (outputs, a poll's latest `result`) into the job without a transition; it
 /// also moves updated_at, so the sweep polls other jobs first.
@@ -123,9 +154,13 @@ Task<std::vector<JobRow>> stale_jobs(Ctx& ctx, std::uint64_t grace_s, int limit)
 /// Deletes the stored POST /jobs answers of Idempotency-Keys older than a day; how many.
 Task<std::int64_t> prune_idempotency_keys(Ctx& ctx);
 
-/// Jobs that finished more than `days` ago whose files are due for deletion: rows of `id` and
-/// `keys` (their R2 keys).
-Task<Json> jobs_with_expired_outputs(Ctx& ctx, std::uint64_t days, int limit);
+/// A job whose files are due for deletion.
+struct ExpiredOutputs {
+  std::string job_id;
+  std::vector<std::string> keys;  // their R2 keys
+};
+/// Jobs that finished more than `days` ago whose files are due for deletion.
+Task<std::vector<ExpiredOutputs>> jobs_with_expired_outputs(Ctx& ctx, std::uint64_t days, int limit);
 /// Marks the outputs of the jobs `ids` deleted; how many jobs.
 Task<std::int64_t> expire_job_outputs(Ctx& ctx, const std::vector<std::string>& ids);
 /// Deletes up to `limit` job events older than `age` (an SQL interval); how many.
@@ -165,9 +200,26 @@ struct DeliveryListing {
   std::optional<http::CreatedPosition> after;  // the cursor's position
   std::uint32_t limit = 20;
 };
-/// Up to `limit` delivery rows, newest first, each with `attempt_log` (its attempts as JSON)
-/// and `position`; a cursor as list_jobs takes it.
-Task<Json> list_job_webhook_deliveries(Ctx& ctx, const DeliveryListing& listing);
+/// One delivery of a job's webhook, as its owner may list it.
+struct DeliveryRow {
+  std::string id;  // the webhook-id header of its requests
+  std::string job_id;
+  std::string event_type;
+  std::string url;
+  std::int64_t attempts = 0;
+  std::optional<std::string> next_attempt_at;  // set while an attempt is due
+  std::optional<std::string> delivered_at;
+  std::optional<std::string> created_at;
+  Json attempt_log = Json::array();  // its attempts, oldest first
+  std::string position;              // created_at as the next cursor wants it
+};
+/// One page of deliveries, newest first, and where the next page starts.
+struct DeliveryPage {
+  std::vector<DeliveryRow> deliveries;
+  std::optional<http::CreatedPosition> next;  // nullopt on the last page
+};
+/// Up to `limit` deliveries; a cursor as list_jobs takes it.
+Task<DeliveryPage> list_job_webhook_deliveries(Ctx& ctx, const DeliveryListing& listing);
 /// Makes the owner's delivery due now (re-arming a delivered or given-up one); its job id, or
 /// nullopt for an unknown delivery or another owner's.
 Task<std::optional<std::string>> redeliver_job_webhook(Ctx& ctx, const std::optional<std::string>& owner,

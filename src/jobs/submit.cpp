@@ -103,21 +103,18 @@ JobRow submitted_row(const std::string& job_id, const std::string& owner) {
   return job;
 }
 
-std::vector<Candidate> candidates(const Config& config, const Json& created) {
-  const auto content_type = string_field(created, "model_content_type");
-  auto candidate = [&](const std::string& prefix, std::string model, std::string_view provider_name) {
-    auto endpoint = string_field(created, prefix + "endpoint_id");
-    providers::Route route{provider_name, endpoint, string_field(created, prefix + "provider_model"), content_type};
-    return Candidate{std::move(model), std::move(endpoint), providers::configured(config, route)};
+std::vector<Candidate> candidates(const Config& config, const JobRoute& route) {
+  auto candidate = [&](std::string model, std::string_view provider_name, const std::optional<std::string>& endpoint,
+                       const std::optional<std::string>& provider_model) {
+    providers::Route where{provider_name, endpoint, provider_model, route.content_type};
+    return Candidate{std::move(model), endpoint, providers::configured(config, where)};
   };
   std::vector<Candidate> found;
-  const std::string provider =
-      string_field(created, "model_provider").value_or(std::string(providers::kDefaultProvider));
-  found.push_back(candidate("model_", string_field(created, "model_id").value_or(""), provider));
-  auto fallback = string_field(created, "fallback_model");
-  auto fallback_provider = string_field(created, "fallback_provider");
-  if (fallback && fallback_provider) {
-    Candidate second = candidate("fallback_", *fallback, *fallback_provider);
+  const std::string provider = route.provider.value_or(std::string(providers::kDefaultProvider));
+  found.push_back(candidate(route.model_id.value_or(""), provider, route.endpoint_id, route.provider_model));
+  if (route.fallback_model && route.fallback_provider) {
+    Candidate second = candidate(*route.fallback_model, *route.fallback_provider, route.fallback_endpoint_id,
+                                 route.fallback_provider_model);
     if (second.provider) found.push_back(std::move(second));
   }
   return found;

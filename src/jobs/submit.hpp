@@ -14,6 +14,7 @@
 #include "core/json.hpp"
 #include "core/task.hpp"
 #include "jobs/job_row.hpp"
+#include "jobs/store.hpp"
 #include "providers/provider.hpp"
 
 namespace ag::jobs {
@@ -31,9 +32,9 @@ struct Candidate {
   std::unique_ptr<providers::Provider> provider;  // nullptr: not configured
 };
 
-/// The candidates of a job as create_job recorded it (its row): the caller's model, then its
-/// enabled fallback when that one's provider is configured.
-std::vector<Candidate> candidates(const Config& config, const Json& created);
+/// The candidates of a job's `route`: the caller's model, then its enabled fallback when that
+/// one's provider is configured.
+std::vector<Candidate> candidates(const Config& config, const JobRoute& route);
 
 /// The job to submit: its id and owner, the validated request, and what its callback URL is
 /// made of.

@@ -72,10 +72,10 @@ Task<Response> streamed_chat(Ctx& ctx, const Request& request, const auth::User&
   const std::int64_t now_s = ctx.now_ms() / 1000;
   if (!created.started.replay) {
     jobs::Opened opened =
-        co_await jobs::open_stream(ctx, jobs::candidates(ctx.config(), created.row), created.submission);
+        co_await jobs::open_stream(ctx, jobs::candidates(ctx.config(), created.route), created.submission);
     if (opened.refused) co_await ctx.raise(refusal_of(*opened.refused));
     if (opened.streaming) {
-      ChatChunks chunks(created.started.job_id, created.row.value("model_id", Json("")), now_s);
+      ChatChunks chunks(created.started.job_id, created.route.model_id.value_or(""), now_s);
       co_return http::event_stream(write_streamed_chat(ctx, std::move(*opened.streaming), chunks, include_usage));
     }
   }
