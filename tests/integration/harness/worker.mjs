@@ -101,6 +101,9 @@ async function bundle(wasm, entryDir) {
   }
   const shimDir = path.join(ROOT, "js-shim");
   const hash = crypto.createHash("sha256");
+  // The cache is shared by every checkout on the machine, and a bundle's Miniflare options name
+  // its checkout's static assets folder by absolute path: one checkout's bundle is not another's.
+  hash.update(staticDir);
   for (const f of listFiles(shimDir)) hash.update(path.relative(shimDir, f)).update(fs.readFileSync(f));
   hash.update(fs.readFileSync(wasm));
   hash.update(fs.readFileSync(path.join(ROOT, "wrangler.toml")));
