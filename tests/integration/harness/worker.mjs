@@ -174,9 +174,15 @@ export function drainRuntimeOutput(stdout, stderr) {
   stderr.resume();
 }
 
-export async function startWorker({ vars = {}, db = null, r2Persist = false, wasm = wasmPath(), inspectorPort, keepLogs = true } = {}) {
+/**
+ * Starts the Worker in Miniflare with wrangler.toml's options. `staticAssets: false` leaves out
+ * the static assets and their router (the benchmark: Cloudflare routes a request before the
+ * Worker runs, where Miniflare's router runs as workers in the same workerd process).
+ */
+export async function startWorker({ vars = {}, db = null, r2Persist = false, wasm = wasmPath(), inspectorPort, keepLogs = true,
+                                    staticAssets = true } = {}) {
   const dir = await buildBundle(wasm);
-  const options = wranglerOptions(dir);
+  const { assets, ...options } = wranglerOptions(dir);
   const logs = [];
   const verbose = Boolean(process.env.AG_TEST_VERBOSE);
   const bindings = {};
@@ -185,6 +191,7 @@ export async function startWorker({ vars = {}, db = null, r2Persist = false, was
     modules: bundleModules(dir),
     modulesRoot: dir,
     ...options,
+    ...(staticAssets ? { assets } : {}),
     bindings,
     r2Persist,
     // the Queue's batches sent at once rather than after wrangler.toml's timeout
