@@ -30,7 +30,6 @@ JobRow JobRow::from(const Json& row) {
   job.webhook_token_hash = string_field(row, "webhook_token_hash");
   job.on_queue = bool_field(row, "on_queue").value_or(false) || !column(row, "enqueued_at").is_null();
   job.overdue = bool_field(row, "overdue").value_or(false);
-  job.position = string_field(row, "position");
   return job;
 }
 

@@ -30,7 +30,6 @@ struct JobRow {
   std::optional<std::string> webhook_token_hash;  // the callback token's SHA-256: never shown
   bool on_queue = false;                          // queued with its message on the Queue
   bool overdue = false;                           // the sweep's: more than an hour past the deadline
-  std::optional<std::string> position;            // a listing's: created_at as the next cursor wants it
 
   /// The row as a statement of jobs/store.cpp returns it (absent columns keep their defaults).
   static JobRow from(const Json& row);

@@ -28,6 +28,14 @@ Task<Json> page_rows(Ctx& ctx, std::string_view query, Json params, bool has_cur
   co_return Json::array();
 }
 
+/// Where the page after `rows` starts, when they hold one row more than `limit` (the page): the
+/// last listed row's `position` (created_at as Postgres' text) and `id`.
+std::optional<http::CreatedPosition> next_position(const Json& rows, std::uint32_t limit) {
+  if (limit == 0 || rows.size() <= limit) return std::nullopt;
+  const Json& last = rows[limit - 1];
+  return http::CreatedPosition{string_field(last, "position").value_or(""), string_field(last, "id").value_or("")};
+}
+
 std::vector<JobRow> job_rows(const Json& rows) {
   std::vector<JobRow> jobs;
   for (const Json& row : rows) jobs.push_back(JobRow::from(row));
@@ -195,8 +203,7 @@ Task<JobPage> list_jobs(Ctx& ctx, const JobListing& listing) {
   Json rows = co_await page_rows(ctx, kList, std::move(params), listing.after.has_value());
   JobPage page;
   for (std::size_t i = 0; i < rows.size() && i < listing.limit; ++i) page.jobs.push_back(JobRow::from(rows[i]));
-  if (rows.size() > listing.limit && !page.jobs.empty())
-    page.next = http::CreatedPosition{page.jobs.back().position.value_or(""), page.jobs.back().id};
+  page.next = next_position(rows, listing.limit);
   co_return page;
 }
 
@@ -312,11 +319,9 @@ Task<DeliveryPage> list_job_webhook_deliveries(Ctx& ctx, const DeliveryListing& 
     delivery.delivered_at = string_field(row, "delivered_at");
     delivery.created_at = string_field(row, "created_at");
     if (row.contains("attempt_log") && row["attempt_log"].is_array()) delivery.attempt_log = row["attempt_log"];
-    delivery.position = string_field(row, "position").value_or("");
     page.deliveries.push_back(std::move(delivery));
   }
-  if (rows.size() > listing.limit && !page.deliveries.empty())
-    page.next = http::CreatedPosition{page.deliveries.back().position, page.deliveries.back().id};
+  page.next = next_position(rows, listing.limit);
   co_return page;
 }
 

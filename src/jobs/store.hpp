@@ -211,7 +211,6 @@ struct DeliveryRow {
   std::optional<std::string> delivered_at;
   std::optional<std::string> created_at;
   Json attempt_log = Json::array();  // its attempts, oldest first
-  std::string position;              // created_at as the next cursor wants it
 };
 /// One page of deliveries, newest first, and where the next page starts.
 struct DeliveryPage {
