@@ -8,18 +8,21 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { call, newUser } from "./harness/http.mjs";
 import {
-  useJobsRig, counter, auth, runpod, main, postJob, getJob, runRequests, statusCalls, webhookOf, submittedJob,
+  useJobsRig, counter, auth, runpod, main, postJob, getJob, runRequests, statusCalls, webhookOf, submittedJob, waitFor,
 } from "./harness/jobs.mjs";
 
 useJobsRig();
 
 describe("database round trips", () => {
-  /** Runs `fn` alone and counts what the Worker sent to PostgreSQL for it. */
-  async function measure(fn) {
+  /** Runs `fn` alone and counts what the Worker sent to PostgreSQL for it, including the
+   *  background statement `until` matches (a Queue delivers it after the answer, maybe after
+   *  the request's own connection has closed). */
+  async function measure(fn, { until } = {}) {
     await runpod.webhooksSettled();
     assert.ok(await counter.idle(), "the Worker's database connections did not close");
     const mark = counter.mark();
     const result = await fn();
+    if (until) await waitFor(`a statement matching ${until}`, () => counter.since(mark).statements.some((s) => until.test(s)));
     assert.ok(await counter.idle(), "the Worker's database connections did not close");
     return { result, ...counter.since(mark) };
   }
@@ -51,6 +54,7 @@ describe("database round trips", () => {
         method: "POST",
         body: { ...runpod.view(providerJobId), input: {} },
       }),
+      { until: /public\.claim_job_webhooks\(/ }, // the finished job's webhooks, claimed in the background
     );
     assert.equal(delivered.result.status, 200, delivered.result.text);
     assert.equal(delivered.result.body.applied, true, delivered.result.text);
