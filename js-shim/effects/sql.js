@@ -10,6 +10,7 @@
 // Cloudflare documents `pg` ≥ 8.16.3 with Hyperdrive and `nodejs_compat`.
 
 import pg from "pg";
+import { corkableStream } from "./pg-socket.js";
 
 /** A statement still unanswered after this long is given up as `unavailable`: a connection cut
  *  mid-statement (Postgres stopped, a network fault) must not hang the request with it. Far
@@ -51,6 +52,7 @@ export function taskClient(scope) {
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     application_name: "alphogen-api",
     types: TYPES,
+    stream: corkableStream,
   });
   // Statements queue on the client until the connection is up; a failed connection fails them.
   const connected = client.connect().catch((err) => err);
