@@ -10,6 +10,7 @@
 // Cloudflare documents `pg` ≥ 8.16.3 with Hyperdrive and `nodejs_compat`.
 
 import pg from "pg";
+import { parse as parseConnectionString } from "pg-connection-string";
 import { corkableStream } from "./pg-socket.js";
 
 /** A statement still unanswered after this long is given up as `unavailable`: a connection cut
@@ -42,13 +43,21 @@ export function connectionString(env) {
   return env.HYPERDRIVE?.connectionString ?? env.DATABASE_URL ?? null;
 }
 
+/** The connection string's fields, parsed once per isolate (`pg` would parse it for every
+ *  client, and a client is made per task). */
+let parsed = { url: null, fields: null };
+function connectionFields(url) {
+  if (parsed.url !== url) parsed = { url, fields: parseConnectionString(url) };
+  return parsed.fields;
+}
+
 /** The task's client, created (and its connection started) lazily. Null without a database. */
 export function taskClient(scope) {
   if (scope.sql) return scope.sql;
   const url = connectionString(scope.env);
   if (!url) return null;
   const client = new pg.Client({
-    connectionString: url,
+    ...connectionFields(url),
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     application_name: "alphogen-api",
     types: TYPES,
