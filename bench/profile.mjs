@@ -18,7 +18,7 @@ function kindOf({ functionName, url }) {
   if (url.startsWith("wasm://")) return "core (wasm)";
   if (url.startsWith("node-internal:")) return "workerd's node: layer (console formatting, Buffer, streams)";
   if (url === "") return "JS builtins (Response, Headers, JSON, TextDecoder...)";
-  return "bundled JavaScript (shim or app, postgres.js)";
+  return "bundled JavaScript (shim or app, database driver)";
 }
 
 /** A port nobody listens on now, for the inspector. */
@@ -61,16 +61,24 @@ async function inspectorSession(port) {
   };
 }
 
-/** Self time per kind of code and per function, as shares of all samples. */
+/**
+ * Self time per kind of code and per function, as shares of all samples. An unnamed function
+ * is named by its caller: the runtime's native functions (console.log among them) are unnamed
+ * in V8's profiles, and "(anonymous)" alone would lump them all together.
+ */
 export function summarizeProfile(profile, top) {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const callers = new Map();
+  for (const n of profile.nodes) for (const child of n.children ?? []) callers.set(child, n);
   const kinds = new Map();
   const functions = new Map();
   for (const id of profile.samples) {
     const frame = nodes.get(id).callFrame;
     const kind = kindOf(frame);
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-    const name = `${frame.functionName || "(anonymous)"} — ${kind}`;
+    const caller = callers.get(id)?.callFrame.functionName;
+    const unnamed = caller && caller !== "(root)" ? `(anonymous, called by ${caller})` : "(anonymous, called by the runtime)";
+    const name = `${frame.functionName || unnamed} — ${kind}`;
     functions.set(name, (functions.get(name) ?? 0) + 1);
   }
   const share = (entries) =>
